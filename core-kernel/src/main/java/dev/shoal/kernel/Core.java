@@ -1,0 +1,316 @@
+package dev.shoal.kernel;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
+/**
+ * One simulated core: its cycle clock, its run queue of dispatchers, its cross-core inbox and its carrier.
+ *
+ * <p>Threading contract. Everything that runs on a core runs on its carrier: the CPU driver's duty cycle, the
+ * services it polls (the monitor) and the dispatcher threads, which are virtual threads whose scheduler is this
+ * core ({@link #execute(Runnable)}). Only {@link #execute(Runnable)}, {@link #submit(Runnable)},
+ * {@link #spawn(String, Runnable)}, {@link #wake()} and {@link #start(long)} may be called from other threads;
+ * they reach the core through its MPSC inbox and an unpark (the IPI role). All other methods are for the core's
+ * own carrier.
+ *
+ * <p>Idle cores cost no host CPU: after a short spin and a few yields the carrier parks until a submission or a
+ * doorbell wakes it (see {@link CoreRunner}).
+ */
+public final class Core implements Executor
+{
+    private final int id;
+    private final Machine machine;
+    private final CostModel costs;
+    private final CycleClock clock = new CycleClock();
+    private final CpuDriver driver = new CpuDriver(this);
+    private final FrameAllocator frames;
+
+    private final MpscUnboundedXaddArrayQueue<Runnable> inbox = new MpscUnboundedXaddArrayQueue<>(32);
+    private final ArrayDeque<Runnable> runQueue = new ArrayDeque<>(8);
+    private final List<CoreService> services = new ArrayList<>(2);
+    private final AtomicInteger dispatcherIds = new AtomicInteger();
+
+    private final AtomicInteger state = new AtomicInteger(OFF);
+    private volatile Thread carrier;
+    /** Set by the carrier just before it parks; producers that see it unpark the carrier (Dekker-style). */
+    volatile boolean sleeping;
+    private boolean handoff;
+    private long bootArgument;
+    private long dispatchCount;
+    private Throwable lastFailure;
+
+    static final int OFF = 0;
+    static final int RUNNING = 1;
+    static final int STOPPING = 2;
+    static final int STOPPED = 3;
+
+    Core(final int id, final Machine machine, final CostModel costs)
+    {
+        this.id = id;
+        this.machine = machine;
+        this.costs = costs;
+        this.frames = new FrameAllocator(machine.physicalMemory(), id);
+    }
+
+    public int id()
+    {
+        return id;
+    }
+
+    public Machine machine()
+    {
+        return machine;
+    }
+
+    public CostModel costs()
+    {
+        return costs;
+    }
+
+    /** The core's cycle clock. Read or advanced only on this core (see {@link CycleClock}). */
+    public CycleClock clock()
+    {
+        return clock;
+    }
+
+    /** This core's allocator of simulated physical memory. Called only on this core. */
+    public FrameAllocator frames()
+    {
+        return frames;
+    }
+
+    /** The word handed over with the start-up IPI (see {@link CoreBootstrap}). */
+    public long bootArgument()
+    {
+        return bootArgument;
+    }
+
+    public boolean isStarted()
+    {
+        return state.get() != OFF;
+    }
+
+    /** The CPU driver agent, for runners. */
+    public CpuDriver driver()
+    {
+        return driver;
+    }
+
+    /** The carrier thread, or null before the core started. */
+    public Thread carrier()
+    {
+        return carrier;
+    }
+
+    /** @return true when the caller runs on this core's carrier (directly or as a mounted virtual thread). */
+    public boolean isCurrent()
+    {
+        final Thread c = carrier;
+        return c != null && VirtualThreads.currentCarrier() == c;
+    }
+
+    /**
+     * Starts the core (the start-up IPI): its carrier begins its duty cycle and first runs the machine's
+     * {@link CoreBootstrap} with {@code bootArgument}. Any thread; a core starts at most once.
+     *
+     * @return false when the core was already started.
+     */
+    public boolean start(final long bootArgument)
+    {
+        if (!state.compareAndSet(OFF, RUNNING))
+        {
+            return false;
+        }
+        this.bootArgument = bootArgument;
+        final CoreBootstrap bootstrap = machine.bootstrap();
+        inbox.offer(() -> bootstrap.start(this, bootArgument));
+        final Thread thread = machine.runnerFactory().carrierFor(this);
+        carrier = thread;
+        if (thread.getState() == Thread.State.NEW)
+        {
+            thread.start();
+        }
+        return true;
+    }
+
+    /** Registers a service polled every duty cycle. Called only on this core. */
+    public void addService(final CoreService service)
+    {
+        services.add(service);
+    }
+
+    /**
+     * Runs {@code task} on this core's carrier (an IPI carrying work). Any thread; lock-free.
+     */
+    public void submit(final Runnable task)
+    {
+        inbox.offer(task);
+        wake();
+    }
+
+    /**
+     * The scheduler of this core's virtual threads: a continuation that becomes runnable is queued here. From this
+     * core's own carrier it goes straight onto the run queue (to the front after {@link #handoff(Thread)}); from
+     * anywhere else through the inbox plus a wake-up.
+     */
+    @Override
+    public void execute(final Runnable continuation)
+    {
+        if (isCurrent())
+        {
+            if (handoff)
+            {
+                handoff = false;
+                runQueue.addFirst(continuation);
+            }
+            else
+            {
+                runQueue.addLast(continuation);
+            }
+        }
+        else
+        {
+            submit(continuation);
+        }
+    }
+
+    /**
+     * Makes {@code thread}, a parked dispatcher of this core, the next one to run (a directed context switch, as
+     * in L4 IPC). Called only on this core.
+     */
+    public void handoff(final Thread thread)
+    {
+        handoff = true;
+        LockSupport.unpark(thread);
+        handoff = false;
+    }
+
+    /** Wakes the carrier if it is parked. Any thread; call after publishing work for this core. */
+    public void wake()
+    {
+        if (sleeping)
+        {
+            final Thread c = carrier;
+            if (c != null)
+            {
+                LockSupport.unpark(c);
+            }
+        }
+    }
+
+    /**
+     * Starts a dispatcher on this core: a virtual thread that only this core's carrier mounts. Any thread.
+     */
+    public Dispatcher spawn(final String name, final Runnable body)
+    {
+        final Dispatcher dispatcher = new Dispatcher(this, dispatcherIds.getAndIncrement(), name, body);
+        dispatcher.start(VirtualThreads.builder(this).name("core-" + id + "/" + name));
+        return dispatcher;
+    }
+
+    /** Number of dispatcher runs (continuations mounted) so far; read on this core or after it stopped. */
+    public long dispatchCount()
+    {
+        return dispatchCount;
+    }
+
+    /** The last exception a task on this core threw, or null. Read after the core stopped. */
+    public Throwable lastFailure()
+    {
+        return lastFailure;
+    }
+
+    int drainInbox()
+    {
+        int n = 0;
+        Runnable task;
+        while ((task = inbox.relaxedPoll()) != null)
+        {
+            runQueue.addLast(task);
+            n++;
+        }
+        return n;
+    }
+
+    int pollServices()
+    {
+        int work = 0;
+        final List<CoreService> services = this.services;
+        for (int i = 0, size = services.size(); i < size; i++)
+        {
+            work += services.get(i).doWork();
+        }
+        return work;
+    }
+
+    /** Runs the dispatchers runnable now; later arrivals wait for the next step so the services keep polling. */
+    int runDispatchers()
+    {
+        final int n = runQueue.size();
+        int ran = 0;
+        for (; ran < n; ran++)
+        {
+            final Runnable next = runQueue.pollFirst();
+            if (next == null)
+            {
+                break;
+            }
+            dispatchCount++;
+            try
+            {
+                next.run();
+            }
+            catch (final Throwable t)
+            {
+                lastFailure = t;
+                System.err.println("core " + id + ": task failed: " + t);
+            }
+        }
+        return ran;
+    }
+
+    boolean hasQueuedWork()
+    {
+        return !runQueue.isEmpty() || !inbox.isEmpty();
+    }
+
+    boolean isRunning()
+    {
+        return state.get() == RUNNING;
+    }
+
+    /** Asks the carrier to stop after its current duty cycle. Any thread. */
+    void stop()
+    {
+        if (state.compareAndSet(RUNNING, STOPPING))
+        {
+            final Thread c = carrier;
+            if (c != null)
+            {
+                LockSupport.unpark(c);
+            }
+        }
+    }
+
+    void join() throws InterruptedException
+    {
+        final Thread c = carrier;
+        if (c != null && c != Thread.currentThread())
+        {
+            c.join();
+        }
+        state.set(STOPPED);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "core " + id;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.shoal.kernel;
+
+/**
+ * Work that a core's CPU driver polls once per duty cycle, on the core's own carrier: a monitor draining its
+ * channels, a waitset of message bindings. Mechanism only: the kernel does not know what the service does.
+ */
+@FunctionalInterface
+public interface CoreService
+{
+    /**
+     * Does a bounded amount of pending work. Called only on the owning core's carrier.
+     *
+     * @return how much work was done; 0 tells the idle strategy that the service had nothing to do.
+     */
+    int doWork();
+}

@@ -1,0 +1,39 @@
+package dev.shoal.kernel;
+
+import org.agrona.concurrent.Agent;
+
+/**
+ * A core's CPU driver as a duty-cycle agent: mechanism only. Each duty cycle it
+ * <ol>
+ *   <li>moves cross-core submissions (start-up tasks, wake-ups of its dispatchers) from the core's MPSC inbox to
+ *       its run queue,</li>
+ *   <li>polls the core's services (the monitor and its channels),</li>
+ *   <li>runs the dispatchers that were runnable at the start of the step, each until it blocks or yields.</li>
+ * </ol>
+ * The same agent runs on a dedicated carrier in live mode and can be stepped by a caller (deterministic mode).
+ * Called only from the thread currently acting as the core's carrier.
+ */
+public final class CpuDriver implements Agent
+{
+    private final Core core;
+
+    CpuDriver(final Core core)
+    {
+        this.core = core;
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = core.drainInbox();
+        work += core.pollServices();
+        work += core.runDispatchers();
+        return work;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "cpu-driver-" + core.id();
+    }
+}

@@ -1,0 +1,123 @@
+package dev.shoal.kernel;
+
+
+import java.util.Objects;
+
+/**
+ * The simulated hardware: N cores and their physical memory. Powering on starts core 0 only; the software on it
+ * (the monitor) starts the others with {@link Core#start(long)}, as a BSP starts the application processors.
+ *
+ * <p>Thread-safety: the core array is fixed at construction; each core guards its own state.
+ */
+public final class Machine implements AutoCloseable
+{
+    private final Core[] cores;
+    private final PhysicalMemory memory;
+    private final CoreBootstrap bootstrap;
+    private final RunnerFactory runnerFactory;
+    private boolean closed;
+
+    public Machine(final int coreCount, final CostModel costs, final CoreBootstrap bootstrap)
+    {
+        this(coreCount, costs, bootstrap, CoreRunner::newCarrier);
+    }
+
+    public Machine(final int coreCount, final CostModel costs, final CoreBootstrap bootstrap,
+        final RunnerFactory runnerFactory)
+    {
+        if (coreCount < 1)
+        {
+            throw new IllegalArgumentException("a machine needs at least one core: " + coreCount);
+        }
+        this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+        this.runnerFactory = Objects.requireNonNull(runnerFactory, "runnerFactory");
+        this.memory = new PhysicalMemory(coreCount);
+        this.cores = new Core[coreCount];
+        for (int i = 0; i < coreCount; i++)
+        {
+            cores[i] = new Core(i, this, Objects.requireNonNull(costs, "costs"));
+        }
+    }
+
+    public int coreCount()
+    {
+        return cores.length;
+    }
+
+    public Core core(final int id)
+    {
+        if (id < 0 || id >= cores.length)
+        {
+            throw new IllegalArgumentException("no core " + id + " on a machine of " + cores.length + " cores");
+        }
+        return cores[id];
+    }
+
+    public PhysicalMemory physicalMemory()
+    {
+        return memory;
+    }
+
+    CoreBootstrap bootstrap()
+    {
+        return bootstrap;
+    }
+
+    RunnerFactory runnerFactory()
+    {
+        return runnerFactory;
+    }
+
+    /** Starts core 0 (the bootstrap processor). */
+    public void powerOn()
+    {
+        cores[0].start(0);
+    }
+
+    /** Number of cores started so far. */
+    public int startedCores()
+    {
+        int n = 0;
+        for (final Core core : cores)
+        {
+            n += core.isStarted() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * Stops every core and waits for the carriers to finish their duty cycle. Dispatchers still blocked are
+     * abandoned (they are virtual threads: nothing leaks but heap, reclaimed with the machine).
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        for (final Core core : cores)
+        {
+            core.stop();
+        }
+        boolean interrupted = false;
+        for (final Core core : cores)
+        {
+            try
+            {
+                core.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        memory.close();
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

@@ -1,0 +1,173 @@
+package dev.shoal.kernel;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CoreDispatchTest
+{
+    private Machine machine;
+
+    private Machine start(final int cores)
+    {
+        machine = new Machine(cores, CostModel.forLrpc(1000), (core, arg) -> { });
+        for (int i = 0; i < cores; i++)
+        {
+            machine.core(i).start(0);
+        }
+        return machine;
+    }
+
+    @AfterEach
+    void close()
+    {
+        if (machine != null)
+        {
+            machine.close();
+        }
+    }
+
+    @Test
+    void shouldReachTheJdkVirtualThreadScheduler()
+    {
+        assertNull(VirtualThreads.unavailableReason());
+    }
+
+    @Test
+    void shouldMountDispatchersOnlyOnTheirCoresCarrier() throws Exception
+    {
+        start(3);
+        final ConcurrentHashMap<Integer, List<Thread>> carriersSeen = new ConcurrentHashMap<>();
+        final List<Dispatcher> dispatchers = new ArrayList<>();
+        for (int c = 0; c < 3; c++)
+        {
+            final int core = c;
+            carriersSeen.put(core, new CopyOnWriteArrayList<>());
+            for (int t = 0; t < 4; t++)
+            {
+                dispatchers.add(machine.core(core).spawn("worker" + t, () ->
+                {
+                    for (int i = 0; i < 50; i++)
+                    {
+                        carriersSeen.get(core).add(VirtualThreads.currentCarrier());
+                        assertTrue(Thread.currentThread().isVirtual());
+                        Dispatcher.current().yieldCore();
+                    }
+                }));
+            }
+        }
+        for (final Dispatcher d : dispatchers)
+        {
+            assertTrue(d.join(Duration.ofSeconds(10)), d + " did not finish");
+            assertNull(d.failure());
+        }
+        for (int c = 0; c < 3; c++)
+        {
+            final Thread carrier = machine.core(c).carrier();
+            assertEquals(200, carriersSeen.get(c).size());
+            for (final Thread seen : carriersSeen.get(c))
+            {
+                assertSame(carrier, seen, "a dispatcher of core " + c + " ran on " + seen.getName());
+            }
+        }
+    }
+
+    @Test
+    void shouldWakeAParkedCoreFromAnotherThread()
+    {
+        start(1);
+        final Core core = machine.core(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> core.sleeping);
+        final AtomicInteger ran = new AtomicInteger();
+        core.submit(ran::incrementAndGet);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 1);
+    }
+
+    @Test
+    void shouldResumeABlockedDispatcherWhenUnparkedFromAnotherCore() throws Exception
+    {
+        start(2);
+        final AtomicInteger stage = new AtomicInteger();
+        final Dispatcher sleeper = machine.core(0).spawn("sleeper", () ->
+        {
+            stage.set(1);
+            while (stage.get() != 2)
+            {
+                LockSupport.park();
+            }
+            stage.set(3);
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> stage.get() == 1);
+        machine.core(1).spawn("waker", () ->
+        {
+            stage.set(2);
+            LockSupport.unpark(sleeper.thread());
+        });
+        assertTrue(sleeper.join(Duration.ofSeconds(5)));
+        assertEquals(3, stage.get());
+    }
+
+    @Test
+    void shouldYieldAtTheEndOfATimeSlice() throws Exception
+    {
+        machine = new Machine(1, new CostModel(1000, 84, 84, 100, 10_000), (core, arg) -> { });
+        machine.core(0).start(0);
+        final List<String> order = new CopyOnWriteArrayList<>();
+        final Dispatcher a = machine.core(0).spawn("a", () ->
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                order.add("a");
+                Dispatcher.current().charge(10_000);
+            }
+        });
+        final Dispatcher b = machine.core(0).spawn("b", () ->
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                order.add("b");
+                Dispatcher.current().charge(10_000);
+            }
+        });
+        assertTrue(a.join(Duration.ofSeconds(5)) && b.join(Duration.ofSeconds(5)));
+        assertEquals(List.of("a", "b", "a", "b", "a", "b"), order);
+        assertEquals(3, a.yields());
+    }
+
+    @Test
+    void shouldRecordAFailingDispatchersException() throws Exception
+    {
+        start(1);
+        final Dispatcher d = machine.core(0).spawn("boom", () ->
+        {
+            throw new IllegalStateException("boom");
+        });
+        assertTrue(d.join(Duration.ofSeconds(5)));
+        assertNotNull(d.failure());
+        assertEquals("boom", d.failure().getMessage());
+    }
+
+    @Test
+    void shouldAdvanceTheClockToTheLaterOfItsOwnTimeAndAnEvent()
+    {
+        final CycleClock clock = new CycleClock();
+        clock.advance(100);
+        assertEquals(100, clock.observe(50));
+        assertEquals(700, clock.observe(700));
+        assertEquals(710, clock.advance(10));
+    }
+}
