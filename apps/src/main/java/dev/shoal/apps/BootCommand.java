@@ -1,0 +1,130 @@
+package dev.shoal.apps;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import dev.shoal.libos.Shoal;
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorSystem;
+import dev.shoal.skb.Skb;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code shoal boot}: boots the machine, runs the neighbour exchange through real channels, lingers idle, shuts
+ * down. Host wall time, heap and CPU time are measured here, outside the cores.
+ */
+@Command(name = "boot", mixinStandardHelpOptions = true,
+    description = "Boot a simulated machine, exchange a message between neighbouring monitors, shut down.")
+final class BootCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--cores", required = true, description = "Number of cores to boot.")
+    int cores;
+
+    @Option(names = "--machine", description = "Built-in machine, numa:PxC, or a .pl file " +
+        "(default: numa:Px8 with enough packages for --cores).")
+    String machine;
+
+    @Option(names = "--linger", defaultValue = "0", description = "Seconds to stay up idle after the workload.")
+    double lingerSeconds;
+
+    @Option(names = "--slots", defaultValue = "32", description = "Slots per direction of each UMP channel.")
+    int slots;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (cores < 1)
+        {
+            throw new BadInputException("--cores must be at least 1: " + cores);
+        }
+        if (lingerSeconds < 0)
+        {
+            throw new BadInputException("--linger must not be negative: " + lingerSeconds);
+        }
+        final String spec = machine != null ? machine : Shoal.defaultMachine(cores);
+        final long skbStart = System.nanoTime();
+        final Skb skb = Skb.open(spec);
+        final MonitorConfig config = MonitorConfig.builder(skb).cores(cores).channelSlots(slots).build();
+        skb.topology();
+        final long skbMillis = (System.nanoTime() - skbStart) / 1_000_000;
+        final long heapBefore = usedHeapAfterGc();
+        final long bootStart = System.nanoTime();
+        try (MonitorSystem system = MonitorSystem.start(config))
+        {
+            final MonitorSystem.BootReport boot = system.awaitBoot(Duration.ofSeconds(120));
+            final double bootWallMillis = (System.nanoTime() - bootStart) / 1e6;
+            final MonitorSystem.ExchangeReport exchange = system.exchangeWithNeighbours(Duration.ofSeconds(120));
+            final long heapPerCore = Math.max(0, usedHeapAfterGc() - heapBefore) / cores;
+            final long cpuBefore = processCpuNanos();
+            if (lingerSeconds > 0)
+            {
+                Thread.sleep(Math.round(lingerSeconds * 1000));
+            }
+            final long lingerCpuMillis = (processCpuNanos() - cpuBefore) / 1_000_000;
+            system.close();
+            final var out = spec().commandLine().getOut();
+            if (json)
+            {
+                out.println(new Json()
+                    .put("status", "ok")
+                    .put("cores", boot.cores())
+                    .put("machine", skb.machineName())
+                    .put("bootWallMillis", Math.round(bootWallMillis * 10) / 10.0)
+                    .put("bootCycles", boot.bootCycles())
+                    .put("messages", exchange.messages())
+                    .put("bootMessages", boot.messages())
+                    .put("exchangeCycles", exchange.cycles())
+                    .put("skbMillis", skbMillis)
+                    .put("heapPerCoreBytes", heapPerCore)
+                    .put("lingerSeconds", lingerSeconds)
+                    .put("lingerCpuMillis", lingerCpuMillis)
+                    .put("malformedMessages", system.malformedMessages()));
+            }
+            else
+            {
+                out.printf("booted %d cores of %s in %.1f ms wall (SKB %d ms before), %d simulated cycles on core 0%n",
+                    boot.cores(), skb.machineName(), bootWallMillis, skbMillis, boot.bootCycles());
+                out.printf("neighbour exchange: every core pinged its successor; %d monitor messages in all, " +
+                    "done at cycle %d%n", exchange.messages(), exchange.cycles());
+                out.printf("heap per core: %.1f KiB; host CPU while lingering %.1f s: %d ms%n",
+                    heapPerCore / 1024.0, lingerSeconds, lingerCpuMillis);
+                out.println("shut down cleanly");
+            }
+        }
+        return 0;
+    }
+
+    private CommandLine.Model.CommandSpec spec()
+    {
+        return spec;
+    }
+
+    static long usedHeapAfterGc()
+    {
+        final Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 2; i++)
+        {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    static long processCpuNanos()
+    {
+        final var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun)
+        {
+            return sun.getProcessCpuTime();
+        }
+        return 0;
+    }
+}

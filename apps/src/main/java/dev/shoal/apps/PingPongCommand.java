@@ -1,0 +1,125 @@
+package dev.shoal.apps;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorSystem;
+import dev.shoal.skb.Skb;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code shoal run pingpong}: URPC round trips between two cores' monitors ({@link UrpcPingPong}).
+ *
+ * <p>Simulated cycles come from core A's clock. Host time is measured here, on the host thread, per batch of
+ * {@code --batch} round trips (the cores may not read the host clock); the median and p99 reported are of the
+ * per-round-trip time of each batch.
+ */
+@Command(name = "pingpong", mixinStandardHelpOptions = true,
+    description = "URPC round trips between two cores: simulated cycles and host nanoseconds.")
+final class PingPongCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--machine", defaultValue = "amd-8x4", description = "Machine (default ${DEFAULT-VALUE}).")
+    String machine;
+
+    @Option(names = "--from", defaultValue = "0", description = "Core that sends the pings.")
+    int from;
+
+    @Option(names = "--to", defaultValue = "1", description = "Core that answers.")
+    int to;
+
+    @Option(names = "--batches", defaultValue = "50", description = "Measured batches.")
+    int batches;
+
+    @Option(names = "--batch", defaultValue = "2000", description = "Round trips per batch.")
+    int batch;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (from < 0 || to < 0)
+        {
+            throw new BadInputException("--from and --to must be core numbers >= 0");
+        }
+        if (from == to)
+        {
+            throw new BadInputException("--from and --to must differ: both are " + from);
+        }
+        if (batches < 1 || batch < 1)
+        {
+            throw new BadInputException("--batches and --batch must be at least 1");
+        }
+        final Skb skb = Skb.open(machine);
+        final int needed = Math.max(from, to) + 1;
+        if (needed > skb.coreCount())
+        {
+            throw new BadInputException("core " + (needed - 1) + " does not exist on " + skb.machineName() +
+                " (" + skb.coreCount() + " cores)");
+        }
+        final long latency = skb.latency(from, to);
+        final MonitorConfig config = MonitorConfig.builder(skb).cores(needed).operation(new UrpcPingPong()).build();
+        try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
+        {
+            // Warm up the JIT and the channel before measuring.
+            for (int i = 0; i < Math.max(5, batches / 5); i++)
+            {
+                UrpcPingPong.run(system, from, to, batch).get(60, TimeUnit.SECONDS);
+            }
+            final double[] nanosPerRoundTrip = new double[batches];
+            long cycles = 0;
+            long rounds = 0;
+            for (int i = 0; i < batches; i++)
+            {
+                final long start = System.nanoTime();
+                final UrpcPingPong.Batch b = UrpcPingPong.run(system, from, to, batch).get(60, TimeUnit.SECONDS);
+                nanosPerRoundTrip[i] = (System.nanoTime() - start) / (double)batch;
+                cycles += b.cycles();
+                rounds += b.rounds();
+            }
+            Arrays.sort(nanosPerRoundTrip);
+            final double median = nanosPerRoundTrip[batches / 2];
+            final double p99 = nanosPerRoundTrip[Math.min(batches - 1, (int)Math.ceil(batches * 0.99) - 1)];
+            final double roundTripCycles = cycles / (double)rounds;
+            final var out = spec.commandLine().getOut();
+            if (json)
+            {
+                out.println(new Json()
+                    .put("status", "ok")
+                    .put("machine", skb.machineName())
+                    .put("from", from)
+                    .put("to", to)
+                    .put("linkLatencyCycles", latency)
+                    .put("roundTripCycles", round1(roundTripCycles))
+                    .put("oneWayCycles", round1(roundTripCycles / 2))
+                    .put("roundTrips", rounds)
+                    .put("hostRoundTripNanosMedian", round1(median))
+                    .put("hostRoundTripNanosP99", round1(p99)));
+            }
+            else
+            {
+                out.printf("pingpong on %s, core %d <-> core %d (SKB link latency %d cycles)%n",
+                    skb.machineName(), from, to, latency);
+                out.printf("simulated: %.1f cycles round trip, %.1f cycles one way (%d round trips)%n",
+                    roundTripCycles, roundTripCycles / 2, rounds);
+                out.printf("host: %.1f ns round trip median, %.1f ns p99 (per round trip, over %d batches of %d)%n",
+                    median, p99, batches, batch);
+            }
+        }
+        return 0;
+    }
+
+    private static double round1(final double v)
+    {
+        return Math.round(v * 10) / 10.0;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.shoal.apps;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code shoal run WORKLOAD}: the bundled applications and workloads. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a bundled workload.",
+    subcommands = {PingPongCommand.class})
+final class RunCommand implements Runnable
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing workload: pingpong");
+    }
+}

@@ -1,0 +1,77 @@
+package dev.shoal.apps;
+
+import java.io.PrintWriter;
+
+import dev.shoal.kernel.VirtualThreads;
+import dev.shoal.skb.MachineDescriptionException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar shoal.jar}: boot a simulated multikernel, list machines, run workloads.
+ *
+ * <p>Exit codes: 0 success; 2 bad input (arguments, machine descriptions) with one line on stderr naming the
+ * problem; 1 a failure of the simulation itself.
+ */
+@Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
+    description = "A Barrelfish-style multikernel simulated on the JVM.",
+    subcommands = {BootCommand.class, MachinesCommand.class, RunCommand.class})
+public final class ShoalCli implements Runnable
+{
+    public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_FAILURE = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: boot, machines or run");
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams; returns the exit code. */
+    public static int execute(final String[] args, final PrintWriter out, final PrintWriter err)
+    {
+        final CommandLine cli = new CommandLine(new ShoalCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((ex, arguments) ->
+        {
+            err.println("shoal: " + firstLine(ex.getMessage()));
+            return EXIT_BAD_INPUT;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
+        {
+            if (ex instanceof BadInputException || ex instanceof MachineDescriptionException ||
+                ex instanceof IllegalArgumentException)
+            {
+                err.println("shoal: " + firstLine(ex.getMessage()));
+                return EXIT_BAD_INPUT;
+            }
+            err.println("shoal: " + firstLine(String.valueOf(ex)));
+            return EXIT_FAILURE;
+        });
+        if (VirtualThreads.unavailableReason() != null)
+        {
+            err.println("shoal: " + VirtualThreads.unavailableReason());
+            return EXIT_FAILURE;
+        }
+        return cli.execute(args);
+    }
+
+    static String firstLine(final String message)
+    {
+        if (message == null)
+        {
+            return "unknown error";
+        }
+        final int nl = message.indexOf('\n');
+        return (nl < 0 ? message : message.substring(0, nl)).strip();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.shoal.apps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ShoalCliTest
+{
+    record Run(int exit, String out, String err)
+    {
+    }
+
+    static Run run(final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = ShoalCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static void assertBadInput(final Run run, final String mentions)
+    {
+        assertEquals(2, run.exit(), "exit code; stderr: " + run.err());
+        final String err = run.err().strip();
+        assertEquals(1, err.lines().count(), "exactly one line on stderr: " + err);
+        assertTrue(err.contains(mentions), "'" + err + "' should mention '" + mentions + "'");
+        assertFalse(err.contains("Exception") || err.contains("\tat "), "no stack trace: " + err);
+    }
+
+    @Test
+    void shouldRejectANonNumericCoreCount()
+    {
+        assertBadInput(run("boot", "--cores", "abc"), "abc");
+    }
+
+    @Test
+    void shouldRejectZeroCores()
+    {
+        assertBadInput(run("boot", "--cores", "0"), "--cores");
+    }
+
+    @Test
+    void shouldRejectMoreCoresThanTheMachineHas()
+    {
+        assertBadInput(run("boot", "--cores", "64", "--machine", "amd-8x4"), "amd-8x4");
+    }
+
+    @Test
+    void shouldRejectAnUnknownMachine()
+    {
+        assertBadInput(run("boot", "--cores", "4", "--machine", "cray-1"), "cray-1");
+    }
+
+    @Test
+    void shouldRejectAnUnknownCommand()
+    {
+        assertBadInput(run("levitate"), "levitate");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"numa:0x4", "numa:axb", "numa:4"})
+    void shouldRejectMalformedGeneratorSpecs(final String spec)
+    {
+        assertBadInput(run("boot", "--cores", "2", "--machine", spec), "numa");
+    }
+
+    @Test
+    void shouldNameFileAndLineOfAMalformedMachineDescription(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("bad.pl");
+        Files.writeString(file, "machine(bad, 'Bad', 2000).\npackage(0).\ncore(0, 0.\n");
+        final Run run = run("boot", "--cores", "1", "--machine", file.toString());
+        assertBadInput(run, "bad.pl:3");
+    }
+
+    @Test
+    void shouldRejectPingPongToTheSameCore()
+    {
+        assertBadInput(run("run", "pingpong", "--machine", "amd-2x2", "--from", "1", "--to", "1"), "--from");
+    }
+
+    @Test
+    void shouldBootAndReportJson()
+    {
+        final Run run = run("boot", "--cores", "16", "--json");
+        assertEquals(0, run.exit(), run.err());
+        final String json = run.out().strip();
+        assertTrue(json.startsWith("{") && json.endsWith("}"), json);
+        for (final String field : new String[] {"\"status\":\"ok\"", "\"cores\":16", "\"machine\":\"numa:2x8\"",
+            "\"bootWallMillis\":", "\"bootCycles\":", "\"messages\":"})
+        {
+            assertTrue(json.contains(field), field + " missing from " + json);
+        }
+    }
+
+    @Test
+    void shouldListTheBuiltInMachines()
+    {
+        final Run run = run("machines");
+        assertEquals(0, run.exit(), run.err());
+        for (final String name : new String[] {"intel-2x4", "amd-2x2", "amd-4x4", "amd-8x4", "numa:PxC"})
+        {
+            assertTrue(run.out().contains(name), name + " missing from " + run.out());
+        }
+        assertTrue(run.out().matches("(?s).*amd-8x4\\s+32\\s+8.*"), run.out());
+    }
+
+    @Test
+    void shouldMeasurePingPongInCyclesAndNanoseconds()
+    {
+        final Run run = run("run", "pingpong", "--machine", "amd-4x4", "--from", "0", "--to", "8",
+            "--batches", "5", "--batch", "200", "--json");
+        assertEquals(0, run.exit(), run.err());
+        final String json = run.out();
+        assertTrue(json.contains("\"linkLatencyCycles\":558"), "two hops on the 4x4 square: " + json);
+        assertTrue(json.contains("\"roundTripCycles\":") && json.contains("\"hostRoundTripNanosMedian\":"), json);
+    }
+}

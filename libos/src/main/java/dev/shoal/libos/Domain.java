@@ -1,0 +1,96 @@
+package dev.shoal.libos;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.shoal.kernel.Dispatcher;
+
+/**
+ * An application domain: one dispatcher on each of its cores, all running the same main (told apart by
+ * {@link Os#coreId()}). Host-side handle: start it with {@link Shoal#startDomain}, then {@link #join(Duration)}.
+ */
+public final class Domain
+{
+    /** An application's entry point, run once per core of its domain. */
+    @FunctionalInterface
+    public interface Main
+    {
+        void run(Os os) throws Exception;
+    }
+
+    private final String name;
+    private final int[] cores;
+    private final List<Dispatcher> dispatchers = new ArrayList<>();
+
+    Domain(final String name, final int[] cores)
+    {
+        this.name = name;
+        this.cores = cores.clone();
+    }
+
+    void start(final Shoal shoal, final Main main)
+    {
+        for (final int core : cores)
+        {
+            final Os os = new Os(shoal, this, core);
+            dispatchers.add(shoal.system().machine().core(core).spawn(name, () ->
+            {
+                try
+                {
+                    main.run(os);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw ex;
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }));
+        }
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public int[] cores()
+    {
+        return cores.clone();
+    }
+
+    public List<Dispatcher> dispatchers()
+    {
+        return List.copyOf(dispatchers);
+    }
+
+    /**
+     * Waits for every dispatcher of the domain to finish; rethrows the first failure.
+     *
+     * @return false on time-out.
+     */
+    public boolean join(final Duration timeout) throws InterruptedException
+    {
+        final Instant deadline = Instant.now().plus(timeout);
+        for (final Dispatcher d : dispatchers)
+        {
+            final Duration left = Duration.between(Instant.now(), deadline);
+            if (left.isNegative() || !d.join(left))
+            {
+                return false;
+            }
+        }
+        for (final Dispatcher d : dispatchers)
+        {
+            if (d.failure() != null)
+            {
+                throw new DomainFailedException(name, d, d.failure());
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.shoal.libos;
+
+import java.time.Duration;
+
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorOperation;
+import dev.shoal.monitor.MonitorSystem;
+import dev.shoal.skb.Skb;
+
+/**
+ * A booted Shoal machine, the entry point for applications and tests:
+ * <pre>{@code
+ * try (Shoal shoal = Shoal.boot("amd-8x4", 32)) {
+ *     Domain d = shoal.startDomain("hello", new int[] {0, 31}, os -> ...);
+ *     d.join(Duration.ofSeconds(10));
+ * }
+ * }</pre>
+ * Host-side: its methods are called from the host thread that booted it, not from cores.
+ */
+public final class Shoal implements AutoCloseable
+{
+    public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
+
+    private final MonitorSystem system;
+    private final MonitorSystem.BootReport bootReport;
+
+    private Shoal(final MonitorSystem system, final MonitorSystem.BootReport bootReport)
+    {
+        this.system = system;
+        this.bootReport = bootReport;
+    }
+
+    /** Cores per package of the machine generated when none is named. */
+    public static final int DEFAULT_CORES_PER_PACKAGE = 8;
+
+    /** The machine booted when none is named: {@code numa:Px8} with enough packages for {@code cores}. */
+    public static String defaultMachine(final int cores)
+    {
+        final int packages = Math.max(1, (cores + DEFAULT_CORES_PER_PACKAGE - 1) / DEFAULT_CORES_PER_PACKAGE);
+        return "numa:" + packages + "x" + DEFAULT_CORES_PER_PACKAGE;
+    }
+
+    /** Boots {@code cores} cores of {@code machine} (a built-in name, {@code numa:PxC} or a .pl file). */
+    public static Shoal boot(final String machine, final int cores, final MonitorOperation... operations)
+    {
+        final MonitorConfig.Builder config = MonitorConfig.builder(Skb.open(machine)).cores(cores);
+        for (final MonitorOperation op : operations)
+        {
+            config.operation(op);
+        }
+        return boot(config.build());
+    }
+
+    /** Boots a machine from a full configuration. */
+    public static Shoal boot(final MonitorConfig config)
+    {
+        final MonitorSystem system = MonitorSystem.start(config);
+        try
+        {
+            return new Shoal(system, system.awaitBoot(BOOT_TIMEOUT));
+        }
+        catch (final RuntimeException ex)
+        {
+            system.close();
+            throw ex;
+        }
+    }
+
+    public MonitorSystem system()
+    {
+        return system;
+    }
+
+    public MonitorSystem.BootReport bootReport()
+    {
+        return bootReport;
+    }
+
+    public int cores()
+    {
+        return system.cores();
+    }
+
+    /** Starts a domain with one dispatcher on each of {@code cores}. */
+    public Domain startDomain(final String name, final int[] cores, final Domain.Main main)
+    {
+        for (final int core : cores)
+        {
+            if (core < 0 || core >= system.cores())
+            {
+                throw new IllegalArgumentException("core " + core + " is not one of the " + system.cores() +
+                    " booted cores");
+            }
+        }
+        final Domain domain = new Domain(name, cores);
+        domain.start(this, main);
+        return domain;
+    }
+
+    @Override
+    public void close()
+    {
+        system.close();
+    }
+}

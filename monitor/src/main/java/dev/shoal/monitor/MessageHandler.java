@@ -1,0 +1,11 @@
+package dev.shoal.monitor;
+
+/**
+ * Handles one message type on the receiving monitor, inside that monitor's duty cycle (on its core's carrier).
+ * Handlers must not block: to wait for something, record state and react to a later message.
+ */
+@FunctionalInterface
+public interface MessageHandler<M>
+{
+    void onMessage(Monitor monitor, int fromCore, M message);
+}

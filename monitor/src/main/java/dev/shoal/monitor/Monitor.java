@@ -1,0 +1,400 @@
+package dev.shoal.monitor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import dev.shoal.kernel.Core;
+import dev.shoal.kernel.CoreService;
+import dev.shoal.kernel.Dispatcher;
+import dev.shoal.monitor.ump.UmpDescriptor;
+import dev.shoal.monitor.ump.UmpEndpoint;
+import dev.shoal.monitor.ump.UmpHandler;
+
+/**
+ * The monitor of one core: holds this core's replica of global state and talks to other monitors only through
+ * UMP channels. It is a {@link CoreService}: the CPU driver polls it every duty cycle, on the core's carrier.
+ *
+ * <p>Envelope of every inter-monitor message (after the UMP layer's send time):
+ * {@code [opcode:u16][reserved:u16][source core:i32][destination core:i32][payload]}. A monitor that receives a
+ * message for another core forwards the bytes unchanged along the routing tree it learnt at boot (towards the
+ * child whose subtree holds the destination, else to its parent), so N cores need not have N² channels; a
+ * direct channel is opened on demand by {@link #ensureLink(int)}.
+ *
+ * <p>Threading: every method is called only on this monitor's core — by its handlers, or by dispatchers of the
+ * same core (which the carrier never runs concurrently with the monitor).
+ */
+public final class Monitor implements CoreService
+{
+    static final int HEADER_LENGTH = 12;
+    private static final int POLL_LIMIT = 16;
+
+    private final Core core;
+    private final MonitorSystem system;
+    private final Protocol protocol;
+
+    private final Int2ObjectHashMap<MonitorLink> linksByPeer = new Int2ObjectHashMap<>();
+    private final List<MonitorLink> links = new ArrayList<>(4);
+    private final List<ChannelPoller> pollers = new ArrayList<>(2);
+    private final ArrayDeque<byte[]> loopback = new ArrayDeque<>();
+    private final Int2IntHashMap routeViaChild = new Int2IntHashMap(-1);
+    private int parent = -1;
+    private final List<Integer> children = new ArrayList<>(4);
+
+    private final MessageWriter writer = new MessageWriter();
+    private final MessageReader reader = new MessageReader();
+    private final Map<Class<?>, Object> locals = new HashMap<>();
+    private final Long2ObjectHashMap<PendingCall> calls = new Long2ObjectHashMap<>();
+    private long nextRequestId = 1;
+
+    private long messagesSent;
+    private long messagesReceived;
+    private long messagesForwarded;
+    private long malformedDropped;
+
+    private final UmpHandler inbound = this::onChannelMessage;
+    private MonitorLink receivingFrom;
+
+    Monitor(final Core core, final MonitorSystem system)
+    {
+        this.core = core;
+        this.system = system;
+        this.protocol = system.config().protocol();
+    }
+
+    // ---------------------------------------------------------------- identity and state
+
+    public int coreId()
+    {
+        return core.id();
+    }
+
+    public Core core()
+    {
+        return core;
+    }
+
+    /** The machine-wide view every monitor shares read-only: topology, configuration, host hooks. */
+    public MonitorSystem system()
+    {
+        return system;
+    }
+
+    /** Cores booted on this machine. */
+    public int coreCount()
+    {
+        return system.config().cores();
+    }
+
+    /** The current simulated cycle of this core. */
+    public long now()
+    {
+        return core.clock().now();
+    }
+
+    /**
+     * Core-local state of an operation, created on first use: each monitor holds its own replica, so handlers
+     * read and write it without synchronisation.
+     */
+    @SuppressWarnings("unchecked")
+    public <S> S local(final Class<S> key, final Supplier<S> initial)
+    {
+        return (S)locals.computeIfAbsent(key, k -> initial.get());
+    }
+
+    public int parent()
+    {
+        return parent;
+    }
+
+    public List<Integer> children()
+    {
+        return children;
+    }
+
+    public long messagesSent()
+    {
+        return messagesSent;
+    }
+
+    public long messagesReceived()
+    {
+        return messagesReceived;
+    }
+
+    public long messagesForwarded()
+    {
+        return messagesForwarded;
+    }
+
+    public long malformedDropped()
+    {
+        return malformedDropped;
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /**
+     * Sends a registered message to the monitor of {@code toCore}: over a direct channel if there is one, else
+     * along the routing tree; to itself through a loopback queue handled in the next duty cycle. Never blocks: a
+     * full channel keeps the message in the channel's outbound queue.
+     */
+    public <M> void send(final int toCore, final M message)
+    {
+        final Protocol.MessageType<M> type = protocol.typeOf(message);
+        writer.reset();
+        final int header = writer.reserve(HEADER_LENGTH);
+        writer.buffer().putShort(header, type.opcode());
+        writer.buffer().putShort(header + 2, (short)0);
+        writer.buffer().putInt(header + 4, core.id());
+        writer.buffer().putInt(header + 8, toCore);
+        type.codec().encode(message, writer);
+        messagesSent++;
+        transmit(toCore, writer.buffer(), 0, writer.length());
+    }
+
+    private void transmit(final int toCore, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (toCore == core.id())
+        {
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            loopback.addLast(copy);
+            return;
+        }
+        final MonitorLink link = nextHop(toCore);
+        core.clock().advance(core.costs().umpSendSlot() * slotsFor(length));
+        link.endpoint().send(core.clock().now(), buffer, offset, length);
+    }
+
+    /** Slots a message of {@code length} bytes occupies: the send time (8 bytes) travels in its first slot. */
+    static long slotsFor(final int length)
+    {
+        return UmpDescriptor.slotsFor(length);
+    }
+
+    private MonitorLink nextHop(final int toCore)
+    {
+        MonitorLink link = linksByPeer.get(toCore);
+        if (link != null)
+        {
+            return link;
+        }
+        final int child = routeViaChild.get(toCore);
+        final int hop = child != -1 ? child : parent;
+        link = hop == -1 ? null : linksByPeer.get(hop);
+        if (link == null)
+        {
+            throw new IllegalStateException("monitor " + core.id() + " has no route to core " + toCore);
+        }
+        return link;
+    }
+
+    /** Whether a direct channel to {@code peer} exists. */
+    public boolean hasLink(final int peer)
+    {
+        return linksByPeer.containsKey(peer);
+    }
+
+    /**
+     * Makes sure a direct channel to {@code peer} exists: if not, allocates its two rings from this core's
+     * physical memory, starts using them, and tells the peer (along the tree) where they are. Messages sent
+     * earlier along the tree reach the peer before it learns of the channel, so per-pair order holds.
+     */
+    public void ensureLink(final int peer)
+    {
+        if (peer == core.id() || linksByPeer.containsKey(peer))
+        {
+            return;
+        }
+        final RingPair rings = RingPair.allocate(core, system.config().channelSlots());
+        send(peer, new BuiltinOperations.LinkOpen(rings.forward(), rings.backward(), rings.slots()));
+        addLink(peer, rings.forward(), rings.backward(), rings.slots());
+    }
+
+    /** Registers a channel whose rings were allocated (by either side): we transmit on tx, receive on rx. */
+    MonitorLink addLink(final int peer, final long txAddress, final long rxAddress, final int slots)
+    {
+        final UmpEndpoint endpoint = RingPair.connect(system, core.id(), peer, txAddress, rxAddress, slots);
+        final MonitorLink link = new MonitorLink(peer, endpoint, system.topology().latency(core.id(), peer));
+        linksByPeer.put(peer, link);
+        links.add(link);
+        return link;
+    }
+
+    /** Records the routing tree below this core: {@code viaChild[i]} is the child through which core i is reached. */
+    void setRoutes(final int parent, final List<Integer> children, final int[] cores, final int[] viaChild)
+    {
+        this.parent = parent;
+        this.children.clear();
+        this.children.addAll(children);
+        for (int i = 0; i < cores.length; i++)
+        {
+            if (viaChild[i] != -1)
+            {
+                routeViaChild.put(cores[i], viaChild[i]);
+            }
+        }
+    }
+
+    /** Adds a channel poller (e.g. an application binding's endpoint) to this core's waitset. */
+    public void addPoller(final ChannelPoller poller)
+    {
+        pollers.add(poller);
+    }
+
+    // ---------------------------------------------------------------- calls from dispatchers
+
+    /**
+     * Sends a request built from a fresh request id and parks the calling dispatcher (of this core) until a
+     * handler {@link #complete(long, Object) completes} that id. Charges an LMP round trip for reaching the
+     * monitor from the dispatcher.
+     */
+    public Object call(final int toCore, final LongFunction<?> request)
+    {
+        final Dispatcher self = Dispatcher.current();
+        if (self.core() != core)
+        {
+            throw new IllegalStateException("dispatcher of core " + self.core().id() + " called monitor " + core.id());
+        }
+        self.charge(core.costs().lrpcRoundTrip());
+        final long id = nextRequestId++;
+        final PendingCall pending = new PendingCall(Thread.currentThread());
+        calls.put(id, pending);
+        send(toCore, request.apply(id));
+        while (!pending.done)
+        {
+            LockSupport.park(this);
+        }
+        return pending.reply;
+    }
+
+    /** Completes a pending {@link #call}; ignored when the id is unknown (a late or duplicate reply). */
+    public void complete(final long requestId, final Object reply)
+    {
+        final PendingCall pending = calls.remove(requestId);
+        if (pending != null)
+        {
+            pending.reply = reply;
+            pending.done = true;
+            LockSupport.unpark(pending.waiter);
+        }
+    }
+
+    private static final class PendingCall
+    {
+        final Thread waiter;
+        Object reply;
+        boolean done;
+
+        PendingCall(final Thread waiter)
+        {
+            this.waiter = waiter;
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    @Override
+    public int doWork()
+    {
+        int work = 0;
+        for (int i = 0; i < links.size(); i++)
+        {
+            final MonitorLink link = links.get(i);
+            receivingFrom = link;
+            work += link.endpoint().poll(inbound, POLL_LIMIT);
+        }
+        receivingFrom = null;
+        for (int i = 0; i < pollers.size(); i++)
+        {
+            work += pollers.get(i).poll();
+        }
+        for (int n = loopback.size(); n > 0; n--)
+        {
+            final byte[] message = loopback.pollFirst();
+            deliver(new org.agrona.concurrent.UnsafeBuffer(message), 0, message.length);
+            work++;
+        }
+        return work;
+    }
+
+    private void onChannelMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
+    {
+        core.clock().observe(sendCycle + receivingFrom.latency());
+        core.clock().advance(core.costs().umpReceiveSlot());
+        deliver(buffer, offset, length);
+    }
+
+    private void deliver(final DirectBuffer buffer, final int offset, final int length)
+    {
+        messagesReceived++;
+        if (length < HEADER_LENGTH)
+        {
+            dropMalformed(-1, "message of " + length + " bytes is shorter than the monitor header");
+            return;
+        }
+        final int opcode = buffer.getShort(offset) & 0xFFFF;
+        final int source = buffer.getInt(offset + 4);
+        final int destination = buffer.getInt(offset + 8);
+        if (destination != core.id())
+        {
+            if (destination < 0 || destination >= coreCount())
+            {
+                dropMalformed(source, "destination core " + destination + " does not exist");
+                return;
+            }
+            messagesForwarded++;
+            transmit(destination, buffer, offset, length);
+            return;
+        }
+        final Protocol.MessageType<?> type = protocol.byOpcode(opcode);
+        if (type == null)
+        {
+            dropMalformed(source, "unknown opcode " + opcode);
+            return;
+        }
+        core.clock().advance(core.costs().monitorHandler());
+        dispatch(type, source, buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
+    }
+
+    private <M> void dispatch(final Protocol.MessageType<M> type, final int source, final DirectBuffer buffer,
+        final int offset, final int length)
+    {
+        final M message;
+        try
+        {
+            reader.wrap(buffer, offset, length, type.type().getSimpleName());
+            message = type.codec().decode(reader);
+            reader.expectEnd();
+        }
+        catch (final MalformedMessageException ex)
+        {
+            dropMalformed(source, ex.getMessage());
+            return;
+        }
+        type.handler().onMessage(this, source, message);
+    }
+
+    private void dropMalformed(final int source, final String problem)
+    {
+        malformedDropped++;
+        system.reportMalformed(core.id(), source, problem);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "monitor " + core.id();
+    }
+}

@@ -1,0 +1,217 @@
+package dev.shoal.monitor;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
+
+import dev.shoal.kernel.CostModel;
+import dev.shoal.kernel.Core;
+import dev.shoal.kernel.Machine;
+import dev.shoal.skb.Topology;
+
+/**
+ * A booted machine of monitors, as seen from the host: boots it, waits for boot, runs host requests on a core,
+ * shuts it down. Monitors themselves never call back into this object except through the completion hooks, which
+ * are host-side futures.
+ *
+ * <p>Read-only for cores: the configuration, the protocol table and the SKB's {@link Topology} snapshot are
+ * immutable (the role of firmware tables every core may read).
+ */
+public final class MonitorSystem implements AutoCloseable
+{
+    /** Reported by core 0 when every core's monitor is up. */
+    public record BootReport(int cores, long bootCycles, long messages)
+    {
+    }
+
+    /** Reported by core 0 when the neighbour exchange finished on every core. */
+    public record ExchangeReport(int cores, long messages, long cycles)
+    {
+    }
+
+    private final MonitorConfig config;
+    private final Topology topology;
+    private final Machine machine;
+    private final AtomicReferenceArray<Monitor> monitors;
+    private final CompletableFuture<BootReport> booted = new CompletableFuture<>();
+    private final CompletableFuture<ExchangeReport> exchanged = new CompletableFuture<>();
+    private final AtomicLong malformed = new AtomicLong();
+
+    private MonitorSystem(final MonitorConfig config)
+    {
+        this.config = config;
+        this.topology = config.skb().topology();
+        this.monitors = new AtomicReferenceArray<>(config.cores());
+        this.machine = new Machine(config.cores(), CostModel.forLrpc(topology.lrpcCycles()), this::startMonitor,
+            config.runners());
+    }
+
+    /** Powers the machine on: core 0's monitor starts and boots the rest. Returns at once; see {@link #awaitBoot}. */
+    public static MonitorSystem start(final MonitorConfig config)
+    {
+        final MonitorSystem system = new MonitorSystem(config);
+        system.machine.powerOn();
+        return system;
+    }
+
+    /** Starts the machine and waits for boot to complete. */
+    public static MonitorSystem boot(final MonitorConfig config, final Duration timeout)
+    {
+        final MonitorSystem system = start(config);
+        try
+        {
+            system.awaitBoot(timeout);
+            return system;
+        }
+        catch (final RuntimeException ex)
+        {
+            system.close();
+            throw ex;
+        }
+    }
+
+    private void startMonitor(final Core core, final long bootArgument)
+    {
+        final Monitor monitor = new Monitor(core, this);
+        monitors.set(core.id(), monitor);
+        core.addService(monitor);
+        if (core.id() == 0)
+        {
+            BootOperation.startRoot(monitor);
+        }
+        else
+        {
+            BootOperation.startChild(monitor, bootArgument);
+        }
+    }
+
+    public MonitorConfig config()
+    {
+        return config;
+    }
+
+    public Topology topology()
+    {
+        return topology;
+    }
+
+    public Machine machine()
+    {
+        return machine;
+    }
+
+    public int cores()
+    {
+        return config.cores();
+    }
+
+    /** Waits until every core has booted. */
+    public BootReport awaitBoot(final Duration timeout)
+    {
+        return await(booted, timeout, "boot of " + config.cores() + " cores");
+    }
+
+    /** Runs the neighbour exchange (each monitor pings its successor) and waits for it. */
+    public ExchangeReport exchangeWithNeighbours(final Duration timeout)
+    {
+        onCore(0, monitor ->
+        {
+            NeighbourExchangeOperation.onStart(monitor);
+            return null;
+        });
+        return await(exchanged, timeout, "neighbour exchange on " + config.cores() + " cores");
+    }
+
+    /**
+     * Runs {@code action} on core {@code core}'s carrier with that core's monitor (inside its duty cycle) and
+     * completes the future with the result. Any thread. The core must have booted.
+     */
+    public <T> CompletableFuture<T> onCore(final int core, final Function<Monitor, T> action)
+    {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        final Monitor monitor = monitors.get(core);
+        if (monitor == null)
+        {
+            result.completeExceptionally(new IllegalStateException("core " + core + " has not booted"));
+            return result;
+        }
+        machine.core(core).submit(() ->
+        {
+            try
+            {
+                result.complete(action.apply(monitor));
+            }
+            catch (final Throwable t)
+            {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+
+    /** The monitor of {@code core}, for code that runs on that core (e.g. the libOS of its dispatchers). */
+    public Monitor monitorOf(final int core)
+    {
+        final Monitor monitor = monitors.get(core);
+        if (monitor == null)
+        {
+            throw new IllegalStateException("core " + core + " has not booted");
+        }
+        return monitor;
+    }
+
+    /** Malformed messages dropped by all monitors so far. */
+    public long malformedMessages()
+    {
+        return malformed.get();
+    }
+
+    void bootComplete(final int cores, final long cycles, final long messages)
+    {
+        booted.complete(new BootReport(cores, cycles, messages));
+    }
+
+    void neighbourExchangeComplete(final int cores, final long messages, final long cycles)
+    {
+        exchanged.complete(new ExchangeReport(cores, messages, cycles));
+    }
+
+    void reportMalformed(final int core, final int source, final String problem)
+    {
+        malformed.incrementAndGet();
+        System.err.println("monitor " + core + ": dropped a malformed message from core " + source + ": " + problem);
+    }
+
+    private static <T> T await(final CompletableFuture<T> future, final Duration timeout, final String what)
+    {
+        try
+        {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException(what + " did not complete within " + timeout.toMillis() + " ms");
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException(what + " failed: " + ex.getCause(), ex.getCause());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + " was interrupted");
+        }
+    }
+
+    /** Stops every core. */
+    @Override
+    public void close()
+    {
+        machine.close();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.shoal.monitor;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The name service: a registry of exported services, kept by the monitor of the name-server core (core 0, the
+ * role of Barrelfish's nameservice) and reached from any core through the monitors. A name is bound at most once.
+ */
+public final class NameServiceOperation implements MonitorOperation
+{
+    /** The core whose monitor holds the registry. */
+    public static final int NAME_SERVER = 0;
+
+    public record Register(long requestId, String name, int core, int serviceId)
+    {
+    }
+
+    public record RegisterReply(long requestId, boolean ok, String error)
+    {
+    }
+
+    public record Lookup(long requestId, String name)
+    {
+    }
+
+    public record LookupReply(long requestId, boolean found, int core, int serviceId)
+    {
+    }
+
+    /** Where a service lives. */
+    public record ServiceRef(String name, int core, int serviceId)
+    {
+    }
+
+    /** The registry; only the name-server core's replica is used. */
+    static final class Registry
+    {
+        final Map<String, ServiceRef> byName = new HashMap<>();
+    }
+
+    @Override
+    public void register(final Protocol.Builder protocol)
+    {
+        protocol.message(Register.class, NameServiceOperation::onRegister);
+        protocol.message(RegisterReply.class, (m, from, reply) -> m.complete(reply.requestId(), reply));
+        protocol.message(Lookup.class, NameServiceOperation::onLookup);
+        protocol.message(LookupReply.class, (m, from, reply) -> m.complete(reply.requestId(), reply));
+    }
+
+    private static void onRegister(final Monitor monitor, final int from, final Register request)
+    {
+        final Registry registry = monitor.local(Registry.class, Registry::new);
+        final ServiceRef existing = registry.byName.get(request.name());
+        final RegisterReply reply;
+        if (existing != null)
+        {
+            reply = new RegisterReply(request.requestId(), false,
+                "name '" + request.name() + "' is already bound to core " + existing.core());
+        }
+        else
+        {
+            registry.byName.put(request.name(), new ServiceRef(request.name(), request.core(), request.serviceId()));
+            reply = new RegisterReply(request.requestId(), true, "");
+        }
+        monitor.send(from, reply);
+    }
+
+    private static void onLookup(final Monitor monitor, final int from, final Lookup request)
+    {
+        final ServiceRef ref = monitor.local(Registry.class, Registry::new).byName.get(request.name());
+        monitor.send(from, ref == null ?
+            new LookupReply(request.requestId(), false, -1, -1) :
+            new LookupReply(request.requestId(), true, ref.core(), ref.serviceId()));
+    }
+
+    /**
+     * Registers {@code name} for a service of this core. Called by a dispatcher of {@code monitor}'s core; blocks
+     * it until the name server answers.
+     *
+     * @throws NameServiceException when the name is taken.
+     */
+    public static void register(final Monitor monitor, final String name, final int serviceId)
+    {
+        final RegisterReply reply = (RegisterReply)monitor.call(NAME_SERVER,
+            id -> new Register(id, name, monitor.coreId(), serviceId));
+        if (!reply.ok())
+        {
+            throw new NameServiceException(reply.error());
+        }
+    }
+
+    /**
+     * Looks {@code name} up. Called by a dispatcher of {@code monitor}'s core; blocks it until the answer.
+     *
+     * @return the service, or null when no service has that name.
+     */
+    public static ServiceRef lookup(final Monitor monitor, final String name)
+    {
+        final LookupReply reply = (LookupReply)monitor.call(NAME_SERVER, id -> new Lookup(id, name));
+        return reply.found() ? new ServiceRef(name, reply.core(), reply.serviceId()) : null;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.shoal.skb;
+
+import java.util.Objects;
+
+/**
+ * An immutable snapshot of a machine's shape and latencies, built once from the SKB's Prolog answers by
+ * {@link Skb#topology()}. Thread-safe: every core may read it concurrently, so hot paths (charging a message's
+ * link latency) never touch the single-threaded Prolog engine.
+ *
+ * <p>A latency is answered from small tables, not an N x N matrix: each core's package and cache group, a
+ * P x P table of package hops, and the machine's latency classes, combined exactly as the rule
+ * {@code core_latency/3} combines them (same core 0; same cache group; same package; else by hops). For
+ * {@code numa:64x64} that is 4096 + 4096 + 64 x 64 entries instead of 16 million.
+ *
+ * <p>The hop table comes from Prolog, one enumeration of {@code package_hops/3} over all package pairs (the
+ * arithmetic torus rule for generated machines): about 50 ms for the 16,384 pairs of {@code numa:128x8} on a
+ * warm JVM, and about 80 ms for opening that machine and building this snapshot together. That is fast enough
+ * that the table is not recomputed in Java from the interconnect facts.
+ */
+public final class Topology {
+
+    /** A latency class the machine does not declare. */
+    static final long NO_LATENCY = -1;
+    /** A core in no shared-cache group. */
+    static final int NO_CACHE_GROUP = -1;
+
+    private final String machineName;
+    private final int clockMhz;
+    private final long lrpcCycles;
+    private final int[] packageOfCore;
+    private final int[] numaNodeOfCore;
+    private final int[] cacheGroupOfCore;
+    private final int packageCount;
+    private final int[] packageHops;
+    private final long sharedCacheCycles;
+    private final long samePackageCycles;
+    private final long[] cyclesByHops;
+
+    /**
+     * Takes ownership of the arrays: the caller must not keep or change them.
+     *
+     * @param packageHops row-major {@code packageCount x packageCount} hop counts
+     * @param cyclesByHops latency by hop count; {@link #NO_LATENCY} where the machine has no such class
+     */
+    Topology(String machineName, int clockMhz, long lrpcCycles, int[] packageOfCore, int[] numaNodeOfCore,
+            int[] cacheGroupOfCore, int packageCount, int[] packageHops, long sharedCacheCycles, long samePackageCycles,
+            long[] cyclesByHops) {
+        this.machineName = machineName;
+        this.clockMhz = clockMhz;
+        this.lrpcCycles = lrpcCycles;
+        this.packageOfCore = packageOfCore;
+        this.numaNodeOfCore = numaNodeOfCore;
+        this.cacheGroupOfCore = cacheGroupOfCore;
+        this.packageCount = packageCount;
+        this.packageHops = packageHops;
+        this.sharedCacheCycles = sharedCacheCycles;
+        this.samePackageCycles = samePackageCycles;
+        this.cyclesByHops = cyclesByHops;
+    }
+
+    public String machineName() {
+        return machineName;
+    }
+
+    public int clockMhz() {
+        return clockMhz;
+    }
+
+    /** Same-core LRPC round trip, in cycles. */
+    public long lrpcCycles() {
+        return lrpcCycles;
+    }
+
+    public int coreCount() {
+        return packageOfCore.length;
+    }
+
+    public int packageCount() {
+        return packageCount;
+    }
+
+    /** @throws IndexOutOfBoundsException unless {@code 0 <= core < coreCount()} */
+    public int packageOf(int core) {
+        return packageOfCore[Objects.checkIndex(core, packageOfCore.length)];
+    }
+
+    /** @throws IndexOutOfBoundsException unless {@code 0 <= core < coreCount()} */
+    public int numaNodeOf(int core) {
+        return numaNodeOfCore[Objects.checkIndex(core, numaNodeOfCore.length)];
+    }
+
+    /** Fewest interconnect links between two packages; 0 for the same package. */
+    public int packageHops(int packageA, int packageB) {
+        Objects.checkIndex(packageA, packageCount);
+        Objects.checkIndex(packageB, packageCount);
+        return packageHops[packageA * packageCount + packageB];
+    }
+
+    /**
+     * One-way URPC latency from core {@code a} to core {@code b} in cycles: the same answer as the rule
+     * {@code core_latency(A, B, Cycles)}. Allocation-free.
+     *
+     * @throws IndexOutOfBoundsException unless both cores exist
+     */
+    public long latency(int a, int b) {
+        int pa = packageOf(a);
+        int pb = packageOf(b);
+        if (a == b) {
+            return 0;
+        }
+        int group = cacheGroupOfCore[a];
+        if (group != NO_CACHE_GROUP && group == cacheGroupOfCore[b]) {
+            return sharedCacheCycles;
+        }
+        if (pa == pb) {
+            return samePackageCycles;
+        }
+        return cyclesByHops[packageHops[pa * packageCount + pb]];
+    }
+
+    @Override
+    public String toString() {
+        return "Topology[" + machineName + ", " + coreCount() + " cores, " + packageCount + " packages]";
+    }
+}

@@ -1,0 +1,35 @@
+% AMD 4x4: four quad-core AMD Opteron 8380 packages (Shanghai) at 2.5 GHz, joined in a square by
+% HyperTransport, from the Multikernel paper (SOSP 2009). The four cores of a package share an L3, but the
+% paper reports one same-die figure, so the SKB models it as the same_package class.
+% URPC one-way latency: 448 cycles on the same die, 545 one hop, 558 two hops (across the diagonal).
+% Same-core LRPC: 1463 cycles.
+
+machine('amd-4x4', '4x4-core AMD Opteron 8380, 2.5 GHz', 2500).
+
+% Cores are numbered package-major: package p holds cores 4p .. 4p+3.
+package(0). package(1). package(2). package(3).
+core(0, 0). core(1, 0). core(2, 0). core(3, 0).
+core(4, 1). core(5, 1). core(6, 1). core(7, 1).
+core(8, 2). core(9, 2). core(10, 2). core(11, 2).
+core(12, 3). core(13, 3). core(14, 3). core(15, 3).
+
+% One NUMA node per package.
+numa_node(0, 0). numa_node(1, 0). numa_node(2, 0). numa_node(3, 0).
+numa_node(4, 1). numa_node(5, 1). numa_node(6, 1). numa_node(7, 1).
+numa_node(8, 2). numa_node(9, 2). numa_node(10, 2). numa_node(11, 2).
+numa_node(12, 3). numa_node(13, 3). numa_node(14, 3). numa_node(15, 3).
+
+% A square 0-1-2-3-0: packages 0 and 2, and 1 and 3, are two hops apart.
+interconnect(0, 1). interconnect(1, 2). interconnect(2, 3). interconnect(3, 0).
+
+urpc_latency(same_package, 448).
+urpc_latency(hops(1), 545).
+urpc_latency(hops(2), 558).
+
+lrpc_cycles(1463).
+
+% memory_region(Node, Base, Bytes). The paper does not give memory sizes: these are illustrative.
+memory_region(0, 0, 4294967296).
+memory_region(1, 4294967296, 4294967296).
+memory_region(2, 8589934592, 4294967296).
+memory_region(3, 12884901888, 4294967296).

@@ -1,0 +1,49 @@
+% AMD 8x4: eight quad-core AMD Opteron 8350 packages (Barcelona) at 2.0 GHz, the largest machine of the
+% Multikernel paper (SOSP 2009). The HyperTransport links form a twisted ladder (a Moebius ladder): package i
+% is linked to i-1, i+1 and i+4 (mod 8), so no two packages are more than two hops apart. The four cores of a
+% package share an L3; the paper reports one same-die figure, modelled as the same_package class.
+% URPC one-way latency: 538 cycles on the same die, 613 one hop, 618 two hops. Same-core LRPC: 1549 cycles.
+
+machine('amd-8x4', '8x4-core AMD Opteron 8350, 2.0 GHz', 2000).
+
+% Cores are numbered package-major: package p holds cores 4p .. 4p+3.
+package(0). package(1). package(2). package(3). package(4). package(5). package(6). package(7).
+core(0, 0). core(1, 0). core(2, 0). core(3, 0).
+core(4, 1). core(5, 1). core(6, 1). core(7, 1).
+core(8, 2). core(9, 2). core(10, 2). core(11, 2).
+core(12, 3). core(13, 3). core(14, 3). core(15, 3).
+core(16, 4). core(17, 4). core(18, 4). core(19, 4).
+core(20, 5). core(21, 5). core(22, 5). core(23, 5).
+core(24, 6). core(25, 6). core(26, 6). core(27, 6).
+core(28, 7). core(29, 7). core(30, 7). core(31, 7).
+
+% One NUMA node per package.
+numa_node(0, 0). numa_node(1, 0). numa_node(2, 0). numa_node(3, 0).
+numa_node(4, 1). numa_node(5, 1). numa_node(6, 1). numa_node(7, 1).
+numa_node(8, 2). numa_node(9, 2). numa_node(10, 2). numa_node(11, 2).
+numa_node(12, 3). numa_node(13, 3). numa_node(14, 3). numa_node(15, 3).
+numa_node(16, 4). numa_node(17, 4). numa_node(18, 4). numa_node(19, 4).
+numa_node(20, 5). numa_node(21, 5). numa_node(22, 5). numa_node(23, 5).
+numa_node(24, 6). numa_node(25, 6). numa_node(26, 6). numa_node(27, 6).
+numa_node(28, 7). numa_node(29, 7). numa_node(30, 7). numa_node(31, 7).
+
+% The ring 0-1-...-7-0 plus the four rungs i-(i+4).
+interconnect(0, 1). interconnect(0, 4). interconnect(0, 7). interconnect(1, 2).
+interconnect(1, 5). interconnect(2, 3). interconnect(2, 6). interconnect(3, 4).
+interconnect(3, 7). interconnect(4, 5). interconnect(5, 6). interconnect(6, 7).
+
+urpc_latency(same_package, 538).
+urpc_latency(hops(1), 613).
+urpc_latency(hops(2), 618).
+
+lrpc_cycles(1549).
+
+% memory_region(Node, Base, Bytes). The paper does not give memory sizes: these are illustrative.
+memory_region(0, 0, 2147483648).
+memory_region(1, 2147483648, 2147483648).
+memory_region(2, 4294967296, 2147483648).
+memory_region(3, 6442450944, 2147483648).
+memory_region(4, 8589934592, 2147483648).
+memory_region(5, 10737418240, 2147483648).
+memory_region(6, 12884901888, 2147483648).
+memory_region(7, 15032385536, 2147483648).

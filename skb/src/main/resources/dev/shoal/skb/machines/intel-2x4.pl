@@ -1,0 +1,34 @@
+% Intel 2x4: two Intel Xeon X5355 packages (Clovertown) of four cores at 2.66 GHz, the Intel machine of
+% the Multikernel paper (SOSP 2009). Each package holds two dies; the two cores of a die share a 4 MB L2.
+% Packages talk over the front-side bus through the chipset, modelled as one interconnect link.
+% URPC one-way latency: 180 cycles between cores sharing an L2, 570 between any other two cores
+% (within or across packages). Same-core LRPC: 845 cycles.
+
+machine('intel-2x4', '2x4-core Intel Xeon X5355, 2.66 GHz', 2660).
+
+% Cores are numbered package-major: package p holds cores 4p .. 4p+3.
+package(0). package(1).
+core(0, 0). core(1, 0). core(2, 0). core(3, 0).
+core(4, 1). core(5, 1). core(6, 1). core(7, 1).
+
+% One NUMA node per package. The real machine has one memory controller behind the front-side bus;
+% a node per package keeps every built-in machine the same shape.
+numa_node(0, 0). numa_node(1, 0). numa_node(2, 0). numa_node(3, 0).
+numa_node(4, 1). numa_node(5, 1). numa_node(6, 1). numa_node(7, 1).
+
+% The two cores of each die share an L2: groups 0..3 are the four dies.
+shared_cache(0, 0). shared_cache(1, 0). shared_cache(2, 1). shared_cache(3, 1).
+shared_cache(4, 2). shared_cache(5, 2). shared_cache(6, 3). shared_cache(7, 3).
+
+% The front-side bus.
+interconnect(0, 1).
+
+urpc_latency(shared_cache, 180).
+urpc_latency(same_package, 570).
+urpc_latency(hops(1), 570).
+
+lrpc_cycles(845).
+
+% memory_region(Node, Base, Bytes). The paper does not give memory sizes: these are illustrative.
+memory_region(0, 0, 2147483648).
+memory_region(1, 2147483648, 2147483648).

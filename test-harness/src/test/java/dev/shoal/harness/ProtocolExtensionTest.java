@@ -1,0 +1,106 @@
+package dev.shoal.harness;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.shoal.libos.Shoal;
+import dev.shoal.monitor.MessageCodec;
+import dev.shoal.monitor.MessageReader;
+import dev.shoal.monitor.MessageWriter;
+import dev.shoal.monitor.MonitorOperation;
+import dev.shoal.monitor.Protocol;
+
+class ProtocolExtensionTest
+{
+    @OnBootedMachine(cores = {1, 2, 8, 64}, operations = CoreCensus.class)
+    void shouldRunAUserOperationAcrossEveryMonitor(final Shoal shoal) throws Exception
+    {
+        final CoreCensus.Result result = CoreCensus.run(shoal.system()).get(30, TimeUnit.SECONDS);
+        assertEquals(shoal.cores(), result.cores());
+        assertTrue(result.latestCycle() >= shoal.bootReport().bootCycles());
+    }
+
+    /** Echo between two arbitrary cores; the request is routed along the tree when there is no direct channel. */
+    public static final class Echo implements MonitorOperation
+    {
+        public record Ask(String text)
+        {
+        }
+
+        public record Answer(String text)
+        {
+        }
+
+        static final class Box
+        {
+            CompletableFuture<String> answer;
+        }
+
+        @Override
+        public void register(final Protocol.Builder protocol)
+        {
+            protocol.message(Ask.class, (m, from, ask) -> m.send(from, new Answer(ask.text() + " from " + m.coreId())));
+            protocol.message(Answer.class, (m, from, answer) -> m.local(Box.class, Box::new).answer.complete(answer.text()));
+        }
+    }
+
+    @OnBootedMachine(cores = {64}, operations = Echo.class)
+    void shouldRouteMessagesBetweenCoresWithoutADirectChannel(final Shoal shoal) throws Exception
+    {
+        final CompletableFuture<String> answer = new CompletableFuture<>();
+        final boolean hadLink = shoal.system().onCore(9, m ->
+        {
+            m.local(Echo.Box.class, Echo.Box::new).answer = answer;
+            m.send(50, new Echo.Ask("hi"));
+            return m.hasLink(50);
+        }).get(10, TimeUnit.SECONDS);
+        assertEquals(false, hadLink);
+        assertEquals("hi from 50", answer.get(10, TimeUnit.SECONDS));
+        final long forwarded = shoal.system().onCore(0, m -> m.messagesForwarded()).get(10, TimeUnit.SECONDS);
+        assertTrue(forwarded >= 2, "core 0 relayed the ask and the answer between packages: " + forwarded);
+    }
+
+    /** A deliberately broken operation: its encoder writes 4 bytes, its decoder wants 8. */
+    public static final class Broken implements MonitorOperation
+    {
+        public record Truncated(long value)
+        {
+        }
+
+        @Override
+        public void register(final Protocol.Builder protocol)
+        {
+            protocol.message(Truncated.class, new MessageCodec<>()
+            {
+                @Override
+                public void encode(final Truncated message, final MessageWriter out)
+                {
+                    out.putInt((int)message.value());
+                }
+
+                @Override
+                public Truncated decode(final MessageReader in)
+                {
+                    return new Truncated(in.getLong());
+                }
+            }, (m, from, t) -> { throw new AssertionError("a truncated message must never reach its handler"); });
+        }
+    }
+
+    @OnBootedMachine(cores = {4}, operations = {Broken.class, CoreCensus.class})
+    void shouldDropAMalformedMessageAndKeepServing(final Shoal shoal) throws Exception
+    {
+        shoal.system().onCore(1, m ->
+        {
+            m.send(2, new Broken.Truncated(7));
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> shoal.system().malformedMessages() == 1);
+        assertEquals(4, CoreCensus.run(shoal.system()).get(10, TimeUnit.SECONDS).cores());
+    }
+}
