@@ -127,22 +127,26 @@ class CoreDispatchTest
         machine = new Machine(1, new CostModel(1000, 84, 84, 100, 10_000), (core, arg) -> { });
         machine.core(0).start(0);
         final List<String> order = new CopyOnWriteArrayList<>();
-        final Dispatcher a = machine.core(0).spawn("a", () ->
+        final Dispatcher[] ab = new Dispatcher[2];
+        // Spawned from a dispatcher of the same core, so both are queued before either runs.
+        final Dispatcher parent = machine.core(0).spawn("parent", () ->
         {
-            for (int i = 0; i < 3; i++)
+            for (int d = 0; d < 2; d++)
             {
-                order.add("a");
-                Dispatcher.current().charge(10_000);
+                final String name = d == 0 ? "a" : "b";
+                ab[d] = machine.core(0).spawn(name, () ->
+                {
+                    for (int i = 0; i < 3; i++)
+                    {
+                        order.add(name);
+                        Dispatcher.current().charge(10_000);
+                    }
+                });
             }
         });
-        final Dispatcher b = machine.core(0).spawn("b", () ->
-        {
-            for (int i = 0; i < 3; i++)
-            {
-                order.add("b");
-                Dispatcher.current().charge(10_000);
-            }
-        });
+        assertTrue(parent.join(Duration.ofSeconds(5)));
+        final Dispatcher a = ab[0];
+        final Dispatcher b = ab[1];
         assertTrue(a.join(Duration.ofSeconds(5)) && b.join(Duration.ofSeconds(5)));
         assertEquals(List.of("a", "b", "a", "b", "a", "b"), order);
         assertEquals(3, a.yields());
