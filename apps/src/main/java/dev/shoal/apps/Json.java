@@ -14,6 +14,17 @@ final class Json
         return this;
     }
 
+    /** A field whose value is already JSON (an array of objects, say). */
+    Json putRaw(final String name, final String json)
+    {
+        fields.put(name, new Raw(json));
+        return this;
+    }
+
+    private record Raw(String json)
+    {
+    }
+
     @Override
     public String toString()
     {
@@ -29,6 +40,10 @@ final class Json
             if (v instanceof Number || v instanceof Boolean)
             {
                 out.append(v);
+            }
+            else if (v instanceof Raw raw)
+            {
+                out.append(raw.json());
             }
             else
             {

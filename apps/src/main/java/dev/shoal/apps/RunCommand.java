@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code shoal run WORKLOAD}: the bundled applications and workloads. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a bundled workload.",
-    subcommands = {PingPongCommand.class})
+    subcommands = {PingPongCommand.class, UnmapCommand.class})
 final class RunCommand implements Runnable
 {
     @CommandLine.Spec
@@ -14,6 +14,6 @@ final class RunCommand implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing workload: pingpong");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing workload: pingpong or unmap");
     }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
+import dev.shoal.kernel.paging.SoftwareTlb;
+
 /**
  * One simulated core: its cycle clock, its run queue of dispatchers, its cross-core inbox and its carrier.
  *
@@ -30,6 +32,7 @@ public final class Core implements Executor
     private final CycleClock clock = new CycleClock();
     private final CpuDriver driver = new CpuDriver(this);
     private final FrameAllocator frames;
+    private final SoftwareTlb tlb = new SoftwareTlb();
 
     private final MpscUnboundedXaddArrayQueue<Runnable> inbox = new MpscUnboundedXaddArrayQueue<>(32);
     private final ArrayDeque<Runnable> runQueue = new ArrayDeque<>(8);
@@ -83,6 +86,12 @@ public final class Core implements Executor
     public FrameAllocator frames()
     {
         return frames;
+    }
+
+    /** This core's software TLB. Called only on this core. */
+    public SoftwareTlb tlb()
+    {
+        return tlb;
     }
 
     /** The word handed over with the start-up IPI (see {@link CoreBootstrap}). */

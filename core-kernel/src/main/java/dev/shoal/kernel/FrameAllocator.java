@@ -23,6 +23,21 @@ public final class FrameAllocator
     /** @return the physical address of {@code bytes} fresh, zeroed bytes, aligned to 64. */
     public long allocate(final int bytes)
     {
+        return allocate(bytes, PhysicalMemory.LINE);
+    }
+
+    /**
+     * @param alignment a power of two from 64 to the chunk size (e.g. 4096 for a page table).
+     * @return the physical address of {@code bytes} fresh, zeroed bytes, aligned to {@code alignment}.
+     */
+    public long allocate(final int bytes, final int alignment)
+    {
+        if (alignment < PhysicalMemory.LINE || alignment > PhysicalMemory.CHUNK_SIZE || Integer.bitCount(alignment) != 1)
+        {
+            throw new IllegalArgumentException("alignment must be a power of two in 64.." + PhysicalMemory.CHUNK_SIZE +
+                ": " + alignment);
+        }
+        used = (used + alignment - 1) & -alignment;
         if (bytes <= 0 || bytes > PhysicalMemory.CHUNK_SIZE)
         {
             throw new IllegalArgumentException("frame size must be 1.." + PhysicalMemory.CHUNK_SIZE + ": " + bytes);

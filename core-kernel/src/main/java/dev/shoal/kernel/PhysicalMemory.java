@@ -10,77 +10,222 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The machine's physical memory: one flat 64-bit address space (BareMetal's model) backed by off-heap memory.
  *
- * <p>Layout: each core owns a region of the address space, {@code core << CORE_SHIFT}, made of chunks of
- * {@link #CHUNK_SIZE} bytes that are allocated lazily (and zeroed) when that core's {@link FrameAllocator} first
- * needs them, so idle cores hold no memory. Any core may {@link #map(long, int) map} an address it was told about
- * in a message, the way a Barrelfish monitor maps a frame whose capability it received.
+ * <p>Layout: core {@code c} owns the region {@code [c << CORE_SHIFT, (c + 1) << CORE_SHIFT)} (1 TiB). The region is
+ * split in two:
+ * <pre>
+ *   region base                     + KERNEL_BYTES (1 GiB)                         + REGION_SIZE (1 TiB)
+ *   |-- kernel memory: FrameAllocator --|-- capability RAM: named by RAM capabilities ------------------|
+ * </pre>
+ * Kernel memory is handed out by the core's {@link FrameAllocator} (monitor frames, UMP rings); touching a part of it
+ * the allocator has not handed out is a bug and is rejected. Capability RAM "exists" from power-on, as DRAM does:
+ * any range of it is backed lazily, on first use, so idle cores and unused capabilities hold no host memory. Memory
+ * is backed in chunks of {@link #CHUNK_SIZE} bytes and a chunk is zero when it is first backed.
  *
- * <p>Thread-safety: chunk tables are published through an {@link AtomicReferenceArray}; a chunk is written into its
- * table by the owning core before the owner sends its address anywhere, and the channel that carries the address
- * orders the two.
+ * <p>Any core may {@link #map(long, int) map} an address it was told about in a message, the way a Barrelfish monitor
+ * maps a frame whose capability it received.
+ *
+ * <p>Thread-safety: the chunk tables are three levels of {@link AtomicReferenceArray} (core → directory → table →
+ * chunk) whose entries are installed by compare-and-set, so any thread may back, map, read, write or zero memory.
+ * When two threads first touch the same chunk at the same instant one of them wins and the loser's segment stays
+ * unused until {@link #close()}. What is written into memory is ordered between cores by the channel that carries
+ * its address, as on hardware.
  */
 public final class PhysicalMemory implements AutoCloseable
 {
     public static final int CORE_SHIFT = 40;
+    /** Bytes of one core's region. */
+    public static final long REGION_SIZE = 1L << CORE_SHIFT;
+    /** The first bytes of each region, reserved for the core's {@link FrameAllocator}. */
+    public static final long KERNEL_BYTES = 1L << 30;
+    /** Bytes of capability RAM in each region, starting at {@link #capabilityRamBase(int)}. */
+    public static final long CAPABILITY_RAM_BYTES = REGION_SIZE - KERNEL_BYTES;
     public static final int CHUNK_SHIFT = 16;
     public static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     /** Cache-line alignment of every allocation, so that a UMP slot is one line. */
     public static final int LINE = 64;
 
+    private static final int TABLE_SHIFT = 12;
+    private static final int TABLE_SIZE = 1 << TABLE_SHIFT;
+    private static final int DIRECTORY_SIZE = 1 << (CORE_SHIFT - CHUNK_SHIFT - TABLE_SHIFT);
+    private static final long KERNEL_CHUNKS = KERNEL_BYTES >>> CHUNK_SHIFT;
+
+    static
+    {
+        if ((long)DIRECTORY_SIZE * TABLE_SIZE * CHUNK_SIZE != REGION_SIZE)
+        {
+            throw new AssertionError("chunk tables must cover a region exactly");
+        }
+    }
+
     private final Arena arena = Arena.ofShared();
-    private final AtomicReferenceArray<MemorySegment[]> chunksByCore;
+    private final AtomicReferenceArray<AtomicReferenceArray<AtomicReferenceArray<MemorySegment>>> directoriesByCore;
 
     public PhysicalMemory(final int cores)
     {
-        chunksByCore = new AtomicReferenceArray<>(cores);
+        directoriesByCore = new AtomicReferenceArray<>(cores);
+    }
+
+    /** Number of cores whose regions this memory holds. */
+    public int cores()
+    {
+        return directoriesByCore.length();
+    }
+
+    /** First address of {@code core}'s region. */
+    public static long regionBase(final int core)
+    {
+        return (long)core << CORE_SHIFT;
+    }
+
+    /** First address of {@code core}'s capability RAM (its region's base plus {@link #KERNEL_BYTES}). */
+    public static long capabilityRamBase(final int core)
+    {
+        return regionBase(core) + KERNEL_BYTES;
+    }
+
+    /** @return true when {@code address} lies in the capability RAM of some core (not in kernel memory). */
+    public static boolean isCapabilityRam(final long address)
+    {
+        return address >= 0 && (address & (REGION_SIZE - 1)) >= KERNEL_BYTES;
     }
 
     /**
-     * A view of {@code length} bytes at physical address {@code address}. Any thread.
+     * A view of {@code length} bytes at physical address {@code address}; the range must lie within one chunk.
+     * Capability RAM is backed on first use. Any thread.
      *
-     * @throws IllegalArgumentException when the range is not backed by allocated memory.
+     * @throws IllegalArgumentException when the range lies in kernel memory the allocator has not handed out, lies
+     *                                  outside the machine, or spans chunks.
      */
     public AtomicBuffer map(final long address, final int length)
     {
-        final int core = (int)(address >>> CORE_SHIFT);
-        final long offset = address & ((1L << CORE_SHIFT) - 1);
-        final int chunk = (int)(offset >>> CHUNK_SHIFT);
-        final int inChunk = (int)(offset & (CHUNK_SIZE - 1));
-        final MemorySegment[] chunks = core < chunksByCore.length() ? chunksByCore.get(core) : null;
-        if (chunks == null || chunk >= chunks.length || chunks[chunk] == null || inChunk + (long)length > CHUNK_SIZE)
+        final int inChunk = (int)(address & (CHUNK_SIZE - 1));
+        final MemorySegment chunk = address < 0 ? null : chunk(address, isCapabilityRam(address));
+        if (chunk == null || length < 0 || inChunk + (long)length > CHUNK_SIZE)
         {
             throw new IllegalArgumentException("physical range 0x" + Long.toHexString(address) + "+" + length +
                 " is not backed by memory");
         }
-        return new UnsafeBuffer(chunks[chunk].address() + inChunk, length);
+        return new UnsafeBuffer(chunk.address() + inChunk, length);
     }
 
-    /** Allocates chunk {@code index} of {@code core}'s region; called only by that core's allocator. */
+    /**
+     * Copies {@code length} bytes at {@code address} into {@code dst}; the range may span chunks. Capability RAM that
+     * was never written reads as zero without being backed. Any thread.
+     *
+     * @throws IllegalArgumentException when part of the range is unallocated kernel memory or outside the machine.
+     */
+    public void read(final long address, final byte[] dst, final int offset, final int length)
+    {
+        checkRange(address, length);
+        long at = address;
+        int done = 0;
+        while (done < length)
+        {
+            final int inChunk = (int)(at & (CHUNK_SIZE - 1));
+            final int n = Math.min(length - done, CHUNK_SIZE - inChunk);
+            final MemorySegment chunk = existingChunk(at);
+            if (chunk != null)
+            {
+                MemorySegment.copy(chunk, inChunk, MemorySegment.ofArray(dst), offset + done, n);
+            }
+            else if (isCapabilityRam(at))
+            {
+                java.util.Arrays.fill(dst, offset + done, offset + done + n, (byte)0);
+            }
+            else
+            {
+                throw unbacked(at, n);
+            }
+            at += n;
+            done += n;
+        }
+    }
+
+    /**
+     * Copies {@code length} bytes of {@code src} to {@code address}; the range may span chunks and capability RAM is
+     * backed on first use. Any thread.
+     *
+     * @throws IllegalArgumentException when part of the range is unallocated kernel memory or outside the machine.
+     */
+    public void write(final long address, final byte[] src, final int offset, final int length)
+    {
+        checkRange(address, length);
+        long at = address;
+        int done = 0;
+        while (done < length)
+        {
+            final int inChunk = (int)(at & (CHUNK_SIZE - 1));
+            final int n = Math.min(length - done, CHUNK_SIZE - inChunk);
+            final MemorySegment chunk = chunk(at, isCapabilityRam(at));
+            if (chunk == null)
+            {
+                throw unbacked(at, n);
+            }
+            MemorySegment.copy(MemorySegment.ofArray(src), offset + done, chunk, inChunk, n);
+            at += n;
+            done += n;
+        }
+    }
+
+    /**
+     * Sets {@code length} bytes at {@code address} to zero; the range may span chunks. Chunks never backed are zero
+     * already and stay unbacked, so zeroing a large, untouched range is cheap. Any thread.
+     *
+     * @throws IllegalArgumentException when the range lies outside the machine.
+     */
+    public void zero(final long address, final long length)
+    {
+        checkRange(address, length);
+        long at = address;
+        final long end = address + length;
+        while (at < end)
+        {
+            final long inChunk = at & (CHUNK_SIZE - 1);
+            final long n = Math.min(end - at, CHUNK_SIZE - inChunk);
+            final MemorySegment chunk = existingChunk(at);
+            if (chunk != null)
+            {
+                chunk.asSlice(inChunk, n).fill((byte)0);
+            }
+            at += n;
+        }
+    }
+
+    /** @return true when the chunk holding {@code address} is backed by host memory. Any thread. */
+    public boolean isBacked(final long address)
+    {
+        return address >= 0 && existingChunk(address) != null;
+    }
+
+    /** Allocates chunk {@code index} of {@code core}'s kernel memory; called only by that core's allocator. */
     MemorySegment newChunk(final int core, final int index)
     {
-        final MemorySegment segment = arena.allocate(CHUNK_SIZE, LINE);
-        MemorySegment[] chunks = chunksByCore.get(core);
-        final MemorySegment[] grown = new MemorySegment[Math.max(index + 1, chunks == null ? 1 : chunks.length * 2)];
-        if (chunks != null)
+        if (index < 0 || index >= KERNEL_CHUNKS)
         {
-            System.arraycopy(chunks, 0, grown, 0, chunks.length);
+            throw new IllegalStateException("core " + core + " has used all " + (KERNEL_BYTES >> 20) +
+                " MiB of its kernel memory");
         }
-        grown[index] = segment;
-        chunksByCore.set(core, grown);
+        final MemorySegment segment = chunk(regionBase(core) + ((long)index << CHUNK_SHIFT), true);
+        if (segment == null)
+        {
+            throw new IllegalArgumentException("no core " + core + " in a memory of " + cores() + " cores");
+        }
         return segment;
     }
 
-    /** Bytes of physical memory allocated so far (all cores). Host-side statistics. */
+    /** Bytes of physical memory backed so far (all cores). Host-side statistics. */
     public long allocatedBytes()
     {
         long total = 0;
-        for (int i = 0; i < chunksByCore.length(); i++)
+        for (int c = 0; c < directoriesByCore.length(); c++)
         {
-            final MemorySegment[] chunks = chunksByCore.get(i);
-            if (chunks != null)
+            final AtomicReferenceArray<AtomicReferenceArray<MemorySegment>> directory = directoriesByCore.get(c);
+            for (int d = 0; directory != null && d < directory.length(); d++)
             {
-                for (final MemorySegment chunk : chunks)
+                final AtomicReferenceArray<MemorySegment> table = directory.get(d);
+                for (int t = 0; table != null && t < table.length(); t++)
                 {
+                    final MemorySegment chunk = table.get(t);
                     total += chunk == null ? 0 : chunk.byteSize();
                 }
             }
@@ -93,5 +238,74 @@ public final class PhysicalMemory implements AutoCloseable
     public void close()
     {
         arena.close();
+    }
+
+    private MemorySegment existingChunk(final long address)
+    {
+        return chunk(address, false);
+    }
+
+    /**
+     * The chunk holding {@code address}, backing it when {@code create} is set; null when it is not backed (and not
+     * created) or the address lies outside the machine.
+     */
+    private MemorySegment chunk(final long address, final boolean create)
+    {
+        final long core = address >>> CORE_SHIFT;
+        if (core >= directoriesByCore.length())
+        {
+            return null;
+        }
+        final long chunkIndex = (address & (REGION_SIZE - 1)) >>> CHUNK_SHIFT;
+        final AtomicReferenceArray<AtomicReferenceArray<MemorySegment>> directory =
+            level(directoriesByCore, (int)core, DIRECTORY_SIZE, create);
+        if (directory == null)
+        {
+            return null;
+        }
+        final AtomicReferenceArray<MemorySegment> table =
+            level(directory, (int)(chunkIndex >>> TABLE_SHIFT), TABLE_SIZE, create);
+        if (table == null)
+        {
+            return null;
+        }
+        final int slot = (int)(chunkIndex & (TABLE_SIZE - 1));
+        final MemorySegment chunk = table.get(slot);
+        if (chunk != null || !create)
+        {
+            return chunk;
+        }
+        // Arena memory is zeroed on allocation, which is what makes "never backed" and "zero" the same thing.
+        final MemorySegment fresh = arena.allocate(CHUNK_SIZE, LINE);
+        return table.compareAndSet(slot, null, fresh) ? fresh : table.get(slot);
+    }
+
+    private static <T> AtomicReferenceArray<T> level(
+        final AtomicReferenceArray<AtomicReferenceArray<T>> parent, final int index, final int size,
+        final boolean create)
+    {
+        final AtomicReferenceArray<T> existing = parent.get(index);
+        if (existing != null || !create)
+        {
+            return existing;
+        }
+        final AtomicReferenceArray<T> fresh = new AtomicReferenceArray<>(size);
+        return parent.compareAndSet(index, null, fresh) ? fresh : parent.get(index);
+    }
+
+    private void checkRange(final long address, final long length)
+    {
+        if (address < 0 || length < 0 || address + length < address ||
+            ((address + length - 1) >>> CORE_SHIFT) >= directoriesByCore.length() && length > 0)
+        {
+            throw new IllegalArgumentException("physical range 0x" + Long.toHexString(address) + "+" + length +
+                " lies outside the machine's " + cores() + " regions");
+        }
+    }
+
+    private static IllegalArgumentException unbacked(final long address, final long length)
+    {
+        return new IllegalArgumentException("physical range 0x" + Long.toHexString(address) + "+" + length +
+            " is kernel memory that was never allocated");
     }
 }

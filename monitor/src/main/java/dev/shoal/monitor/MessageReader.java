@@ -14,15 +14,24 @@ public final class MessageReader
     private DirectBuffer buffer;
     private int position;
     private int limit;
-    private String what = "message";
+    private Object what = "message";
 
-    public MessageReader wrap(final DirectBuffer buffer, final int offset, final int length, final String what)
+    /**
+     * Reads {@code length} bytes at {@code offset}; {@code what} names the message in errors (a String, or a
+     * Class whose simple name is taken only when an error is reported, keeping the hot path free of it).
+     */
+    public MessageReader wrap(final DirectBuffer buffer, final int offset, final int length, final Object what)
     {
         this.buffer = buffer;
         this.position = offset;
         this.limit = offset + length;
         this.what = what;
         return this;
+    }
+
+    private String name()
+    {
+        return what instanceof Class<?> type ? type.getSimpleName() : String.valueOf(what);
     }
 
     public int remaining()
@@ -44,7 +53,7 @@ public final class MessageReader
     {
         if (bytes < 0 || position + bytes > limit)
         {
-            throw new MalformedMessageException(what + ": truncated while reading " + field + " (needs " + bytes +
+            throw new MalformedMessageException(name() + ": truncated while reading " + field + " (needs " + bytes +
                 " bytes, " + (limit - position) + " left)");
         }
         final int at = position;
@@ -82,7 +91,7 @@ public final class MessageReader
         final byte b = getByte();
         if (b != 0 && b != 1)
         {
-            throw new MalformedMessageException(what + ": boolean field holds " + b);
+            throw new MalformedMessageException(name() + ": boolean field holds " + b);
         }
         return b == 1;
     }
@@ -92,7 +101,7 @@ public final class MessageReader
         final int n = getInt();
         if (n < 0 || (long)n * elementSize > limit - position)
         {
-            throw new MalformedMessageException(what + ": " + field + " of length " + n + " exceeds the message");
+            throw new MalformedMessageException(name() + ": " + field + " of length " + n + " exceeds the message");
         }
         return n;
     }
@@ -137,7 +146,7 @@ public final class MessageReader
     {
         if (position != limit)
         {
-            throw new MalformedMessageException(what + ": " + (limit - position) + " unexpected trailing bytes");
+            throw new MalformedMessageException(name() + ": " + (limit - position) + " unexpected trailing bytes");
         }
     }
 }

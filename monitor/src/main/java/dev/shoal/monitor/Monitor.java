@@ -13,6 +13,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.shoal.kernel.Core;
 import dev.shoal.kernel.CoreService;
@@ -46,7 +47,7 @@ public final class Monitor implements CoreService
     private final Int2ObjectHashMap<MonitorLink> linksByPeer = new Int2ObjectHashMap<>();
     private final List<MonitorLink> links = new ArrayList<>(4);
     private final List<ChannelPoller> pollers = new ArrayList<>(2);
-    private final ArrayDeque<byte[]> loopback = new ArrayDeque<>();
+    private final ArrayDeque<Loopback> loopback = new ArrayDeque<>();
     private final Int2IntHashMap routeViaChild = new Int2IntHashMap(-1);
     private int parent = -1;
     private final List<Integer> children = new ArrayList<>(4);
@@ -64,6 +65,7 @@ public final class Monitor implements CoreService
 
     private final UmpHandler inbound = this::onChannelMessage;
     private MonitorLink receivingFrom;
+    private long arrivalCycle;
 
     Monitor(final Core core, final MonitorSystem system)
     {
@@ -147,9 +149,26 @@ public final class Monitor implements CoreService
     /**
      * Sends a registered message to the monitor of {@code toCore}: over a direct channel if there is one, else
      * along the routing tree; to itself through a loopback queue handled in the next duty cycle. Never blocks: a
-     * full channel keeps the message in the channel's outbound queue.
+     * full channel keeps the message in the channel's outbound queue. Charges the slot writes to this core's clock
+     * and stamps the message with the clock after them.
      */
     public <M> void send(final int toCore, final M message)
+    {
+        final int length = encode(toCore, message);
+        core.clock().advance(core.costs().umpSendSlot() * slotsFor(length));
+        transmit(toCore, writer.buffer(), 0, length, core.clock().now());
+    }
+
+    /**
+     * Sends like {@link #send} but stamps the message with {@code sendCycle} and charges nothing: for operations
+     * that model a transport's timing themselves (e.g. one shared cache line read by many cores in turn).
+     */
+    public <M> void sendStamped(final int toCore, final M message, final long sendCycle)
+    {
+        transmit(toCore, writer.buffer(), 0, encode(toCore, message), sendCycle);
+    }
+
+    private <M> int encode(final int toCore, final M message)
     {
         final Protocol.MessageType<M> type = protocol.typeOf(message);
         writer.reset();
@@ -160,21 +179,24 @@ public final class Monitor implements CoreService
         writer.buffer().putInt(header + 8, toCore);
         type.codec().encode(message, writer);
         messagesSent++;
-        transmit(toCore, writer.buffer(), 0, writer.length());
+        return writer.length();
     }
 
-    private void transmit(final int toCore, final DirectBuffer buffer, final int offset, final int length)
+    private void transmit(final int toCore, final DirectBuffer buffer, final int offset, final int length,
+        final long sendCycle)
     {
         if (toCore == core.id())
         {
             final byte[] copy = new byte[length];
             buffer.getBytes(offset, copy);
-            loopback.addLast(copy);
+            loopback.addLast(new Loopback(copy, sendCycle));
             return;
         }
-        final MonitorLink link = nextHop(toCore);
-        core.clock().advance(core.costs().umpSendSlot() * slotsFor(length));
-        link.endpoint().send(core.clock().now(), buffer, offset, length);
+        nextHop(toCore).endpoint().send(sendCycle, buffer, offset, length);
+    }
+
+    private record Loopback(byte[] message, long sendCycle)
+    {
     }
 
     /** Slots a message of {@code length} bytes occupies: the send time (8 bytes) travels in its first slot. */
@@ -322,8 +344,10 @@ public final class Monitor implements CoreService
         }
         for (int n = loopback.size(); n > 0; n--)
         {
-            final byte[] message = loopback.pollFirst();
-            deliver(new org.agrona.concurrent.UnsafeBuffer(message), 0, message.length);
+            final Loopback message = loopback.pollFirst();
+            arrivalCycle = message.sendCycle();
+            core.clock().observe(arrivalCycle);
+            deliver(new UnsafeBuffer(message.message()), 0, message.message().length);
             work++;
         }
         return work;
@@ -331,9 +355,20 @@ public final class Monitor implements CoreService
 
     private void onChannelMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
-        core.clock().observe(sendCycle + receivingFrom.latency());
+        arrivalCycle = sendCycle + receivingFrom.latency();
+        core.clock().observe(arrivalCycle);
         core.clock().advance(core.costs().umpReceiveSlot());
         deliver(buffer, offset, length);
+    }
+
+    /**
+     * When the message now being handled reached this core: its send stamp plus the link's latency. Handlers that
+     * combine many replies use it to compute their completion in simulated-time order, whatever order the host
+     * happened to deliver them in.
+     */
+    public long arrivalCycle()
+    {
+        return arrivalCycle;
     }
 
     private void deliver(final DirectBuffer buffer, final int offset, final int length)
@@ -354,8 +389,12 @@ public final class Monitor implements CoreService
                 dropMalformed(source, "destination core " + destination + " does not exist");
                 return;
             }
+            // Relayed as soon as it arrived: the stamp depends on the message, not on what else this core did.
             messagesForwarded++;
-            transmit(destination, buffer, offset, length);
+            final long relayed = arrivalCycle + core.costs().umpReceiveSlot() +
+                core.costs().umpSendSlot() * slotsFor(length);
+            core.clock().observe(relayed);
+            transmit(destination, buffer, offset, length, relayed);
             return;
         }
         final Protocol.MessageType<?> type = protocol.byOpcode(opcode);
@@ -374,7 +413,7 @@ public final class Monitor implements CoreService
         final M message;
         try
         {
-            reader.wrap(buffer, offset, length, type.type().getSimpleName());
+            reader.wrap(buffer, offset, length, type.type());
             message = type.codec().decode(reader);
             reader.expectEnd();
         }

@@ -20,7 +20,7 @@ public final class Protocol
     }
 
     private final MessageType<?>[] byOpcode;
-    private final Map<Class<?>, MessageType<?>> byClass;
+    private final ClassValue<MessageType<?>> byClass;
     private final List<String> operations;
 
     private Protocol(final List<MessageType<?>> types, final List<String> operations)
@@ -31,7 +31,16 @@ public final class Protocol
         {
             map.put(t.type(), t);
         }
-        byClass = Map.copyOf(map);
+        // ClassValue caches the answer on the class itself: the send path pays no hashing.
+        final Map<Class<?>, MessageType<?>> lookup = Map.copyOf(map);
+        byClass = new ClassValue<>()
+        {
+            @Override
+            protected MessageType<?> computeValue(final Class<?> type)
+            {
+                return lookup.get(type);
+            }
+        };
         this.operations = List.copyOf(operations);
     }
 

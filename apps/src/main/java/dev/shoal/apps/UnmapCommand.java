@@ -1,0 +1,135 @@
+package dev.shoal.apps;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorSystem;
+import dev.shoal.monitor.ShootdownOperation;
+import dev.shoal.monitor.ShootdownStrategy;
+import dev.shoal.skb.Skb;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code shoal run unmap}: the TLB shootdown of an unmap, per core count and strategy, in simulated cycles (the
+ * Multikernel paper's Figure 6). Every run boots a fresh machine; the figures do not depend on the host.
+ */
+@Command(name = "unmap", mixinStandardHelpOptions = true,
+    description = "TLB shootdown latency per core count and strategy, in simulated cycles.")
+final class UnmapCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--machine", defaultValue = "amd-8x4", description = "Machine (default ${DEFAULT-VALUE}).")
+    String machine;
+
+    @Option(names = "--cores", defaultValue = "2,4,8,16,32", split = ",",
+        description = "Core counts, comma-separated (default ${DEFAULT-VALUE}).")
+    int[] cores;
+
+    @Option(names = "--strategy", defaultValue = "all",
+        description = "unicast, broadcast, multicast, numa-multicast or all (default ${DEFAULT-VALUE}).")
+    String strategy;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    /** One measured point. */
+    record Point(int cores, ShootdownStrategy strategy, long latencyCycles, int messages)
+    {
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final List<ShootdownStrategy> strategies = "all".equalsIgnoreCase(strategy) ?
+            List.of(ShootdownStrategy.values()) : List.of(ShootdownStrategy.parse(strategy));
+        final Skb skb = Skb.open(machine);
+        for (final int n : cores)
+        {
+            if (n < 2 || n > skb.coreCount())
+            {
+                throw new BadInputException("--cores values must be 2.." + skb.coreCount() + " on " +
+                    skb.machineName() + ": " + n);
+            }
+        }
+        final List<Point> points = measure(skb, cores, strategies);
+        final var out = spec.commandLine().getOut();
+        if (json)
+        {
+            out.println(new Json()
+                .put("status", "ok")
+                .put("machine", skb.machineName())
+                .putRaw("results", points.stream()
+                    .map(p -> new Json().put("cores", p.cores()).put("strategy", p.strategy().cliName())
+                        .put("latencyCycles", p.latencyCycles()).put("messages", p.messages()).toString())
+                    .collect(Collectors.joining(",", "[", "]"))));
+        }
+        else
+        {
+            out.println(table(skb.machineName(), points, strategies));
+        }
+        return 0;
+    }
+
+    /** Boots a fresh machine for each core count and shoots down one page with each strategy. */
+    static List<Point> measure(final Skb skb, final int[] coreCounts, final List<ShootdownStrategy> strategies)
+        throws Exception
+    {
+        final List<Point> points = new ArrayList<>();
+        for (final int n : coreCounts)
+        {
+            final ShootdownOperation shootdown = new ShootdownOperation();
+            final MonitorConfig config = MonitorConfig.builder(skb).cores(n).operation(shootdown).build();
+            try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
+            {
+                final int[] all = IntStream.range(0, n).toArray();
+                for (final ShootdownStrategy s : strategies)
+                {
+                    final ShootdownOperation.Result r = system.onCore(0,
+                        m -> shootdown.start(m, s, 1, 0x4000_0000L, 4096, all))
+                        .get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+                    points.add(new Point(n, s, r.latencyCycles(), r.messages()));
+                }
+            }
+        }
+        return points;
+    }
+
+    static String table(final String machine, final List<Point> points, final List<ShootdownStrategy> strategies)
+    {
+        final StringBuilder out = new StringBuilder();
+        out.append("TLB shootdown latency on ").append(machine).append(" (simulated cycles)\n");
+        out.append(String.format("%6s", "cores"));
+        strategies.forEach(s -> out.append(String.format(" %15s", s.cliName())));
+        out.append('\n');
+        final int[] counts = points.stream().mapToInt(Point::cores).distinct().toArray();
+        for (final int n : counts)
+        {
+            out.append(String.format("%6d", n));
+            for (final ShootdownStrategy s : strategies)
+            {
+                final long v = points.stream().filter(p -> p.cores() == n && p.strategy() == s)
+                    .mapToLong(Point::latencyCycles).findFirst().orElse(-1);
+                out.append(String.format(" %15d", v));
+            }
+            out.append('\n');
+        }
+        return out.toString().stripTrailing();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "unmap " + Arrays.toString(cores);
+    }
+}

@@ -1,0 +1,297 @@
+package dev.shoal.monitor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+import dev.shoal.kernel.CostModel;
+import dev.shoal.kernel.paging.PagingCosts;
+import dev.shoal.skb.Topology;
+
+/**
+ * TLB shootdown: after a mapping changed, every core that may cache it drops its TLB entries for the range, and
+ * the initiator returns only when all have acknowledged. Four strategies ({@link ShootdownStrategy}).
+ *
+ * <p>Timing. The latency is computed in simulated cycles from the messages' arrival stamps, not from the order in
+ * which the host happens to deliver them: a core that collects replies folds their arrival cycles in ascending
+ * order ({@code t = max(t, arrival) + receive + handler}), and each core is assumed to serve an invalidation when
+ * it arrives (the benchmark first brings every clock to the initiator's). So a given machine, core count and
+ * strategy always give the same figure. Costs: a slot write or read is {@link CostModel#umpSendSlot()} /
+ * {@link CostModel#umpReceiveSlot()}, a monitor dispatch {@link CostModel#monitorHandler()}, a link the SKB's
+ * published URPC latency, and dropping one page from a TLB {@link #INVLPG_CYCLES}.
+ */
+public final class ShootdownOperation implements MonitorOperation
+{
+    /** Cycles to drop one page's translation (an INVLPG): the paging cost model's figure, see {@link PagingCosts}. */
+    public static final long INVLPG_CYCLES = PagingCosts.DEFAULT.invalidatePage();
+    /**
+     * Cycles for one more reader to fetch the broadcast's single cache line: every reader polls the same line,
+     * and the coherence protocol hands it to them one after another. Taken from the paper's slowest URPC
+     * throughput, 2.75 messages per kilocycle across two hops on the 8×4 AMD machine — the rate at which one line
+     * can be moved between packages.
+     */
+    public static final long BROADCAST_LINE_TRANSFER = Math.round(1000 / 2.75);
+    private static final long PAGE = 4096;
+    /** A forwarding core keys a round by (initiator, round): the initiator's core above these bits. */
+    private static final int ROUND_BITS = 40;
+    private static final long ROUND_MASK = (1L << ROUND_BITS) - 1;
+
+    /** Drop translations of [vaddr, vaddr+bytes) in address space asid; forward to {@code forwardTo} first. */
+    public record Invalidate(long round, int asid, long vaddr, long bytes, int[] forwardTo)
+    {
+    }
+
+    /** {@code cores} cores (the sender and those it forwarded to) dropped the translations. */
+    public record Acknowledge(long round, int cores, int messages)
+    {
+    }
+
+    /** What the initiator learns. */
+    public record Result(ShootdownStrategy strategy, int cores, long latencyCycles, int messages)
+    {
+    }
+
+    /** What a core does to its own TLB; the kernel's software TLB by default (see {@link Monitor}). */
+    @FunctionalInterface
+    public interface LocalInvalidation
+    {
+        void invalidate(Monitor monitor, int asid, long vaddr, long bytes);
+    }
+
+    /** A round in progress on one core (initiator or forwarding leader). */
+    private static final class Round
+    {
+        int replyTo = -1;
+        int waiting;
+        int cores = 1;
+        int messages;
+        long readyCycle;
+        long startCycle;
+        final List<Long> arrivals = new ArrayList<>();
+        ShootdownStrategy strategy;
+        CompletableFuture<Result> done;
+    }
+
+    private static final class Rounds
+    {
+        final Map<Long, Round> byId = new HashMap<>();
+        long next = 1;
+    }
+
+    private final LocalInvalidation local;
+
+    /** A shootdown that invalidates each core's kernel TLB. */
+    public ShootdownOperation()
+    {
+        this((monitor, asid, vaddr, bytes) -> monitor.core().tlb().invalidate(asid, vaddr, bytes));
+    }
+
+    public ShootdownOperation(final LocalInvalidation local)
+    {
+        this.local = local;
+    }
+
+    @Override
+    public void register(final Protocol.Builder protocol)
+    {
+        protocol.message(Invalidate.class, this::onInvalidate);
+        protocol.message(Acknowledge.class, this::onAcknowledge);
+    }
+
+    /**
+     * Starts a shootdown from {@code initiator}'s core to {@code targets} (cores that may cache the mapping; the
+     * initiator's own TLB is always invalidated). Called on the initiator's core; the future completes there when
+     * every target has acknowledged.
+     */
+    public CompletableFuture<Result> start(final Monitor initiator, final ShootdownStrategy strategy, final int asid,
+        final long vaddr, final long bytes, final int[] targets)
+    {
+        final List<Hop> plan = plan(initiator.system().topology(), initiator.coreId(), targets, strategy);
+        for (final Hop hop : plan)
+        {
+            // Each message travels on a channel of its own (set up once, before the clock starts).
+            initiator.ensureLink(hop.core());
+        }
+        final Rounds rounds = initiator.local(Rounds.class, Rounds::new);
+        final long id = rounds.next++;
+        final Round round = new Round();
+        round.strategy = strategy;
+        round.done = new CompletableFuture<>();
+        round.startCycle = initiator.now();
+        rounds.byId.put(id, round);
+
+        final long invalidated = invalidateHere(initiator, asid, vaddr, bytes, initiator.now());
+        initiator.core().clock().observe(invalidated);
+        round.waiting = plan.size();
+        final CostModel costs = initiator.core().costs();
+        if (strategy == ShootdownStrategy.BROADCAST)
+        {
+            // One slot write; the line then travels to each reader in turn.
+            final long written = initiator.core().clock().advance(costs.umpSendSlot());
+            for (int k = 0; k < plan.size(); k++)
+            {
+                final Hop hop = plan.get(k);
+                initiator.sendStamped(hop.core(), new Invalidate(id, asid, vaddr, bytes, hop.forwardTo()),
+                    written + k * BROADCAST_LINE_TRANSFER);
+            }
+        }
+        else
+        {
+            for (final Hop hop : plan)
+            {
+                initiator.send(hop.core(), new Invalidate(id, asid, vaddr, bytes, hop.forwardTo()));
+            }
+        }
+        round.messages = plan.size();
+        round.readyCycle = initiator.now();
+        finishIfDone(initiator, id, round);
+        return round.done;
+    }
+
+    private void onInvalidate(final Monitor monitor, final int from, final Invalidate request)
+    {
+        final CostModel costs = monitor.core().costs();
+        final long served = monitor.arrivalCycle() + costs.umpReceiveSlot() + costs.monitorHandler();
+        long t = invalidateHere(monitor, request.asid(), request.vaddr(), request.bytes(), served);
+        if (request.forwardTo().length == 0)
+        {
+            t += costs.umpSendSlot();
+            monitor.core().clock().observe(t);
+            monitor.sendStamped(from, new Acknowledge(request.round(), 1, 1), t);
+            return;
+        }
+        final Rounds rounds = monitor.local(Rounds.class, Rounds::new);
+        final long id = ((long)from << ROUND_BITS) | request.round();
+        final Round round = new Round();
+        round.replyTo = from;
+        round.waiting = request.forwardTo().length;
+        rounds.byId.put(id, round);
+        for (final int core : request.forwardTo())
+        {
+            monitor.ensureLink(core);
+        }
+        for (final int core : request.forwardTo())
+        {
+            t += costs.umpSendSlot();
+            monitor.sendStamped(core, new Invalidate(id, request.asid(), request.vaddr(), request.bytes(),
+                new int[0]), t);
+        }
+        round.messages = request.forwardTo().length;
+        round.readyCycle = t;
+        monitor.core().clock().observe(t);
+    }
+
+    private void onAcknowledge(final Monitor monitor, final int from, final Acknowledge ack)
+    {
+        final Round round = monitor.local(Rounds.class, Rounds::new).byId.get(ack.round());
+        if (round == null)
+        {
+            return;
+        }
+        round.arrivals.add(monitor.arrivalCycle());
+        round.cores += ack.cores();
+        round.messages += ack.messages();
+        round.waiting--;
+        finishIfDone(monitor, ack.round(), round);
+    }
+
+    private static void finishIfDone(final Monitor monitor, final long id, final Round round)
+    {
+        if (round.waiting != 0)
+        {
+            return;
+        }
+        monitor.local(Rounds.class, Rounds::new).byId.remove(id);
+        final CostModel costs = monitor.core().costs();
+        final long[] arrivals = round.arrivals.stream().mapToLong(Long::longValue).sorted().toArray();
+        long t = round.readyCycle;
+        for (final long arrival : arrivals)
+        {
+            t = Math.max(t, arrival) + costs.umpReceiveSlot() + costs.monitorHandler();
+        }
+        if (round.replyTo == -1)
+        {
+            monitor.core().clock().observe(t);
+            round.done.complete(new Result(round.strategy, round.cores, t - round.startCycle, round.messages));
+        }
+        else
+        {
+            t += costs.umpSendSlot();
+            monitor.core().clock().observe(t);
+            monitor.sendStamped(round.replyTo, new Acknowledge(id & ROUND_MASK, round.cores, round.messages + 1), t);
+        }
+    }
+
+    private long invalidateHere(final Monitor monitor, final int asid, final long vaddr, final long bytes,
+        final long at)
+    {
+        local.invalidate(monitor, asid, vaddr, bytes);
+        return at + INVLPG_CYCLES * Math.max(1, (bytes + PAGE - 1) / PAGE);
+    }
+
+    /** One message of the initiator: to {@code core}, which forwards to {@code forwardTo}. */
+    record Hop(int core, int[] forwardTo)
+    {
+        @Override
+        public String toString()
+        {
+            return core + "->" + Arrays.toString(forwardTo);
+        }
+    }
+
+    /**
+     * Who the initiator sends to, in order. Unicast and broadcast: every target, in core order. Multicast: the
+     * initiator's own package directly, then the lowest-numbered target of each other package (its leader), which
+     * forwards to the rest of its package; packages in order. NUMA-aware multicast: the same leaders, but all sends
+     * ordered by decreasing latency from the initiator (furthest first, ties by core), so the longest subtrees
+     * start first — the rule the SKB's {@code multicast_children} implements.
+     */
+    static List<Hop> plan(final Topology topology, final int initiator, final int[] targets,
+        final ShootdownStrategy strategy)
+    {
+        final int[] others = Arrays.stream(targets).filter(c -> c != initiator).distinct().sorted().toArray();
+        final List<Hop> hops = new ArrayList<>();
+        if (strategy == ShootdownStrategy.UNICAST || strategy == ShootdownStrategy.BROADCAST)
+        {
+            for (final int c : others)
+            {
+                hops.add(new Hop(c, new int[0]));
+            }
+            return hops;
+        }
+        final int home = topology.packageOf(initiator);
+        final TreeMap<Integer, List<Integer>> byPackage = new TreeMap<>();
+        for (final int c : others)
+        {
+            byPackage.computeIfAbsent(topology.packageOf(c), p -> new ArrayList<>()).add(c);
+        }
+        for (final Map.Entry<Integer, List<Integer>> e : byPackage.entrySet())
+        {
+            final List<Integer> members = e.getValue();
+            if (e.getKey() == home)
+            {
+                members.forEach(c -> hops.add(new Hop(c, new int[0])));
+            }
+            else
+            {
+                hops.add(new Hop(members.get(0), members.subList(1, members.size()).stream()
+                    .mapToInt(Integer::intValue).toArray()));
+            }
+        }
+        if (strategy == ShootdownStrategy.NUMA_MULTICAST)
+        {
+            hops.sort(Comparator.comparingLong((Hop h) -> -topology.latency(initiator, h.core()))
+                .thenComparingInt(Hop::core));
+        }
+        else
+        {
+            hops.sort(Comparator.comparingInt(Hop::core));
+        }
+        return hops;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.shoal.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorSystem;
+import dev.shoal.monitor.ShootdownOperation;
+import dev.shoal.monitor.ShootdownStrategy;
+import dev.shoal.skb.Skb;
+
+class ShootdownTest
+{
+    private static ShootdownOperation.Result shootdown(final String machine, final int cores,
+        final ShootdownStrategy strategy, final Set<Integer> invalidated) throws Exception
+    {
+        final ShootdownOperation op = new ShootdownOperation((m, asid, vaddr, bytes) -> invalidated.add(m.coreId()));
+        final MonitorConfig config = MonitorConfig.builder(Skb.open(machine)).cores(cores).operation(op).build();
+        try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
+        {
+            final int[] all = IntStream.range(0, cores).toArray();
+            return system.onCore(0, m -> op.start(m, strategy, 7, 0x1000, 4096, all))
+                .get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ShootdownStrategy.class)
+    void shouldReachEveryCoreBeforeReturningWithEachStrategy(final ShootdownStrategy strategy) throws Exception
+    {
+        for (final int cores : new int[] {1, 2, 5, 16, 64})
+        {
+            final Set<Integer> invalidated = ConcurrentHashMap.newKeySet();
+            final ShootdownOperation.Result result = shootdown("numa:8x8", cores, strategy, invalidated);
+            assertEquals(cores, result.cores(), strategy + " on " + cores);
+            assertEquals(cores, invalidated.size(), "every core dropped its entries before the shootdown returned");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ShootdownStrategy.class)
+    void shouldGiveTheSameLatencyOnEveryRun(final ShootdownStrategy strategy) throws Exception
+    {
+        final long first = shootdown("amd-8x4", 32, strategy, ConcurrentHashMap.newKeySet()).latencyCycles();
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(first, shootdown("amd-8x4", 32, strategy, ConcurrentHashMap.newKeySet()).latencyCycles());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldShowTheShapeOfFigureSixOnTheEightByFourMachine() throws Exception
+    {
+        final long unicast = latency(32, ShootdownStrategy.UNICAST);
+        final long broadcast = latency(32, ShootdownStrategy.BROADCAST);
+        final long multicast = latency(32, ShootdownStrategy.MULTICAST);
+        final long numa = latency(32, ShootdownStrategy.NUMA_MULTICAST);
+        assertTrue(numa < multicast && multicast < unicast && unicast <= broadcast,
+            "numa " + numa + " < multicast " + multicast + " < unicast " + unicast + " <= broadcast " + broadcast);
+        final long numaGrowth = numa - latency(2, ShootdownStrategy.NUMA_MULTICAST);
+        final long unicastGrowth = unicast - latency(2, ShootdownStrategy.UNICAST);
+        assertTrue(numaGrowth * 2 < unicastGrowth, "numa grows by " + numaGrowth + ", unicast by " + unicastGrowth);
+    }
+
+    private static long latency(final int cores, final ShootdownStrategy s) throws Exception
+    {
+        return shootdown("amd-8x4", cores, s, ConcurrentHashMap.newKeySet()).latencyCycles();
+    }
+}
