@@ -9,6 +9,10 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
+import dev.shoal.kernel.caps.CapCleanup;
+import dev.shoal.kernel.caps.CapOps;
+import dev.shoal.kernel.caps.Capability;
+import dev.shoal.kernel.caps.Cte;
 import dev.shoal.kernel.paging.SoftwareTlb;
 
 /**
@@ -33,6 +37,8 @@ public final class Core implements Executor
     private final CpuDriver driver = new CpuDriver(this);
     private final FrameAllocator frames;
     private final SoftwareTlb tlb = new SoftwareTlb();
+    private final List<CapCleanup> capCleanups = new ArrayList<>(1);
+    private CapOps caps;
 
     private final MpscUnboundedXaddArrayQueue<Runnable> inbox = new MpscUnboundedXaddArrayQueue<>(32);
     private final ArrayDeque<Runnable> runQueue = new ArrayDeque<>(8);
@@ -86,6 +92,44 @@ public final class Core implements Executor
     public FrameAllocator frames()
     {
         return frames;
+    }
+
+    /**
+     * This core's capability operations and mapping database, created on first use (idle cores hold none).
+     * Called only on this core.
+     */
+    public CapOps caps()
+    {
+        if (caps == null)
+        {
+            caps = new CapOps(id, machine.physicalMemory(), new CapCleanup()
+            {
+                @Override
+                public void onLastCopyDeleted(final Capability cap, final Cte slot)
+                {
+                    for (int i = 0; i < capCleanups.size(); i++)
+                    {
+                        capCleanups.get(i).onLastCopyDeleted(cap, slot);
+                    }
+                }
+
+                @Override
+                public void onCopyDeleted(final Capability cap, final Cte slot)
+                {
+                    for (int i = 0; i < capCleanups.size(); i++)
+                    {
+                        capCleanups.get(i).onCopyDeleted(cap, slot);
+                    }
+                }
+            });
+        }
+        return caps;
+    }
+
+    /** Adds a clean-up run when a capability copy on this core is deleted (e.g. unmapping a frame). This core only. */
+    public void addCapCleanup(final CapCleanup cleanup)
+    {
+        capCleanups.add(cleanup);
     }
 
     /** This core's software TLB. Called only on this core. */
