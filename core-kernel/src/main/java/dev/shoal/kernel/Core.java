@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 import dev.shoal.kernel.caps.CapCleanup;
+import dev.shoal.kernel.caps.CSpace;
 import dev.shoal.kernel.caps.CapOps;
 import dev.shoal.kernel.caps.Capability;
 import dev.shoal.kernel.caps.Cte;
@@ -39,6 +40,12 @@ public final class Core implements Executor
     private final SoftwareTlb tlb = new SoftwareTlb();
     private final List<CapCleanup> capCleanups = new ArrayList<>(1);
     private CapOps caps;
+    private CSpace initSpace;
+
+    /** RAM given to each core's first CSpace at boot (backed lazily, so idle cores hold none of it). */
+    public static final long INIT_RAM_BYTES = 256L << 20;
+    private static final int INIT_ROOT_BITS = 8;
+    private static final int INIT_LEAF_BITS = 8;
 
     private final MpscUnboundedXaddArrayQueue<Runnable> inbox = new MpscUnboundedXaddArrayQueue<>(32);
     private final ArrayDeque<Runnable> runQueue = new ArrayDeque<>(8);
@@ -124,6 +131,24 @@ public final class Core implements Executor
             });
         }
         return caps;
+    }
+
+    /**
+     * The core's first CSpace, made as a CPU driver makes init's at boot: the KERNEL capability at
+     * {@link CSpace#BOOT_KERNEL_CPTR} and a RAM capability over this core's {@link #INIT_RAM_BYTES} at
+     * {@link CSpace#BOOT_RAM_CPTR}. Its holder (the monitor, the libOS memory server) hands out the rest. Created
+     * on first use; called only on this core.
+     */
+    public CSpace initCSpace()
+    {
+        if (initSpace == null)
+        {
+            final long cnodeMemory = frames.allocate((int)CapOps.bootCNodeBytes(INIT_ROOT_BITS, INIT_LEAF_BITS),
+                PhysicalMemory.LINE);
+            initSpace = caps().boot(CapOps.initialRam(id, INIT_RAM_BYTES), cnodeMemory, INIT_ROOT_BITS,
+                INIT_LEAF_BITS);
+        }
+        return initSpace;
     }
 
     /** Adds a clean-up run when a capability copy on this core is deleted (e.g. unmapping a frame). This core only. */

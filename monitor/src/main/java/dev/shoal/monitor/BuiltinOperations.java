@@ -22,6 +22,7 @@ final class BuiltinOperations
         protocol.operation(new NameServiceOperation());
         protocol.operation(new BindingOperation());
         protocol.operation(new NeighbourExchangeOperation());
+        protocol.operation(new CapabilityOperation());
     }
 
     /** On-demand channels: the peer maps the opener's rings, transmitting on the opener's receive ring. */

@@ -396,6 +396,85 @@ public final class CapOps
         }
     }
 
+    // ------------------------------------------------------------------------------------------------ distributed
+
+    /**
+     * The local part of a distributed delete or revoke of {@code cap}'s object: the entries of this core that the
+     * operation would delete — every copy of the object (when {@code copies}) and every descendant. Called by the
+     * monitor on this core.
+     */
+    public List<Cte> victims(final Capability cap, final boolean copies)
+    {
+        final List<Cte> victims = new ArrayList<>();
+        final Cte copy = mdb.findCopy(cap);
+        if (copy != null)
+        {
+            if (copies)
+            {
+                victims.add(copy);
+                victims.addAll(mdb.copies(copy));
+            }
+            victims.addAll(mdb.descendants(copy));
+        }
+        else
+        {
+            victims.addAll(mdb.descendants(cap));
+        }
+        return victims;
+    }
+
+    /**
+     * Mark phase of mark-and-sweep: marks {@code victims} in-delete so no other operation uses them until the
+     * sweep or an abort. All or nothing.
+     *
+     * @throws ShoalException CAP_LOCKED when another distributed operation already holds one of them.
+     */
+    public void mark(final List<Cte> victims)
+    {
+        for (final Cte v : victims)
+        {
+            if (v.isBusy())
+            {
+                throw ShoalError.CAP_LOCKED.exception(v + " is held by another distributed operation");
+            }
+        }
+        for (final Cte v : victims)
+        {
+            v.inDelete = true;
+        }
+    }
+
+    /** Abort of a distributed operation: clears the marks {@link #mark} set. */
+    public void unmark(final List<Cte> victims)
+    {
+        for (final Cte v : victims)
+        {
+            v.inDelete = false;
+        }
+    }
+
+    /**
+     * Sweep phase: every core agreed, so the marked entries go whatever their relations on other cores, each
+     * running its clean-up as a local delete would.
+     *
+     * @return how many entries were deleted.
+     */
+    public int sweep(final List<Cte> victims)
+    {
+        int deleted = 0;
+        for (final Cte v : victims)
+        {
+            if (v.inMdb && v.cap != null)
+            {
+                v.inDelete = false;
+                v.relations = 0;
+                deleteEntry(v);
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
     // ------------------------------------------------------------------------------------------------ identify, rights
 
     /** The description of the capability at {@code cptr}. Needs IDENTIFY. */

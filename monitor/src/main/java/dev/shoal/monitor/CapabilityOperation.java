@@ -1,0 +1,461 @@
+package dev.shoal.monitor;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.shoal.kernel.Core;
+import dev.shoal.kernel.caps.CSpace;
+import dev.shoal.kernel.caps.CapDescriptor;
+import dev.shoal.kernel.caps.CapOps;
+import dev.shoal.kernel.caps.Capability;
+import dev.shoal.kernel.caps.Cte;
+import dev.shoal.kernel.caps.Rights;
+import dev.shoal.kernel.caps.ShoalError;
+import dev.shoal.kernel.caps.ShoalException;
+
+/**
+ * Capabilities across cores. A capability crosses cores only as a {@link CapDescriptor} that monitors send; each
+ * core keeps its own mapping database. Operations that touch copies on other cores go through the capability's
+ * owner:
+ * <ul>
+ *   <li><b>send</b>: a copy is installed in the receiving core's init CSpace; both sides record that remote
+ *       copies exist (Barrelfish's relation flags).</li>
+ *   <li><b>revoke</b>: mark-and-sweep two-phase commit run by the owner over every other core. Phase one marks
+ *       the copies and descendants each core holds (refusing if another operation holds one); if any core refuses,
+ *       all marks are cleared and the revoke fails with CAP_LOCKED; otherwise phase two deletes them everywhere
+ *       (each deletion runs its clean-up, e.g. unmapping a frame), then the owner revokes locally. A revoke asked
+ *       on a core that does not own the capability is forwarded to the owner.</li>
+ *   <li><b>delete</b> of the owner's last copy while copies live elsewhere: ownership moves to the lowest
+ *       numbered core holding a copy, every core learns the new owner, then the old owner deletes its copy.</li>
+ * </ul>
+ * Guarantee: when revoke's future completes normally, no core holds a copy or a descendant of the object any more.
+ * Not yet: retype of a capability with remote copies (it fails with RETRY_THROUGH_MONITOR).
+ */
+public final class CapabilityOperation implements MonitorOperation
+{
+    public record Install(long requestId, byte[] descriptor)
+    {
+    }
+
+    public record Installed(long requestId, boolean ok, int cptr, String error)
+    {
+    }
+
+    public record RevokeAtOwner(long requestId, byte[] descriptor)
+    {
+    }
+
+    public record RevokeDone(long requestId, boolean ok, int cores, int deleted, String error)
+    {
+    }
+
+    public record Mark(long round, byte[] descriptor)
+    {
+    }
+
+    public record Marked(long round, boolean ok, int count, String error)
+    {
+    }
+
+    public record Sweep(long round, boolean commit)
+    {
+    }
+
+    public record Swept(long round, int deleted)
+    {
+    }
+
+    public record HoldsCopy(long round, byte[] descriptor)
+    {
+    }
+
+    public record CopyHeld(long round, boolean held)
+    {
+    }
+
+    public record NewOwner(long round, byte[] descriptor, int owner)
+    {
+    }
+
+    public record OwnerSet(long round)
+    {
+    }
+
+    /** What a revoke did: cores asked, entries deleted on other cores. */
+    public record RevokeResult(int cores, int remoteDeleted)
+    {
+    }
+
+    /** A round run by this core (revoke or ownership move). */
+    private static final class Round
+    {
+        long id;
+        Capability cap;
+        int waiting;
+        boolean refused;
+        String error = "";
+        int marked;
+        int deleted;
+        int newOwner = Integer.MAX_VALUE;
+        Runnable next;
+        CompletableFuture<RevokeResult> revoked;
+        CompletableFuture<Void> deletedLocally;
+    }
+
+    /** Core-local state: rounds this core runs, marks it holds for other cores' rounds, pending requests. */
+    private static final class State
+    {
+        final Map<Long, Round> rounds = new HashMap<>();
+        final Map<Long, List<Cte>> marks = new HashMap<>();
+        final Map<Long, CompletableFuture<Integer>> installs = new HashMap<>();
+        final Map<Long, CompletableFuture<RevokeResult>> forwarded = new HashMap<>();
+        long next = 1;
+    }
+
+    @Override
+    public void register(final Protocol.Builder protocol)
+    {
+        protocol.message(Install.class, CapabilityOperation::onInstall);
+        protocol.message(Installed.class, (m, from, r) ->
+        {
+            final CompletableFuture<Integer> f = state(m).installs.remove(r.requestId());
+            if (f != null)
+            {
+                if (r.ok())
+                {
+                    f.complete(r.cptr());
+                }
+                else
+                {
+                    f.completeExceptionally(new IllegalStateException(r.error()));
+                }
+            }
+        });
+        protocol.message(RevokeAtOwner.class, CapabilityOperation::onRevokeAtOwner);
+        protocol.message(RevokeDone.class, (m, from, r) ->
+        {
+            final CompletableFuture<RevokeResult> f = state(m).forwarded.remove(r.requestId());
+            if (f != null)
+            {
+                if (r.ok())
+                {
+                    f.complete(new RevokeResult(r.cores(), r.deleted()));
+                }
+                else
+                {
+                    f.completeExceptionally(new IllegalStateException(r.error()));
+                }
+            }
+        });
+        protocol.message(Mark.class, CapabilityOperation::onMark);
+        protocol.message(Marked.class, (m, from, r) -> onReply(m, r.round(), round ->
+        {
+            round.marked += r.count();
+            if (!r.ok())
+            {
+                round.refused = true;
+                round.error = r.error();
+            }
+        }));
+        protocol.message(Sweep.class, CapabilityOperation::onSweep);
+        protocol.message(Swept.class, (m, from, r) -> onReply(m, r.round(), round -> round.deleted += r.deleted()));
+        protocol.message(HoldsCopy.class, (m, from, r) ->
+            m.send(from, new CopyHeld(r.round(), m.core().caps().mdb().findCopy(decode(r.descriptor())) != null)));
+        protocol.message(CopyHeld.class, (m, from, r) -> onReply(m, r.round(), round ->
+        {
+            if (r.held())
+            {
+                round.newOwner = Math.min(round.newOwner, from);
+            }
+        }));
+        protocol.message(NewOwner.class, (m, from, r) ->
+        {
+            final Cte copy = m.core().caps().mdb().findCopy(decode(r.descriptor()));
+            if (copy != null)
+            {
+                m.core().caps().mdb().setOwner(copy, r.owner());
+            }
+            m.send(from, new OwnerSet(r.round()));
+        });
+        protocol.message(OwnerSet.class, (m, from, r) -> onReply(m, r.round(), round -> { }));
+    }
+
+    // ------------------------------------------------------------------------------------------------ send
+
+    /**
+     * Sends a copy of the capability at {@code cptr} of {@code space} to core {@code toCore}'s init CSpace. Needs
+     * GRANT. Called on {@code monitor}'s core; the future gives the slot the copy landed in.
+     */
+    public static CompletableFuture<Integer> send(final Monitor monitor, final CSpace space, final int cptr,
+        final int toCore)
+    {
+        final CapOps ops = monitor.core().caps();
+        final Capability cap = ops.requireRights(space, cptr, Rights.GRANT);
+        final State state = state(monitor);
+        final long id = state.next++;
+        final CompletableFuture<Integer> installed = new CompletableFuture<>();
+        state.installs.put(id, installed);
+        ops.mdb().setRelations(space.slot(cptr), Cte.REMOTE_COPIES, Cte.REMOTE_COPIES);
+        monitor.send(toCore, new Install(id, CapDescriptor.encode(cap)));
+        return installed;
+    }
+
+    private static void onInstall(final Monitor monitor, final int from, final Install request)
+    {
+        try
+        {
+            final Capability cap = decode(request.descriptor());
+            final Core core = monitor.core();
+            final CSpace init = core.initCSpace();
+            final int slot = freeSlot(init);
+            core.caps().install(init, CSpace.BOOT_KERNEL_CPTR, cap, Cte.REMOTE_COPIES, init, slot);
+            monitor.send(from, new Installed(request.requestId(), true, slot, ""));
+        }
+        catch (final ShoalException ex)
+        {
+            monitor.send(from, new Installed(request.requestId(), false, -1, ex.getMessage()));
+        }
+    }
+
+    /** The first empty slot of leaf 0 after the boot capabilities. */
+    static int freeSlot(final CSpace space)
+    {
+        final int slots = 1 << space.leafBits();
+        for (int i = CSpace.BOOT_RAM_CPTR + 1; i < slots; i++)
+        {
+            final int cptr = space.cptr(0, i);
+            if (space.slot(cptr).isEmpty())
+            {
+                return cptr;
+            }
+        }
+        throw ShoalError.CNODE_FULL.exception("no free slot in " + space);
+    }
+
+    // ------------------------------------------------------------------------------------------------ revoke
+
+    /**
+     * Revokes the capability at {@code cptr} of {@code space} on every core: afterwards only that capability
+     * remains of its object and its descendants. Called on {@code monitor}'s core. Needs GRANT. If another core
+     * owns the capability, the owner runs the revoke.
+     */
+    public static CompletableFuture<RevokeResult> revoke(final Monitor monitor, final CSpace space, final int cptr)
+    {
+        final Capability cap = monitor.core().caps().requireRights(space, cptr, Rights.GRANT);
+        if (cap.owner() != monitor.coreId())
+        {
+            final State state = state(monitor);
+            final long id = state.next++;
+            final CompletableFuture<RevokeResult> done = new CompletableFuture<>();
+            state.forwarded.put(id, done);
+            monitor.send(cap.owner(), new RevokeAtOwner(id, CapDescriptor.encode(cap)));
+            return done;
+        }
+        return revokeAsOwner(monitor, space.slot(cptr));
+    }
+
+    private static void onRevokeAtOwner(final Monitor monitor, final int from, final RevokeAtOwner request)
+    {
+        final Cte copy = monitor.core().caps().mdb().findCopy(decode(request.descriptor()));
+        if (copy == null)
+        {
+            monitor.send(from, new RevokeDone(request.requestId(), false, 0, 0,
+                ShoalError.CAP_NOT_FOUND.exception("the owner holds no copy").getMessage()));
+            return;
+        }
+        revokeAsOwner(monitor, copy).whenComplete((result, failure) -> monitor.send(from, failure == null ?
+            new RevokeDone(request.requestId(), true, result.cores(), result.remoteDeleted(), "") :
+            new RevokeDone(request.requestId(), false, 0, 0, String.valueOf(failure.getMessage()))));
+    }
+
+    private static CompletableFuture<RevokeResult> revokeAsOwner(final Monitor monitor, final Cte target)
+    {
+        final CapOps ops = monitor.core().caps();
+        final Capability cap = target.capability();
+        final List<Cte> local = ops.victims(cap, true);
+        local.remove(target);
+        ops.mark(local);
+        final Round round = newRound(monitor, cap);
+        round.revoked = new CompletableFuture<>();
+        final long id = round.id;
+        final byte[] descriptor = CapDescriptor.encode(cap);
+        broadcast(monitor, round, core -> new Mark(id, descriptor), () ->
+        {
+            final boolean commit = !round.refused;
+            broadcast(monitor, round, core -> new Sweep(id, commit), () ->
+            {
+                if (commit)
+                {
+                    ops.sweep(local);
+                    ops.mdb().setRelations(target, 0, Cte.REMOTE_COPIES | Cte.REMOTE_DESCENDANTS);
+                    round.revoked.complete(new RevokeResult(monitor.coreCount() - 1, round.deleted));
+                }
+                else
+                {
+                    ops.unmark(local);
+                    round.revoked.completeExceptionally(ShoalError.CAP_LOCKED.exception(
+                        "revoke of " + cap + " aborted: " + round.error));
+                }
+            });
+        });
+        return round.revoked;
+    }
+
+    private static void onMark(final Monitor monitor, final int from, final Mark mark)
+    {
+        final CapOps ops = monitor.core().caps();
+        final List<Cte> victims = ops.victims(decode(mark.descriptor()), true);
+        try
+        {
+            ops.mark(victims);
+            state(monitor).marks.put(key(from, mark.round()), victims);
+            monitor.send(from, new Marked(mark.round(), true, victims.size(), ""));
+        }
+        catch (final ShoalException ex)
+        {
+            monitor.send(from, new Marked(mark.round(), false, 0, "core " + monitor.coreId() + ": " + ex.getMessage()));
+        }
+    }
+
+    private static void onSweep(final Monitor monitor, final int from, final Sweep sweep)
+    {
+        final CapOps ops = monitor.core().caps();
+        final List<Cte> victims = state(monitor).marks.remove(key(from, sweep.round()));
+        int deleted = 0;
+        if (victims != null)
+        {
+            if (sweep.commit())
+            {
+                deleted = ops.sweep(victims);
+            }
+            else
+            {
+                ops.unmark(victims);
+            }
+        }
+        monitor.send(from, new Swept(sweep.round(), deleted));
+    }
+
+    // ------------------------------------------------------------------------------------------------ delete
+
+    /**
+     * Deletes the capability at {@code cptr} of {@code space}. A plain local delete unless it is the owner's last
+     * copy of an object with copies on other cores: then ownership first moves to the lowest-numbered core holding
+     * a copy and every core learns it. Called on {@code monitor}'s core.
+     */
+    public static CompletableFuture<Void> delete(final Monitor monitor, final CSpace space, final int cptr)
+    {
+        final CapOps ops = monitor.core().caps();
+        try
+        {
+            ops.delete(space, cptr);
+            return CompletableFuture.completedFuture(null);
+        }
+        catch (final ShoalException ex)
+        {
+            if (ex.error() != ShoalError.DELETE_LAST_OWNED)
+            {
+                throw ex;
+            }
+        }
+        final Cte target = space.slot(cptr);
+        final Capability cap = target.capability();
+        final Round round = newRound(monitor, cap);
+        round.deletedLocally = new CompletableFuture<>();
+        final long id = round.id;
+        final byte[] descriptor = CapDescriptor.encode(cap);
+        broadcast(monitor, round, core -> new HoldsCopy(id, descriptor), () ->
+        {
+            if (round.newOwner == Integer.MAX_VALUE)
+            {
+                // Nobody holds a copy any more: the flag was stale, and this is the last copy anywhere.
+                ops.mdb().setRelations(target, 0, Cte.REMOTE_COPIES);
+                ops.delete(space, cptr);
+                round.deletedLocally.complete(null);
+                return;
+            }
+            final int owner = round.newOwner;
+            broadcast(monitor, round, core -> new NewOwner(id, descriptor, owner), () ->
+            {
+                ops.mdb().setOwner(target, owner);
+                ops.delete(space, cptr);
+                round.deletedLocally.complete(null);
+            });
+        });
+        return round.deletedLocally;
+    }
+
+    // ------------------------------------------------------------------------------------------------ rounds
+
+    /** Sends {@code message} to every other booted core; runs {@code then} when all have replied. */
+    private static void broadcast(final Monitor monitor, final Round round,
+        final java.util.function.IntFunction<Object> message, final Runnable then)
+    {
+        final int cores = monitor.coreCount();
+        round.waiting = cores - 1;
+        round.next = then;
+        if (round.waiting == 0)
+        {
+            round.next = null;
+            then.run();
+            return;
+        }
+        for (int c = 0; c < cores; c++)
+        {
+            if (c != monitor.coreId())
+            {
+                monitor.send(c, message.apply(c));
+            }
+        }
+    }
+
+    private static void onReply(final Monitor monitor, final long id, final java.util.function.Consumer<Round> apply)
+    {
+        final Round round = state(monitor).rounds.get(id);
+        if (round == null)
+        {
+            return;
+        }
+        apply.accept(round);
+        if (--round.waiting == 0)
+        {
+            final Runnable next = round.next;
+            round.next = null;
+            if (next != null)
+            {
+                next.run();
+            }
+            if (round.next == null && round.waiting == 0)
+            {
+                state(monitor).rounds.remove(id);
+            }
+        }
+    }
+
+    private static Round newRound(final Monitor monitor, final Capability cap)
+    {
+        final State state = state(monitor);
+        final Round round = new Round();
+        round.id = state.next++;
+        round.cap = cap;
+        state.rounds.put(round.id, round);
+        return round;
+    }
+
+    private static long key(final int core, final long round)
+    {
+        return ((long)core << 40) | round;
+    }
+
+    private static State state(final Monitor monitor)
+    {
+        return monitor.local(State.class, State::new);
+    }
+
+    private static Capability decode(final byte[] descriptor)
+    {
+        return CapDescriptor.decode(descriptor);
+    }
+}
