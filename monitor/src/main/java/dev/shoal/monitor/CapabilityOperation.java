@@ -29,9 +29,10 @@ import dev.shoal.kernel.caps.ShoalException;
  *       on a core that does not own the capability is forwarded to the owner.</li>
  *   <li><b>delete</b> of the owner's last copy while copies live elsewhere: ownership moves to the lowest
  *       numbered core holding a copy, every core learns the new owner, then the old owner deletes its copy.</li>
+ *   <li><b>retype</b> of a shared capability: ownership is retrieved first if needed, then every core confirms
+ *       it holds no overlapping descendant.</li>
  * </ul>
  * Guarantee: when revoke's future completes normally, no core holds a copy or a descendant of the object any more.
- * Not yet: retype of a capability with remote copies (it fails with RETRY_THROUGH_MONITOR).
  */
 public final class CapabilityOperation implements MonitorOperation
 {
@@ -83,6 +84,26 @@ public final class CapabilityOperation implements MonitorOperation
     {
     }
 
+    public record TransferOwnership(long requestId, byte[] descriptor, int newOwner)
+    {
+    }
+
+    public record OwnershipTransferred(long requestId, boolean ok, String error)
+    {
+    }
+
+    public record RetypeCheck(long round, byte[] descriptor, long base, long end)
+    {
+    }
+
+    public record RetypeChecked(long round, boolean clash, String clashWith)
+    {
+    }
+
+    public record DescendantsElsewhere(long round, byte[] descriptor)
+    {
+    }
+
     /** What a revoke did: cores asked, entries deleted on other cores. */
     public record RevokeResult(int cores, int remoteDeleted)
     {
@@ -96,6 +117,7 @@ public final class CapabilityOperation implements MonitorOperation
         int waiting;
         boolean refused;
         String error = "";
+        boolean clash;
         int marked;
         int deleted;
         int newOwner = Integer.MAX_VALUE;
@@ -111,6 +133,7 @@ public final class CapabilityOperation implements MonitorOperation
         final Map<Long, List<Cte>> marks = new HashMap<>();
         final Map<Long, CompletableFuture<Integer>> installs = new HashMap<>();
         final Map<Long, CompletableFuture<RevokeResult>> forwarded = new HashMap<>();
+        final Map<Long, CompletableFuture<Void>> transfers = new HashMap<>();
         long next = 1;
     }
 
@@ -180,6 +203,48 @@ public final class CapabilityOperation implements MonitorOperation
             m.send(from, new OwnerSet(r.round()));
         });
         protocol.message(OwnerSet.class, (m, from, r) -> onReply(m, r.round(), round -> { }));
+        protocol.message(TransferOwnership.class, CapabilityOperation::onTransferOwnership);
+        protocol.message(OwnershipTransferred.class, (m, from, r) ->
+        {
+            final CompletableFuture<Void> f = state(m).transfers.remove(r.requestId());
+            if (f != null)
+            {
+                if (r.ok())
+                {
+                    f.complete(null);
+                }
+                else
+                {
+                    f.completeExceptionally(new IllegalStateException(r.error()));
+                }
+            }
+        });
+        protocol.message(RetypeCheck.class, (m, from, r) ->
+        {
+            final Capability cap = decode(r.descriptor());
+            final Cte copy = m.core().caps().mdb().findCopy(cap);
+            final Cte clash = copy == null ? null :
+                m.core().caps().mdb().findDescendantOverlapping(cap, r.base(), r.end());
+            m.send(from, new RetypeChecked(r.round(), clash != null, clash == null ? "" :
+                "core " + m.coreId() + " holds " + clash.capability()));
+        });
+        protocol.message(RetypeChecked.class, (m, from, r) -> onReply(m, r.round(), round ->
+        {
+            if (r.clash())
+            {
+                round.clash = true;
+                round.error = r.clashWith();
+            }
+        }));
+        protocol.message(DescendantsElsewhere.class, (m, from, r) ->
+        {
+            final Cte copy = m.core().caps().mdb().findCopy(decode(r.descriptor()));
+            if (copy != null)
+            {
+                m.core().caps().mdb().setRelations(copy, Cte.REMOTE_DESCENDANTS, Cte.REMOTE_DESCENDANTS);
+            }
+            m.send(from, new OwnerSet(r.round()));
+        });
     }
 
     // ------------------------------------------------------------------------------------------------ send
@@ -385,6 +450,89 @@ public final class CapabilityOperation implements MonitorOperation
             });
         });
         return round.deletedLocally;
+    }
+
+    // ------------------------------------------------------------------------------------------------ retype
+
+    /**
+     * Retypes like {@link CapOps#retype(CSpace, int, dev.shoal.kernel.caps.CapType, long, long, int, CSpace, int)},
+     * going through the monitors when the capability is shared: a core that does not own it first retrieves
+     * ownership (the owner tells every core the new owner); if copies exist elsewhere, every core is asked whether
+     * it holds a descendant overlapping the range, the retype happens only if none does, and the other copies are
+     * then flagged as having remote descendants. Called on {@code monitor}'s core.
+     */
+    public static CompletableFuture<Void> retype(final Monitor monitor, final CSpace space, final int src,
+        final dev.shoal.kernel.caps.CapType type, final long offset, final long objectBytes, final int count,
+        final int dst)
+    {
+        final CapOps ops = monitor.core().caps();
+        final Capability cap = ops.requireRights(space, src, Rights.WRITE);
+        if (cap.owner() != monitor.coreId())
+        {
+            final State state = state(monitor);
+            final long id = state.next++;
+            final CompletableFuture<Void> transferred = new CompletableFuture<>();
+            state.transfers.put(id, transferred);
+            monitor.send(cap.owner(), new TransferOwnership(id, CapDescriptor.encode(cap), monitor.coreId()));
+            // Continues on this core when the owner's answer arrives (the future completes in a handler here).
+            return transferred.thenCompose(ignored -> retype(monitor, space, src, type, offset, objectBytes, count,
+                dst));
+        }
+        try
+        {
+            ops.retype(space, src, type, offset, objectBytes, count, dst);
+            return CompletableFuture.completedFuture(null);
+        }
+        catch (final ShoalException ex)
+        {
+            if (ex.error() != ShoalError.RETRY_THROUGH_MONITOR)
+            {
+                throw ex;
+            }
+        }
+        final Round round = newRound(monitor, cap);
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final byte[] descriptor = CapDescriptor.encode(cap);
+        final long base = cap.base() + offset;
+        final long end = base + count * objectBytes;
+        broadcast(monitor, round, core -> new RetypeCheck(round.id, descriptor, base, end), () ->
+        {
+            if (round.clash)
+            {
+                done.completeExceptionally(ShoalError.RETYPE_OVERLAPS_DESCENDANTS.exception(round.error));
+                return;
+            }
+            try
+            {
+                ops.retypeAgreed(space, src, type, offset, objectBytes, count, space, dst);
+            }
+            catch (final ShoalException ex)
+            {
+                done.completeExceptionally(ex);
+                return;
+            }
+            broadcast(monitor, round, core -> new DescendantsElsewhere(round.id, descriptor),
+                () -> done.complete(null));
+        });
+        return done;
+    }
+
+    private static void onTransferOwnership(final Monitor monitor, final int from, final TransferOwnership request)
+    {
+        final Cte copy = monitor.core().caps().mdb().findCopy(decode(request.descriptor()));
+        if (copy == null || copy.capability().owner() != monitor.coreId())
+        {
+            monitor.send(from, new OwnershipTransferred(request.requestId(), false,
+                ShoalError.NOT_OWNER.exception("core " + monitor.coreId() + " does not own it").getMessage()));
+            return;
+        }
+        final Round round = newRound(monitor, copy.capability());
+        final byte[] descriptor = request.descriptor();
+        broadcast(monitor, round, core -> new NewOwner(round.id, descriptor, request.newOwner()), () ->
+        {
+            monitor.core().caps().mdb().setOwner(copy, request.newOwner());
+            monitor.send(from, new OwnershipTransferred(request.requestId(), true, ""));
+        });
     }
 
     // ------------------------------------------------------------------------------------------------ rounds

@@ -182,4 +182,31 @@ class CrossCoreCapabilityTest
         assertEquals(2, copyOn(system, 2, frame).capability().owner(), "the lowest core holding a copy owns it now");
         assertEquals(2, copyOn(system, 3, frame).capability().owner(), "and every core knows");
     }
+
+    @OnBootedMachine(cores = {4})
+    void shouldRetypeASharedCapabilityOnlyWhenNoCoreHoldsAnOverlappingDescendant(final Shoal shoal) throws Exception
+    {
+        final MonitorSystem system = shoal.system();
+        final Capability frame = makeFrameOnCoreZero(system);
+        sendTo(system, FRAME, 1);
+        final int slotOn3 = sendTo(system, FRAME, 3);
+        // The piece [0, 4 KiB) exists on core 0; a retype of the same range must fail, of the next page succeed.
+        final ExecutionException clash = assertThrows(ExecutionException.class, () -> await(system, 0, m ->
+            CapabilityOperation.retype(m, m.core().initCSpace(), m.core().initCSpace().cptr(0, FRAME), CapType.FRAME,
+                0, 4096, 1, m.core().initCSpace().cptr(0, 9))));
+        assertTrue(clash.getCause().getMessage().contains("RETYPE_OVERLAPS_DESCENDANTS"), clash.getCause().getMessage());
+        await(system, 0, m -> CapabilityOperation.retype(m, m.core().initCSpace(), m.core().initCSpace().cptr(0, FRAME),
+            CapType.FRAME, 4096, 4096, 1, m.core().initCSpace().cptr(0, 9)));
+        assertTrue(copyOn(system, 1, frame).hasRelation(Cte.REMOTE_DESCENDANTS), "copies learn of remote descendants");
+
+        // Core 3 does not own the frame: it retrieves ownership first, then retypes the third page.
+        await(system, 3, m -> CapabilityOperation.retype(m, m.core().initCSpace(), slotOn3, CapType.FRAME,
+            2 * 4096, 4096, 1, m.core().initCSpace().cptr(0, 20)));
+        assertEquals(3, copyOn(system, 0, frame).capability().owner());
+        assertEquals(3, copyOn(system, 1, frame).capability().owner());
+        assertEquals(3, copyOn(system, 3, frame).capability().owner());
+        final Capability third = on(system, 3, m -> m.core().initCSpace().capability(m.core().initCSpace().cptr(0, 20)));
+        assertEquals(frame.base() + 2 * 4096, third.base());
+        assertEquals(3, third.owner());
+    }
 }

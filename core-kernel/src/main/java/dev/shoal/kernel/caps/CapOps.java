@@ -250,6 +250,25 @@ public final class CapOps
         final CSpace srcSpace, final int srcCptr, final CapType type, final long offset, final long objectBytes,
         final int count, final CSpace dstSpace, final int dstCptr)
     {
+        retype(srcSpace, srcCptr, type, offset, objectBytes, count, dstSpace, dstCptr, false);
+    }
+
+    /**
+     * The monitor's retype of a capability with copies on other cores, after every core confirmed it holds no
+     * descendant overlapping the range: like {@link #retype(CSpace, int, CapType, long, long, int, CSpace, int)}
+     * but without the RETRY_THROUGH_MONITOR check. This core must own the capability.
+     */
+    public void retypeAgreed(
+        final CSpace srcSpace, final int srcCptr, final CapType type, final long offset, final long objectBytes,
+        final int count, final CSpace dstSpace, final int dstCptr)
+    {
+        retype(srcSpace, srcCptr, type, offset, objectBytes, count, dstSpace, dstCptr, true);
+    }
+
+    private void retype(
+        final CSpace srcSpace, final int srcCptr, final CapType type, final long offset, final long objectBytes,
+        final int count, final CSpace dstSpace, final int dstCptr, final boolean agreed)
+    {
         checkLocal(srcSpace);
         checkLocal(dstSpace);
         Objects.requireNonNull(type, "type");
@@ -267,7 +286,7 @@ public final class CapOps
         {
             throw ShoalError.NOT_OWNER.exception(from + " is owned by core " + from.owner());
         }
-        if (src.hasRelation(Cte.REMOTE_COPIES | Cte.REMOTE_DESCENDANTS))
+        if (!agreed && src.hasRelation(Cte.REMOTE_COPIES | Cte.REMOTE_DESCENDANTS))
         {
             throw ShoalError.RETRY_THROUGH_MONITOR.exception(from + " has copies or descendants on other cores");
         }
