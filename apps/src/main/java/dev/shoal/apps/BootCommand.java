@@ -39,6 +39,9 @@ final class BootCommand implements Callable<Integer>
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @CommandLine.Mixin
+    ModeOptions mode;
+
     @Override
     public Integer call() throws Exception
     {
@@ -50,10 +53,11 @@ final class BootCommand implements Callable<Integer>
         {
             throw new BadInputException("--linger must not be negative: " + lingerSeconds);
         }
-        final String spec = machine != null ? machine : Shoal.defaultMachine(cores);
+        final String machineSpec = machine != null ? machine : Shoal.defaultMachine(cores);
         final long skbStart = System.nanoTime();
-        final Skb skb = Skb.open(spec);
-        final MonitorConfig config = MonitorConfig.builder(skb).cores(cores).channelSlots(slots).build();
+        final Skb skb = Skb.open(machineSpec);
+        final MonitorConfig config = MonitorConfig.builder(skb).cores(cores).channelSlots(slots)
+            .runners(mode.runners(spec.commandLine().getParseResult().originalArgs())).build();
         skb.topology();
         final long skbMillis = (System.nanoTime() - skbStart) / 1_000_000;
         final long heapBefore = usedHeapAfterGc();
@@ -71,6 +75,7 @@ final class BootCommand implements Callable<Integer>
             }
             final long lingerCpuMillis = (processCpuNanos() - cpuBefore) / 1_000_000;
             system.close();
+            mode.finish();
             final var out = spec().commandLine().getOut();
             if (json)
             {
@@ -87,7 +92,11 @@ final class BootCommand implements Callable<Integer>
                     .put("heapPerCoreBytes", heapPerCore)
                     .put("lingerSeconds", lingerSeconds)
                     .put("lingerCpuMillis", lingerCpuMillis)
-                    .put("malformedMessages", system.malformedMessages()));
+                    .put("malformedMessages", system.malformedMessages())
+                    .put("mode", mode.mode)
+                    .put("seed", mode.deterministic() ? mode.seed : null)
+                    .put("traceHash", mode.traceHash())
+                    .put("traceEvents", mode.traceEvents()));
             }
             else
             {
@@ -97,6 +106,11 @@ final class BootCommand implements Callable<Integer>
                     "done at cycle %d%n", exchange.messages(), exchange.cycles());
                 out.printf("heap per core: %.1f KiB; host CPU while lingering %.1f s: %d ms%n",
                     heapPerCore / 1024.0, lingerSeconds, lingerCpuMillis);
+                if (mode.deterministic())
+                {
+                    out.printf("deterministic run, seed %d: %d events, trace hash %s%n", mode.seed,
+                        mode.traceEvents(), mode.traceHash());
+                }
                 out.println("shut down cleanly");
             }
         }

@@ -8,9 +8,13 @@ final class Json
 {
     private final Map<String, Object> fields = new LinkedHashMap<>();
 
+    /** Adds a field; a null value leaves the field out. */
     Json put(final String name, final Object value)
     {
-        fields.put(name, value);
+        if (value != null)
+        {
+            fields.put(name, value);
+        }
         return this;
     }
 

@@ -44,6 +44,9 @@ final class PingPongCommand implements Callable<Integer>
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @CommandLine.Mixin
+    ModeOptions mode;
+
     @Override
     public Integer call() throws Exception
     {
@@ -67,7 +70,8 @@ final class PingPongCommand implements Callable<Integer>
                 " (" + skb.coreCount() + " cores)");
         }
         final long latency = skb.latency(from, to);
-        final MonitorConfig config = MonitorConfig.builder(skb).cores(needed).operation(new UrpcPingPong()).build();
+        final MonitorConfig config = MonitorConfig.builder(skb).cores(needed).operation(new UrpcPingPong())
+            .runners(mode.runners(spec.commandLine().getParseResult().originalArgs())).build();
         try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
         {
             // Warm up the JIT and the channel before measuring.
@@ -78,6 +82,7 @@ final class PingPongCommand implements Callable<Integer>
             final double[] nanosPerRoundTrip = new double[batches];
             long cycles = 0;
             long rounds = 0;
+            final long measureStart = System.nanoTime();
             for (int i = 0; i < batches; i++)
             {
                 final long start = System.nanoTime();
@@ -86,6 +91,7 @@ final class PingPongCommand implements Callable<Integer>
                 cycles += b.cycles();
                 rounds += b.rounds();
             }
+            final double hostSeconds = (System.nanoTime() - measureStart) / 1e9;
             Arrays.sort(nanosPerRoundTrip);
             final double median = nanosPerRoundTrip[batches / 2];
             final double p99 = nanosPerRoundTrip[Math.min(batches - 1, (int)Math.ceil(batches * 0.99) - 1)];
@@ -103,7 +109,10 @@ final class PingPongCommand implements Callable<Integer>
                     .put("oneWayCycles", round1(roundTripCycles / 2))
                     .put("roundTrips", rounds)
                     .put("hostRoundTripNanosMedian", round1(median))
-                    .put("hostRoundTripNanosP99", round1(p99)));
+                    .put("hostRoundTripNanosP99", round1(p99))
+                    .put("messagesPerHostSecond", Math.round(2 * rounds / hostSeconds))
+                    .put("mode", mode.mode)
+                    .put("traceHash", mode.traceHash()));
             }
             else
             {
@@ -111,10 +120,12 @@ final class PingPongCommand implements Callable<Integer>
                     skb.machineName(), from, to, latency);
                 out.printf("simulated: %.1f cycles round trip, %.1f cycles one way (%d round trips)%n",
                     roundTripCycles, roundTripCycles / 2, rounds);
-                out.printf("host: %.1f ns round trip median, %.1f ns p99 (per round trip, over %d batches of %d)%n",
-                    median, p99, batches, batch);
+                out.printf("host: %.1f ns round trip median, %.1f ns p99 (per round trip, over %d batches of %d); " +
+                    "%.0f simulated messages per host second (%s mode)%n", median, p99, batches, batch,
+                    2 * rounds / hostSeconds, mode.mode);
             }
         }
+        mode.finish();
         return 0;
     }
 

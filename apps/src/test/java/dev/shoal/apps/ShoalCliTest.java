@@ -125,4 +125,51 @@ class ShoalCliTest
         assertTrue(json.contains("\"linkLatencyCycles\":558"), "two hops on the 4x4 square: " + json);
         assertTrue(json.contains("\"roundTripCycles\":") && json.contains("\"hostRoundTripNanosMedian\":"), json);
     }
+
+    @Test
+    void shouldGiveTheSameTraceHashOnEveryDeterministicRun()
+    {
+        final String first = run("boot", "--cores", "64", "--mode", "deterministic", "--seed", "7", "--json").out();
+        final String hash = first.replaceAll("(?s).*\"traceHash\":\"([0-9a-f]+)\".*", "$1");
+        assertEquals(16, hash.length(), first);
+        for (int i = 0; i < 2; i++)
+        {
+            final String again = run("boot", "--cores", "64", "--mode", "deterministic", "--seed", "7", "--json").out();
+            assertTrue(again.contains("\"traceHash\":\"" + hash + "\""), again);
+        }
+    }
+
+    @Test
+    void shouldReplayARecordedTrace(@TempDir final Path dir) throws Exception
+    {
+        final Path trace = dir.resolve("run.trace");
+        assertEquals(0, run("boot", "--cores", "8", "--mode", "deterministic", "--seed", "3", "--trace",
+            trace.toString()).exit());
+        final Run replay = run("replay", trace.toString());
+        assertEquals(0, replay.exit(), replay.out() + replay.err());
+        assertTrue(replay.out().startsWith("replay ok"), replay.out());
+
+        // Tamper with one event: the replay must name where it diverges.
+        final java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(trace));
+        final int i = lines.indexOf(lines.stream().filter(l -> !l.startsWith("#")).skip(5).findFirst().orElseThrow());
+        lines.set(i, lines.get(i).replaceFirst(" \\d+$", " 999"));
+        Files.write(trace, lines);
+        final Run diverged = run("replay", trace.toString());
+        assertEquals(1, diverged.exit());
+        assertTrue(diverged.out().contains("diverged at event 6"), diverged.out());
+    }
+
+    @Test
+    void shouldRejectAFileThatIsNoTrace(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("notes.txt");
+        Files.writeString(file, "hello\n");
+        assertBadInput(run("replay", file.toString()), "not a Shoal trace");
+    }
+
+    @Test
+    void shouldRejectAnUnknownMode()
+    {
+        assertBadInput(run("boot", "--cores", "2", "--mode", "quantum"), "--mode");
+    }
 }

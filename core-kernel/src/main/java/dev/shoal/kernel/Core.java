@@ -38,6 +38,7 @@ public final class Core implements Executor
     private final CpuDriver driver = new CpuDriver(this);
     private final FrameAllocator frames;
     private final SoftwareTlb tlb = new SoftwareTlb();
+    private final Trace trace;
     private final List<CapCleanup> capCleanups = new ArrayList<>(1);
     private CapOps caps;
     private CSpace initSpace;
@@ -72,6 +73,7 @@ public final class Core implements Executor
         this.machine = machine;
         this.costs = costs;
         this.frames = new FrameAllocator(machine.physicalMemory(), id);
+        this.trace = machine.trace();
     }
 
     public int id()
@@ -155,6 +157,12 @@ public final class Core implements Executor
     public void addCapCleanup(final CapCleanup cleanup)
     {
         capCleanups.add(cleanup);
+    }
+
+    /** The run's event trace, for recording this core's events. Called only on this core. */
+    public Trace trace()
+    {
+        return trace;
     }
 
     /** This core's software TLB. Called only on this core. */
@@ -340,6 +348,10 @@ public final class Core implements Executor
                 break;
             }
             dispatchCount++;
+            if (trace.enabled())
+            {
+                trace.record(id, clock.now(), Trace.Event.DISPATCH, dispatchCount, 0);
+            }
             try
             {
                 next.run();

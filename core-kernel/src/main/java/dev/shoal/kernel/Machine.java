@@ -68,6 +68,18 @@ public final class Machine implements AutoCloseable
         return runnerFactory;
     }
 
+    /** Delivers a host request to core {@code core} (see {@link RunnerFactory#hostSubmit}). Any host thread. */
+    public void hostSubmit(final int core, final Runnable task)
+    {
+        runnerFactory.hostSubmit(core(core), task);
+    }
+
+    /** The run's event trace ({@link Trace#NONE} in live mode). */
+    public Trace trace()
+    {
+        return runnerFactory.trace();
+    }
+
     /** Starts core 0 (the bootstrap processor). */
     public void powerOn()
     {

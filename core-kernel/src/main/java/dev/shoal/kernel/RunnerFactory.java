@@ -1,12 +1,29 @@
 package dev.shoal.kernel;
 
 /**
- * How a started core gets a carrier: live mode starts a dedicated thread ({@link CoreRunner}); a deterministic
- * runner would instead register the core with the one thread that steps all cores.
+ * How cores get carriers — the machine's execution mode. Live mode ({@link CoreRunner}) starts a dedicated
+ * thread per core; deterministic mode ({@link DeterministicScheduler}) gives every core the one thread that steps
+ * them all in an order drawn from a seed.
  */
 @FunctionalInterface
 public interface RunnerFactory
 {
     /** The carrier for {@code core}; the core starts it if it is new. */
     Thread carrierFor(Core core);
+
+    /**
+     * Delivers a request from the host (a test, the CLI) to {@code core}. Live mode hands it to the core's inbox
+     * at once; deterministic mode admits host requests only when every core is idle, so where they land in the
+     * run does not depend on host timing.
+     */
+    default void hostSubmit(final Core core, final Runnable task)
+    {
+        core.submit(task);
+    }
+
+    /** The event trace of this run. */
+    default Trace trace()
+    {
+        return Trace.NONE;
+    }
 }

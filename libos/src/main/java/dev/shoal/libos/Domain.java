@@ -35,7 +35,7 @@ public final class Domain
         for (final int core : cores)
         {
             final Os os = new Os(shoal, this, core);
-            dispatchers.add(shoal.system().machine().core(core).spawn(name, () ->
+            final Runnable body = () ->
             {
                 try
                 {
@@ -49,7 +49,9 @@ public final class Domain
                 {
                     throw new IllegalStateException(ex);
                 }
-            }));
+            };
+            // Spawned by the core itself, on a host request: in deterministic mode that lands at a quiescent point.
+            dispatchers.add(shoal.system().onCore(core, m -> m.core().spawn(name, body)).join());
         }
     }
 

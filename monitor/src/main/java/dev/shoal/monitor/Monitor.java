@@ -18,6 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import dev.shoal.kernel.Core;
 import dev.shoal.kernel.CoreService;
 import dev.shoal.kernel.Dispatcher;
+import dev.shoal.kernel.Trace;
 import dev.shoal.monitor.ump.UmpDescriptor;
 import dev.shoal.monitor.ump.UmpEndpoint;
 import dev.shoal.monitor.ump.UmpHandler;
@@ -43,6 +44,7 @@ public final class Monitor implements CoreService
     private final Core core;
     private final MonitorSystem system;
     private final Protocol protocol;
+    private final Trace trace;
 
     private final Int2ObjectHashMap<MonitorLink> linksByPeer = new Int2ObjectHashMap<>();
     private final List<MonitorLink> links = new ArrayList<>(4);
@@ -72,6 +74,7 @@ public final class Monitor implements CoreService
         this.core = core;
         this.system = system;
         this.protocol = system.config().protocol();
+        this.trace = core.trace();
     }
 
     // ---------------------------------------------------------------- identity and state
@@ -179,6 +182,10 @@ public final class Monitor implements CoreService
         writer.buffer().putInt(header + 8, toCore);
         type.codec().encode(message, writer);
         messagesSent++;
+        if (trace.enabled())
+        {
+            trace.record(core.id(), core.clock().now(), Trace.Event.SEND, toCore, type.opcode());
+        }
         return writer.length();
     }
 
@@ -404,6 +411,10 @@ public final class Monitor implements CoreService
             return;
         }
         core.clock().advance(core.costs().monitorHandler());
+        if (trace.enabled())
+        {
+            trace.record(core.id(), core.clock().now(), Trace.Event.RECEIVE, source, opcode);
+        }
         dispatch(type, source, buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
     }
 

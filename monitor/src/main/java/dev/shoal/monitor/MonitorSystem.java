@@ -140,7 +140,7 @@ public final class MonitorSystem implements AutoCloseable
             result.completeExceptionally(new IllegalStateException("core " + core + " has not booted"));
             return result;
         }
-        machine.core(core).submit(() ->
+        machine.hostSubmit(core, () ->
         {
             try
             {

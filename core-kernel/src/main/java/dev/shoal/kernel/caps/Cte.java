@@ -1,5 +1,9 @@
 package dev.shoal.kernel.caps;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 /**
  * A capability-table entry: one slot of a {@link CNode} (or the slot of a {@link CSpace} that holds its root CNode),
  * holding at most one {@link Capability} together with its mapping-database bookkeeping, as Barrelfish's
@@ -11,6 +15,9 @@ package dev.shoal.kernel.caps;
  * {@link #REMOTE_DESCENDANTS descendants}; all local copies of an object carry the same flags
  * ({@link MappingDatabase#setRelations}). {@link #isLocked() locked} and {@link #isInDelete() in-delete} mark an
  * entry taken by a distributed operation (2PC): local operations refuse it with {@link ShoalError#CAP_LOCKED}.
+ *
+ * <p>Paging state: the {@link #mappings() mappings} made through this copy (Barrelfish's {@code mapping_info}),
+ * kept by the paging layer, which undoes them when the copy is deleted.
  *
  * <p>Called only on the core that owns the CSpace holding this entry.
  */
@@ -28,6 +35,8 @@ public final class Cte
     int relations;
     boolean locked;
     boolean inDelete;
+    /** Mappings made through this copy; null when none (most entries). */
+    private List<MappingInfo> mappings;
 
     // Mapping-database tree node (an AVL tree augmented with the greatest reach below each node).
     boolean inMdb;
@@ -101,6 +110,41 @@ public final class Cte
         this.inDelete = inDelete;
     }
 
+    /** The mappings made through this copy of the capability, in the order made; empty when none. */
+    public List<MappingInfo> mappings()
+    {
+        return mappings == null ? List.of() : Collections.unmodifiableList(mappings);
+    }
+
+    public boolean isMapped()
+    {
+        return mappings != null && !mappings.isEmpty();
+    }
+
+    /** Records a mapping made through this copy. Paging layer only, on this core. */
+    public void addMapping(final MappingInfo mapping)
+    {
+        if (mappings == null)
+        {
+            mappings = new ArrayList<>(1);
+        }
+        mappings.add(mapping);
+    }
+
+    /** Forgets {@code mapping}. Paging layer only, on this core. @return false when it was not recorded. */
+    public boolean removeMapping(final MappingInfo mapping)
+    {
+        return mappings != null && mappings.remove(mapping);
+    }
+
+    /** Forgets every mapping and returns them. Paging layer only, on this core. */
+    public List<MappingInfo> takeMappings()
+    {
+        final List<MappingInfo> taken = mappings == null ? List.of() : mappings;
+        mappings = null;
+        return taken;
+    }
+
     boolean isBusy()
     {
         return locked || inDelete;
@@ -112,6 +156,7 @@ public final class Cte
         final String where = cnode == null ? "root holder" : "slot " + index;
         return where + ": " + (cap == null ? "empty" : cap.toString()) +
             (relations == 0 ? "" : " rel " + Integer.toBinaryString(relations)) +
-            (locked ? " locked" : "") + (inDelete ? " in-delete" : "");
+            (locked ? " locked" : "") + (inDelete ? " in-delete" : "") +
+            (isMapped() ? " mapped " + mappings : "");
     }
 }

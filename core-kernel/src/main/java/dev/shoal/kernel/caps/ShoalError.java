@@ -49,10 +49,15 @@ public enum ShoalError
     // ---- capability descriptors (capabilities crossing cores)
     DESCRIPTOR_MALFORMED("the capability descriptor is malformed"),
 
-    // ---- paging (page tables, TLB)
+    // ---- paging (page tables, TLB, VNode invocations)
     MAPPING_EXISTS("the virtual range is already mapped"),
     NOT_MAPPED("the virtual address is not mapped"),
     PAGE_FAULT("the access found no mapping that allows it"),
+    VNODE_SLOT_INVALID("the page-table entries named lie outside the table's 512 entries"),
+    FRAME_RANGE_INVALID("the offset and page count do not name whole pages inside the frame"),
+    VNODE_ALREADY_INSTALLED("the page table is already linked into a parent table: unlink it there first"),
+    ASID_IN_USE("the address-space id is already bound to another root table on this core"),
+    OUT_OF_MEMORY("the RAM capability has no free range big enough for the request"),
 
     // ---- general
     INVALID_ARGUMENT("an argument is outside the range the operation accepts");

@@ -36,10 +36,10 @@ import org.agrona.concurrent.AtomicBuffer;
  * each table is a 4 KiB frame named by its physical address. This is mechanism only; who may change which table
  * is decided by the capabilities that name them (VNode and Frame), a layer above.
  *
- * <p>Two kinds of operation. Slot operations ({@link #installTable}, {@link #mapPage}, {@link #clearEntry}) change
- * one entry of one table, as the kernel's {@code vnode_map} does. Range operations ({@link #map}, {@link #unmap},
- * {@link #protect}, {@link #mappings}) take a root (L4) table and a page-aligned virtual range, which may span any
- * number of table boundaries.
+ * <p>Two kinds of operation. Slot operations ({@link #installTable}, {@link #mapPage}, {@link #protectPage},
+ * {@link #clearEntry}) change one entry of one table, as the kernel's {@code vnode_map} does. Range operations
+ * ({@link #map}, {@link #unmap}, {@link #protect}, {@link #mappings}) take a root (L4) table and a page-aligned
+ * virtual range, which may span any number of table boundaries.
  *
  * <p>Errors. Bad input — an unaligned, non-canonical or out-of-range address, a bad level, index or flag, an entry
  * already in use, {@code protect} of a page that is not mapped — throws {@link PagingException}, always before the
@@ -123,6 +123,31 @@ public final class PageTables
             throw slotInUse(l1Table, L1, index, old);
         }
         write(l1Table, index, entry(framePhys, flags | PRESENT));
+    }
+
+    /**
+     * Replaces the flags of the present entry {@code index} of the L1 table {@code l1Table}, keeping its frame and
+     * its accessed and dirty bits, in one store: a walker on another core sees the old entry or the new one, never
+     * a gap.
+     *
+     * @param flags a subset of {@link PageTableFormat#MAPPING_FLAGS}; {@code PRESENT} is implied.
+     * @return the previous entry.
+     * @throws PagingException NOT_MAPPED when the entry is not present; BAD_INDEX, BAD_FLAGS, UNALIGNED or
+     *                         PHYSICAL_OUT_OF_RANGE for bad arguments.
+     */
+    public long protectPage(final long l1Table, final int index, final long flags)
+    {
+        checkTable(l1Table, "L1 table");
+        checkIndex(index);
+        checkFlags(flags);
+        final long old = read(l1Table, index);
+        if (!isPresent(old))
+        {
+            throw new PagingException(PagingError.NOT_MAPPED, "L1 table 0x" + Long.toHexString(l1Table) + " entry " +
+                index);
+        }
+        write(l1Table, index, entry(address(old), flags | PRESENT | (old & (ACCESSED | DIRTY))));
+        return old;
     }
 
     /**

@@ -1,8 +1,12 @@
 package dev.shoal.kernel.paging;
 
+import dev.shoal.kernel.caps.ShoalError;
+
 /**
  * Why a page-table operation refused its input: one list, each code with its description (Barrelfish's
- * {@code errno.fugu} habit). A later step folds these into the project-wide error enum.
+ * {@code errno.fugu} habit). These are the mechanism's own codes, for callers of {@link PageTables} itself; the
+ * capability layer above ({@code dev.shoal.kernel.vspace}) validates its input first and reports the project-wide
+ * {@link ShoalError} that {@link #shoalError()} names.
  */
 public enum PagingError
 {
@@ -27,5 +31,17 @@ public enum PagingError
     public String description()
     {
         return description;
+    }
+
+    /** The project-wide error a capability invocation reports for this one. */
+    public ShoalError shoalError()
+    {
+        return switch (this)
+        {
+            case SLOT_IN_USE -> ShoalError.MAPPING_EXISTS;
+            case NOT_MAPPED -> ShoalError.NOT_MAPPED;
+            case BAD_INDEX -> ShoalError.VNODE_SLOT_INVALID;
+            default -> ShoalError.INVALID_ARGUMENT;
+        };
     }
 }

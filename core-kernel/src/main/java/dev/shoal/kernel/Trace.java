@@ -1,0 +1,44 @@
+package dev.shoal.kernel;
+
+/**
+ * The run's event trace: what each core did, stamped with its cycle clock. Recording is cheap (numbers only); a
+ * recorder folds every event into a hash and may also write it as a line (see {@link TraceRecorder} for the
+ * format). Called only on the carrier of the recording core.
+ */
+public interface Trace
+{
+    /** Kinds of event. */
+    enum Event
+    {
+        /** {@code a} = destination core, {@code b} = message type (opcode). */
+        SEND,
+        /** {@code a} = source core, {@code b} = message type (opcode). */
+        RECEIVE,
+        /** A dispatcher or kernel task ran; {@code a} = the core's dispatch count, {@code b} unused. */
+        DISPATCH,
+        /** A core started; {@code a} = its boot argument's core of origin (parent), {@code b} unused. */
+        START,
+        /** A capability operation; {@code a} = operation code, {@code b} = object id. */
+        CAPABILITY
+    }
+
+    /** A trace that records nothing. */
+    Trace NONE = new Trace()
+    {
+        @Override
+        public boolean enabled()
+        {
+            return false;
+        }
+
+        @Override
+        public void record(final int core, final long cycle, final Event event, final long a, final long b)
+        {
+        }
+    };
+
+    /** Whether events are recorded at all (lets callers skip work). */
+    boolean enabled();
+
+    void record(int core, long cycle, Event event, long a, long b);
+}
