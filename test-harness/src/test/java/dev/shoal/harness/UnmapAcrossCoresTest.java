@@ -10,6 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.shoal.kernel.Core;
+import dev.shoal.kernel.CoreRunner;
+import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.TraceRecorder;
 import dev.shoal.kernel.paging.AddressSpace;
 import dev.shoal.kernel.paging.MemoryAccess;
 import dev.shoal.kernel.paging.PageFaultException;
@@ -94,11 +97,25 @@ class UnmapAcrossCoresTest
     @EnumSource(ShootdownStrategy.class)
     void shouldLeaveNoCoreAbleToReachAnUnmappedPage(final ShootdownStrategy strategy) throws Exception
     {
-        for (final int cores : new int[] {2, 8, 64})
+        for (final boolean deterministic : new boolean[] {false, true})
+        {
+            for (final int cores : new int[] {2, 8, 64})
+            {
+                checkUnmap(strategy, cores, deterministic);
+            }
+        }
+    }
+
+    private static void checkUnmap(final ShootdownStrategy strategy, final int cores, final boolean deterministic)
+        throws Exception
+    {
         {
             final ShootdownOperation shootdown = new ShootdownOperation();
             final MonitorConfig config = MonitorConfig.builder(Skb.open("numa:8x8")).cores(cores)
-                .operation(shootdown).build();
+                .operation(shootdown)
+                .runners(deterministic ? new DeterministicScheduler(cores, new TraceRecorder(null)) :
+                    CoreRunner::newCarrier)
+                .build();
             try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
             {
                 final long l4 = on(system, 0, core -> core.frames().allocate((int)PAGE, (int)PAGE));
@@ -117,7 +134,8 @@ class UnmapAcrossCoresTest
 
                 for (int i = 0; i < cores; i++)
                 {
-                    assertEquals("fault", readFrom(system, space, VADDR, i), "core " + i + " after " + strategy);
+                    assertEquals("fault", readFrom(system, space, VADDR, i), "core " + i + " after " + strategy +
+                        (deterministic ? " (deterministic)" : " (live)"));
                 }
             }
         }
