@@ -26,6 +26,7 @@ public final class DeterministicScheduler implements RunnerFactory
     private final ConcurrentLinkedQueue<Runnable> hostRequests = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean parked;
+    private Runnable afterStep;
     private long rounds;
     private long steps;
 
@@ -57,6 +58,15 @@ public final class DeterministicScheduler implements RunnerFactory
     public long steps()
     {
         return steps;
+    }
+
+    /**
+     * Runs {@code check} on the stepping thread after every core step, while every core is paused: an invariant
+     * checker may read any core's state. Set before the machine starts.
+     */
+    public void afterEachStep(final Runnable check)
+    {
+        this.afterStep = check;
     }
 
     @Override
@@ -105,6 +115,10 @@ public final class DeterministicScheduler implements RunnerFactory
                     anyRunning = true;
                     work += core.driver().doWork();
                     steps++;
+                    if (afterStep != null)
+                    {
+                        afterStep.run();
+                    }
                 }
             }
             rounds++;

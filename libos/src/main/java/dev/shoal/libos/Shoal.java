@@ -54,10 +54,15 @@ public final class Shoal implements AutoCloseable
     /** Boots a machine from a full configuration. */
     public static Shoal boot(final MonitorConfig config)
     {
-        final MonitorSystem system = MonitorSystem.start(config);
+        return attach(MonitorSystem.start(config), BOOT_TIMEOUT);
+    }
+
+    /** Wraps a machine started elsewhere (e.g. by a simulation that needs its scheduler first); waits for boot. */
+    public static Shoal attach(final MonitorSystem system, final Duration timeout)
+    {
         try
         {
-            return new Shoal(system, system.awaitBoot(BOOT_TIMEOUT));
+            return new Shoal(system, system.awaitBoot(timeout));
         }
         catch (final RuntimeException ex)
         {

@@ -41,12 +41,14 @@ public final class MonitorSystem implements AutoCloseable
     private final CompletableFuture<BootReport> booted = new CompletableFuture<>();
     private final CompletableFuture<ExchangeReport> exchanged = new CompletableFuture<>();
     private final AtomicLong malformed = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicIntegerArray monitorStarts;
 
     private MonitorSystem(final MonitorConfig config)
     {
         this.config = config;
         this.topology = config.skb().topology();
         this.monitors = new AtomicReferenceArray<>(config.cores());
+        this.monitorStarts = new java.util.concurrent.atomic.AtomicIntegerArray(config.cores());
         this.machine = new Machine(config.cores(), CostModel.forLrpc(topology.lrpcCycles()), this::startMonitor,
             config.runners());
     }
@@ -78,6 +80,7 @@ public final class MonitorSystem implements AutoCloseable
     private void startMonitor(final Core core, final long bootArgument)
     {
         final Monitor monitor = new Monitor(core, this);
+        monitorStarts.incrementAndGet(core.id());
         monitors.set(core.id(), monitor);
         core.addService(monitor);
         if (core.id() == 0)
@@ -163,6 +166,21 @@ public final class MonitorSystem implements AutoCloseable
             throw new IllegalStateException("core " + core + " has not booted");
         }
         return monitor;
+    }
+
+    /** How many times core {@code core}'s monitor has started (boot must make it exactly one). */
+    public int monitorStarts(final int core)
+    {
+        return monitorStarts.get(core);
+    }
+
+    /**
+     * The monitor of {@code core}, or null before it booted, for invariant checkers that run while every core is
+     * paused (deterministic mode's step hook). Never use it to change state.
+     */
+    public Monitor peekMonitor(final int core)
+    {
+        return monitors.get(core);
     }
 
     /** Malformed messages dropped by all monitors so far. */

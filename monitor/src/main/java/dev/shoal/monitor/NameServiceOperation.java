@@ -75,6 +75,24 @@ public final class NameServiceOperation implements MonitorOperation
     }
 
     /**
+     * The names bound in {@code monitor}'s replica of the registry (only the name server's is used). A read-only
+     * view for invariant checkers.
+     */
+    public static Map<String, ServiceRef> registered(final Monitor monitor)
+    {
+        return java.util.Collections.unmodifiableMap(monitor.local(Registry.class, Registry::new).byName);
+    }
+
+    /** The services {@code monitor}'s core exports, by id: a read-only view for invariant checkers. */
+    public static Map<Integer, String> exported(final Monitor monitor)
+    {
+        final Map<Integer, String> out = new java.util.TreeMap<>();
+        monitor.local(BindingOperation.Services.class, BindingOperation.Services::new).byId
+            .forEach((id, export) -> out.put(id, export.name()));
+        return out;
+    }
+
+    /**
      * Registers {@code name} for a service of this core. Called by a dispatcher of {@code monitor}'s core; blocks
      * it until the name server answers.
      *

@@ -14,6 +14,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 
+import dev.shoal.kernel.CoreRunner;
+import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.RunnerFactory;
+import dev.shoal.kernel.TraceRecorder;
 import dev.shoal.libos.Shoal;
 import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorOperation;
@@ -39,18 +43,27 @@ public final class BootedMachineExtension implements TestTemplateInvocationConte
     private static TestTemplateInvocationContext invocation(final OnBootedMachine spec, final int cores)
     {
         final String machine = spec.machine().isEmpty() ? Shoal.defaultMachine(cores) : spec.machine();
+        final boolean deterministic = switch (spec.mode())
+        {
+            case "live" -> false;
+            case "deterministic" -> true;
+            default -> throw new IllegalArgumentException("@OnBootedMachine mode must be live or deterministic: " +
+                spec.mode());
+        };
         return new TestTemplateInvocationContext()
         {
             @Override
             public String getDisplayName(final int invocationIndex)
             {
-                return cores + " cores of " + machine;
+                return cores + " cores of " + machine + (deterministic ? ", deterministic seed " + spec.seed() : "");
             }
 
             @Override
             public List<Extension> getAdditionalExtensions()
             {
-                return List.of(new MachineLifecycle(machine, cores, spec.operations()));
+                return List.of(new MachineLifecycle(machine, cores, spec.operations(),
+                    deterministic ? () -> new DeterministicScheduler(spec.seed(), new TraceRecorder(null)) :
+                        () -> CoreRunner::newCarrier));
             }
         };
     }
@@ -61,19 +74,23 @@ public final class BootedMachineExtension implements TestTemplateInvocationConte
         private final String machine;
         private final int cores;
         private final Class<? extends MonitorOperation>[] operations;
+        private final java.util.function.Supplier<RunnerFactory> runners;
         private Shoal shoal;
 
-        MachineLifecycle(final String machine, final int cores, final Class<? extends MonitorOperation>[] operations)
+        MachineLifecycle(final String machine, final int cores, final Class<? extends MonitorOperation>[] operations,
+            final java.util.function.Supplier<RunnerFactory> runners)
         {
             this.machine = machine;
             this.cores = cores;
             this.operations = operations;
+            this.runners = runners;
         }
 
         @Override
         public void beforeEach(final ExtensionContext context) throws Exception
         {
-            final MonitorConfig.Builder config = MonitorConfig.builder(Skb.open(machine)).cores(cores);
+            final MonitorConfig.Builder config = MonitorConfig.builder(Skb.open(machine)).cores(cores)
+                .runners(runners.get());
             for (final Class<? extends MonitorOperation> op : operations)
             {
                 config.operation(op.getDeclaredConstructor().newInstance());

@@ -30,6 +30,12 @@ public @interface OnBootedMachine
     /** Core counts to boot, one test run each. */
     int[] cores() default {1, 2, 8};
 
+    /** "live" (a thread per core) or "deterministic" (one thread stepping the cores in a seeded order). */
+    String mode() default "live";
+
+    /** Seed of the deterministic schedule. */
+    long seed() default 1;
+
     /** Extra monitor operations to register (each needs a public no-argument constructor). */
     Class<? extends MonitorOperation>[] operations() default {};
 }

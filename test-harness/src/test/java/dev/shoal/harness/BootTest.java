@@ -33,4 +33,11 @@ class BootTest
         // Boot crosses at least one interconnect hop, so it costs more than one same-package message.
         assertTrue(shoal.bootReport().bootCycles() > 613, "boot cycles: " + shoal.bootReport().bootCycles());
     }
+
+    @OnBootedMachine(cores = {1, 8, 64}, mode = "deterministic", seed = 5)
+    void shouldBootInDeterministicModeToo(final Shoal shoal)
+    {
+        assertEquals(shoal.cores(), shoal.bootReport().cores());
+        assertEquals(shoal.cores(), shoal.system().exchangeWithNeighbours(Duration.ofSeconds(60)).cores());
+    }
 }

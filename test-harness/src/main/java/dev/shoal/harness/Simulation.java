@@ -1,0 +1,163 @@
+package dev.shoal.harness;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.TraceRecorder;
+import dev.shoal.libos.Shoal;
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorOperation;
+import dev.shoal.skb.Skb;
+
+/**
+ * Deterministic simulation tests (Kafka's RaftEventSimulationTest and FoundationDB's simulation are the models):
+ * boot a machine in deterministic mode, run a scenario, check invariants after every core step, for many seeds.
+ * A failure names the seed, the core count and how to replay it:
+ * <pre>{@code
+ * Simulation.of("numa:8x8").cores(2, 8, 64).seeds(1, 1000)
+ *     .operation(CoreCensus::new)
+ *     .invariant(Invariants.bootOncePerCore())
+ *     .run(shoal -> assertEquals(shoal.cores(), CoreCensus.run(shoal.system()).get().cores()));
+ * }</pre>
+ * Host-side; each run boots a fresh machine.
+ */
+public final class Simulation
+{
+    /** What to do on a booted machine; its host requests are admitted at quiescent points of the schedule. */
+    @FunctionalInterface
+    public interface Scenario
+    {
+        void run(Shoal shoal) throws Exception;
+    }
+
+    private final String machine;
+    private int[] coreCounts = {2};
+    private long firstSeed = 1;
+    private int seeds = 1;
+    private final List<java.util.function.Supplier<MonitorOperation>> operations = new ArrayList<>();
+    private final List<Invariant> invariants = new ArrayList<>();
+    private final List<String> hashes = new ArrayList<>();
+
+    private Simulation(final String machine)
+    {
+        this.machine = machine;
+    }
+
+    public static Simulation of(final String machine)
+    {
+        return new Simulation(machine);
+    }
+
+    public Simulation cores(final int... counts)
+    {
+        this.coreCounts = counts.clone();
+        return this;
+    }
+
+    /** Seeds {@code first} .. {@code first + count - 1}. */
+    public Simulation seeds(final long first, final int count)
+    {
+        this.firstSeed = first;
+        this.seeds = count;
+        return this;
+    }
+
+    /** An operation to register; a supplier, because every run needs a fresh instance. */
+    public Simulation operation(final java.util.function.Supplier<MonitorOperation> operation)
+    {
+        operations.add(operation);
+        return this;
+    }
+
+    public Simulation invariant(final Invariant invariant)
+    {
+        invariants.add(invariant);
+        return this;
+    }
+
+    /** Runs the scenario for every core count and seed; returns the number of runs. */
+    public int run(final Scenario scenario)
+    {
+        int runs = 0;
+        hashes.clear();
+        for (final int cores : coreCounts)
+        {
+            for (long seed = firstSeed; seed < firstSeed + seeds; seed++)
+            {
+                runOne(scenario, cores, seed);
+                runs++;
+            }
+        }
+        return runs;
+    }
+
+    /** Trace hashes of the runs so far, in order. */
+    public List<String> hashes()
+    {
+        return List.copyOf(hashes);
+    }
+
+    private void runOne(final Scenario scenario, final int cores, final long seed)
+    {
+        final TraceRecorder trace = new TraceRecorder(null);
+        final DeterministicScheduler scheduler = new DeterministicScheduler(seed, trace);
+        final MonitorConfig.Builder config = MonitorConfig.builder(Skb.open(machine)).cores(cores).runners(scheduler);
+        operations.forEach(op -> config.operation(op.get()));
+        final String where = "seed " + seed + " on " + cores + " cores of " + machine;
+        final Throwable[] violation = new Throwable[1];
+        Shoal shoal = null;
+        try
+        {
+            final MonitorConfig built = config.build();
+            final dev.shoal.monitor.MonitorSystem[] system = new dev.shoal.monitor.MonitorSystem[1];
+            scheduler.afterEachStep(() ->
+            {
+                if (violation[0] == null && system[0] != null)
+                {
+                    try
+                    {
+                        for (final Invariant invariant : invariants)
+                        {
+                            invariant.check(system[0]);
+                        }
+                    }
+                    catch (final Throwable t)
+                    {
+                        violation[0] = t;
+                    }
+                }
+            });
+            system[0] = dev.shoal.monitor.MonitorSystem.start(built);
+            shoal = Shoal.attach(system[0], Duration.ofSeconds(60));
+            scenario.run(shoal);
+            for (final Invariant invariant : invariants)
+            {
+                invariant.check(system[0]);
+            }
+        }
+        catch (final Throwable t)
+        {
+            throw failure(where, cores, seed, t);
+        }
+        finally
+        {
+            if (shoal != null)
+            {
+                shoal.close();
+            }
+        }
+        if (violation[0] != null)
+        {
+            throw failure(where, cores, seed, violation[0]);
+        }
+        hashes.add(trace.hash());
+    }
+
+    private AssertionError failure(final String where, final int cores, final long seed, final Throwable cause)
+    {
+        return new AssertionError("simulation failed with " + where + ": " + cause.getMessage() +
+            " — replay it with Simulation.of(\"" + machine + "\").cores(" + cores + ").seeds(" + seed + ", 1)", cause);
+    }
+}

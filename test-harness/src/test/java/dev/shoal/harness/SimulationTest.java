@@ -1,0 +1,77 @@
+package dev.shoal.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.shoal.libos.Domain;
+
+class SimulationTest
+{
+    /** The README's protocol extension, CoreCensus, for 1,000 seeds; each seed picks a core count in 2..64. */
+    @Test
+    void shouldCountEveryCoreForAThousandSeeds()
+    {
+        final HashSet<String> distinct = new HashSet<>();
+        for (long seed = 1; seed <= 1000; seed++)
+        {
+            final int cores = 2 + (int)((seed * 37) % 63);
+            final Simulation simulation = Simulation.of("numa:8x8").cores(cores).seeds(seed, 1)
+                .operation(CoreCensus::new)
+                .invariant(Invariants.bootOncePerCore())
+                .invariant(Invariants.nameServiceBindsEachNameOnce());
+            simulation.run(shoal ->
+                assertEquals(shoal.cores(), CoreCensus.run(shoal.system()).get(30, TimeUnit.SECONDS).cores()));
+            distinct.addAll(simulation.hashes());
+        }
+        assertTrue(distinct.size() > 900, "distinct schedules: " + distinct.size());
+    }
+
+    @Test
+    void shouldCheckTheNameServiceInvariantWhileServicesComeAndGo()
+    {
+        Simulation.of("numa:2x4").cores(8).seeds(1, 20)
+            .invariant(Invariants.nameServiceBindsEachNameOnce())
+            .invariant(Invariants.bootOncePerCore())
+            .run(shoal ->
+            {
+                final Domain exporters = shoal.startDomain("exporters", new int[] {1, 2, 5, 7}, os ->
+                {
+                    try
+                    {
+                        os.export("contested");
+                    }
+                    catch (final dev.shoal.monitor.NameServiceException expected)
+                    {
+                        // exactly one core wins the name
+                    }
+                    os.export("unique-" + os.coreId());
+                });
+                assertTrue(exporters.join(Duration.ofSeconds(30)));
+            });
+    }
+
+    @Test
+    void shouldNameTheSeedAndTheReplayWhenAnInvariantBreaks()
+    {
+        final AssertionError failure = assertThrows(AssertionError.class, () ->
+            Simulation.of("numa:1x8").cores(4).seeds(42, 1)
+                .invariant(system ->
+                {
+                    if (system.peekMonitor(3) != null)
+                    {
+                        throw new AssertionError("core 3 booted");
+                    }
+                })
+                .run(shoal -> { }));
+        assertTrue(failure.getMessage().contains("seed 42 on 4 cores"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("Simulation.of(\"numa:1x8\").cores(4).seeds(42, 1)"),
+            failure.getMessage());
+    }
+}
