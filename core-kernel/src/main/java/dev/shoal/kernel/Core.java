@@ -39,6 +39,8 @@ public final class Core implements Executor
     private final FrameAllocator frames;
     private final SoftwareTlb tlb = new SoftwareTlb();
     private final Trace trace;
+    private final Timers timers = new Timers();
+    private volatile boolean halted;
     private final List<CapCleanup> capCleanups = new ArrayList<>(1);
     private CapOps caps;
     private CSpace initSpace;
@@ -157,6 +159,32 @@ public final class Core implements Executor
     public void addCapCleanup(final CapCleanup cleanup)
     {
         capCleanups.add(cleanup);
+    }
+
+    /** This core's timers in simulated time. Called only on this core. */
+    public Timers timers()
+    {
+        return timers;
+    }
+
+    /**
+     * Fault injection: the core stops — its CPU driver no longer runs, so its dispatchers, its monitor and the
+     * channels it should drain all stand still, as if the hardware had hung. Any thread; irreversible.
+     */
+    public void halt()
+    {
+        halted = true;
+    }
+
+    public boolean isHalted()
+    {
+        return halted;
+    }
+
+    /** Fires due timers; part of the duty cycle. */
+    int fireTimers()
+    {
+        return timers.isEmpty() ? 0 : timers.fireDue(clock.now());
     }
 
     /** The run's event trace, for recording this core's events. Called only on this core. */

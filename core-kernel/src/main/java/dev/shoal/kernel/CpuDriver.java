@@ -7,6 +7,7 @@ import org.agrona.concurrent.Agent;
  * <ol>
  *   <li>moves cross-core submissions (start-up tasks, wake-ups of its dispatchers) from the core's MPSC inbox to
  *       its run queue,</li>
+ *   <li>fires the timers whose deadline the core's clock has reached,</li>
  *   <li>polls the core's services (the monitor and its channels),</li>
  *   <li>runs the dispatchers that were runnable at the start of the step, each until it blocks or yields.</li>
  * </ol>
@@ -25,7 +26,12 @@ public final class CpuDriver implements Agent
     @Override
     public int doWork()
     {
+        if (core.isHalted())
+        {
+            return 0;
+        }
         int work = core.drainInbox();
+        work += core.fireTimers();
         work += core.pollServices();
         work += core.runDispatchers();
         return work;

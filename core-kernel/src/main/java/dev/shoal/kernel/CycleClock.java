@@ -10,6 +10,7 @@ package dev.shoal.kernel;
 public final class CycleClock
 {
     private long now;
+    private long slowdown = 1;
 
     /** @return the current simulated cycle of this core. */
     public long now()
@@ -24,9 +25,22 @@ public final class CycleClock
         {
             throw new IllegalArgumentException("cannot advance a clock by negative cycles: " + cycles);
         }
-        final long t = now + cycles;
+        final long t = now + cycles * slowdown;
         now = t;
         return t;
+    }
+
+    /**
+     * Fault injection: from now on every cost charged to this clock is multiplied by {@code factor} (a slow core).
+     * Called only on the owning core (or while it is paused).
+     */
+    public void slowDown(final long factor)
+    {
+        if (factor < 1)
+        {
+            throw new IllegalArgumentException("slow-down factor must be at least 1: " + factor);
+        }
+        slowdown = factor;
     }
 
     /**

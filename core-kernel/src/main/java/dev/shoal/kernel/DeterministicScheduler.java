@@ -113,6 +113,10 @@ public final class DeterministicScheduler implements RunnerFactory
                 if (core.isRunning())
                 {
                     anyRunning = true;
+                    if (core.isHalted())
+                    {
+                        continue;
+                    }
                     work += core.driver().doWork();
                     steps++;
                     if (afterStep != null)
@@ -125,6 +129,10 @@ public final class DeterministicScheduler implements RunnerFactory
             if (!anyRunning && cores.length > 0)
             {
                 return;
+            }
+            if (work == 0 && advanceToNextTimer(cores))
+            {
+                continue;
             }
             if (work == 0)
             {
@@ -148,6 +156,33 @@ public final class DeterministicScheduler implements RunnerFactory
             cores[i] = cores[j];
             cores[j] = t;
         }
+    }
+
+    /**
+     * Idle time passes: the running core with the earliest timer has its clock moved to that deadline, so the
+     * timer fires in the next round. Timers come before host requests, so when a request is admitted never
+     * depends on the host's timing.
+     *
+     * @return false when no core has a timer.
+     */
+    private static boolean advanceToNextTimer(final Core[] cores)
+    {
+        Core earliest = null;
+        long deadline = Long.MAX_VALUE;
+        for (final Core core : cores)
+        {
+            if (core.isRunning() && !core.isHalted() && core.timers().nextDeadline() < deadline)
+            {
+                deadline = core.timers().nextDeadline();
+                earliest = core;
+            }
+        }
+        if (earliest == null)
+        {
+            return false;
+        }
+        earliest.clock().observe(deadline);
+        return true;
     }
 
     /** Parks until a host request arrives (returned) or no core runs any more (null). */

@@ -60,7 +60,7 @@ public final class CapabilityOperation implements MonitorOperation
     {
     }
 
-    public record Sweep(long round, boolean commit)
+    public record Sweep(long round, long markRound, boolean commit)
     {
     }
 
@@ -104,15 +104,28 @@ public final class CapabilityOperation implements MonitorOperation
     {
     }
 
-    /** What a revoke did: cores asked, entries deleted on other cores. */
-    public record RevokeResult(int cores, int remoteDeleted)
+    /**
+     * What a revoke did: cores asked, entries deleted on other cores, and the cores that did not confirm the sweep
+     * in time (presumed halted; whatever they hold was not deleted).
+     */
+    public record RevokeResult(int cores, int remoteDeleted, List<Integer> unresponsive)
     {
     }
+
+    /**
+     * Simulated cycles a round waits for every reply before it presumes the silent cores halted: 1 ms at 2 GHz,
+     * far above the slowest round trip across the largest machine booted here (tens of thousands of cycles).
+     */
+    public static final long ROUND_TIMEOUT_CYCLES = 2_000_000;
 
     /** A round run by this core (revoke or ownership move). */
     private static final class Round
     {
         long id;
+        long phaseId;
+        long markPhase;
+        final java.util.Set<Integer> replied = new java.util.HashSet<>();
+        final List<Integer> unresponsive = new java.util.ArrayList<>();
         Capability cap;
         int waiting;
         boolean refused;
@@ -164,7 +177,7 @@ public final class CapabilityOperation implements MonitorOperation
             {
                 if (r.ok())
                 {
-                    f.complete(new RevokeResult(r.cores(), r.deleted()));
+                    f.complete(new RevokeResult(r.cores(), r.deleted(), List.of()));
                 }
                 else
                 {
@@ -173,7 +186,7 @@ public final class CapabilityOperation implements MonitorOperation
             }
         });
         protocol.message(Mark.class, CapabilityOperation::onMark);
-        protocol.message(Marked.class, (m, from, r) -> onReply(m, r.round(), round ->
+        protocol.message(Marked.class, (m, from, r) -> onReply(m, from, r.round(), round ->
         {
             round.marked += r.count();
             if (!r.ok())
@@ -183,10 +196,10 @@ public final class CapabilityOperation implements MonitorOperation
             }
         }));
         protocol.message(Sweep.class, CapabilityOperation::onSweep);
-        protocol.message(Swept.class, (m, from, r) -> onReply(m, r.round(), round -> round.deleted += r.deleted()));
+        protocol.message(Swept.class, (m, from, r) -> onReply(m, from, r.round(), round -> round.deleted += r.deleted()));
         protocol.message(HoldsCopy.class, (m, from, r) ->
             m.send(from, new CopyHeld(r.round(), m.core().caps().mdb().findCopy(decode(r.descriptor())) != null)));
-        protocol.message(CopyHeld.class, (m, from, r) -> onReply(m, r.round(), round ->
+        protocol.message(CopyHeld.class, (m, from, r) -> onReply(m, from, r.round(), round ->
         {
             if (r.held())
             {
@@ -202,7 +215,7 @@ public final class CapabilityOperation implements MonitorOperation
             }
             m.send(from, new OwnerSet(r.round()));
         });
-        protocol.message(OwnerSet.class, (m, from, r) -> onReply(m, r.round(), round -> { }));
+        protocol.message(OwnerSet.class, (m, from, r) -> onReply(m, from, r.round(), round -> { }));
         protocol.message(TransferOwnership.class, CapabilityOperation::onTransferOwnership);
         protocol.message(OwnershipTransferred.class, (m, from, r) ->
         {
@@ -228,7 +241,7 @@ public final class CapabilityOperation implements MonitorOperation
             m.send(from, new RetypeChecked(r.round(), clash != null, clash == null ? "" :
                 "core " + m.coreId() + " holds " + clash.capability()));
         });
-        protocol.message(RetypeChecked.class, (m, from, r) -> onReply(m, r.round(), round ->
+        protocol.message(RetypeChecked.class, (m, from, r) -> onReply(m, from, r.round(), round ->
         {
             if (r.clash())
             {
@@ -344,24 +357,30 @@ public final class CapabilityOperation implements MonitorOperation
         ops.mark(local);
         final Round round = newRound(monitor, cap);
         round.revoked = new CompletableFuture<>();
-        final long id = round.id;
         final byte[] descriptor = CapDescriptor.encode(cap);
-        broadcast(monitor, round, core -> new Mark(id, descriptor), () ->
+        broadcast(monitor, round, phase -> new Mark(phase, descriptor), () ->
         {
-            final boolean commit = !round.refused;
-            broadcast(monitor, round, core -> new Sweep(id, commit), () ->
+            // Two-phase commit: commit only if every core marked; a refusal or a silent core aborts.
+            final boolean commit = !round.refused && round.unresponsive.isEmpty();
+            final List<Integer> silentWhileMarking = List.copyOf(round.unresponsive);
+            final long markPhase = round.markPhase;
+            round.unresponsive.clear();
+            broadcast(monitor, round, phase -> new Sweep(phase, markPhase, commit), () ->
             {
                 if (commit)
                 {
                     ops.sweep(local);
                     ops.mdb().setRelations(target, 0, Cte.REMOTE_COPIES | Cte.REMOTE_DESCENDANTS);
-                    round.revoked.complete(new RevokeResult(monitor.coreCount() - 1, round.deleted));
+                    round.revoked.complete(new RevokeResult(monitor.coreCount() - 1, round.deleted,
+                        List.copyOf(round.unresponsive)));
                 }
                 else
                 {
                     ops.unmark(local);
-                    round.revoked.completeExceptionally(ShoalError.CAP_LOCKED.exception(
-                        "revoke of " + cap + " aborted: " + round.error));
+                    round.revoked.completeExceptionally(silentWhileMarking.isEmpty() ?
+                        ShoalError.CAP_LOCKED.exception("revoke of " + cap + " aborted: " + round.error) :
+                        ShoalError.CORE_UNRESPONSIVE.exception("revoke of " + cap + " aborted: cores " +
+                            silentWhileMarking + " did not answer within " + ROUND_TIMEOUT_CYCLES + " cycles"));
                 }
             });
         });
@@ -387,7 +406,7 @@ public final class CapabilityOperation implements MonitorOperation
     private static void onSweep(final Monitor monitor, final int from, final Sweep sweep)
     {
         final CapOps ops = monitor.core().caps();
-        final List<Cte> victims = state(monitor).marks.remove(key(from, sweep.round()));
+        final List<Cte> victims = state(monitor).marks.remove(key(from, sweep.markRound()));
         int deleted = 0;
         if (victims != null)
         {
@@ -429,9 +448,8 @@ public final class CapabilityOperation implements MonitorOperation
         final Capability cap = target.capability();
         final Round round = newRound(monitor, cap);
         round.deletedLocally = new CompletableFuture<>();
-        final long id = round.id;
         final byte[] descriptor = CapDescriptor.encode(cap);
-        broadcast(monitor, round, core -> new HoldsCopy(id, descriptor), () ->
+        broadcast(monitor, round, phase -> new HoldsCopy(phase, descriptor), () ->
         {
             if (round.newOwner == Integer.MAX_VALUE)
             {
@@ -442,7 +460,7 @@ public final class CapabilityOperation implements MonitorOperation
                 return;
             }
             final int owner = round.newOwner;
-            broadcast(monitor, round, core -> new NewOwner(id, descriptor, owner), () ->
+            broadcast(monitor, round, phase -> new NewOwner(phase, descriptor, owner), () ->
             {
                 ops.mdb().setOwner(target, owner);
                 ops.delete(space, cptr);
@@ -495,8 +513,14 @@ public final class CapabilityOperation implements MonitorOperation
         final byte[] descriptor = CapDescriptor.encode(cap);
         final long base = cap.base() + offset;
         final long end = base + count * objectBytes;
-        broadcast(monitor, round, core -> new RetypeCheck(round.id, descriptor, base, end), () ->
+        broadcast(monitor, round, phase -> new RetypeCheck(phase, descriptor, base, end), () ->
         {
+            if (!round.unresponsive.isEmpty())
+            {
+                done.completeExceptionally(ShoalError.CORE_UNRESPONSIVE.exception("retype: cores " +
+                    round.unresponsive + " could not confirm they hold no overlapping descendant"));
+                return;
+            }
             if (round.clash)
             {
                 done.completeExceptionally(ShoalError.RETYPE_OVERLAPS_DESCENDANTS.exception(round.error));
@@ -511,7 +535,7 @@ public final class CapabilityOperation implements MonitorOperation
                 done.completeExceptionally(ex);
                 return;
             }
-            broadcast(monitor, round, core -> new DescendantsElsewhere(round.id, descriptor),
+            broadcast(monitor, round, phase -> new DescendantsElsewhere(phase, descriptor),
                 () -> done.complete(null));
         });
         return done;
@@ -528,7 +552,7 @@ public final class CapabilityOperation implements MonitorOperation
         }
         final Round round = newRound(monitor, copy.capability());
         final byte[] descriptor = request.descriptor();
-        broadcast(monitor, round, core -> new NewOwner(round.id, descriptor, request.newOwner()), () ->
+        broadcast(monitor, round, phase -> new NewOwner(phase, descriptor, request.newOwner()), () ->
         {
             monitor.core().caps().mdb().setOwner(copy, request.newOwner());
             monitor.send(from, new OwnershipTransferred(request.requestId(), true, ""));
@@ -537,48 +561,77 @@ public final class CapabilityOperation implements MonitorOperation
 
     // ------------------------------------------------------------------------------------------------ rounds
 
-    /** Sends {@code message} to every other booted core; runs {@code then} when all have replied. */
+    /**
+     * One phase of a round: sends the message made for the phase's fresh id to every other booted core and runs
+     * {@code then} when all have replied, or when {@link #ROUND_TIMEOUT_CYCLES} have passed — then the silent
+     * cores are listed in {@code round.unresponsive}. Replies to a finished phase are ignored (their id is gone).
+     */
     private static void broadcast(final Monitor monitor, final Round round,
-        final java.util.function.IntFunction<Object> message, final Runnable then)
+        final java.util.function.LongFunction<Object> message, final Runnable then)
     {
+        final State state = state(monitor);
+        final long phase = state.next++;
+        state.rounds.put(phase, round);
+        round.phaseId = phase;
+        if (round.markPhase == 0)
+        {
+            round.markPhase = phase;
+        }
+        round.replied.clear();
         final int cores = monitor.coreCount();
         round.waiting = cores - 1;
         round.next = then;
         if (round.waiting == 0)
         {
-            round.next = null;
-            then.run();
+            endPhase(monitor, round, phase);
             return;
         }
         for (int c = 0; c < cores; c++)
         {
             if (c != monitor.coreId())
             {
-                monitor.send(c, message.apply(c));
+                monitor.send(c, message.apply(phase));
             }
         }
+        monitor.after(ROUND_TIMEOUT_CYCLES, () ->
+        {
+            if (round.phaseId == phase && state.rounds.containsKey(phase))
+            {
+                for (int c = 0; c < cores; c++)
+                {
+                    if (c != monitor.coreId() && !round.replied.contains(c))
+                    {
+                        round.unresponsive.add(c);
+                    }
+                }
+                endPhase(monitor, round, phase);
+            }
+        });
     }
 
-    private static void onReply(final Monitor monitor, final long id, final java.util.function.Consumer<Round> apply)
+    private static void onReply(final Monitor monitor, final int from, final long phase,
+        final java.util.function.Consumer<Round> apply)
     {
-        final Round round = state(monitor).rounds.get(id);
-        if (round == null)
+        final Round round = state(monitor).rounds.get(phase);
+        if (round == null || round.phaseId != phase || !round.replied.add(from))
         {
             return;
         }
         apply.accept(round);
         if (--round.waiting == 0)
         {
-            final Runnable next = round.next;
-            round.next = null;
-            if (next != null)
-            {
-                next.run();
-            }
-            if (round.next == null && round.waiting == 0)
-            {
-                state(monitor).rounds.remove(id);
-            }
+            endPhase(monitor, round, phase);
+        }
+    }
+
+    private static void endPhase(final Monitor monitor, final Round round, final long phase)
+    {
+        state(monitor).rounds.remove(phase);
+        final Runnable next = round.next;
+        round.next = null;
+        if (next != null)
+        {
+            next.run();
         }
     }
 
@@ -588,7 +641,6 @@ public final class CapabilityOperation implements MonitorOperation
         final Round round = new Round();
         round.id = state.next++;
         round.cap = cap;
-        state.rounds.put(round.id, round);
         return round;
     }
 

@@ -64,9 +64,11 @@ public final class Monitor implements CoreService
     private long messagesReceived;
     private long messagesForwarded;
     private long malformedDropped;
+    private int restarts;
 
     private final UmpHandler inbound = this::onChannelMessage;
     private MonitorLink receivingFrom;
+    private final org.agrona.collections.Int2IntHashMap extraDelay = new org.agrona.collections.Int2IntHashMap(0);
     private long arrivalCycle;
 
     Monitor(final Core core, final MonitorSystem system)
@@ -282,6 +284,41 @@ public final class Monitor implements CoreService
         pollers.add(poller);
     }
 
+    // ---------------------------------------------------------------- time and faults
+
+    /** Runs {@code task} on this core once its clock has advanced {@code delayCycles} (simulated time). */
+    public void after(final long delayCycles, final Runnable task)
+    {
+        core.timers().at(core.clock().now() + delayCycles, task);
+    }
+
+    /**
+     * Fault injection: messages from {@code peer} arrive {@code cycles} later than the link's latency says (a
+     * slow channel). Called on this core (or while it is paused).
+     */
+    public void delayFrom(final int peer, final int cycles)
+    {
+        extraDelay.put(peer, cycles);
+    }
+
+    /**
+     * Fault injection: the monitor restarts and loses its replicated state — every operation's core-local state
+     * and its pending calls. Its channels and routes (set up by boot, kept by the kernel) stay. Operations must
+     * cope: a round this monitor was running never completes here, rounds of others time out or see no reply.
+     */
+    public void restart()
+    {
+        locals.clear();
+        calls.clear();
+        restarts++;
+    }
+
+    /** How many times this monitor restarted. */
+    public int restarts()
+    {
+        return restarts;
+    }
+
     // ---------------------------------------------------------------- calls from dispatchers
 
     /**
@@ -362,7 +399,7 @@ public final class Monitor implements CoreService
 
     private void onChannelMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
-        arrivalCycle = sendCycle + receivingFrom.latency();
+        arrivalCycle = sendCycle + receivingFrom.latency() + extraDelay.get(receivingFrom.peer());
         core.clock().observe(arrivalCycle);
         core.clock().advance(core.costs().umpReceiveSlot());
         deliver(buffer, offset, length);

@@ -38,6 +38,8 @@ public final class Simulation
     private int seeds = 1;
     private final List<java.util.function.Supplier<MonitorOperation>> operations = new ArrayList<>();
     private final List<Invariant> invariants = new ArrayList<>();
+    private final List<Fault> faults = new ArrayList<>();
+    private final List<String> injected = new ArrayList<>();
     private final List<String> hashes = new ArrayList<>();
 
     private Simulation(final String machine)
@@ -75,6 +77,19 @@ public final class Simulation
     {
         invariants.add(invariant);
         return this;
+    }
+
+    /** A fault injected after boot, before the scenario (in the order added). */
+    public Simulation fault(final Fault fault)
+    {
+        faults.add(fault);
+        return this;
+    }
+
+    /** Descriptions of the faults injected in the last run. */
+    public List<String> injected()
+    {
+        return List.copyOf(injected);
     }
 
     /** Runs the scenario for every core count and seed; returns the number of runs. */
@@ -131,6 +146,14 @@ public final class Simulation
             });
             system[0] = dev.shoal.monitor.MonitorSystem.start(built);
             shoal = Shoal.attach(system[0], Duration.ofSeconds(60));
+            injected.clear();
+            final java.util.SplittableRandom faultRandom = new java.util.SplittableRandom(seed ^ 0x5eed_fa17L);
+            for (final Fault fault : faults)
+            {
+                // Injected on a core's carrier at a quiescent point: the same step of the schedule every run.
+                injected.add(system[0].onCore(0, m -> fault.inject(system[0], faultRandom))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
             scenario.run(shoal);
             for (final Invariant invariant : invariants)
             {
@@ -157,7 +180,8 @@ public final class Simulation
 
     private AssertionError failure(final String where, final int cores, final long seed, final Throwable cause)
     {
-        return new AssertionError("simulation failed with " + where + ": " + cause.getMessage() +
+        return new AssertionError("simulation failed with " + where + (injected.isEmpty() ? "" :
+            " (faults: " + String.join(", ", injected) + ")") + ": " + cause.getMessage() +
             " — replay it with Simulation.of(\"" + machine + "\").cores(" + cores + ").seeds(" + seed + ", 1)", cause);
     }
 }

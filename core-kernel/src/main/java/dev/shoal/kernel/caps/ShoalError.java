@@ -44,6 +44,7 @@ public enum ShoalError
         "delete it through the monitor, which moves ownership first"),
     RETRY_THROUGH_MONITOR("the capability has relations on other cores: retry the operation through the monitor"),
     NOT_OWNER("this core does not own the capability: the operation must go through the monitor of its owner"),
+    CORE_UNRESPONSIVE("a core did not answer a distributed operation within its timeout: it is presumed halted"),
     CAP_NOT_FOUND("no capability matching the description exists on this core"),
 
     // ---- capability descriptors (capabilities crossing cores)

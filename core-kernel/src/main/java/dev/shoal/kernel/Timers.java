@@ -1,0 +1,51 @@
+package dev.shoal.kernel;
+
+import java.util.PriorityQueue;
+
+/**
+ * A core's timers, in simulated time: a task runs once the core's clock has reached its deadline. The CPU driver
+ * fires due timers every duty cycle; in deterministic mode, when every core is idle, the scheduler moves the
+ * clock of the core with the earliest deadline forward to it (idle time passes), so timeouts fire even when
+ * nothing else happens. In live mode timers fire only when the core's own activity carries its clock past the
+ * deadline. Core-local: called only on the owning core.
+ */
+public final class Timers
+{
+    private record Timer(long deadline, long sequence, Runnable task)
+    {
+    }
+
+    private final PriorityQueue<Timer> queue = new PriorityQueue<>(
+        (a, b) -> a.deadline != b.deadline ? Long.compare(a.deadline, b.deadline) : Long.compare(a.sequence, b.sequence));
+    private long sequence;
+
+    /** Runs {@code task} on this core once its clock reaches {@code deadline}. */
+    public void at(final long deadline, final Runnable task)
+    {
+        queue.add(new Timer(deadline, sequence++, task));
+    }
+
+    /** The earliest deadline, or {@link Long#MAX_VALUE} when none is pending. */
+    public long nextDeadline()
+    {
+        final Timer t = queue.peek();
+        return t == null ? Long.MAX_VALUE : t.deadline;
+    }
+
+    public boolean isEmpty()
+    {
+        return queue.isEmpty();
+    }
+
+    /** Fires every timer whose deadline is at or before {@code now}; returns how many ran. */
+    int fireDue(final long now)
+    {
+        int fired = 0;
+        while (!queue.isEmpty() && queue.peek().deadline <= now)
+        {
+            queue.poll().task.run();
+            fired++;
+        }
+        return fired;
+    }
+}
