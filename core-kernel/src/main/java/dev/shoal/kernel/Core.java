@@ -155,6 +155,12 @@ public final class Core implements Executor
         return initSpace;
     }
 
+    /** Whether this core has used capabilities yet (so an inspection need not create its database). */
+    public boolean hasCaps()
+    {
+        return caps != null;
+    }
+
     /** Adds a clean-up run when a capability copy on this core is deleted (e.g. unmapping a frame). This core only. */
     public void addCapCleanup(final CapCleanup cleanup)
     {

@@ -460,9 +460,10 @@ public final class CapabilityOperation implements MonitorOperation
                 return;
             }
             final int owner = round.newOwner;
+            // Give up ownership before announcing it, so no moment has two cores that each think they own it.
+            ops.mdb().setOwner(target, owner);
             broadcast(monitor, round, phase -> new NewOwner(phase, descriptor, owner), () ->
             {
-                ops.mdb().setOwner(target, owner);
                 ops.delete(space, cptr);
                 round.deletedLocally.complete(null);
             });
@@ -552,11 +553,9 @@ public final class CapabilityOperation implements MonitorOperation
         }
         final Round round = newRound(monitor, copy.capability());
         final byte[] descriptor = request.descriptor();
-        broadcast(monitor, round, phase -> new NewOwner(phase, descriptor, request.newOwner()), () ->
-        {
-            monitor.core().caps().mdb().setOwner(copy, request.newOwner());
-            monitor.send(from, new OwnershipTransferred(request.requestId(), true, ""));
-        });
+        monitor.core().caps().mdb().setOwner(copy, request.newOwner());
+        broadcast(monitor, round, phase -> new NewOwner(phase, descriptor, request.newOwner()),
+            () -> monitor.send(from, new OwnershipTransferred(request.requestId(), true, "")));
     }
 
     // ------------------------------------------------------------------------------------------------ rounds

@@ -61,4 +61,67 @@ public final class Invariants
             }
         };
     }
+
+    /**
+     * Capability ownership is unique: for every object, at most one core holds a copy while believing itself the
+     * owner. (While ownership moves, the old owner gives it up before the new owner learns of it, so the count
+     * may briefly be zero, never two.)
+     */
+    public static Invariant capabilityOwnershipUnique()
+    {
+        return system ->
+        {
+            final java.util.Map<Long, Integer> selfOwnedBy = new java.util.HashMap<>();
+            for (int c = 0; c < system.cores(); c++)
+            {
+                final dev.shoal.monitor.Monitor monitor = system.peekMonitor(c);
+                if (monitor == null || monitor.core().isHalted() || !monitor.core().hasCaps())
+                {
+                    continue;
+                }
+                for (final dev.shoal.kernel.caps.Cte cte : monitor.core().caps().mdb().entries())
+                {
+                    final dev.shoal.kernel.caps.Capability cap = cte.capability();
+                    if (cap != null && cap.owner() == c)
+                    {
+                        final Integer other = selfOwnedBy.putIfAbsent(cap.objectId(), c);
+                        if (other != null && other != c)
+                        {
+                            throw new AssertionError(cap + " is owned by both core " + other + " and core " + c);
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * The post-condition of a revoke that returned: no core other than the owner holds a copy of {@code cap}'s
+     * object, and no core holds a descendant. With no capability left, no memory of the object is reachable:
+     * every mapping is recorded on the capability it was made through and goes when that capability goes.
+     */
+    public static Invariant nothingLeftAfterRevoke(final dev.shoal.kernel.caps.Capability cap)
+    {
+        return system ->
+        {
+            for (int c = 0; c < system.cores(); c++)
+            {
+                final dev.shoal.monitor.Monitor monitor = system.peekMonitor(c);
+                if (monitor == null || monitor.core().isHalted() || !monitor.core().hasCaps())
+                {
+                    continue;
+                }
+                final var mdb = monitor.core().caps().mdb();
+                final var copy = mdb.findCopy(cap);
+                if (copy != null && c != cap.owner())
+                {
+                    throw new AssertionError("core " + c + " still holds " + copy + " after the revoke");
+                }
+                if (copy != null && mdb.hasDescendants(copy) || copy == null && mdb.hasDescendants(cap))
+                {
+                    throw new AssertionError("core " + c + " still holds a descendant of " + cap + " after the revoke");
+                }
+            }
+        };
+    }
 }
