@@ -16,9 +16,13 @@ public interface Trace
         RECEIVE,
         /** A dispatcher or kernel task ran; {@code a} = the core's dispatch count, {@code b} unused. */
         DISPATCH,
-        /** A core started; {@code a} = its boot argument's core of origin (parent), {@code b} unused. */
+        /** A core's monitor started; {@code a} = how many times it has started (1 at boot), {@code b} unused. */
         START,
-        /** A capability operation; {@code a} = operation code, {@code b} = object id. */
+        /**
+         * A capability operation; {@code a} = operation code (CapabilityOperation's TRACE_* constants: 1 send,
+         * 2 install, 3 mark, 4 sweep, 5 revoke, 6 delete, 7 retype), {@code b} = the object id (for a sweep: how
+         * many entries went).
+         */
         CAPABILITY
     }
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import dev.shoal.kernel.Core;
+import dev.shoal.kernel.Trace;
 import dev.shoal.kernel.caps.CSpace;
 import dev.shoal.kernel.caps.CapDescriptor;
 import dev.shoal.kernel.caps.CapOps;
@@ -276,6 +277,7 @@ public final class CapabilityOperation implements MonitorOperation
         final CompletableFuture<Integer> installed = new CompletableFuture<>();
         state.installs.put(id, installed);
         ops.mdb().setRelations(space.slot(cptr), Cte.REMOTE_COPIES, Cte.REMOTE_COPIES);
+        trace(monitor, TRACE_SEND, cap);
         monitor.send(toCore, new Install(id, CapDescriptor.encode(cap)));
         return installed;
     }
@@ -289,6 +291,7 @@ public final class CapabilityOperation implements MonitorOperation
             final CSpace init = core.initCSpace();
             final int slot = freeSlot(init);
             core.caps().install(init, CSpace.BOOT_KERNEL_CPTR, cap, Cte.REMOTE_COPIES, init, slot);
+            trace(monitor, TRACE_INSTALL, cap);
             monitor.send(from, new Installed(request.requestId(), true, slot, ""));
         }
         catch (final ShoalException ex)
@@ -369,6 +372,7 @@ public final class CapabilityOperation implements MonitorOperation
             {
                 if (commit)
                 {
+                    trace(monitor, TRACE_REVOKE, cap);
                     ops.sweep(local);
                     ops.mdb().setRelations(target, 0, Cte.REMOTE_COPIES | Cte.REMOTE_DESCENDANTS);
                     round.revoked.complete(new RevokeResult(monitor.coreCount() - 1, round.deleted,
@@ -394,6 +398,7 @@ public final class CapabilityOperation implements MonitorOperation
         try
         {
             ops.mark(victims);
+            trace(monitor, TRACE_MARK, decode(mark.descriptor()));
             state(monitor).marks.put(key(from, mark.round()), victims);
             monitor.send(from, new Marked(mark.round(), true, victims.size(), ""));
         }
@@ -413,6 +418,11 @@ public final class CapabilityOperation implements MonitorOperation
             if (sweep.commit())
             {
                 deleted = ops.sweep(victims);
+                if (trace(monitor))
+                {
+                    monitor.core().trace().record(monitor.coreId(), monitor.now(), Trace.Event.CAPABILITY,
+                        TRACE_SWEEP, deleted);
+                }
             }
             else
             {
@@ -434,7 +444,9 @@ public final class CapabilityOperation implements MonitorOperation
         final CapOps ops = monitor.core().caps();
         try
         {
+            final Capability deleted = space.capability(cptr);
             ops.delete(space, cptr);
+            trace(monitor, TRACE_DELETE, deleted);
             return CompletableFuture.completedFuture(null);
         }
         catch (final ShoalException ex)
@@ -500,6 +512,7 @@ public final class CapabilityOperation implements MonitorOperation
         try
         {
             ops.retype(space, src, type, offset, objectBytes, count, dst);
+            trace(monitor, TRACE_RETYPE, cap);
             return CompletableFuture.completedFuture(null);
         }
         catch (final ShoalException ex)
@@ -530,6 +543,7 @@ public final class CapabilityOperation implements MonitorOperation
             try
             {
                 ops.retypeAgreed(space, src, type, offset, objectBytes, count, space, dst);
+                trace(monitor, TRACE_RETYPE, cap);
             }
             catch (final ShoalException ex)
             {
@@ -646,6 +660,29 @@ public final class CapabilityOperation implements MonitorOperation
     private static long key(final int core, final long round)
     {
         return ((long)core << 40) | round;
+    }
+
+    /** Codes of the capability events in the trace ({@code a} of {@link Trace.Event#CAPABILITY}). */
+    public static final int TRACE_SEND = 1;
+    public static final int TRACE_INSTALL = 2;
+    public static final int TRACE_MARK = 3;
+    public static final int TRACE_SWEEP = 4;
+    public static final int TRACE_REVOKE = 5;
+    public static final int TRACE_DELETE = 6;
+    public static final int TRACE_RETYPE = 7;
+
+    private static void trace(final Monitor monitor, final int operation, final Capability cap)
+    {
+        final Trace trace = monitor.core().trace();
+        if (trace.enabled())
+        {
+            trace.record(monitor.coreId(), monitor.now(), Trace.Event.CAPABILITY, operation, cap.objectId());
+        }
+    }
+
+    private static boolean trace(final Monitor monitor)
+    {
+        return monitor.core().trace().enabled();
     }
 
     private static State state(final Monitor monitor)

@@ -80,7 +80,11 @@ public final class MonitorSystem implements AutoCloseable
     private void startMonitor(final Core core, final long bootArgument)
     {
         final Monitor monitor = new Monitor(core, this);
-        monitorStarts.incrementAndGet(core.id());
+        final int starts = monitorStarts.incrementAndGet(core.id());
+        if (core.trace().enabled())
+        {
+            core.trace().record(core.id(), core.clock().now(), dev.shoal.kernel.Trace.Event.START, starts, 0);
+        }
         monitors.set(core.id(), monitor);
         core.addService(monitor);
         if (core.id() == 0)
