@@ -109,34 +109,32 @@ class UnmapAcrossCoresTest
     private static void checkUnmap(final ShootdownStrategy strategy, final int cores, final boolean deterministic)
         throws Exception
     {
+        final ShootdownOperation shootdown = new ShootdownOperation();
+        final MonitorConfig config = MonitorConfig.builder(Skb.open("numa:8x8")).cores(cores)
+            .operation(shootdown)
+            .runners(deterministic ? new DeterministicScheduler(cores, new TraceRecorder(null)) :
+                CoreRunner::newCarrier)
+            .build();
+        try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
         {
-            final ShootdownOperation shootdown = new ShootdownOperation();
-            final MonitorConfig config = MonitorConfig.builder(Skb.open("numa:8x8")).cores(cores)
-                .operation(shootdown)
-                .runners(deterministic ? new DeterministicScheduler(cores, new TraceRecorder(null)) :
-                    CoreRunner::newCarrier)
-                .build();
-            try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
+            final long l4 = on(system, 0, core -> core.frames().allocate((int)PAGE, (int)PAGE));
+            final AddressSpace space = new AddressSpace(ASID, l4);
+            mapPage(system, space, VADDR);
+            touchEverywhere(system, space, VADDR, cores);
+            assertEquals("value 0", readFrom(system, space, VADDR, cores - 1));
+
+            final int[] all = IntStream.range(0, cores).toArray();
+            final ShootdownOperation.Result result = system.onCore(0, m ->
             {
-                final long l4 = on(system, 0, core -> core.frames().allocate((int)PAGE, (int)PAGE));
-                final AddressSpace space = new AddressSpace(ASID, l4);
-                mapPage(system, space, VADDR);
-                touchEverywhere(system, space, VADDR, cores);
-                assertEquals("value 0", readFrom(system, space, VADDR, cores - 1));
+                new PageTables(m.core().machine().physicalMemory()).unmap(l4, VADDR, PAGE);
+                return shootdown.start(m, strategy, ASID, VADDR, PAGE, all);
+            }).get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+            assertEquals(cores, result.cores());
 
-                final int[] all = IntStream.range(0, cores).toArray();
-                final ShootdownOperation.Result result = system.onCore(0, m ->
-                {
-                    new PageTables(m.core().machine().physicalMemory()).unmap(l4, VADDR, PAGE);
-                    return shootdown.start(m, strategy, ASID, VADDR, PAGE, all);
-                }).get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
-                assertEquals(cores, result.cores());
-
-                for (int i = 0; i < cores; i++)
-                {
-                    assertEquals("fault", readFrom(system, space, VADDR, i), "core " + i + " after " + strategy +
-                        (deterministic ? " (deterministic)" : " (live)"));
-                }
+            for (int i = 0; i < cores; i++)
+            {
+                assertEquals("fault", readFrom(system, space, VADDR, i), "core " + i + " after " + strategy +
+                    (deterministic ? " (deterministic)" : " (live)"));
             }
         }
     }
