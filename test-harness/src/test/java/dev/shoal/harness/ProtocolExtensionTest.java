@@ -103,4 +103,18 @@ class ProtocolExtensionTest
         await().atMost(Duration.ofSeconds(10)).until(() -> shoal.system().malformedMessages() == 1);
         assertEquals(4, CoreCensus.run(shoal.system()).get(10, TimeUnit.SECONDS).cores());
     }
+
+    @OnBootedMachine(cores = {2, 8})
+    void shouldDiscoverAnOperationListedInAServicesFile(final Shoal shoal) throws Exception
+    {
+        assertTrue(shoal.system().config().protocol().operations().contains("DiscoveredGreeting"));
+        final CompletableFuture<String> reply = new CompletableFuture<>();
+        shoal.system().onCore(0, m ->
+        {
+            m.local(DiscoveredGreeting.Inbox.class, DiscoveredGreeting.Inbox::new).reply = reply;
+            m.send(shoal.cores() - 1, new DiscoveredGreeting.Hello("core 0"));
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        assertEquals("welcome core 0", reply.get(10, TimeUnit.SECONDS));
+    }
 }
