@@ -1,0 +1,138 @@
+package dev.shoal.apps;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import dev.shoal.apps.bench.BenchReport;
+import dev.shoal.apps.bench.BenchRunner;
+import dev.shoal.apps.bench.BootWorkload;
+import dev.shoal.apps.bench.LrpcWorkload;
+import dev.shoal.apps.bench.NameServiceWorkload;
+import dev.shoal.apps.bench.RevokeWorkload;
+import dev.shoal.apps.bench.Row;
+import dev.shoal.apps.bench.UnmapWorkload;
+import dev.shoal.apps.bench.UrpcWorkload;
+import dev.shoal.apps.bench.Workload;
+import dev.shoal.monitor.ShootdownStrategy;
+import dev.shoal.skb.Skb;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code shoal bench}: a scalability sweep. For each workload, core count, variant and repeat it boots a fresh
+ * machine and measures; it writes a CSV per workload, {@code summary.md} and a PNG and an SVG plot per metric into
+ * {@code --out}. Progress goes to stderr, one line per step.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Scalability sweep over core counts: CSV, Markdown summary and plots (PNG, SVG).")
+final class BenchCommand implements Callable<Integer>
+{
+    static final List<String> WORKLOADS = List.of("unmap", "boot", "urpc", "lrpc", "revoke", "nameservice");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--machine", defaultValue = "amd-8x4", description = "Machine (default ${DEFAULT-VALUE}).")
+    String machine;
+
+    @Option(names = "--cores", defaultValue = "2,4,8,16,32", split = ",",
+        description = "Core counts, comma-separated (default ${DEFAULT-VALUE}).")
+    int[] cores;
+
+    @Option(names = "--workload", required = true, split = ",",
+        description = "Workloads, comma-separated: unmap, boot, urpc, lrpc, revoke (alias 2pc), nameservice.")
+    List<String> workloads;
+
+    @Option(names = "--strategy", defaultValue = "all",
+        description = "unmap: unicast, broadcast, multicast, numa-multicast or all, comma-separated " +
+            "(default ${DEFAULT-VALUE}).")
+    String strategy;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "Repeats of every step (default ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--out", description = "Output directory (default results/<timestamp>).")
+    Path out;
+
+    @Option(names = "--quiet", description = "No progress lines on stderr.")
+    boolean quiet;
+
+    @CommandLine.Mixin
+    ModeOptions mode;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (repeat < 1)
+        {
+            throw new BadInputException("--repeat must be at least 1: " + repeat);
+        }
+        final boolean deterministic = mode.deterministic();
+        final List<Workload> selected = new ArrayList<>();
+        for (final String w : workloads)
+        {
+            selected.add(switch (w.strip().toLowerCase(Locale.ROOT))
+            {
+                case "unmap" -> new UnmapWorkload(strategies());
+                case "boot" -> new BootWorkload();
+                case "urpc" -> new UrpcWorkload();
+                case "lrpc" -> new LrpcWorkload();
+                case "nameservice" -> new NameServiceWorkload();
+                case "revoke", "2pc" -> new RevokeWorkload();
+                default -> throw new BadInputException("unknown workload " + w + " (known: " +
+                    String.join(", ", WORKLOADS) + ")");
+            });
+        }
+        final Skb skb = Skb.open(machine);
+        final int[] counts = Arrays.stream(cores).distinct().sorted().toArray();
+        for (final int n : counts)
+        {
+            if (n < 1 || n > skb.coreCount())
+            {
+                throw new BadInputException("--cores values must be 1.." + skb.coreCount() + " on " +
+                    skb.machineName() + ": " + n);
+            }
+        }
+        final Path dir = out != null ? out :
+            Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        final List<String> args = spec.commandLine().getParseResult().originalArgs();
+        final BenchRunner runner = new BenchRunner(skb, counts, selected, repeat, mode.mode,
+            () -> mode.runners(args), quiet ? null : spec.commandLine().getErr());
+        final List<Row> rows = runner.run();
+        mode.finish();
+        final String header = "# shoal bench on " + skb.machineName() + "\n\n" +
+            "Command: `shoal " + String.join(" ", args) + "`\n\n" +
+            "Mode: " + mode.mode + (deterministic ? " (seed " + mode.seed + ")" : "") + "; " + repeat +
+            " repeat" + (repeat == 1 ? "" : "s") + " of every step, each on a freshly booted machine. " +
+            "Cycle figures are simulated (core clocks); ms, us and ns are host time. A p99 in brackets is shown " +
+            "where the repeats differ.\n";
+        BenchReport.write(dir, rows, header);
+        if (!quiet)
+        {
+            spec.commandLine().getErr().println("results in " + dir);
+        }
+        spec.commandLine().getOut().println(dir);
+        return 0;
+    }
+
+    private List<ShootdownStrategy> strategies()
+    {
+        if ("all".equalsIgnoreCase(strategy.strip()))
+        {
+            return List.of(ShootdownStrategy.values());
+        }
+        final List<ShootdownStrategy> out = new ArrayList<>();
+        for (final String s : strategy.split(","))
+        {
+            out.add(ShootdownStrategy.parse(s.strip()));
+        }
+        return out;
+    }
+}

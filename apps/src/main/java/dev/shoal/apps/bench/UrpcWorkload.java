@@ -1,0 +1,92 @@
+package dev.shoal.apps.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import dev.shoal.apps.UrpcPingPong;
+import dev.shoal.kernel.RunnerFactory;
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorSystem;
+import dev.shoal.skb.Skb;
+
+/**
+ * URPC one-way latency between core 0 and a core at each topological distance present among the booted cores
+ * ({@code same-package}, {@code 1-hop}, {@code 2-hop}, ...), by {@link UrpcPingPong} round trips. Simulated cycles
+ * come from core 0's clock; host nanoseconds are measured on the host thread around whole batches.
+ */
+public final class UrpcWorkload implements Workload
+{
+    static final int WARM_UP_BATCHES = 3;
+    static final int BATCHES = 5;
+    static final int ROUNDS_PER_BATCH = 200;
+
+    @Override
+    public String name()
+    {
+        return "urpc";
+    }
+
+    @Override
+    public int minCores()
+    {
+        return 2;
+    }
+
+    @Override
+    public List<String> variants(final Skb skb, final int cores)
+    {
+        return new ArrayList<>(peers(skb, cores).keySet());
+    }
+
+    /** For each distance class present, the lowest numbered core at that distance from core 0. */
+    static Map<String, Integer> peers(final Skb skb, final int cores)
+    {
+        final Map<String, Integer> byClass = new LinkedHashMap<>();
+        final int home = skb.packageOf(0);
+        for (int c = 1; c < cores; c++)
+        {
+            final int pkg = skb.packageOf(c);
+            final String cls = pkg == home ? "same-package" : skb.packageHops(home, pkg) + "-hop";
+            byClass.putIfAbsent(cls, c);
+        }
+        return byClass;
+    }
+
+    @Override
+    public List<Sample> measure(final Skb skb, final int cores, final String variant,
+        final Supplier<RunnerFactory> runners) throws Exception
+    {
+        final Integer to = peers(skb, cores).get(variant);
+        if (to == null)
+        {
+            throw new IllegalArgumentException("no core at distance " + variant + " among " + cores + " cores");
+        }
+        final MonitorConfig config = MonitorConfig.builder(skb).cores(cores).operation(new UrpcPingPong())
+            .runners(runners.get()).build();
+        try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(120)))
+        {
+            for (int i = 0; i < WARM_UP_BATCHES; i++)
+            {
+                UrpcPingPong.run(system, 0, to, ROUNDS_PER_BATCH).get(60, TimeUnit.SECONDS);
+            }
+            long cycles = 0;
+            long rounds = 0;
+            final long start = System.nanoTime();
+            for (int i = 0; i < BATCHES; i++)
+            {
+                final UrpcPingPong.Batch b = UrpcPingPong.run(system, 0, to, ROUNDS_PER_BATCH)
+                    .get(60, TimeUnit.SECONDS);
+                cycles += b.cycles();
+                rounds += b.rounds();
+            }
+            final long hostNanos = System.nanoTime() - start;
+            return List.of(Sample.cycles("one-way-latency", cycles / (double)rounds / 2),
+                Sample.host("host-one-way-latency", "ns", hostNanos / (double)rounds / 2));
+        }
+    }
+}
