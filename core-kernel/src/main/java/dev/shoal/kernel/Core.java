@@ -39,6 +39,8 @@ public final class Core implements Executor
     private final FrameAllocator frames;
     private final SoftwareTlb tlb = new SoftwareTlb();
     private final Trace trace;
+    /** Deterministic mode's escape detector, or null (live mode, or detection off). */
+    private final EscapeDetector escapes;
     private final Timers timers = new Timers();
     private volatile boolean halted;
     private final List<CapCleanup> capCleanups = new ArrayList<>(1);
@@ -76,6 +78,7 @@ public final class Core implements Executor
         this.costs = costs;
         this.frames = new FrameAllocator(machine.physicalMemory(), id);
         this.trace = machine.trace();
+        this.escapes = machine.runnerFactory().escapeDetector();
     }
 
     public int id()
@@ -193,6 +196,12 @@ public final class Core implements Executor
         return timers.isEmpty() ? 0 : timers.fireDue(clock.now());
     }
 
+    /** Deterministic mode's escape detector, or null. */
+    EscapeDetector escapeDetector()
+    {
+        return escapes;
+    }
+
     /** The run's event trace, for recording this core's events. Called only on this core. */
     public Trace trace()
     {
@@ -277,7 +286,8 @@ public final class Core implements Executor
     /**
      * The scheduler of this core's virtual threads: a continuation that becomes runnable is queued here. From this
      * core's own carrier it goes straight onto the run queue (to the front after {@link #handoff(Thread)}); from
-     * anywhere else through the inbox plus a wake-up.
+     * anywhere else through the inbox plus a wake-up. In deterministic mode a call from anywhere else is a
+     * determinism escape: the {@link EscapeDetector} reports it and delivers the continuation as a host request.
      */
     @Override
     public void execute(final Runnable continuation)
@@ -293,6 +303,10 @@ public final class Core implements Executor
             {
                 runQueue.addLast(continuation);
             }
+        }
+        else if (escapes != null)
+        {
+            escapes.onForeignExecute(this, continuation);
         }
         else
         {
@@ -330,7 +344,8 @@ public final class Core implements Executor
     public Dispatcher spawn(final String name, final Runnable body)
     {
         final Dispatcher dispatcher = new Dispatcher(this, dispatcherIds.getAndIncrement(), name, body);
-        dispatcher.start(VirtualThreads.builder(this).name("core-" + id + "/" + name));
+        final Executor scheduler = escapes == null ? this : escapes.schedulerFor(this, dispatcher);
+        dispatcher.start(VirtualThreads.builder(scheduler).name("core-" + id + "/" + name));
         return dispatcher;
     }
 

@@ -16,6 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The host's requests ({@link #hostSubmit}) are admitted only when a whole round did no work (the machine is
  * quiescent), one at a time, so where they land does not depend on host timing. When quiescent with no request
  * waiting, the thread parks until one arrives or the machine stops.
+ *
+ * <p>Code on a core that lets the host's clock or threads decide what happens next (Thread.sleep, a new thread, a
+ * dispatcher resumed from another thread) is reported as a determinism escape ({@link EscapeDetector}).
  */
 public final class DeterministicScheduler implements RunnerFactory
 {
@@ -25,6 +28,8 @@ public final class DeterministicScheduler implements RunnerFactory
     private final List<Core> registered = new ArrayList<>();
     private final ConcurrentLinkedQueue<Runnable> hostRequests = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    private final EscapeDetector detector = new EscapeDetector(this);
+    private boolean detectEscapes = true;
     private volatile boolean parked;
     private Runnable afterStep;
     private long rounds;
@@ -35,7 +40,8 @@ public final class DeterministicScheduler implements RunnerFactory
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.trace = trace;
-        this.thread = Thread.ofPlatform().name("shoal-deterministic-" + seed).daemon(true).unstarted(this::run);
+        this.thread = Thread.ofPlatform().group(EscapeDetector.STEPPING_THREADS).name("shoal-deterministic-" + seed)
+            .daemon(true).unstarted(this::run);
     }
 
     public long seed()
@@ -58,6 +64,36 @@ public final class DeterministicScheduler implements RunnerFactory
     public long steps()
     {
         return steps;
+    }
+
+    /**
+     * Turns the detection of determinism escapes ({@link EscapeDetector}) on (the default) or off. Set before the
+     * machine is made. Off, nothing is reported, and a dispatcher resumed by another thread (the JDK's timer after a
+     * {@code Thread.sleep}, say) goes to its core's inbox, where the stepping thread, if it is parked waiting for a
+     * host request, does not look until one arrives.
+     */
+    public DeterministicScheduler detectEscapes(final boolean on)
+    {
+        this.detectEscapes = on;
+        return this;
+    }
+
+    /** The determinism escapes found so far (see {@link EscapeDetector}). Any thread. */
+    public List<DeterminismEscape> escapes()
+    {
+        return detector.escapes();
+    }
+
+    @Override
+    public boolean isDeterministic()
+    {
+        return true;
+    }
+
+    @Override
+    public EscapeDetector escapeDetector()
+    {
+        return detectEscapes ? detector : null;
     }
 
     /**
@@ -98,6 +134,11 @@ public final class DeterministicScheduler implements RunnerFactory
 
     private void run()
     {
+        final EscapeDetector escapes = escapeDetector();
+        if (escapes != null)
+        {
+            escapes.onSteppingThreadStart();
+        }
         Core[] cores = snapshot();
         while (true)
         {
@@ -117,7 +158,7 @@ public final class DeterministicScheduler implements RunnerFactory
                     {
                         continue;
                     }
-                    work += core.driver().doWork();
+                    work += escapes == null ? core.driver().doWork() : escapes.step(core);
                     steps++;
                     if (afterStep != null)
                     {

@@ -1,6 +1,7 @@
 package dev.shoal.kernel;
 
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -72,6 +73,22 @@ public final class Machine implements AutoCloseable
     public void hostSubmit(final int core, final Runnable task)
     {
         runnerFactory.hostSubmit(core(core), task);
+    }
+
+    /** True in deterministic mode ({@link DeterministicScheduler}). */
+    public boolean isDeterministic()
+    {
+        return runnerFactory.isDeterministic();
+    }
+
+    /**
+     * The determinism escapes found so far on this machine's cores, oldest first (see {@link EscapeDetector}); empty
+     * in live mode or when detection is off. Any thread.
+     */
+    public List<DeterminismEscape> escapes()
+    {
+        final EscapeDetector detector = runnerFactory.escapeDetector();
+        return detector == null ? List.of() : detector.escapes();
     }
 
     /** The run's event trace ({@link Trace#NONE} in live mode). */

@@ -26,4 +26,16 @@ public interface RunnerFactory
     {
         return Trace.NONE;
     }
+
+    /** True in deterministic mode, where code on a core must not depend on the host's clock or threads. */
+    default boolean isDeterministic()
+    {
+        return false;
+    }
+
+    /** The detector of determinism escapes, or null (live mode, or detection off). Read when a core is made. */
+    default EscapeDetector escapeDetector()
+    {
+        return null;
+    }
 }

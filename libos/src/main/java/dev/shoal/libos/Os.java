@@ -1,6 +1,8 @@
 package dev.shoal.libos;
 
+import dev.shoal.kernel.DeterminismEscapeException;
 import dev.shoal.kernel.Dispatcher;
+import dev.shoal.kernel.EscapeDetector;
 import dev.shoal.kernel.caps.CSpace;
 import dev.shoal.kernel.caps.CapOps;
 import dev.shoal.kernel.caps.Rights;
@@ -90,6 +92,20 @@ public final class Os
     {
         check();
         return Dispatcher.current().core().clock().now();
+    }
+
+    /**
+     * The host's monotonic clock ({@link System#nanoTime()}), for measuring host time in live mode. A deterministic
+     * run has no host time on a core: there the call throws, and {@link #now()} is the clock to read.
+     *
+     * @throws DeterminismEscapeException in deterministic mode, naming the caller; the run records the escape in
+     *                                    {@code Machine.escapes()}.
+     */
+    public long hostNanos()
+    {
+        check();
+        EscapeDetector.checkHostClock();
+        return System.nanoTime();
     }
 
     /** Spends {@code cycles} of simulated computation; yields the core when the time slice is spent. */
