@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorSystem;
@@ -92,12 +91,10 @@ final class UnmapCommand implements Callable<Integer>
             final MonitorConfig config = MonitorConfig.builder(skb).cores(n).operation(shootdown).build();
             try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
             {
-                final int[] all = IntStream.range(0, n).toArray();
                 for (final ShootdownStrategy s : strategies)
                 {
-                    final ShootdownOperation.Result r = system.onCore(0,
-                        m -> shootdown.start(m, s, 1, 0x4000_0000L, 4096, all))
-                        .get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+                    final ShootdownOperation.Result r = shootdown.startFromCoreZero(system, s, 1, 0x4000_0000L, 4096)
+                        .get(30, TimeUnit.SECONDS);
                     points.add(new Point(n, s, r.latencyCycles(), r.messages()));
                 }
             }

@@ -97,8 +97,8 @@ public final class EscapeDetector
     private static final int SPAWN_FRAMES = 24;
     /** Escapes kept; a loop that escapes every round should not fill the heap. */
     private static final int MAX_KEPT = 1000;
-    /** How long to wait for a new thread found after a step to show where it runs. */
-    private static final long NEW_THREAD_STACK_WAIT_NANOS = 50_000_000L;
+    /** How many yields to wait for a new thread found after a step to show where it runs (no host clock here). */
+    private static final int NEW_THREAD_STACK_WAIT_YIELDS = 10_000;
 
     private final RunnerFactory runners;
     private final ConcurrentLinkedQueue<DeterminismEscape> escapes = new ConcurrentLinkedQueue<>();
@@ -361,13 +361,13 @@ public final class EscapeDetector
 
     /**
      * The first application frame of a thread just started (waiting a little for it to get there), else its
-     * outermost frame, or "unknown" once it ended. Host time here only bounds the wait for a report.
+     * outermost frame, or "unknown" once it ended. The wait is bounded by a count of yields, not by host time.
      */
     private static String whereItRuns(final Thread thread)
     {
-        final long deadline = System.nanoTime() + NEW_THREAD_STACK_WAIT_NANOS;
         StackTraceElement[] stack = thread.getStackTrace();
-        while (CallSites.firstApplicationFrame(stack) < 0 && thread.isAlive() && System.nanoTime() < deadline)
+        for (int i = 0; i < NEW_THREAD_STACK_WAIT_YIELDS && CallSites.firstApplicationFrame(stack) < 0 &&
+            thread.isAlive(); i++)
         {
             Thread.yield();
             stack = thread.getStackTrace();

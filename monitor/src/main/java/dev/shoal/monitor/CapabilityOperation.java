@@ -122,17 +122,14 @@ public final class CapabilityOperation implements MonitorOperation
     /** A round run by this core (revoke or ownership move). */
     private static final class Round
     {
-        long id;
         long phaseId;
         long markPhase;
         final java.util.Set<Integer> replied = new java.util.HashSet<>();
         final List<Integer> unresponsive = new java.util.ArrayList<>();
-        Capability cap;
         int waiting;
         boolean refused;
         String error = "";
         boolean clash;
-        int marked;
         int deleted;
         int newOwner = Integer.MAX_VALUE;
         Runnable next;
@@ -189,7 +186,6 @@ public final class CapabilityOperation implements MonitorOperation
         protocol.message(Mark.class, CapabilityOperation::onMark);
         protocol.message(Marked.class, (m, from, r) -> onReply(m, from, r.round(), round ->
         {
-            round.marked += r.count();
             if (!r.ok())
             {
                 round.refused = true;
@@ -358,7 +354,7 @@ public final class CapabilityOperation implements MonitorOperation
         final List<Cte> local = ops.victims(cap, true);
         local.remove(target);
         ops.mark(local);
-        final Round round = newRound(monitor, cap);
+        final Round round = new Round();
         round.revoked = new CompletableFuture<>();
         final byte[] descriptor = CapDescriptor.encode(cap);
         broadcast(monitor, round, phase -> new Mark(phase, descriptor), () ->
@@ -458,7 +454,7 @@ public final class CapabilityOperation implements MonitorOperation
         }
         final Cte target = space.slot(cptr);
         final Capability cap = target.capability();
-        final Round round = newRound(monitor, cap);
+        final Round round = new Round();
         round.deletedLocally = new CompletableFuture<>();
         final byte[] descriptor = CapDescriptor.encode(cap);
         broadcast(monitor, round, phase -> new HoldsCopy(phase, descriptor), () ->
@@ -522,7 +518,7 @@ public final class CapabilityOperation implements MonitorOperation
                 throw ex;
             }
         }
-        final Round round = newRound(monitor, cap);
+        final Round round = new Round();
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final byte[] descriptor = CapDescriptor.encode(cap);
         final long base = cap.base() + offset;
@@ -565,7 +561,7 @@ public final class CapabilityOperation implements MonitorOperation
                 ShoalError.NOT_OWNER.exception("core " + monitor.coreId() + " does not own it").getMessage()));
             return;
         }
-        final Round round = newRound(monitor, copy.capability());
+        final Round round = new Round();
         final byte[] descriptor = request.descriptor();
         monitor.core().caps().mdb().setOwner(copy, request.newOwner());
         broadcast(monitor, round, phase -> new NewOwner(phase, descriptor, request.newOwner()),
@@ -646,15 +642,6 @@ public final class CapabilityOperation implements MonitorOperation
         {
             next.run();
         }
-    }
-
-    private static Round newRound(final Monitor monitor, final Capability cap)
-    {
-        final State state = state(monitor);
-        final Round round = new Round();
-        round.id = state.next++;
-        round.cap = cap;
-        return round;
     }
 
     private static long key(final int core, final long round)

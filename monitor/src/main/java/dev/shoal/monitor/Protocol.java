@@ -1,7 +1,6 @@
 package dev.shoal.monitor;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,11 +129,6 @@ public final class Protocol
         public Protocol build()
         {
             return new Protocol(types, operations);
-        }
-
-        List<String> operationNames()
-        {
-            return Collections.unmodifiableList(operations);
         }
     }
 }

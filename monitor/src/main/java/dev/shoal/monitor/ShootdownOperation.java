@@ -153,6 +153,17 @@ public final class ShootdownOperation implements MonitorOperation
         return round.done;
     }
 
+    /**
+     * Host side: a shootdown from core 0 to every booted core, as the unmap benchmarks run it. Any host thread; the
+     * future completes when core 0 holds every acknowledgement.
+     */
+    public CompletableFuture<Result> startFromCoreZero(final MonitorSystem system, final ShootdownStrategy strategy,
+        final int asid, final long vaddr, final long bytes)
+    {
+        final int[] all = java.util.stream.IntStream.range(0, system.cores()).toArray();
+        return system.onCore(0, m -> start(m, strategy, asid, vaddr, bytes, all)).thenCompose(result -> result);
+    }
+
     private void onInvalidate(final Monitor monitor, final int from, final Invalidate request)
     {
         final CostModel costs = monitor.core().costs();

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 
 import dev.shoal.kernel.RunnerFactory;
 import dev.shoal.monitor.MonitorConfig;
@@ -54,11 +53,9 @@ public final class UnmapWorkload implements Workload
             .runners(runners.get()).build();
         try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(120)))
         {
-            final int[] all = IntStream.range(0, cores).toArray();
             final long start = System.nanoTime();
-            final ShootdownOperation.Result r = system.onCore(0,
-                m -> shootdown.start(m, strategy, 1, 0x4000_0000L, 4096, all))
-                .get(60, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS);
+            final ShootdownOperation.Result r = shootdown.startFromCoreZero(system, strategy, 1, 0x4000_0000L, 4096)
+                .get(60, TimeUnit.SECONDS);
             final long hostNanos = System.nanoTime() - start;
             return List.of(Sample.cycles("latency", r.latencyCycles()),
                 new Sample("messages", "messages", r.messages(), true),
