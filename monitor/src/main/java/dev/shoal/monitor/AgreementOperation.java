@@ -1,0 +1,290 @@
+package dev.shoal.monitor;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Agreement across every booted core by two-phase commit along the boot routing tree (the SKB's NUMA-aware tree:
+ * one leader per package, sends ordered by decreasing latency).
+ *
+ * <pre>
+ *   coordinator (tree root, core 0)      inner node (package leader)         leaf
+ *   Prepare(a, proposal) ──────────────▶ votes, forwards Prepare ──────────▶ votes
+ *                        ◀── Vote(a, all yes?, cores) ◀── Vote(a, yes?, 1) ──
+ *   decides: commit iff every vote is yes
+ *   Decide(a, commit) ─────────────────▶ learns, forwards Decide ──────────▶ learns
+ *                        ◀── Decided(a, cores) ◀──────── Decided(a, 1) ──────
+ *   the agreement completes when every core has learnt the outcome
+ * </pre>
+ *
+ * <p>Each inner node combines its subtree's votes into one reply, so the coordinator handles one message per
+ * child, not one per core, and no channel beyond the tree's is needed. A core that votes yes holds the proposal
+ * prepared until the decision arrives; every core, whatever it voted, learns the outcome.
+ *
+ * <p>Timing: the ordinary monitor clocks. Every send charges its slot write, every receipt its link latency, slot
+ * read and dispatch, so agreements in flight at the same time queue behind one another on each core. The
+ * coordinator measures from the start call to the last {@code Decided} on its own clock. In deterministic mode
+ * the same seed gives the same cycles; in live mode the figure can vary by the order in which a core happens to
+ * handle replies that arrive together.
+ *
+ * <p>Faults: there is no timeout. A core that never answers blocks the agreement (and its subtree's replies);
+ * use revoke's round timeout as the model if you need one.
+ *
+ * <p>Register it with {@link MonitorConfig.Builder#operation(MonitorOperation)}; it is not built in, so a machine
+ * can be given its own {@link Voter}.
+ */
+public final class AgreementOperation implements MonitorOperation
+{
+    /** Phase one, from the parent: vote on {@code proposal} and ask the subtree. */
+    public record Prepare(long agreement, long proposal)
+    {
+    }
+
+    /** Phase one, to the parent: {@code yes} iff every one of the {@code cores} cores of the subtree voted yes. */
+    public record Vote(long agreement, boolean yes, int cores)
+    {
+    }
+
+    /** Phase two, from the parent: the outcome. */
+    public record Decide(long agreement, boolean commit)
+    {
+    }
+
+    /** Phase two, to the parent: {@code cores} cores of the subtree learnt the outcome. */
+    public record Decided(long agreement, int cores)
+    {
+    }
+
+    /** What the coordinator learns: the outcome, how many cores learnt it, cycles from start to the last ack. */
+    public record Result(long agreement, boolean committed, int cores, long latencyCycles)
+    {
+    }
+
+    /** What one core learnt about one agreement. */
+    public record Outcome(long proposal, boolean committed)
+    {
+    }
+
+    /** A core's vote on a proposal; called on that core's carrier, inside its monitor's duty cycle. */
+    @FunctionalInterface
+    public interface Voter
+    {
+        boolean vote(Monitor monitor, long proposal);
+    }
+
+    /** One agreement in progress on one core. */
+    private static final class Pending
+    {
+        long proposal;
+        boolean yes;
+        boolean decided;
+        boolean commit;
+        int waiting;
+        int cores = 1;
+        long startCycle;
+        CompletableFuture<Result> done;
+    }
+
+    /** Core-local: agreements in progress, what this core prepared and learnt, the coordinator's next id. */
+    private static final class State
+    {
+        final Map<Long, Pending> pending = new HashMap<>();
+        final Map<Long, Outcome> learnt = new LinkedHashMap<>();
+        long next = 1;
+    }
+
+    private final Voter voter;
+
+    /** An agreement in which every core votes yes. */
+    public AgreementOperation()
+    {
+        this((monitor, proposal) -> true);
+    }
+
+    public AgreementOperation(final Voter voter)
+    {
+        this.voter = voter;
+    }
+
+    @Override
+    public void register(final Protocol.Builder protocol)
+    {
+        protocol.message(Prepare.class, this::onPrepare);
+        protocol.message(Vote.class, AgreementOperation::onVote);
+        protocol.message(Decide.class, AgreementOperation::onDecide);
+        protocol.message(Decided.class, AgreementOperation::onDecided);
+    }
+
+    /**
+     * Starts an agreement on {@code proposal}. Called on the routing tree's root (core 0); the future completes on
+     * that core once every core has learnt whether it committed.
+     */
+    public CompletableFuture<Result> start(final Monitor coordinator, final long proposal)
+    {
+        if (coordinator.parent() != -1)
+        {
+            throw new IllegalStateException("an agreement runs from the routing tree's root, not from core " +
+                coordinator.coreId());
+        }
+        final State state = state(coordinator);
+        final long id = state.next++;
+        final Pending p = new Pending();
+        p.startCycle = coordinator.now();
+        p.done = new CompletableFuture<>();
+        prepare(coordinator, state, id, proposal, p);
+        if (p.waiting == 0)
+        {
+            decide(coordinator, state, id, p);
+        }
+        return p.done;
+    }
+
+    /** Host side: one agreement from core 0. Any host thread; the future completes on core 0. */
+    public CompletableFuture<Result> startFromCoreZero(final MonitorSystem system, final long proposal)
+    {
+        return system.onCore(0, m -> start(m, proposal)).thenCompose(f -> f);
+    }
+
+    /** What {@code monitor}'s core learnt, by agreement id, in the order it learnt them. Called on that core. */
+    public static Map<Long, Outcome> outcomes(final Monitor monitor)
+    {
+        return new LinkedHashMap<>(state(monitor).learnt);
+    }
+
+    /** Proposals this core voted yes on and holds until their decision. Called on that core. */
+    public static List<Long> prepared(final Monitor monitor)
+    {
+        return state(monitor).pending.values().stream().filter(p -> p.yes && !p.decided).map(p -> p.proposal).toList();
+    }
+
+    private static State state(final Monitor monitor)
+    {
+        return monitor.local(State.class, State::new);
+    }
+
+    /** Votes here and sends Prepare to the children; leaves {@code p.waiting} at the votes still to come. */
+    private void prepare(final Monitor monitor, final State state, final long id, final long proposal,
+        final Pending p)
+    {
+        p.proposal = proposal;
+        p.yes = voter.vote(monitor, proposal);
+        state.pending.put(id, p);
+        final List<Integer> children = monitor.children();
+        p.waiting = children.size();
+        for (final int child : children)
+        {
+            monitor.send(child, new Prepare(id, proposal));
+        }
+    }
+
+    private void onPrepare(final Monitor monitor, final int from, final Prepare prepare)
+    {
+        final State state = state(monitor);
+        final Pending p = new Pending();
+        prepare(monitor, state, prepare.agreement(), prepare.proposal(), p);
+        if (p.waiting == 0)
+        {
+            monitor.send(from, new Vote(prepare.agreement(), p.yes, 1));
+        }
+    }
+
+    private static void onVote(final Monitor monitor, final int from, final Vote vote)
+    {
+        final State state = state(monitor);
+        final Pending p = state.pending.get(vote.agreement());
+        if (p == null)
+        {
+            return;
+        }
+        p.yes &= vote.yes();
+        p.cores += vote.cores();
+        if (--p.waiting > 0)
+        {
+            return;
+        }
+        if (monitor.parent() == -1)
+        {
+            decide(monitor, state, vote.agreement(), p);
+        }
+        else
+        {
+            monitor.send(monitor.parent(), new Vote(vote.agreement(), p.yes, p.cores));
+            p.cores = 1;
+        }
+    }
+
+    /** The coordinator has every vote: commit iff all said yes; tell the tree. */
+    private static void decide(final Monitor monitor, final State state, final long id, final Pending p)
+    {
+        learn(monitor, state, id, p, p.yes);
+        if (p.waiting == 0)
+        {
+            finish(monitor, state, id, p);
+        }
+    }
+
+    private static void onDecide(final Monitor monitor, final int from, final Decide decide)
+    {
+        final State state = state(monitor);
+        final Pending p = state.pending.get(decide.agreement());
+        if (p == null)
+        {
+            return;
+        }
+        learn(monitor, state, decide.agreement(), p, decide.commit());
+        if (p.waiting == 0)
+        {
+            state.pending.remove(decide.agreement());
+            monitor.send(from, new Decided(decide.agreement(), 1));
+        }
+    }
+
+    /** Records the outcome here and forwards it to the children; leaves {@code p.waiting} at their acks. */
+    private static void learn(final Monitor monitor, final State state, final long id, final Pending p,
+        final boolean commit)
+    {
+        state.learnt.put(id, new Outcome(p.proposal, commit));
+        p.decided = true;
+        p.commit = commit;
+        p.cores = 1;
+        final List<Integer> children = monitor.children();
+        p.waiting = children.size();
+        for (final int child : children)
+        {
+            monitor.send(child, new Decide(id, commit));
+        }
+    }
+
+    private static void onDecided(final Monitor monitor, final int from, final Decided decided)
+    {
+        final State state = state(monitor);
+        final Pending p = state.pending.get(decided.agreement());
+        if (p == null)
+        {
+            return;
+        }
+        p.cores += decided.cores();
+        if (--p.waiting > 0)
+        {
+            return;
+        }
+        if (monitor.parent() == -1)
+        {
+            finish(monitor, state, decided.agreement(), p);
+        }
+        else
+        {
+            state.pending.remove(decided.agreement());
+            monitor.send(monitor.parent(), new Decided(decided.agreement(), p.cores));
+        }
+    }
+
+    private static void finish(final Monitor monitor, final State state, final long id, final Pending p)
+    {
+        state.pending.remove(id);
+        p.done.complete(new Result(id, p.commit, p.cores, monitor.now() - p.startCycle));
+    }
+}

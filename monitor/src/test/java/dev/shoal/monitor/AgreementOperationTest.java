@@ -1,0 +1,163 @@
+package dev.shoal.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.TraceRecorder;
+import dev.shoal.skb.Skb;
+
+class AgreementOperationTest
+{
+    private static final long PROPOSAL = 0x2bc;
+
+    private static MonitorSystem boot(final String machine, final int cores, final AgreementOperation op,
+        final Long seed)
+    {
+        final MonitorConfig.Builder config = MonitorConfig.builder(Skb.open(machine)).cores(cores).operation(op);
+        if (seed != null)
+        {
+            config.runners(new DeterministicScheduler(seed, new TraceRecorder(null)));
+        }
+        return MonitorSystem.boot(config.build(), Duration.ofSeconds(60));
+    }
+
+    /** Every core's outcomes, read on each core. */
+    private static List<Map<Long, AgreementOperation.Outcome>> outcomes(final MonitorSystem system) throws Exception
+    {
+        final List<Map<Long, AgreementOperation.Outcome>> all = new ArrayList<>();
+        for (int c = 0; c < system.cores(); c++)
+        {
+            all.add(system.onCore(c, AgreementOperation::outcomes).get(30, TimeUnit.SECONDS));
+        }
+        return all;
+    }
+
+    @Test
+    void shouldCommitOnEveryCoreWhenAllVoteYes() throws Exception
+    {
+        for (final int cores : new int[] {1, 2, 7, 64})
+        {
+            final AgreementOperation op = new AgreementOperation();
+            try (MonitorSystem system = boot("numa:8x8", cores, op, null))
+            {
+                final AgreementOperation.Result r = op.startFromCoreZero(system, PROPOSAL).get(30, TimeUnit.SECONDS);
+                assertTrue(r.committed(), "on " + cores + " cores");
+                assertEquals(cores, r.cores());
+                assertEquals(cores == 1, r.latencyCycles() == 0, "latency " + r.latencyCycles());
+                for (final Map<Long, AgreementOperation.Outcome> learnt : outcomes(system))
+                {
+                    assertEquals(Map.of(r.agreement(), new AgreementOperation.Outcome(PROPOSAL, true)), learnt);
+                }
+                for (int c = 0; c < cores; c++)
+                {
+                    assertEquals(List.of(), system.onCore(c, AgreementOperation::prepared).get(30, TimeUnit.SECONDS),
+                        "core " + c + " still holds a prepared proposal");
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldAbortEverywhereWhenOneCoreVotesNo() throws Exception
+    {
+        // Core 13 is a leaf inside the second package: its refusal must climb through its leader to the root.
+        final AgreementOperation op = new AgreementOperation((m, proposal) -> m.coreId() != 13 || proposal != 2);
+        try (MonitorSystem system = boot("numa:4x8", 32, op, null))
+        {
+            final AgreementOperation.Result first = op.startFromCoreZero(system, 1).get(30, TimeUnit.SECONDS);
+            final AgreementOperation.Result refused = op.startFromCoreZero(system, 2).get(30, TimeUnit.SECONDS);
+            final AgreementOperation.Result after = op.startFromCoreZero(system, 3).get(30, TimeUnit.SECONDS);
+            assertTrue(first.committed());
+            assertFalse(refused.committed());
+            assertEquals(32, refused.cores(), "every core learnt the abort before the coordinator returned");
+            assertTrue(after.committed(), "an abort leaves nothing behind that blocks the next agreement");
+            for (final Map<Long, AgreementOperation.Outcome> learnt : outcomes(system))
+            {
+                assertEquals(Map.of(first.agreement(), new AgreementOperation.Outcome(1, true),
+                    refused.agreement(), new AgreementOperation.Outcome(2, false),
+                    after.agreement(), new AgreementOperation.Outcome(3, true)), learnt);
+            }
+        }
+    }
+
+    @Test
+    void shouldAgreeOnConcurrentAgreementsIndependently() throws Exception
+    {
+        final AgreementOperation op = new AgreementOperation((m, proposal) -> proposal % 3 != 0);
+        try (MonitorSystem system = boot("numa:4x4", 16, op, null))
+        {
+            final List<AgreementOperation.Result> results = system.onCore(0, m ->
+            {
+                final List<CompletableFuture<AgreementOperation.Result>> inFlight = new ArrayList<>();
+                for (long p = 1; p <= 12; p++)
+                {
+                    inFlight.add(op.start(m, p));
+                }
+                return inFlight;
+            }).get(30, TimeUnit.SECONDS).stream().map(CompletableFuture::join).toList();
+            for (int i = 0; i < results.size(); i++)
+            {
+                assertEquals((i + 1) % 3 != 0, results.get(i).committed(), "proposal " + (i + 1));
+                assertEquals(16, results.get(i).cores());
+            }
+            for (final Map<Long, AgreementOperation.Outcome> learnt : outcomes(system))
+            {
+                assertEquals(12, learnt.size());
+                learnt.values().forEach(o -> assertEquals(o.proposal() % 3 != 0, o.committed(), o.toString()));
+            }
+        }
+    }
+
+    @Test
+    void shouldGiveIdenticalCyclesOnEveryDeterministicRun() throws Exception
+    {
+        final List<Long> first = deterministicLatencies(11);
+        assertTrue(first.get(3) > first.get(0), "64 cores take longer than 8: " + first);
+        for (int i = 0; i < 2; i++)
+        {
+            assertEquals(first, deterministicLatencies(11));
+        }
+    }
+
+    private static List<Long> deterministicLatencies(final long seed) throws Exception
+    {
+        final List<Long> latencies = new ArrayList<>();
+        for (final int cores : new int[] {8, 64})
+        {
+            final AgreementOperation op = new AgreementOperation();
+            try (MonitorSystem system = boot("numa:8x8", cores, op, seed))
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    latencies.add(op.startFromCoreZero(system, i).get(30, TimeUnit.SECONDS).latencyCycles());
+                }
+            }
+        }
+        return latencies;
+    }
+
+    @Test
+    void shouldRefuseToCoordinateFromACoreBelowTheRoot() throws Exception
+    {
+        final AgreementOperation op = new AgreementOperation();
+        try (MonitorSystem system = boot("numa:2x2", 4, op, null))
+        {
+            final CompletableFuture<CompletableFuture<AgreementOperation.Result>> f = system.onCore(1,
+                m -> op.start(m, 1));
+            final Exception ex = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> f.get(30, TimeUnit.SECONDS));
+            assertTrue(String.valueOf(ex.getCause()).contains("routing tree's root"), String.valueOf(ex.getCause()));
+        }
+    }
+}
