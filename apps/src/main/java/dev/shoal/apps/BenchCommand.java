@@ -16,6 +16,7 @@ import dev.shoal.apps.bench.LrpcWorkload;
 import dev.shoal.apps.bench.NameServiceWorkload;
 import dev.shoal.apps.bench.RevokeWorkload;
 import dev.shoal.apps.bench.Row;
+import dev.shoal.apps.bench.TwoPhaseCommitWorkload;
 import dev.shoal.apps.bench.UnmapWorkload;
 import dev.shoal.apps.bench.UrpcWorkload;
 import dev.shoal.apps.bench.Workload;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Option;
     description = "Scalability sweep over core counts: CSV, Markdown summary and plots (PNG, SVG).")
 final class BenchCommand implements Callable<Integer>
 {
-    static final List<String> WORKLOADS = List.of("unmap", "boot", "urpc", "lrpc", "revoke", "nameservice");
+    static final List<String> WORKLOADS = List.of("unmap", "boot", "urpc", "lrpc", "2pc", "revoke", "nameservice");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -47,7 +48,7 @@ final class BenchCommand implements Callable<Integer>
     int[] cores;
 
     @Option(names = "--workload", required = true, split = ",",
-        description = "Workloads, comma-separated: unmap, boot, urpc, lrpc, revoke (alias 2pc), nameservice.")
+        description = "Workloads, comma-separated: unmap, boot, urpc, lrpc, 2pc, revoke, nameservice.")
     List<String> workloads;
 
     @Option(names = "--strategy", defaultValue = "all",
@@ -85,7 +86,8 @@ final class BenchCommand implements Callable<Integer>
                 case "urpc" -> new UrpcWorkload();
                 case "lrpc" -> new LrpcWorkload();
                 case "nameservice" -> new NameServiceWorkload();
-                case "revoke", "2pc" -> new RevokeWorkload();
+                case "2pc" -> new TwoPhaseCommitWorkload();
+                case "revoke" -> new RevokeWorkload();
                 default -> throw new BadInputException("unknown workload " + w + " (known: " +
                     String.join(", ", WORKLOADS) + ")");
             });

@@ -40,7 +40,7 @@ public final class RevokeWorkload implements Workload
     @Override
     public List<String> variants(final Skb skb, final int cores)
     {
-        return List.of("2pc");
+        return List.of("mark-sweep");
     }
 
     private record Timed(long cycles, CapabilityOperation.RevokeResult result)

@@ -15,15 +15,22 @@ import dev.shoal.monitor.MonitorSystem;
 import dev.shoal.skb.Skb;
 
 /**
- * URPC one-way latency between core 0 and a core at each topological distance present among the booted cores
- * ({@code same-package}, {@code 1-hop}, {@code 2-hop}, ...), by {@link UrpcPingPong} round trips. Simulated cycles
- * come from core 0's clock; host nanoseconds are measured on the host thread around whole batches.
+ * URPC between core 0 and a core at each topological distance present among the booted cores
+ * ({@code same-package}, {@code 1-hop}, {@code 2-hop}, ...), over a direct channel:
+ * <ul>
+ *   <li>one-way latency, half of a {@link UrpcPingPong} round trip; simulated cycles from core 0's clock, host
+ *       nanoseconds measured on the host thread around whole batches;</li>
+ *   <li>throughput, a one-way {@link UrpcStream} of {@value #STREAM_MESSAGES} messages (pipelined, no replies);
+ *       simulated messages per kilocycle and cycles per message from the receiver's clock, host messages per
+ *       second measured on the host thread from the first send until the receiver has the last message.</li>
+ * </ul>
  */
 public final class UrpcWorkload implements Workload
 {
     static final int WARM_UP_BATCHES = 3;
     static final int BATCHES = 5;
     static final int ROUNDS_PER_BATCH = 200;
+    static final int STREAM_MESSAGES = 5_000;
 
     @Override
     public String name()
@@ -67,6 +74,7 @@ public final class UrpcWorkload implements Workload
             throw new IllegalArgumentException("no core at distance " + variant + " among " + cores + " cores");
         }
         final MonitorConfig config = MonitorConfig.builder(skb).cores(cores).operation(new UrpcPingPong())
+            .operation(new UrpcStream())
             .runners(runners.get()).build();
         try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(120)))
         {
@@ -85,8 +93,17 @@ public final class UrpcWorkload implements Workload
                 rounds += b.rounds();
             }
             final long hostNanos = System.nanoTime() - start;
+
+            UrpcStream.run(system, 0, to, STREAM_MESSAGES).get(60, TimeUnit.SECONDS);
+            final long streamStart = System.nanoTime();
+            final UrpcStream.Stream stream = UrpcStream.run(system, 0, to, STREAM_MESSAGES).get(60, TimeUnit.SECONDS);
+            final double streamSeconds = (System.nanoTime() - streamStart) / 1e9;
+            final double cyclesPerMessage = stream.cycles() / (double)(stream.messages() - 1);
             return List.of(Sample.cycles("one-way-latency", cycles / (double)rounds / 2),
-                Sample.host("host-one-way-latency", "ns", hostNanos / (double)rounds / 2));
+                Sample.host("host-one-way-latency", "ns", hostNanos / (double)rounds / 2),
+                new Sample("throughput", "msgs/kcycle", 1000 / cyclesPerMessage, true),
+                Sample.cycles("cycles-per-message", cyclesPerMessage),
+                Sample.host("host-throughput", "msgs/s", stream.messages() / streamSeconds));
         }
     }
 }

@@ -120,7 +120,7 @@ class BenchCommandTest
     @Test
     void shouldGiveTheSameSimulatedFiguresOnEveryDeterministicRunAndBeSilentWhenQuiet(@TempDir final Path dir) throws Exception
     {
-        final List<String> workloads = List.of("urpc", "lrpc", "revoke", "nameservice");
+        final List<String> workloads = List.of("urpc", "lrpc", "2pc", "revoke", "nameservice");
         final String[] cycles = new String[2];
         for (int i = 0; i < 2; i++)
         {
@@ -133,7 +133,7 @@ class BenchCommandTest
             for (final String w : workloads)
             {
                 Files.readAllLines(out.resolve(w + ".csv")).stream().skip(1)
-                    .filter(l -> !l.split(",")[6].matches("ms|us|ns|calls/ms"))
+                    .filter(l -> !l.split(",")[6].matches("ms|us|ns|calls/ms|msgs/s|agreements/s"))
                     .forEach(l -> all.append(l).append('\n'));
             }
             cycles[i] = all.toString();
@@ -142,8 +142,12 @@ class BenchCommandTest
         for (final String expected : List.of("urpc,amd-4x4,deterministic,8,same-package,one-way-latency,cycles,1,",
             "urpc,amd-4x4,deterministic,8,1-hop,one-way-latency,cycles,1,",
             "lrpc,amd-4x4,deterministic,2,same-core,round-trip,cycles,1,",
-            "revoke,amd-4x4,deterministic,8,2pc,revoke-latency,cycles,1,",
-            "revoke,amd-4x4,deterministic,8,2pc,remote-deleted,capabilities,1,7",
+            "urpc,amd-4x4,deterministic,8,1-hop,throughput,msgs/kcycle,1,",
+            "urpc,amd-4x4,deterministic,8,same-package,cycles-per-message,cycles,1,",
+            "2pc,amd-4x4,deterministic,8,single,latency,cycles,1,",
+            "2pc,amd-4x4,deterministic,8,pipelined,throughput,agreements/Mcycle,1,",
+            "revoke,amd-4x4,deterministic,8,mark-sweep,revoke-latency,cycles,1,",
+            "revoke,amd-4x4,deterministic,8,mark-sweep,remote-deleted,capabilities,1,7",
             "nameservice,amd-4x4,deterministic,8,lookup,rate,calls/kcycle,1,",
             "nameservice,amd-4x4,deterministic,8,register,latency,cycles,1,"))
         {
@@ -161,6 +165,36 @@ class BenchCommandTest
         assertEquals(2, run.exit(), run.err());
         assertEquals(1, run.err().lines().count(), run.err());
         assertTrue(run.err().startsWith("shoal: "), run.err());
+    }
+
+    @Test
+    void shouldCommitMoreAgreementsPerCycleWhenPipelinedThanOneAtATime() throws Exception
+    {
+        final dev.shoal.skb.Skb skb = dev.shoal.skb.Skb.open("amd-4x4");
+        final TwoPhaseCommitWorkload w = new TwoPhaseCommitWorkload();
+        final Map<String, Double> single = byMetric(w.measure(skb, 16, "single",
+            () -> new dev.shoal.kernel.DeterministicScheduler(3, new dev.shoal.kernel.TraceRecorder(null))));
+        final Map<String, Double> pipelined = byMetric(w.measure(skb, 16, "pipelined",
+            () -> new dev.shoal.kernel.DeterministicScheduler(3, new dev.shoal.kernel.TraceRecorder(null))));
+        assertTrue(pipelined.get("throughput") > single.get("throughput"), single + " vs " + pipelined);
+        assertTrue(pipelined.get("latency") > single.get("latency"), "queueing behind other agreements");
+        assertEquals(1e6 / single.get("latency"), single.get("throughput"), 1e-6, "back to back");
+    }
+
+    @Test
+    void shouldStreamUrpcFasterThanOneMessagePerOneWayLatency() throws Exception
+    {
+        final Map<String, Double> urpc = byMetric(new UrpcWorkload().measure(dev.shoal.skb.Skb.open("amd-8x4"), 32,
+            "2-hop", () -> new dev.shoal.kernel.DeterministicScheduler(3, new dev.shoal.kernel.TraceRecorder(null))));
+        assertTrue(urpc.get("cycles-per-message") < urpc.get("one-way-latency"), urpc.toString());
+        assertEquals(1000 / urpc.get("cycles-per-message"), urpc.get("throughput"), 1e-9);
+    }
+
+    private static Map<String, Double> byMetric(final List<Sample> samples)
+    {
+        final Map<String, Double> out = new HashMap<>();
+        samples.forEach(s -> out.put(s.metric(), s.value()));
+        return out;
     }
 
     @Test
