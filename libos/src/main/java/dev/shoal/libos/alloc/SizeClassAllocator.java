@@ -10,7 +10,8 @@ import dev.shoal.libos.Os;
  * leftover is cut into blocks of smaller classes and the region {@link MappedRegion#grow() grows} by a chunk.
  *
  * <p>Freed blocks are reused before new memory is carved (most recently freed first, which keeps the software TLB
- * warm). Memory is never given back to the RAM while the allocator lives: {@link #release()} returns it all.
+ * warm). When the RAM is spent, a free block of a larger class is split in halves to serve a smaller request;
+ * blocks are not merged again, so a long-lived mix of sizes can fragment. Memory is never given back to the RAM while the allocator lives: {@link #release()} returns it all.
  *
  * <p>Core-local: one dispatcher's allocator, used only on its core.
  */
@@ -77,7 +78,11 @@ public final class SizeClassAllocator implements AllocationPolicy
             block = carve(size);
             if (block == NO_MEMORY)
             {
-                return NO_MEMORY;
+                block = split(c);
+                if (block == NO_MEMORY)
+                {
+                    return NO_MEMORY;
+                }
             }
         }
         inUse += size;
@@ -122,6 +127,28 @@ public final class SizeClassAllocator implements AllocationPolicy
         java.util.Arrays.fill(freeHeads, 0);
         carve = carveEnd = 0;
         inUse = 0;
+    }
+
+    /**
+     * With no new memory left, takes the smallest free block of a larger class and splits it in halves down to
+     * class {@code c} (the buddy system's split, without its merging): one half of each size goes to its free list.
+     */
+    private long split(final int c)
+    {
+        for (int k = c + 1; k < freeHeads.length; k++)
+        {
+            final long block = freeHeads[k];
+            if (block != 0)
+            {
+                freeHeads[k] = os.readLong(block);
+                for (int j = k - 1; j >= c; j--)
+                {
+                    push(j, block + ((long)MIN_BLOCK << j));
+                }
+                return block;
+            }
+        }
+        return NO_MEMORY;
     }
 
     private void push(final int c, final long vaddr)

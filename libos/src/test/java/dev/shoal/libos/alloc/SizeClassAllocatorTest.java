@@ -164,6 +164,23 @@ class SizeClassAllocatorTest
     }
 
     @Test
+    void shouldSplitAFreedLargeBlockWhenNoNewMemoryIsLeft() throws Exception
+    {
+        onCore(4 << 20, os ->
+        {
+            final SizeClassAllocator a = allocator(os, CHUNK);
+            final long whole = a.allocate((int)CHUNK);
+            assertEquals(AllocationPolicy.NO_MEMORY, a.allocate(16), "the region's one chunk is handed out");
+            a.free(whole, (int)CHUNK);
+            final long small = a.allocate(16);
+            assertEquals(whole, small, "the first 16 bytes of the split block");
+            final long half = a.allocate((int)CHUNK / 2);
+            assertEquals(whole + CHUNK / 2, half, "the upper half went to its free list");
+            assertEquals(CHUNK / 2 + 16, a.bytesInUse());
+        });
+    }
+
+    @Test
     void shouldStopAtTheRegionLimitEvenWithRamLeft() throws Exception
     {
         onCore(4 << 20, os ->
