@@ -1,7 +1,5 @@
 package dev.shoal.apps.kv;
 
-import org.agrona.DirectBuffer;
-
 /**
  * The one hash of keys, used both by the NIC's filter (which shard owns a key) and by each shard's index, so that
  * the NIC and the cores always agree on a key's owner: FNV-1a, 32 bits, over the key's bytes.
@@ -21,16 +19,6 @@ public final class KeyHash
         for (int i = offset, end = offset + length; i < end; i++)
         {
             h = (h ^ (key[i] & 0xFF)) * PRIME;
-        }
-        return h;
-    }
-
-    public static int fnv1a(final DirectBuffer key, final int offset, final int length)
-    {
-        int h = OFFSET_BASIS;
-        for (int i = offset, end = offset + length; i < end; i++)
-        {
-            h = (h ^ (key.getByte(i) & 0xFF)) * PRIME;
         }
         return h;
     }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +37,6 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 final class Nic implements AutoCloseable
 {
     private static final int READ_CHUNK = 64 << 10;
-    private static final byte[] NEWLINE = {'\r', '\n'};
 
     private final NicQueue[] queues;
     private final ServerSocketChannel server;
@@ -627,10 +625,5 @@ final class Nic implements AutoCloseable
             }
             out.put(bytes, 0, length);
         }
-    }
-
-    static String describe(final NicFilter f)
-    {
-        return f.rules().size() + " rules, default " + f.otherwise().kind().name().toLowerCase(Locale.ROOT);
     }
 }
