@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code shoal run WORKLOAD}: the bundled applications and workloads. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a bundled workload.",
-    subcommands = {PingPongCommand.class, UnmapCommand.class})
+    subcommands = {PingPongCommand.class, UnmapCommand.class, dev.shoal.apps.kv.KvCommand.class})
 final class RunCommand implements Runnable
 {
     @CommandLine.Spec
@@ -14,6 +14,6 @@ final class RunCommand implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing workload: pingpong or unmap");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing workload: pingpong, unmap or kv");
     }
 }

@@ -172,4 +172,22 @@ class ShoalCliTest
     {
         assertBadInput(run("boot", "--cores", "2", "--mode", "quantum"), "--mode");
     }
+
+    @Test
+    void shouldRejectAKvApplianceWithoutCores()
+    {
+        assertBadInput(run("run", "kv", "--cores", "0", "--port", "0"), "--cores");
+    }
+
+    @Test
+    void shouldRejectAKvApplianceWithMoreMemoryThanACoreHas()
+    {
+        assertBadInput(run("run", "kv", "--memory", "4096", "--port", "0"), "--memory");
+    }
+
+    @Test
+    void shouldRejectAKvPortOutOfRange()
+    {
+        assertBadInput(run("run", "kv", "--port", "70000"), "--port");
+    }
 }

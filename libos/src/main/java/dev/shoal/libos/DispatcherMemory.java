@@ -140,16 +140,27 @@ final class DispatcherMemory
     /** A new FRAME of {@code bytes} (rounded up to whole pages) retyped from the RAM; returns its address. */
     int allocateFrame(final long bytes)
     {
+        return allocatePages(CapType.FRAME, bytes);
+    }
+
+    /** A new RAM capability of {@code bytes} (rounded up to whole pages) retyped from the RAM; returns its cptr. */
+    int allocateRamCapability(final long bytes)
+    {
+        return allocatePages(CapType.RAM, bytes);
+    }
+
+    private int allocatePages(final CapType type, final long bytes)
+    {
         live();
         if (bytes <= 0)
         {
-            throw ShoalError.INVALID_ARGUMENT.exception("a frame of " + bytes + " bytes");
+            throw ShoalError.INVALID_ARGUMENT.exception("a " + type + " of " + bytes + " bytes");
         }
         final long size = RamGaps.align(bytes, PAGE);
         final int slot = slots.allocate();
         try
         {
-            caps.retype(cspace, ramCptr, CapType.FRAME, allocateRam(size, PAGE), size, 1, slot);
+            caps.retype(cspace, ramCptr, type, allocateRam(size, PAGE), size, 1, slot);
         }
         catch (final ShoalException ex)
         {

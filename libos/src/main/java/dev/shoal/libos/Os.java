@@ -229,6 +229,18 @@ public final class Os
     }
 
     /**
+     * Retypes {@code bytes} (rounded up to whole pages) of this dispatcher's RAM into a new, smaller RAM capability,
+     * for an application that manages memory with its own policy: it may retype that RAM into frames itself.
+     *
+     * @return the new RAM capability's cptr in {@link #cspace()}.
+     * @throws ShoalException OUT_OF_MEMORY when the RAM has no gap that big.
+     */
+    public int allocateRam(final long bytes)
+    {
+        return memory().allocateRamCapability(bytes);
+    }
+
+    /**
      * Maps the whole frame at {@code frameCptr} at {@code vaddr} (page-aligned) with {@code rights}: READ, plus
      * WRITE and EXECUTE as wanted, all of which the frame capability must hold. Missing page tables are made from
      * this dispatcher's RAM.

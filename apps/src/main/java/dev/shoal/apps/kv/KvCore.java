@@ -1,0 +1,746 @@
+package dev.shoal.apps.kv;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import dev.shoal.libos.Os;
+import dev.shoal.libos.alloc.MappedRegion;
+import dev.shoal.libos.alloc.SizeClassAllocator;
+
+/**
+ * The appliance on one core: the dispatcher that owns shard {@code self}. It takes requests from its NIC receive
+ * queue, runs them against its {@link Shard} (multi-key ones through {@link Peers}), and puts each reply on its
+ * transmit queue. When the queue stays empty it yields the core a few times, then parks until the NIC wakes it.
+ *
+ * <p>Runs on its core only. The command table is {@link #execute}; replies follow Redis 7's wording.
+ */
+final class KvCore
+{
+    /** Where the allocator's region starts in the dispatcher's address space. */
+    static final long HEAP_BASE = 0x10_0000_0000L;
+    static final long CHUNK_BYTES = 1L << 20;
+    /** Yields of an empty queue before the dispatcher parks. */
+    private static final int IDLE_YIELDS = 16;
+    private static final int BATCH = 64;
+
+    private final Os os;
+    private final NicQueue queue;
+    private final KvAppliance.Settings settings;
+    private final int self;
+    private final int shards;
+    private final RespWriter out = new RespWriter();
+    private Shard shard;
+    private Peers peers;
+    /** The latest device time seen (ms): the core's notion of wall time for expiry. */
+    private long now;
+    private boolean stopped;
+
+    KvCore(final Os os, final NicQueue queue, final KvAppliance.Settings settings, final int self, final int shards)
+    {
+        this.os = os;
+        this.queue = queue;
+        this.settings = settings;
+        this.self = self;
+        this.shards = shards;
+    }
+
+    /** Sets up memory, the shard and the peer service, then serves until SHUTDOWN. */
+    void run(final Runnable beforeAttach)
+    {
+        os.initMemory(settings.memoryPerCoreBytes());
+        final long limit = settings.memoryPerCoreBytes() / CHUNK_BYTES * CHUNK_BYTES;
+        shard = new Shard(os, new SizeClassAllocator(new MappedRegion(os, HEAP_BASE, CHUNK_BYTES, limit)));
+        peers = new Peers(os, shard, self, shards);
+        peers.export();
+        beforeAttach.run();
+        queue.attach();
+        int idle = 0;
+        while (!stopped)
+        {
+            final int n = queue.receive(this::onRequest, BATCH);
+            if (n > 0)
+            {
+                idle = 0;
+                queue.kickNic();
+            }
+            else if (++idle < IDLE_YIELDS)
+            {
+                os.yieldCore();
+            }
+            else
+            {
+                queue.awaitRequests();
+                idle = 0;
+            }
+        }
+    }
+
+    private void onRequest(final int type, final MutableDirectBuffer b, final int index, final int length)
+    {
+        final int connection = b.getInt(index + RingDescriptor.CONNECTION_OFFSET);
+        final long seq = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
+        now = Math.max(now, b.getLong(index + RingDescriptor.DEVICE_TIME_OFFSET));
+        final byte[][] args = args(b, index);
+        out.begin(connection, seq);
+        int replyType = execute(args, connection);
+        if (out.length() > queue.maxMessage())
+        {
+            out.begin(connection, seq);
+            out.error("ERR reply too large for the NIC's rings");
+            replyType = RingDescriptor.REPLY;
+        }
+        while (!queue.transmit(replyType, out.message(), out.length()))
+        {
+            queue.kickNic();
+            os.yieldCore();
+        }
+        if (replyType == RingDescriptor.SHUTDOWN)
+        {
+            stopped = true;
+        }
+    }
+
+    private static byte[][] args(final DirectBuffer b, final int index)
+    {
+        final byte[][] args = new byte[b.getInt(index + RingDescriptor.ARGC_OFFSET)][];
+        int at = index + RingDescriptor.REQUEST_HEADER;
+        for (int i = 0; i < args.length; i++)
+        {
+            final int n = b.getInt(at);
+            args[i] = new byte[n];
+            b.getBytes(at + 4, args[i]);
+            at += 4 + n;
+        }
+        return args;
+    }
+
+    // ------------------------------------------------------------------------------------------------ commands
+
+    /** Runs one command, writing its reply to {@link #out}; returns the transmit message type. */
+    int execute(final byte[][] args, final int connection)
+    {
+        final String name = new String(args[0], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+        final Command command = Command.of(name);
+        if (command == null)
+        {
+            out.error("ERR unknown command '" + printable(args[0]) + "', with args beginning with: " +
+                argsPreview(args));
+            return RingDescriptor.REPLY;
+        }
+        if (command.arity > 0 ? args.length != command.arity : args.length < -command.arity)
+        {
+            out.error("ERR wrong number of arguments for '" + command.name().toLowerCase(Locale.ROOT) + "' command");
+            return RingDescriptor.REPLY;
+        }
+        switch (command)
+        {
+            case GET -> get(args[1]);
+            case SET -> set(args);
+            case SETNX -> out.integer(store(args[1], args[2], -1, 0, false) == Shard.OK ? 1 : 0);
+            case SETEX, PSETEX -> setex(args, command == Command.PSETEX ? 1 : 1000);
+            case GETDEL ->
+            {
+                get(args[1]);
+                shard.delete(args[1], KeyHash.fnv1a(args[1]), now);
+            }
+            case DEL, UNLINK -> out.integer(count(Peers.DEL, args));
+            case EXISTS -> out.integer(count(Peers.EXISTS, args));
+            case INCR -> incrBy(args[1], 1);
+            case DECR -> incrBy(args[1], -1);
+            case INCRBY, DECRBY ->
+            {
+                final long by = parseLong(args[2]);
+                if (by == Long.MIN_VALUE)
+                {
+                    out.error("ERR value is not an integer or out of range");
+                }
+                else
+                {
+                    incrBy(args[1], command == Command.DECRBY ? -by : by);
+                }
+            }
+            case APPEND -> append(args[1], args[2]);
+            case STRLEN ->
+            {
+                final int slot = shard.find(args[1], KeyHash.fnv1a(args[1]), now);
+                out.integer(slot < 0 ? 0 : shard.valueLength(slot));
+            }
+            case TYPE -> out.simple(shard.find(args[1], KeyHash.fnv1a(args[1]), now) < 0 ? "none" : "string");
+            case MGET -> mget(args);
+            case MSET -> mset(args);
+            case EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT -> expire(command, args);
+            case TTL, PTTL -> ttl(args[1], command == Command.TTL);
+            case PERSIST ->
+            {
+                final int slot = shard.find(args[1], KeyHash.fnv1a(args[1]), now);
+                final boolean had = slot >= 0 && shard.expireAt(slot) != 0;
+                if (had)
+                {
+                    shard.setExpiry(slot, 0);
+                }
+                out.integer(had ? 1 : 0);
+            }
+            case DBSIZE -> out.integer(stats()[0]);
+            case FLUSHALL, FLUSHDB ->
+            {
+                peers.fanOut(Peers.FLUSH, now, new byte[0][], 1, true, new int[shards][]);
+                out.simple("OK");
+            }
+            case PING ->
+            {
+                if (args.length == 1)
+                {
+                    out.simple("PONG");
+                }
+                else if (args.length == 2)
+                {
+                    out.bulk(args[1]);
+                }
+                else
+                {
+                    out.error("ERR wrong number of arguments for 'ping' command");
+                }
+            }
+            case ECHO -> out.bulk(args[1]);
+            case INFO -> out.bulk(info());
+            case CONFIG -> config(args);
+            case COMMAND -> command(args);
+            case SELECT ->
+            {
+                if ("0".equals(new String(args[1], StandardCharsets.ISO_8859_1)))
+                {
+                    out.simple("OK");
+                }
+                else
+                {
+                    out.error("ERR DB index is out of range");
+                }
+            }
+            case CLIENT -> client(args, connection);
+            case QUIT ->
+            {
+                out.simple("OK");
+                return RingDescriptor.REPLY_AND_CLOSE;
+            }
+            case SHUTDOWN ->
+            {
+                return RingDescriptor.SHUTDOWN;
+            }
+        }
+        return RingDescriptor.REPLY;
+    }
+
+    private void get(final byte[] key)
+    {
+        final int slot = shard.find(key, KeyHash.fnv1a(key), now);
+        if (slot < 0)
+        {
+            out.nullBulk();
+            return;
+        }
+        final int at = out.reserveBulk(shard.valueLength(slot));
+        shard.readValue(slot, out.bulkArray(), at);
+        out.endBulk();
+    }
+
+    private void set(final byte[][] args)
+    {
+        int ifExists = 0;
+        long expiry = 0;
+        boolean keep = false;
+        boolean get = false;
+        for (int i = 3; i < args.length; i++)
+        {
+            final String opt = new String(args[i], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+            switch (opt)
+            {
+                case "NX", "XX" ->
+                {
+                    if (ifExists != 0)
+                    {
+                        out.error("ERR syntax error");
+                        return;
+                    }
+                    ifExists = opt.equals("NX") ? -1 : 1;
+                }
+                case "KEEPTTL" -> keep = true;
+                case "GET" -> get = true;
+                case "EX", "PX", "EXAT", "PXAT" ->
+                {
+                    if (expiry != 0 || i + 1 >= args.length)
+                    {
+                        out.error("ERR syntax error");
+                        return;
+                    }
+                    final long v = parseLong(args[++i]);
+                    if (v == Long.MIN_VALUE)
+                    {
+                        out.error("ERR value is not an integer or out of range");
+                        return;
+                    }
+                    if (v <= 0 || v > Long.MAX_VALUE / 1000 - now)
+                    {
+                        out.error("ERR invalid expire time in 'set' command");
+                        return;
+                    }
+                    expiry = switch (opt)
+                    {
+                        case "EX" -> now + v * 1000;
+                        case "PX" -> now + v;
+                        case "EXAT" -> v * 1000;
+                        default -> v;
+                    };
+                }
+                default ->
+                {
+                    out.error("ERR syntax error");
+                    return;
+                }
+            }
+        }
+        if (keep && expiry != 0)
+        {
+            out.error("ERR syntax error");
+            return;
+        }
+        if (get)
+        {
+            get(args[1]);
+        }
+        final int r = store(args[1], args[2], ifExists, expiry, keep);
+        if (get)
+        {
+            return;
+        }
+        if (r == Shard.OK)
+        {
+            out.simple("OK");
+        }
+        else if (r == Shard.NOT_SET)
+        {
+            out.nullBulk();
+        }
+    }
+
+    private void setex(final byte[][] args, final long unitMillis)
+    {
+        final long v = parseLong(args[2]);
+        if (v == Long.MIN_VALUE)
+        {
+            out.error("ERR value is not an integer or out of range");
+        }
+        else if (v <= 0)
+        {
+            out.error("ERR invalid expire time in '" + (unitMillis == 1 ? "psetex" : "setex") + "' command");
+        }
+        else if (store(args[1], args[3], 0, now + v * unitMillis, false) == Shard.OK)
+        {
+            out.simple("OK");
+        }
+    }
+
+    /** Stores and, on running out of memory, writes Redis's OOM error; returns the shard's result. */
+    private int store(final byte[] key, final byte[] value, final int ifExists, final long expiry, final boolean keep)
+    {
+        final int r = shard.set(key, KeyHash.fnv1a(key), value, ifExists, expiry, keep, now);
+        if (r == Shard.NO_MEMORY)
+        {
+            outOfMemory();
+        }
+        return r;
+    }
+
+    private void outOfMemory()
+    {
+        out.error("OOM command not allowed when used memory > 'maxmemory'.");
+    }
+
+    private void incrBy(final byte[] key, final long by)
+    {
+        final int h = KeyHash.fnv1a(key);
+        final int slot = shard.find(key, h, now);
+        long value = 0;
+        if (slot >= 0)
+        {
+            value = shard.valueLength(slot) > 20 ? Long.MIN_VALUE : parseLong(shard.value(slot));
+            if (value == Long.MIN_VALUE)
+            {
+                out.error("ERR value is not an integer or out of range");
+                return;
+            }
+        }
+        final long result;
+        try
+        {
+            result = Math.addExact(value, by);
+        }
+        catch (final ArithmeticException ex)
+        {
+            out.error("ERR increment or decrement would overflow");
+            return;
+        }
+        if (shard.set(key, h, Long.toString(result).getBytes(StandardCharsets.US_ASCII), 0, 0, true, now) ==
+            Shard.NO_MEMORY)
+        {
+            outOfMemory();
+            return;
+        }
+        out.integer(result);
+    }
+
+    private void append(final byte[] key, final byte[] suffix)
+    {
+        final int h = KeyHash.fnv1a(key);
+        final int slot = shard.find(key, h, now);
+        final byte[] old = slot < 0 ? new byte[0] : shard.value(slot);
+        final byte[] value = new byte[old.length + suffix.length];
+        System.arraycopy(old, 0, value, 0, old.length);
+        System.arraycopy(suffix, 0, value, old.length, suffix.length);
+        if (shard.set(key, h, value, 0, 0, true, now) == Shard.NO_MEMORY)
+        {
+            outOfMemory();
+            return;
+        }
+        out.integer(value.length);
+    }
+
+    private long count(final byte op, final byte[][] args)
+    {
+        final byte[][] keys = java.util.Arrays.copyOfRange(args, 1, args.length);
+        long n = 0;
+        for (final Object r : peers.fanOut(op, now, keys, 1, false, new int[shards][]))
+        {
+            if (r != null)
+            {
+                n += (Long)r;
+            }
+        }
+        return n;
+    }
+
+    private void mget(final byte[][] args)
+    {
+        final byte[][] keys = java.util.Arrays.copyOfRange(args, 1, args.length);
+        final int[][] where = new int[shards][];
+        final Object[] results = peers.fanOut(Peers.MGET, now, keys, 1, false, where);
+        final byte[][] values = new byte[keys.length][];
+        for (int s = 0; s < shards; s++)
+        {
+            if (results[s] != null)
+            {
+                final byte[][] part = (byte[][])results[s];
+                for (int k = 0; k < part.length; k++)
+                {
+                    values[where[s][k]] = part[k];
+                }
+            }
+        }
+        out.arrayHeader(values.length);
+        for (final byte[] v : values)
+        {
+            if (v == null)
+            {
+                out.nullBulk();
+            }
+            else
+            {
+                out.bulk(v);
+            }
+        }
+    }
+
+    private void mset(final byte[][] args)
+    {
+        if (args.length % 2 != 1)
+        {
+            out.error("ERR wrong number of arguments for 'mset' command");
+            return;
+        }
+        final byte[][] pairs = java.util.Arrays.copyOfRange(args, 1, args.length);
+        long failed = 0;
+        for (final Object r : peers.fanOut(Peers.MSET, now, pairs, 2, false, new int[shards][]))
+        {
+            if (r != null)
+            {
+                failed += (Long)r;
+            }
+        }
+        if (failed > 0)
+        {
+            outOfMemory();
+        }
+        else
+        {
+            out.simple("OK");
+        }
+    }
+
+    private void expire(final Command command, final byte[][] args)
+    {
+        final long v = parseLong(args[2]);
+        if (v == Long.MIN_VALUE || Math.abs(v) > Long.MAX_VALUE / 2000)
+        {
+            out.error("ERR value is not an integer or out of range");
+            return;
+        }
+        final long at = switch (command)
+        {
+            case EXPIRE -> now + v * 1000;
+            case PEXPIRE -> now + v;
+            case EXPIREAT -> v * 1000;
+            default -> v;
+        };
+        final int h = KeyHash.fnv1a(args[1]);
+        final int slot = shard.find(args[1], h, now);
+        if (slot < 0)
+        {
+            out.integer(0);
+            return;
+        }
+        if (at <= now)
+        {
+            shard.delete(args[1], h, now);
+        }
+        else
+        {
+            shard.setExpiry(slot, at);
+        }
+        out.integer(1);
+    }
+
+    private void ttl(final byte[] key, final boolean seconds)
+    {
+        final int slot = shard.find(key, KeyHash.fnv1a(key), now);
+        if (slot < 0)
+        {
+            out.integer(-2);
+            return;
+        }
+        final long at = shard.expireAt(slot);
+        if (at == 0)
+        {
+            out.integer(-1);
+            return;
+        }
+        final long left = at - now;
+        out.integer(seconds ? (left + 500) / 1000 : left);
+    }
+
+    /** Keys, keys with an expiry, bytes in use and bytes mapped, summed over the shards. */
+    private long[] stats()
+    {
+        final long[] sum = new long[4];
+        for (final Object r : peers.fanOut(Peers.STATS, now, new byte[0][], 1, true, new int[shards][]))
+        {
+            final long[] s = (long[])r;
+            for (int i = 0; i < 4; i++)
+            {
+                sum[i] += s[i];
+            }
+        }
+        return sum;
+    }
+
+    private String info()
+    {
+        final long[] s = stats();
+        return "# Server\r\n" +
+            "redis_version:7.0.0\r\n" +
+            "shoal_appliance:kv\r\n" +
+            "redis_mode:standalone\r\n" +
+            "arch_bits:64\r\n" +
+            "shards:" + shards + "\r\n" +
+            "tcp_port:" + settings.port() + "\r\n" +
+            "\r\n# Memory\r\n" +
+            "used_memory:" + s[2] + "\r\n" +
+            "shoal_mapped_memory:" + s[3] + "\r\n" +
+            "shoal_allocator:size-class\r\n" +
+            "maxmemory:" + settings.memoryPerCoreBytes() * shards + "\r\n" +
+            "\r\n# Persistence\r\n" +
+            "aof_enabled:0\r\n" +
+            "\r\n# Keyspace\r\n" +
+            (s[0] > 0 ? "db0:keys=" + s[0] + ",expires=" + s[1] + ",avg_ttl=0\r\n" : "");
+    }
+
+    private static final List<String[]> CONFIG = List.of(
+        new String[] {"save", ""}, new String[] {"appendonly", "no"}, new String[] {"databases", "1"},
+        new String[] {"maxmemory", "0"}, new String[] {"maxmemory-policy", "noeviction"});
+
+    private void config(final byte[][] args)
+    {
+        final String sub = new String(args[1], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+        switch (sub)
+        {
+            case "GET" ->
+            {
+                int n = 0;
+                for (int i = 2; i < args.length; i++)
+                {
+                    for (final String[] p : CONFIG)
+                    {
+                        n += matches(new String(args[i], StandardCharsets.ISO_8859_1), p[0]) ? 1 : 0;
+                    }
+                }
+                out.arrayHeader(n * 2);
+                for (int i = 2; i < args.length; i++)
+                {
+                    for (final String[] p : CONFIG)
+                    {
+                        if (matches(new String(args[i], StandardCharsets.ISO_8859_1), p[0]))
+                        {
+                            out.bulk(p[0]).bulk(p[1]);
+                        }
+                    }
+                }
+            }
+            case "RESETSTAT" -> out.simple("OK");
+            default -> out.error("ERR CONFIG " + sub.toLowerCase(Locale.ROOT) + " is not supported by the Shoal " +
+                "appliance (CONFIG GET and RESETSTAT are)");
+        }
+    }
+
+    /** Redis glob matching, the part clients use: '*' anywhere, and '?'. */
+    static boolean matches(final String pattern, final String name)
+    {
+        return name.matches(java.util.regex.Pattern.quote(pattern.toLowerCase(Locale.ROOT))
+            .replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q"));
+    }
+
+    private void command(final byte[][] args)
+    {
+        if (args.length == 1)
+        {
+            out.arrayHeader(Command.values().length);
+            for (final Command c : Command.values())
+            {
+                commandInfo(c);
+            }
+            return;
+        }
+        final String sub = new String(args[1], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+        switch (sub)
+        {
+            case "COUNT" -> out.integer(Command.values().length);
+            case "DOCS" -> out.arrayHeader(0);
+            case "INFO" ->
+            {
+                out.arrayHeader(args.length - 2);
+                for (int i = 2; i < args.length; i++)
+                {
+                    final Command c = Command.of(new String(args[i], StandardCharsets.ISO_8859_1)
+                        .toUpperCase(Locale.ROOT));
+                    if (c == null)
+                    {
+                        out.nullBulk();
+                    }
+                    else
+                    {
+                        commandInfo(c);
+                    }
+                }
+            }
+            default -> out.error("ERR unknown subcommand '" + printable(args[1]) + "'. Try COMMAND HELP.");
+        }
+    }
+
+    private void commandInfo(final Command c)
+    {
+        out.arrayHeader(6).bulk(c.name().toLowerCase(Locale.ROOT)).integer(c.arity).arrayHeader(0)
+            .integer(c.firstKey).integer(c.lastKey).integer(c.firstKey == 0 ? 0 : c.step);
+    }
+
+    private void client(final byte[][] args, final int connection)
+    {
+        final String sub = new String(args[1], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+        switch (sub)
+        {
+            case "SETNAME", "SETINFO" -> out.simple("OK");
+            case "GETNAME" -> out.nullBulk();
+            case "ID" -> out.integer(connection);
+            default -> out.error("ERR unknown subcommand '" + printable(args[1]) + "'. Try CLIENT HELP.");
+        }
+    }
+
+    /** A decimal long of the whole array (Redis's string2ll), or Long.MIN_VALUE. */
+    static long parseLong(final byte[] b)
+    {
+        if (b.length == 0 || b.length > 20)
+        {
+            return Long.MIN_VALUE;
+        }
+        try
+        {
+            final String s = new String(b, StandardCharsets.US_ASCII);
+            if (s.startsWith("+") || (s.length() > 1 && s.charAt(0) == '0') || s.startsWith("-0"))
+            {
+                return Long.MIN_VALUE;
+            }
+            return Long.parseLong(s);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    private static String printable(final byte[] b)
+    {
+        final String s = new String(b, 0, Math.min(b.length, 128), StandardCharsets.ISO_8859_1);
+        return s.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    private static String argsPreview(final byte[][] args)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < args.length && sb.length() < 128; i++)
+        {
+            sb.append('\'').append(printable(args[i])).append("' ");
+        }
+        return sb.toString();
+    }
+
+    /** The commands, with Redis's arity (negative: at least) and key positions, as COMMAND reports them. */
+    enum Command
+    {
+        GET(2, 1, 1, 1), SET(-3, 1, 1, 1), SETNX(3, 1, 1, 1), SETEX(4, 1, 1, 1), PSETEX(4, 1, 1, 1),
+        GETDEL(2, 1, 1, 1), DEL(-2, 1, -1, 1), UNLINK(-2, 1, -1, 1), EXISTS(-2, 1, -1, 1), INCR(2, 1, 1, 1),
+        DECR(2, 1, 1, 1), INCRBY(3, 1, 1, 1), DECRBY(3, 1, 1, 1), APPEND(3, 1, 1, 1), STRLEN(2, 1, 1, 1),
+        TYPE(2, 1, 1, 1), MGET(-2, 1, -1, 1), MSET(-3, 1, -1, 2), EXPIRE(3, 1, 1, 1), PEXPIRE(3, 1, 1, 1),
+        EXPIREAT(3, 1, 1, 1), PEXPIREAT(3, 1, 1, 1), TTL(2, 1, 1, 1), PTTL(2, 1, 1, 1), PERSIST(2, 1, 1, 1),
+        DBSIZE(1, 0, 0, 0), FLUSHALL(-1, 0, 0, 0), FLUSHDB(-1, 0, 0, 0), PING(-1, 0, 0, 0), ECHO(2, 0, 0, 0),
+        INFO(-1, 0, 0, 0), CONFIG(-2, 0, 0, 0), COMMAND(-1, 0, 0, 0), SELECT(2, 0, 0, 0), CLIENT(-2, 0, 0, 0),
+        QUIT(-1, 0, 0, 0), SHUTDOWN(-1, 0, 0, 0);
+
+        final int arity;
+        final int firstKey;
+        final int lastKey;
+        final int step;
+
+        Command(final int arity, final int firstKey, final int lastKey, final int step)
+        {
+            this.arity = arity;
+            this.firstKey = firstKey;
+            this.lastKey = lastKey;
+            this.step = step;
+        }
+
+        private static final java.util.Map<String, Command> BY_NAME = new java.util.HashMap<>();
+
+        static
+        {
+            for (final Command c : values())
+            {
+                BY_NAME.put(c.name(), c);
+            }
+        }
+
+        static Command of(final String upperName)
+        {
+            return BY_NAME.get(upperName);
+        }
+    }
+}

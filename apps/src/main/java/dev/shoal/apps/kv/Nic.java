@@ -1,0 +1,629 @@
+package dev.shoal.apps.kv;
+
+import java.io.IOException;
+import java.lang.invoke.VarHandle;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+/**
+ * A simulated network card on the host: it accepts TCP connections on 127.0.0.1, cuts each connection's bytes into
+ * RESP requests, asks the installed {@link NicFilter} which core's receive queue each goes to, and puts it there
+ * stamped with the connection, a per-connection sequence number and the device time. Replies come back on each
+ * core's transmit queue and leave in request order: a reply that overtakes an earlier request's (answered by
+ * another core) waits until that one is sent. A malformed frame is answered here, in its place in the order.
+ *
+ * <p>It is a device outside the cores, so it runs on its own host thread ({@code nic}, one NIO selector) and may read
+ * the host clock. Nothing but bytes crosses between it and the cores ({@link NicQueue}). It starts serving once
+ * the filter is installed and every queue has its consumer.
+ */
+final class Nic implements AutoCloseable
+{
+    private static final int READ_CHUNK = 64 << 10;
+
+    private final NicQueue[] queues;
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    private final Runnable onShutdown;
+    private final CountDownLatch ready;
+    private final RespReader reader;
+    private final Map<Integer, Connection> connections = new HashMap<>();
+    private final List<Connection> dirty = new ArrayList<>();
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_CHUNK);
+    private final MessageHandler onReply = this::onReply;
+    private volatile NicFilter filter;
+    private volatile boolean running = true;
+    private volatile boolean sleeping;
+    private Map<String, NicFilter.Action> table;
+    private Thread thread;
+    private int nextConnection;
+    private byte[] scratch = new byte[4096];
+
+    /**
+     * Binds 127.0.0.1:{@code port} (0 picks a free port).
+     *
+     * @throws IllegalArgumentException when the port cannot be bound, naming it.
+     */
+    Nic(final int port, final int queueCount, final int ringBytes, final Runnable onShutdown)
+    {
+        this.onShutdown = onShutdown;
+        this.queues = new NicQueue[queueCount];
+        for (int i = 0; i < queueCount; i++)
+        {
+            queues[i] = new NicQueue(i, this, ringBytes);
+        }
+        this.ready = new CountDownLatch(queueCount + 1);
+        // A request's arguments must fit one receive-ring message.
+        this.reader = new RespReader(queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER - 8);
+        try
+        {
+            selector = Selector.open();
+            server = ServerSocketChannel.open();
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(new InetSocketAddress("127.0.0.1", port), 512);
+            server.configureBlocking(false);
+        }
+        catch (final BindException ex)
+        {
+            throw new IllegalArgumentException("cannot listen on 127.0.0.1:" + port + ": " + ex.getMessage());
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot open the NIC's socket: " + ex.getMessage(), ex);
+        }
+    }
+
+    int port()
+    {
+        return server.socket().getLocalPort();
+    }
+
+    NicQueue queue(final int i)
+    {
+        return queues[i];
+    }
+
+    int queues()
+    {
+        return queues.length;
+    }
+
+    /**
+     * Installs a filter given as bytes ({@link NicFilter#encode()}); called by the application, from a core.
+     *
+     * @throws IllegalArgumentException when it does not validate, or a filter is installed already.
+     */
+    void installFilter(final byte[] encoded)
+    {
+        final NicFilter f = NicFilter.decode(encoded.clone(), queues.length);
+        synchronized (this)
+        {
+            if (filter != null)
+            {
+                throw new IllegalArgumentException("filter: one is installed already");
+            }
+            filter = f;
+        }
+        ready.countDown();
+    }
+
+    void onAttached()
+    {
+        ready.countDown();
+    }
+
+    /** Host side: waits until the filter is installed and every queue attached. */
+    boolean awaitReady(final long millis) throws InterruptedException
+    {
+        return ready.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Host side: starts serving (call after {@link #awaitReady}). */
+    void start()
+    {
+        table = filter.table();
+        thread = new Thread(this::run, "nic");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Any thread: replies are waiting in a transmit ring. */
+    void kick()
+    {
+        VarHandle.fullFence();
+        if (sleeping)
+        {
+            selector.wakeup();
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        selector.wakeup();
+        if (thread != null && thread != Thread.currentThread())
+        {
+            try
+            {
+                thread.join(5000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeAll();
+    }
+
+    private void closeAll()
+    {
+        try
+        {
+            for (final Connection c : connections.values())
+            {
+                c.channel.close();
+            }
+            connections.clear();
+            server.close();
+            selector.close();
+        }
+        catch (final IOException ex)
+        {
+            // Closing: nothing left to tell the clients.
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ the loop
+
+    private void run()
+    {
+        try
+        {
+            server.register(selector, SelectionKey.OP_ACCEPT);
+            while (running)
+            {
+                int work = drainReplies();
+                work += drainOverflow();
+                flush();
+                if (work > 0)
+                {
+                    selector.selectNow();
+                }
+                else
+                {
+                    sleeping = true;
+                    VarHandle.fullFence();
+                    if (anyReplies())
+                    {
+                        selector.selectNow();
+                    }
+                    else
+                    {
+                        selector.select(1000);
+                    }
+                    sleeping = false;
+                }
+                final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext())
+                {
+                    final SelectionKey key = keys.next();
+                    keys.remove();
+                    if (!key.isValid())
+                    {
+                        continue;
+                    }
+                    if (key.isAcceptable())
+                    {
+                        accept();
+                    }
+                    else
+                    {
+                        final Connection c = (Connection)key.attachment();
+                        if (key.isWritable())
+                        {
+                            dirtyOnce(c);
+                        }
+                        if (key.isReadable())
+                        {
+                            read(c);
+                        }
+                    }
+                }
+                wakeCores();
+            }
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("kv: the NIC stopped: " + ex);
+        }
+        finally
+        {
+            closeAll();
+        }
+    }
+
+    private void accept() throws IOException
+    {
+        SocketChannel ch;
+        while ((ch = server.accept()) != null)
+        {
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            final Connection c = new Connection(nextConnection++, ch);
+            c.key = ch.register(selector, SelectionKey.OP_READ, c);
+            connections.put(c.id, c);
+        }
+    }
+
+    private void read(final Connection c)
+    {
+        int n;
+        try
+        {
+            readBuffer.clear();
+            n = c.channel.read(readBuffer);
+        }
+        catch (final IOException ex)
+        {
+            n = -1;
+        }
+        if (n < 0)
+        {
+            drop(c);
+            return;
+        }
+        c.append(readBuffer.array(), readBuffer.position());
+        final long deviceTime = System.currentTimeMillis();
+        int p = c.inStart;
+        while (true)
+        {
+            final int r = reader.parse(c.in, p, c.inEnd);
+            if (r == RespReader.NEED_MORE)
+            {
+                break;
+            }
+            p = reader.end;
+            if (r == RespReader.EMPTY)
+            {
+                continue;
+            }
+            final long seq = c.nextSequence++;
+            if (r == RespReader.ERROR)
+            {
+                deliver(c, seq, error(reader.error), RingDescriptor.REPLY);
+                continue;
+            }
+            route(c, seq, deviceTime);
+        }
+        c.consumed(p);
+    }
+
+    private byte[] error(final String message)
+    {
+        return ("-" + message + "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Applies the filter and puts the request the reader found on its queue. */
+    private void route(final Connection c, final long seq, final long deviceTime)
+    {
+        final byte[] in = c.in;
+        final RespReader r = reader;
+        final NicQueue q = queues[queueOf(c, in, r)];
+        int length = RingDescriptor.REQUEST_HEADER;
+        for (int i = 0; i < r.argc; i++)
+        {
+            length += 4 + r.argLength[i];
+        }
+        if (length > q.maxMessage())
+        {
+            deliver(c, seq, error("ERR request too large for the NIC's rings (" + length + " bytes)"),
+                RingDescriptor.REPLY);
+            return;
+        }
+        final RingBuffer ring = q.rx();
+        final int claimed = q.overflow.isEmpty() ? ring.tryClaim(RingDescriptor.REQUEST, length) :
+            RingBuffer.INSUFFICIENT_CAPACITY;
+        if (claimed > 0)
+        {
+            final MutableDirectBuffer b = ring.buffer();
+            b.putInt(claimed + RingDescriptor.CONNECTION_OFFSET, c.id);
+            b.putLong(claimed + RingDescriptor.SEQUENCE_OFFSET, seq);
+            b.putLong(claimed + RingDescriptor.DEVICE_TIME_OFFSET, deviceTime);
+            b.putInt(claimed + RingDescriptor.ARGC_OFFSET, r.argc);
+            int at = claimed + RingDescriptor.REQUEST_HEADER;
+            for (int i = 0; i < r.argc; i++)
+            {
+                b.putInt(at, r.argLength[i]);
+                b.putBytes(at + 4, in, r.argOffset[i], r.argLength[i]);
+                at += 4 + r.argLength[i];
+            }
+            ring.commit(claimed);
+        }
+        else
+        {
+            final ByteBuffer b = ByteBuffer.allocate(length).order(java.nio.ByteOrder.nativeOrder());
+            b.putInt(c.id).putLong(seq).putLong(deviceTime).putInt(r.argc);
+            for (int i = 0; i < r.argc; i++)
+            {
+                b.putInt(r.argLength[i]).put(in, r.argOffset[i], r.argLength[i]);
+            }
+            q.overflow.addLast(b.array());
+        }
+        q.fresh = true;
+    }
+
+    private int queueOf(final Connection c, final byte[] in, final RespReader r)
+    {
+        NicFilter.Action a = table.get(upper(in, r.argOffset[0], r.argLength[0]));
+        if (a == null)
+        {
+            a = filter.otherwise();
+        }
+        return switch (a.kind())
+        {
+            case TO_QUEUE -> a.value();
+            case BY_CONNECTION -> c.id % queues.length;
+            case BY_ARGUMENT -> a.value() < r.argc ?
+                KeyHash.shardOf(KeyHash.fnv1a(in, r.argOffset[a.value()], r.argLength[a.value()]), queues.length) : 0;
+        };
+    }
+
+    private String upper(final byte[] in, final int offset, final int length)
+    {
+        if (length > 32)
+        {
+            return "";
+        }
+        final char[] chars = new char[length];
+        for (int i = 0; i < length; i++)
+        {
+            final int b = in[offset + i];
+            chars[i] = (char)(b >= 'a' && b <= 'z' ? b - 32 : b & 0xFF);
+        }
+        return new String(chars);
+    }
+
+    private int drainOverflow()
+    {
+        int moved = 0;
+        for (final NicQueue q : queues)
+        {
+            byte[] m;
+            while ((m = q.overflow.peekFirst()) != null)
+            {
+                if (!q.rx().write(RingDescriptor.REQUEST, new org.agrona.concurrent.UnsafeBuffer(m), 0, m.length))
+                {
+                    break;
+                }
+                q.overflow.pollFirst();
+                q.fresh = true;
+                moved++;
+            }
+        }
+        wakeCores();
+        return moved;
+    }
+
+    private void wakeCores()
+    {
+        for (final NicQueue q : queues)
+        {
+            if (q.fresh)
+            {
+                q.fresh = false;
+                q.wakeConsumer();
+            }
+        }
+    }
+
+    private boolean anyReplies()
+    {
+        for (final NicQueue q : queues)
+        {
+            if (q.tx().size() > 0 || !q.overflow.isEmpty())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int drainReplies()
+    {
+        int n = 0;
+        for (final NicQueue q : queues)
+        {
+            n += q.tx().read(onReply, 1024);
+        }
+        return n;
+    }
+
+    private void onReply(final int type, final MutableDirectBuffer b, final int index, final int length)
+    {
+        final Connection c = connections.get(b.getInt(index + RingDescriptor.CONNECTION_OFFSET));
+        final long seq = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
+        final int len = length - RingDescriptor.REPLY_HEADER;
+        if (scratch.length < len)
+        {
+            scratch = new byte[Math.max(len, scratch.length * 2)];
+        }
+        b.getBytes(index + RingDescriptor.REPLY_HEADER, scratch, 0, len);
+        if (c != null)
+        {
+            deliver(c, seq, scratch, len, type);
+        }
+        if (type == RingDescriptor.SHUTDOWN)
+        {
+            running = false;
+            onShutdown.run();
+        }
+    }
+
+    private void deliver(final Connection c, final long seq, final byte[] reply, final int type)
+    {
+        deliver(c, seq, reply, reply.length, type);
+    }
+
+    /** Sends the reply to request {@code seq} now if every earlier one went, else keeps a copy until they have. */
+    private void deliver(final Connection c, final long seq, final byte[] reply, final int length, final int type)
+    {
+        if (type == RingDescriptor.REPLY_AND_CLOSE)
+        {
+            c.closeAfter = seq;
+        }
+        if (seq != c.nextToSend)
+        {
+            c.pending.put(seq, java.util.Arrays.copyOf(reply, length));
+            return;
+        }
+        c.out(reply, length);
+        c.nextToSend++;
+        if (!c.pending.isEmpty())
+        {
+            byte[] next;
+            while ((next = c.pending.remove(c.nextToSend)) != null)
+            {
+                c.out(next, next.length);
+                c.nextToSend++;
+            }
+        }
+        dirtyOnce(c);
+    }
+
+    private void dirtyOnce(final Connection c)
+    {
+        if (!c.dirty)
+        {
+            c.dirty = true;
+            dirty.add(c);
+        }
+    }
+
+    private void flush()
+    {
+        for (int i = 0; i < dirty.size(); i++)
+        {
+            final Connection c = dirty.get(i);
+            c.dirty = false;
+            if (c.closed)
+            {
+                continue;
+            }
+            try
+            {
+                c.out.flip();
+                c.channel.write(c.out);
+                c.out.compact();
+                final boolean more = c.out.position() > 0;
+                if (!more && c.nextToSend > c.closeAfter)
+                {
+                    drop(c);
+                    continue;
+                }
+                final int ops = more ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+                if (c.key.interestOps() != ops)
+                {
+                    c.key.interestOps(ops);
+                }
+            }
+            catch (final IOException ex)
+            {
+                drop(c);
+            }
+        }
+        dirty.clear();
+    }
+
+    private void drop(final Connection c)
+    {
+        c.closed = true;
+        connections.remove(c.id);
+        c.key.cancel();
+        try
+        {
+            c.channel.close();
+        }
+        catch (final IOException ex)
+        {
+            // Gone already.
+        }
+    }
+
+    /** One client connection: its unparsed input, its output, and the replies waiting for their turn. */
+    private static final class Connection
+    {
+        final int id;
+        final SocketChannel channel;
+        SelectionKey key;
+        byte[] in = new byte[READ_CHUNK];
+        int inStart;
+        int inEnd;
+        long nextSequence;
+        long nextToSend;
+        long closeAfter = Long.MAX_VALUE;
+        final HashMap<Long, byte[]> pending = new HashMap<>();
+        ByteBuffer out = ByteBuffer.allocate(16 << 10);
+        boolean dirty;
+        boolean closed;
+
+        Connection(final int id, final SocketChannel channel)
+        {
+            this.id = id;
+            this.channel = channel;
+        }
+
+        void append(final byte[] src, final int length)
+        {
+            if (inEnd + length > in.length)
+            {
+                final int live = inEnd - inStart;
+                final byte[] target = live + length > in.length ? new byte[Math.max(in.length * 2, live + length)] : in;
+                System.arraycopy(in, inStart, target, 0, live);
+                in = target;
+                inStart = 0;
+                inEnd = live;
+            }
+            System.arraycopy(src, 0, in, inEnd, length);
+            inEnd += length;
+        }
+
+        void consumed(final int upTo)
+        {
+            inStart = upTo;
+            if (inStart == inEnd)
+            {
+                inStart = inEnd = 0;
+            }
+        }
+
+        void out(final byte[] bytes, final int length)
+        {
+            if (out.remaining() < length)
+            {
+                final ByteBuffer bigger = ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + length));
+                out.flip();
+                bigger.put(out);
+                out = bigger;
+            }
+            out.put(bytes, 0, length);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.shoal.apps.kv;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * One core's queue pair on the {@link Nic}: a receive ring (NIC → core) and a transmit ring (core → NIC), each an
+ * Agrona one-to-one ring of bytes, like a NIC's RX/TX descriptor rings. Only bytes cross: a message is copied in
+ * by its producer and out by its consumer (layout: {@link RingDescriptor}).
+ *
+ * <p>Threading: the NIC's thread is the only producer of the receive ring and consumer of the transmit ring; the
+ * core's dispatcher that {@link #attach() attached} is the only consumer of the receive ring and producer of the
+ * transmit ring. When its ring is empty the dispatcher {@link #awaitRequests() parks} — its virtual thread
+ * unmounts and the core runs other work or idles — and the NIC's {@link #wakeConsumer()} unparks it, which
+ * reaches the core through its inbox and doorbell (the interrupt role). A Dekker handshake on {@code waiting}
+ * loses no wake-up.
+ */
+final class NicQueue
+{
+    private final int index;
+    private final Nic nic;
+    private final OneToOneRingBuffer rx;
+    private final OneToOneRingBuffer tx;
+    private volatile Thread consumer;
+    private volatile boolean waiting;
+    /** NIC thread only: requests that found the receive ring full, in order, sent before any newer one. */
+    final ArrayDeque<byte[]> overflow = new ArrayDeque<>();
+    /** NIC thread only: the ring got messages since the consumer was last woken. */
+    boolean fresh;
+
+    NicQueue(final int index, final Nic nic, final int ringBytes)
+    {
+        this.index = index;
+        this.nic = nic;
+        this.rx = ring(ringBytes);
+        this.tx = ring(ringBytes);
+    }
+
+    private static OneToOneRingBuffer ring(final int bytes)
+    {
+        return new OneToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(bytes + RingBufferDescriptor.TRAILER_LENGTH)));
+    }
+
+    int index()
+    {
+        return index;
+    }
+
+    /** The largest message either ring takes. */
+    int maxMessage()
+    {
+        return rx.maxMsgLength();
+    }
+
+    // ------------------------------------------------------------------------------------------------ core side
+
+    /** Makes the calling dispatcher this queue's consumer; the NIC starts when every queue has one. */
+    void attach()
+    {
+        consumer = Thread.currentThread();
+        nic.onAttached();
+    }
+
+    /** Hands up to {@code limit} requests to {@code handler}; core side. */
+    int receive(final MessageHandler handler, final int limit)
+    {
+        return rx.read(handler, limit);
+    }
+
+    /** Parks the calling dispatcher until the receive ring has a request (or a spurious wake-up); core side. */
+    void awaitRequests()
+    {
+        waiting = true;
+        if (rx.size() == 0)
+        {
+            LockSupport.park(this);
+        }
+        waiting = false;
+    }
+
+    /** Copies a reply into the transmit ring; false when it is full. Core side. */
+    boolean transmit(final int type, final UnsafeBuffer buffer, final int length)
+    {
+        return tx.write(type, buffer, 0, length);
+    }
+
+    /** Tells the NIC that replies are waiting; core side, after a batch. */
+    void kickNic()
+    {
+        nic.kick();
+    }
+
+    // ------------------------------------------------------------------------------------------------ NIC side
+
+    OneToOneRingBuffer rx()
+    {
+        return rx;
+    }
+
+    OneToOneRingBuffer tx()
+    {
+        return tx;
+    }
+
+    /** Unparks the consumer if it waits; NIC side, after publishing requests. */
+    void wakeConsumer()
+    {
+        VarHandle.fullFence();
+        if (waiting)
+        {
+            final Thread c = consumer;
+            if (c != null)
+            {
+                LockSupport.unpark(c);
+            }
+        }
+    }
+
+    boolean isAttached()
+    {
+        return consumer != null;
+    }
+}

@@ -1,0 +1,280 @@
+package dev.shoal.apps.kv;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.shoal.libos.Channel;
+import dev.shoal.libos.Os;
+import dev.shoal.libos.Service;
+
+/**
+ * Multi-key commands across shards. The core that the filter gave a multi-key command to (the owner of its first
+ * key) does the keys it owns itself and sends the others, grouped by owner, to the owning cores over Shoal
+ * channels (UMP between cores); each core serves its peers from a thread of its own. Only bytes cross:
+ * <pre>
+ *   request: byte op, long device time, int n, n × { int length, bytes }
+ *   reply:   MGET: int n, n × { int length or -1, bytes };  STATS: 4 longs;  others: long
+ * </pre>
+ * A multi-key command is therefore not atomic across shards (Redis's MSET is); each shard's part is.
+ *
+ * <p>Core-local: one per core; {@link #serve} runs on the core's peer threads, the rest on its main dispatcher.
+ * Both use the core's {@link Shard} and neither yields inside a shard operation.
+ */
+final class Peers
+{
+    static final byte MGET = 1;
+    static final byte MSET = 2;
+    static final byte DEL = 3;
+    static final byte EXISTS = 4;
+    static final byte STATS = 5;
+    static final byte FLUSH = 6;
+
+    private final Os os;
+    private final Shard shard;
+    private final int self;
+    private final int shards;
+    private final Channel[] channels;
+
+    Peers(final Os os, final Shard shard, final int self, final int shards)
+    {
+        this.os = os;
+        this.shard = shard;
+        this.self = self;
+        this.shards = shards;
+        this.channels = new Channel[shards];
+    }
+
+    static String serviceName(final int shard)
+    {
+        return "kv/shard-" + shard;
+    }
+
+    /** Exports this shard's peer service and starts the thread that accepts peers. */
+    void export()
+    {
+        final Service service = os.export(serviceName(self));
+        os.spawnThread("peers", () ->
+        {
+            while (true)
+            {
+                final Channel c = service.accept();
+                os.spawnThread("peer-" + c.peerCore(), () -> serve(c));
+            }
+        });
+    }
+
+    private void serve(final Channel c)
+    {
+        while (true)
+        {
+            final ByteBuffer in = ByteBuffer.wrap(c.receiveBytes());
+            final byte op = in.get();
+            final long now = in.getLong();
+            final byte[][] items = new byte[in.getInt()][];
+            for (int i = 0; i < items.length; i++)
+            {
+                items[i] = new byte[in.getInt()];
+                in.get(items[i]);
+            }
+            c.sendBytes(encode(op, applyLocal(op, now, items)));
+        }
+    }
+
+    /** Applies {@code op} to this shard: per-key values for MGET, STATS' four counts, or one count. */
+    Object applyLocal(final byte op, final long now, final byte[][] items)
+    {
+        switch (op)
+        {
+            case MGET ->
+            {
+                final byte[][] values = new byte[items.length][];
+                for (int i = 0; i < items.length; i++)
+                {
+                    final int slot = shard.find(items[i], KeyHash.fnv1a(items[i]), now);
+                    values[i] = slot < 0 ? null : shard.value(slot);
+                }
+                return values;
+            }
+            case MSET ->
+            {
+                long failed = 0;
+                for (int i = 0; i + 1 < items.length; i += 2)
+                {
+                    if (shard.set(items[i], KeyHash.fnv1a(items[i]), items[i + 1], 0, 0, false, now) != Shard.OK)
+                    {
+                        failed++;
+                    }
+                }
+                return failed;
+            }
+            case DEL, EXISTS ->
+            {
+                long n = 0;
+                for (final byte[] key : items)
+                {
+                    final int h = KeyHash.fnv1a(key);
+                    if (op == DEL ? shard.delete(key, h, now) : shard.find(key, h, now) >= 0)
+                    {
+                        n++;
+                    }
+                }
+                return n;
+            }
+            case STATS ->
+            {
+                final int keys = shard.size(now);
+                return new long[] {keys, shard.expiring(), shard.memory().bytesInUse(), shard.memory().bytesMapped()};
+            }
+            case FLUSH ->
+            {
+                shard.clear();
+                return 0L;
+            }
+            default -> throw new IllegalArgumentException("unknown peer operation " + op);
+        }
+    }
+
+    private static byte[] encode(final byte op, final Object result)
+    {
+        if (op == MGET)
+        {
+            final byte[][] values = (byte[][])result;
+            int length = 4;
+            for (final byte[] v : values)
+            {
+                length += 4 + (v == null ? 0 : v.length);
+            }
+            final ByteBuffer b = ByteBuffer.allocate(length).putInt(values.length);
+            for (final byte[] v : values)
+            {
+                if (v == null)
+                {
+                    b.putInt(-1);
+                }
+                else
+                {
+                    b.putInt(v.length).put(v);
+                }
+            }
+            return b.array();
+        }
+        if (op == STATS)
+        {
+            final ByteBuffer b = ByteBuffer.allocate(32);
+            for (final long v : (long[])result)
+            {
+                b.putLong(v);
+            }
+            return b.array();
+        }
+        return ByteBuffer.allocate(8).putLong((Long)result).array();
+    }
+
+    private static Object decode(final byte op, final byte[] bytes)
+    {
+        final ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (op == MGET)
+        {
+            final byte[][] values = new byte[b.getInt()][];
+            for (int i = 0; i < values.length; i++)
+            {
+                final int n = b.getInt();
+                if (n >= 0)
+                {
+                    values[i] = new byte[n];
+                    b.get(values[i]);
+                }
+            }
+            return values;
+        }
+        if (op == STATS)
+        {
+            return new long[] {b.getLong(), b.getLong(), b.getLong(), b.getLong()};
+        }
+        return b.getLong();
+    }
+
+    private Channel channel(final int shard)
+    {
+        if (channels[shard] == null)
+        {
+            channels[shard] = os.bind(serviceName(shard));
+        }
+        return channels[shard];
+    }
+
+    /**
+     * Runs {@code op} over keys (or key-value pairs, {@code stride} 2) spread over the shards: the remote parts go
+     * out first, then this shard's part runs, then the replies are collected.
+     *
+     * @return for each shard that took part, its result; null for shards not involved. With {@code all}, every
+     *         shard takes part (STATS, FLUSH) with no items.
+     */
+    Object[] fanOut(final byte op, final long now, final byte[][] items, final int stride, final boolean all,
+        final int[][] indexesOut)
+    {
+        final List<List<Integer>> byShard = new ArrayList<>(shards);
+        for (int s = 0; s < shards; s++)
+        {
+            byShard.add(new ArrayList<>());
+        }
+        for (int i = 0; i < items.length; i += stride)
+        {
+            byShard.get(KeyHash.shardOf(KeyHash.fnv1a(items[i]), shards)).add(i);
+        }
+        final Object[] results = new Object[shards];
+        final byte[][][] parts = new byte[shards][][];
+        for (int s = 0; s < shards; s++)
+        {
+            final List<Integer> idx = byShard.get(s);
+            if (idx.isEmpty() && !all)
+            {
+                continue;
+            }
+            final byte[][] part = new byte[idx.size() * stride][];
+            final int[] where = new int[idx.size()];
+            for (int k = 0; k < idx.size(); k++)
+            {
+                where[k] = idx.get(k);
+                for (int j = 0; j < stride; j++)
+                {
+                    part[k * stride + j] = items[idx.get(k) + j];
+                }
+            }
+            parts[s] = part;
+            indexesOut[s] = where;
+            if (s != self)
+            {
+                channel(s).sendBytes(request(op, now, part));
+            }
+        }
+        if (parts[self] != null)
+        {
+            results[self] = applyLocal(op, now, parts[self]);
+        }
+        for (int s = 0; s < shards; s++)
+        {
+            if (parts[s] != null && s != self)
+            {
+                results[s] = decode(op, channel(s).receiveBytes());
+            }
+        }
+        return results;
+    }
+
+    private static byte[] request(final byte op, final long now, final byte[][] items)
+    {
+        int length = 1 + 8 + 4;
+        for (final byte[] item : items)
+        {
+            length += 4 + item.length;
+        }
+        final ByteBuffer b = ByteBuffer.allocate(length).put(op).putLong(now).putInt(items.length);
+        for (final byte[] item : items)
+        {
+            b.putInt(item.length).put(item);
+        }
+        return b.array();
+    }
+}

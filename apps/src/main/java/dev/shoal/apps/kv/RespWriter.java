@@ -1,0 +1,147 @@
+package dev.shoal.apps.kv;
+
+import java.nio.charset.StandardCharsets;
+
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Builds one transmit-ring message: the {@link RingDescriptor} reply header, then RESP. Core-local, reused for
+ * every reply of its core.
+ */
+final class RespWriter
+{
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
+    private final UnsafeBuffer view = new UnsafeBuffer(buffer.byteArray());
+    private int position;
+
+    /** Starts a reply to request {@code seq} of connection {@code connection}. */
+    void begin(final int connection, final long seq)
+    {
+        buffer.putInt(RingDescriptor.CONNECTION_OFFSET, connection);
+        buffer.putLong(RingDescriptor.SEQUENCE_OFFSET, seq);
+        position = RingDescriptor.REPLY_HEADER;
+    }
+
+    int length()
+    {
+        return position;
+    }
+
+    /** Bytes of RESP written since {@link #begin}. */
+    int replyLength()
+    {
+        return position - RingDescriptor.REPLY_HEADER;
+    }
+
+    /** The message so far, for the ring. */
+    UnsafeBuffer message()
+    {
+        if (view.byteArray() != buffer.byteArray())
+        {
+            view.wrap(buffer.byteArray());
+        }
+        return view;
+    }
+
+    RespWriter simple(final String s)
+    {
+        buffer.putByte(position++, (byte)'+');
+        position += buffer.putStringWithoutLengthAscii(position, s);
+        return crlf();
+    }
+
+    RespWriter error(final String s)
+    {
+        buffer.putByte(position++, (byte)'-');
+        final byte[] b = s.replace('\r', ' ').replace('\n', ' ').getBytes(StandardCharsets.UTF_8);
+        buffer.putBytes(position, b);
+        position += b.length;
+        return crlf();
+    }
+
+    RespWriter integer(final long v)
+    {
+        buffer.putByte(position++, (byte)':');
+        position += buffer.putLongAscii(position, v);
+        return crlf();
+    }
+
+    RespWriter arrayHeader(final int n)
+    {
+        buffer.putByte(position++, (byte)'*');
+        position += buffer.putIntAscii(position, n);
+        return crlf();
+    }
+
+    RespWriter nullBulk()
+    {
+        buffer.putByte(position++, (byte)'$');
+        buffer.putByte(position++, (byte)'-');
+        buffer.putByte(position++, (byte)'1');
+        return crlf();
+    }
+
+    RespWriter bulk(final byte[] b)
+    {
+        return bulk(b, 0, b.length);
+    }
+
+    RespWriter bulk(final byte[] b, final int offset, final int length)
+    {
+        bulkHeader(length);
+        buffer.putBytes(position, b, offset, length);
+        position += length;
+        return crlf();
+    }
+
+    RespWriter bulk(final String s)
+    {
+        return bulk(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reserves a bulk string of {@code length} bytes and returns the backing array and offset to fill
+     * ({@link #bulkArray()}, the return value); {@link #endBulk} finishes it.
+     */
+    int reserveBulk(final int length)
+    {
+        bulkHeader(length);
+        buffer.checkLimit(position + length + 2);
+        final int at = position;
+        position += length;
+        return at;
+    }
+
+    byte[] bulkArray()
+    {
+        return buffer.byteArray();
+    }
+
+    RespWriter endBulk()
+    {
+        return crlf();
+    }
+
+    /** Appends RESP made elsewhere. */
+    RespWriter raw(final byte[] b)
+    {
+        buffer.putBytes(position, b);
+        position += b.length;
+        return this;
+    }
+
+    private void bulkHeader(final int length)
+    {
+        buffer.putByte(position++, (byte)'$');
+        position += buffer.putIntAscii(position, length);
+        crlf();
+    }
+
+    private RespWriter crlf()
+    {
+        buffer.putByte(position++, (byte)'\r');
+        buffer.putByte(position++, (byte)'\n');
+        return this;
+    }
+}

@@ -1,0 +1,315 @@
+package dev.shoal.apps.kv;
+
+import java.util.Arrays;
+
+import dev.shoal.libos.Os;
+import dev.shoal.libos.alloc.AllocationPolicy;
+
+/**
+ * One core's share of the key space. Keys and values live in the dispatcher's own mapped memory, in blocks of the
+ * application's {@link AllocationPolicy}; each record is {@code [int keyLength][key][value]}. The index that finds
+ * them is an open-addressing table (linear probing, tombstones) private to this core: per slot the record's
+ * address, its size, its key's length and hash, and its expiry time.
+ *
+ * <p>Expiry times are device milliseconds: the NIC stamps each request with its time, and the core passes the
+ * latest stamp as {@code now}; no code on the core reads the host clock. An expired key is removed when it is next
+ * touched, and by {@link #size(long)}.
+ *
+ * <p>Core-local: used only by the dispatchers of its core, none of which yields inside a call.
+ */
+final class Shard
+{
+    static final int OK = 0;
+    static final int NOT_SET = 1;
+    static final int NO_MEMORY = 2;
+
+    private static final long EMPTY = 0;
+    private static final long TOMBSTONE = -1;
+    private static final long NO_EXPIRY = 0;
+
+    private final Os os;
+    private final AllocationPolicy memory;
+    private long[] address = new long[64];
+    private int[] size = new int[64];
+    private int[] keyLength = new int[64];
+    private int[] hash = new int[64];
+    private long[] expireAt = new long[64];
+    private int count;
+    private int used;
+    private int expiring;
+    private byte[] scratch = new byte[256];
+
+    Shard(final Os os, final AllocationPolicy memory)
+    {
+        this.os = os;
+        this.memory = memory;
+    }
+
+    int count()
+    {
+        return count;
+    }
+
+    int expiring()
+    {
+        return expiring;
+    }
+
+    AllocationPolicy memory()
+    {
+        return memory;
+    }
+
+    /** The slot of {@code key}, or -1; an expired key is deleted and reported absent. */
+    int find(final byte[] key, final int h, final long now)
+    {
+        final int mask = address.length - 1;
+        for (int i = mix(h) & mask; ; i = (i + 1) & mask)
+        {
+            final long a = address[i];
+            if (a == EMPTY)
+            {
+                return -1;
+            }
+            if (a != TOMBSTONE && hash[i] == h && keyLength[i] == key.length && keyEquals(a, key))
+            {
+                if (expireAt[i] != NO_EXPIRY && expireAt[i] <= now)
+                {
+                    remove(i);
+                    return -1;
+                }
+                return i;
+            }
+        }
+    }
+
+    private boolean keyEquals(final long record, final byte[] key)
+    {
+        final byte[] s = scratch(key.length);
+        os.readBytes(record + 4, s, 0, key.length);
+        return Arrays.equals(s, 0, key.length, key, 0, key.length);
+    }
+
+    int valueLength(final int slot)
+    {
+        return size[slot] - 4 - keyLength[slot];
+    }
+
+    /** Copies the value of {@code slot} into {@code dst} at {@code offset}. */
+    void readValue(final int slot, final byte[] dst, final int offset)
+    {
+        os.readBytes(address[slot] + 4 + keyLength[slot], dst, offset, valueLength(slot));
+    }
+
+    byte[] value(final int slot)
+    {
+        final byte[] v = new byte[valueLength(slot)];
+        readValue(slot, v, 0);
+        return v;
+    }
+
+    long expireAt(final int slot)
+    {
+        return expireAt[slot];
+    }
+
+    /**
+     * Stores {@code key → value}.
+     *
+     * @param ifExists   1: only when the key exists (XX); -1: only when it does not (NX); 0: either way.
+     * @param expiry     the new expiry (device ms), {@link #NO_EXPIRY} for none.
+     * @param keepExpiry keep the key's current expiry instead (KEEPTTL, INCR).
+     * @return {@link #OK}, {@link #NOT_SET} (the NX/XX condition failed) or {@link #NO_MEMORY}.
+     */
+    int set(final byte[] key, final int h, final byte[] value, final int ifExists, final long expiry,
+        final boolean keepExpiry, final long now)
+    {
+        final int slot = find(key, h, now);
+        if ((ifExists > 0 && slot < 0) || (ifExists < 0 && slot >= 0))
+        {
+            return NOT_SET;
+        }
+        if (4L + key.length + value.length > memory.maxAllocation())
+        {
+            return NO_MEMORY;
+        }
+        final int bytes = 4 + key.length + value.length;
+        if (slot >= 0)
+        {
+            final long old = address[slot];
+            long a = old;
+            if (blockOf(size[slot]) != blockOf(bytes))
+            {
+                a = memory.allocate(bytes);
+                if (a == AllocationPolicy.NO_MEMORY)
+                {
+                    return NO_MEMORY;
+                }
+                memory.free(old, size[slot]);
+            }
+            write(a, key, value);
+            address[slot] = a;
+            size[slot] = bytes;
+            setExpiry(slot, keepExpiry ? expireAt[slot] : expiry);
+            return OK;
+        }
+        final long a = memory.allocate(bytes);
+        if (a == AllocationPolicy.NO_MEMORY)
+        {
+            return NO_MEMORY;
+        }
+        write(a, key, value);
+        insert(a, bytes, key.length, h, expiry);
+        return OK;
+    }
+
+    /** Deletes the key; true when it existed. */
+    boolean delete(final byte[] key, final int h, final long now)
+    {
+        final int slot = find(key, h, now);
+        if (slot < 0)
+        {
+            return false;
+        }
+        remove(slot);
+        return true;
+    }
+
+    void setExpiry(final int slot, final long at)
+    {
+        if ((expireAt[slot] != NO_EXPIRY) != (at != NO_EXPIRY))
+        {
+            expiring += at != NO_EXPIRY ? 1 : -1;
+        }
+        expireAt[slot] = at;
+    }
+
+    /** Keys alive at {@code now}; removes the expired ones. */
+    int size(final long now)
+    {
+        if (expiring > 0)
+        {
+            for (int i = 0; i < address.length; i++)
+            {
+                if (address[i] != EMPTY && address[i] != TOMBSTONE && expireAt[i] != NO_EXPIRY && expireAt[i] <= now)
+                {
+                    remove(i);
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Frees every record. */
+    void clear()
+    {
+        for (int i = 0; i < address.length; i++)
+        {
+            if (address[i] != EMPTY && address[i] != TOMBSTONE)
+            {
+                memory.free(address[i], size[i]);
+            }
+        }
+        Arrays.fill(address, EMPTY);
+        count = used = expiring = 0;
+    }
+
+    private static int blockOf(final int bytes)
+    {
+        return dev.shoal.libos.alloc.SizeClassAllocator.blockSize(bytes);
+    }
+
+    private void write(final long a, final byte[] key, final byte[] value)
+    {
+        final int bytes = 4 + key.length + value.length;
+        final byte[] s = scratch(bytes);
+        s[0] = (byte)(key.length >>> 24);
+        s[1] = (byte)(key.length >>> 16);
+        s[2] = (byte)(key.length >>> 8);
+        s[3] = (byte)key.length;
+        System.arraycopy(key, 0, s, 4, key.length);
+        System.arraycopy(value, 0, s, 4 + key.length, value.length);
+        os.writeBytes(a, s, 0, bytes);
+    }
+
+    private void remove(final int slot)
+    {
+        memory.free(address[slot], size[slot]);
+        setExpiry(slot, NO_EXPIRY);
+        address[slot] = TOMBSTONE;
+        count--;
+    }
+
+    private void insert(final long a, final int bytes, final int keyLen, final int h, final long expiry)
+    {
+        if ((used + 1) * 4L > address.length * 3L)
+        {
+            rehash(count * 4 >= address.length ? address.length * 2 : address.length);
+        }
+        final int mask = address.length - 1;
+        int i = mix(h) & mask;
+        while (address[i] != EMPTY && address[i] != TOMBSTONE)
+        {
+            i = (i + 1) & mask;
+        }
+        if (address[i] == EMPTY)
+        {
+            used++;
+        }
+        address[i] = a;
+        size[i] = bytes;
+        keyLength[i] = keyLen;
+        hash[i] = h;
+        expireAt[i] = NO_EXPIRY;
+        count++;
+        setExpiry(i, expiry);
+    }
+
+    private void rehash(final int capacity)
+    {
+        final long[] oldAddress = address;
+        final int[] oldSize = size;
+        final int[] oldKeyLength = keyLength;
+        final int[] oldHash = hash;
+        final long[] oldExpire = expireAt;
+        address = new long[capacity];
+        size = new int[capacity];
+        keyLength = new int[capacity];
+        hash = new int[capacity];
+        expireAt = new long[capacity];
+        final int mask = capacity - 1;
+        for (int j = 0; j < oldAddress.length; j++)
+        {
+            if (oldAddress[j] != EMPTY && oldAddress[j] != TOMBSTONE)
+            {
+                int i = mix(oldHash[j]) & mask;
+                while (address[i] != EMPTY)
+                {
+                    i = (i + 1) & mask;
+                }
+                address[i] = oldAddress[j];
+                size[i] = oldSize[j];
+                keyLength[i] = oldKeyLength[j];
+                hash[i] = oldHash[j];
+                expireAt[i] = oldExpire[j];
+            }
+        }
+        used = count;
+    }
+
+    /** The shard was chosen by the hash modulo the shard count: mix the bits before using them again. */
+    private static int mix(final int h)
+    {
+        final int x = h * 0x9E3779B9;
+        return x ^ (x >>> 16);
+    }
+
+    private byte[] scratch(final int n)
+    {
+        if (scratch.length < n)
+        {
+            scratch = new byte[Math.max(n, scratch.length * 2)];
+        }
+        return scratch;
+    }
+}

@@ -1,0 +1,361 @@
+package dev.shoal.apps.kv;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Starts the appliance on four cores and talks RESP to it over TCP. */
+class KvApplianceTest
+{
+    private static final int CORES = 4;
+    private static KvAppliance kv;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        kv = KvAppliance.start(new KvAppliance.Settings(null, CORES, 0, 16L << 20));
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        kv.close();
+    }
+
+    @BeforeEach
+    void flush() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            assertEquals("OK", c.call("FLUSHALL"));
+        }
+    }
+
+    private static RespClient client() throws Exception
+    {
+        return new RespClient(kv.port());
+    }
+
+    /** Keys that the filter sends to {@code shard}. */
+    private static List<String> keysOn(final int shard, final int n)
+    {
+        final List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < n; i++)
+        {
+            final String k = "key:" + i;
+            if (KeyHash.shardOf(KeyHash.fnv1a(k.getBytes(StandardCharsets.UTF_8)), CORES) == shard)
+            {
+                keys.add(k);
+            }
+        }
+        return keys;
+    }
+
+    @Test
+    void shouldAnswerPingEchoSetAndGet() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            assertEquals("PONG", c.call("PING"));
+            assertEquals("hello", c.call("PING", "hello"));
+            assertEquals("hi there", c.call("ECHO", "hi there"));
+            assertEquals("OK", c.call("SET", "greeting", "hello world"));
+            assertEquals("hello world", c.call("GET", "greeting"));
+            assertNull(c.call("GET", "missing"));
+            assertEquals("OK", c.call("SET", "greeting", "a much longer value that needs a bigger block".repeat(10)));
+            assertEquals("a much longer value that needs a bigger block".repeat(10), c.call("GET", "greeting"));
+            assertEquals("string", c.call("TYPE", "greeting"));
+            assertEquals("none", c.call("TYPE", "missing"));
+        }
+    }
+
+    @Test
+    void shouldKeepBinaryValuesExactly() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            final String value = "line1\r\nline2\u0000\u00ff";
+            assertEquals("OK", c.call("SET", "bin", value));
+            assertEquals(value, c.call("GET", "bin"));
+            assertEquals((long)value.getBytes(StandardCharsets.UTF_8).length, c.call("STRLEN", "bin"));
+        }
+    }
+
+    @Test
+    void shouldHonourNxXxAndGetOptionsOfSet() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            assertNull(c.call("SET", "k", "v", "XX"), "XX on a missing key stores nothing");
+            assertNull(c.call("GET", "k"));
+            assertEquals("OK", c.call("SET", "k", "v1", "NX"));
+            assertNull(c.call("SET", "k", "v2", "NX"));
+            assertEquals("v1", c.call("GET", "k"));
+            assertEquals("OK", c.call("SET", "k", "v3", "XX"));
+            assertEquals("v3", c.call("SET", "k", "v4", "GET"));
+            assertEquals("v4", c.call("GET", "k"));
+            assertEquals(new RespClient.Error("ERR syntax error"), c.call("SET", "k", "v", "NX", "XX"));
+            assertEquals(new RespClient.Error("ERR syntax error"), c.call("SET", "k", "v", "BOGUS"));
+            assertEquals(new RespClient.Error("ERR invalid expire time in 'set' command"),
+                c.call("SET", "k", "v", "EX", "0"));
+            assertEquals(new RespClient.Error("ERR value is not an integer or out of range"),
+                c.call("SET", "k", "v", "PX", "soon"));
+        }
+    }
+
+    @Test
+    void shouldExpireKeysByDeviceTime() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            assertEquals("OK", c.call("SET", "session", "x", "EX", "100"));
+            final long ttl = (Long)c.call("TTL", "session");
+            assertTrue(ttl > 90 && ttl <= 100, "TTL " + ttl);
+            assertEquals("OK", c.call("SET", "plain", "x"));
+            assertEquals(-1L, c.call("TTL", "plain"));
+            assertEquals(-2L, c.call("TTL", "missing"));
+            assertEquals(1L, c.call("PERSIST", "session"));
+            assertEquals(-1L, c.call("TTL", "session"));
+            assertEquals(1L, c.call("EXPIRE", "plain", "1000"));
+            assertEquals(0L, c.call("EXPIRE", "missing", "1000"));
+            assertEquals("OK", c.call("SET", "brief", "x", "PX", "50"));
+            // Device time moves with every request the NIC stamps; poll until the key is gone.
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.call("GET", "brief") == null);
+            assertEquals(-2L, c.call("PTTL", "brief"));
+            assertEquals(1L, c.call("EXPIRE", "plain", "-1"), "a past expiry deletes the key");
+            assertEquals(0L, c.call("EXISTS", "plain"));
+        }
+    }
+
+    @Test
+    void shouldIncrementAndDecrementIntegers() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            assertEquals(1L, c.call("INCR", "counter"));
+            assertEquals(11L, c.call("INCRBY", "counter", "10"));
+            assertEquals(10L, c.call("DECR", "counter"));
+            assertEquals(-5L, c.call("DECRBY", "counter", "15"));
+            assertEquals("-5", c.call("GET", "counter"));
+            assertEquals("OK", c.call("SET", "word", "abc"));
+            assertEquals(new RespClient.Error("ERR value is not an integer or out of range"), c.call("INCR", "word"));
+            assertEquals("OK", c.call("SET", "big", Long.toString(Long.MAX_VALUE)));
+            assertEquals(new RespClient.Error("ERR increment or decrement would overflow"), c.call("INCR", "big"));
+            assertEquals(5L, c.call("APPEND", "word", "de"));
+            assertEquals("abcde", c.call("GET", "word"));
+        }
+    }
+
+    @Test
+    void shouldSpreadMultiKeyCommandsOverTheShards() throws Exception
+    {
+        final List<String> args = new ArrayList<>(List.of("MSET"));
+        final List<String> keys = new ArrayList<>();
+        for (int shard = 0; shard < CORES; shard++)
+        {
+            for (final String k : keysOn(shard, 3))
+            {
+                keys.add(k);
+                args.add(k);
+                args.add("value-of-" + k);
+            }
+        }
+        try (RespClient c = client())
+        {
+            assertEquals("OK", c.call(args.toArray(String[]::new)));
+            final List<String> mget = new ArrayList<>(List.of("MGET"));
+            mget.addAll(keys);
+            mget.add("nothing-here");
+            final List<?> values = (List<?>)c.call(mget.toArray(String[]::new));
+            assertEquals(keys.size() + 1, values.size());
+            for (int i = 0; i < keys.size(); i++)
+            {
+                assertEquals("value-of-" + keys.get(i), values.get(i), "MGET keeps the order of its keys");
+            }
+            assertNull(values.get(keys.size()));
+            assertEquals((long)keys.size(), c.call("DBSIZE"));
+            assertEquals(3L, c.call("EXISTS", keys.get(0), keys.get(4), keys.get(11), "nothing-here"));
+            assertEquals(2L, c.call("DEL", keys.get(1), keys.get(7), "nothing-here"));
+            assertEquals((long)keys.size() - 2, c.call("DBSIZE"));
+            final String info = (String)c.call("INFO");
+            assertTrue(info.contains("db0:keys=" + (keys.size() - 2) + ","), info);
+            assertEquals("OK", c.call("FLUSHALL"));
+            assertEquals(0L, c.call("DBSIZE"));
+        }
+    }
+
+    @Test
+    void shouldReplyInRequestOrderWhenPipelinedAcrossCores() throws Exception
+    {
+        final List<List<String>> onShard = new ArrayList<>();
+        for (int s = 0; s < CORES; s++)
+        {
+            onShard.add(keysOn(s, 25));
+        }
+        final ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+        final List<Object> expected = new ArrayList<>();
+        for (int i = 0; i < 25; i++)
+        {
+            for (int s = 0; s < CORES; s++)
+            {
+                final String k = onShard.get(s).get(i);
+                pipeline.writeBytes(RespClient.encode("SET", k, k + "=" + i));
+                expected.add("OK");
+                pipeline.writeBytes(RespClient.encode("GET", onShard.get((s + 1) % CORES).get(i)));
+                expected.add(s + 1 < CORES ? null : onShard.get(0).get(i) + "=" + i);
+                pipeline.writeBytes(RespClient.encode("INCR", "count-" + s));
+                expected.add((long)i + 1);
+            }
+        }
+        try (RespClient c = client())
+        {
+            c.send(pipeline.toByteArray());
+            for (int i = 0; i < expected.size(); i++)
+            {
+                assertEquals(expected.get(i), c.read(), "reply " + i);
+            }
+            assertEquals("PONG", c.call("PING"));
+        }
+    }
+
+    @Test
+    void shouldAnswerUnknownCommandsAndMalformedFramesWithErrorsAndKeepServing() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            final Object unknown = c.call("FROBNICATE", "x");
+            assertInstanceOf(RespClient.Error.class, unknown);
+            assertTrue(((RespClient.Error)unknown).message().startsWith("ERR unknown command 'FROBNICATE'"));
+            assertEquals(new RespClient.Error("ERR wrong number of arguments for 'get' command"), c.call("GET"));
+            c.send("*abc\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(new RespClient.Error("ERR Protocol error: invalid multibulk length"), c.read());
+            c.send("*1\r\n$-7\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(new RespClient.Error("ERR Protocol error: invalid bulk length"), c.read());
+            c.send("*1\r\n$4\r\nPINGxx\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(new RespClient.Error("ERR Protocol error: bulk string not followed by CRLF"), c.read());
+            c.send("*1\r\n:5\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(new RespClient.Error("ERR Protocol error: expected '$', got ':'"), c.read());
+            assertEquals("PONG", c.call("PING"), "the connection still works");
+            c.send("SET inline  works\r\nGET inline\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("OK", c.read());
+            assertEquals("works", c.read());
+        }
+    }
+
+    @Test
+    void shouldAnswerTheCallsStockClientsMakeOnConnect() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            assertEquals(List.of("save", ""), c.call("CONFIG", "GET", "save"));
+            assertEquals(List.of("appendonly", "no"), c.call("CONFIG", "GET", "appendonly"));
+            assertEquals(List.of(), c.call("CONFIG", "GET", "no-such-parameter"));
+            assertEquals(List.of(), c.call("COMMAND", "DOCS"));
+            final long count = (Long)c.call("COMMAND", "COUNT");
+            assertEquals(count, ((List<?>)c.call("COMMAND")).size());
+            assertEquals("OK", c.call("SELECT", "0"));
+            assertInstanceOf(RespClient.Error.class, c.call("SELECT", "3"));
+            assertEquals("OK", c.call("CLIENT", "SETNAME", "tester"));
+        }
+    }
+
+    @Test
+    void shouldCloseTheConnectionAfterQuit() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            assertEquals("OK", c.call("QUIT"));
+            assertTrue(c.isClosedByServer());
+        }
+    }
+
+    @Test
+    void shouldServeManyParallelClients() throws Exception
+    {
+        final int clients = 24;
+        final ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try
+        {
+            final List<Future<Set<String>>> done = new ArrayList<>();
+            for (int t = 0; t < clients; t++)
+            {
+                final int id = t;
+                done.add(pool.submit(() ->
+                {
+                    final Set<String> wrong = new HashSet<>();
+                    try (RespClient c = client())
+                    {
+                        for (int i = 0; i < 100; i++)
+                        {
+                            final String k = "client-" + id + "-" + i;
+                            if (!"OK".equals(c.call("SET", k, "v" + i)) || !("v" + i).equals(c.call("GET", k)))
+                            {
+                                wrong.add(k);
+                            }
+                            c.call("INCR", "shared");
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            for (final Future<Set<String>> f : done)
+            {
+                assertEquals(Set.of(), f.get(60, TimeUnit.SECONDS));
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+        try (RespClient c = client())
+        {
+            assertEquals(String.valueOf(clients * 100), c.call("GET", "shared"), "no increment lost");
+            assertEquals(clients * 100L + 1, c.call("DBSIZE"));
+        }
+    }
+
+    @Test
+    void shouldAnswerOutOfMemoryWhenAShardsRamIsSpentAndRecover() throws Exception
+    {
+        final String big = "x".repeat(100_000);
+        final List<String> keys = keysOn(2, 400);
+        try (RespClient c = client())
+        {
+            int stored = 0;
+            Object reply = null;
+            for (final String k : keys)
+            {
+                reply = c.call("SET", k, big);
+                if (!"OK".equals(reply))
+                {
+                    break;
+                }
+                stored++;
+            }
+            assertEquals(new RespClient.Error("OOM command not allowed when used memory > 'maxmemory'."), reply);
+            assertTrue(stored > 50 && stored < 160, "16 MiB of RAM holds about 16 MiB of 128 KiB blocks: " + stored);
+            assertEquals("OK", c.call("SET", keysOn(1, 1).get(0), big), "other shards have their own memory");
+            assertEquals(1L, c.call("DEL", keys.get(0)));
+            assertEquals("OK", c.call("SET", keys.get(stored), big), "freed memory is reused");
+        }
+    }
+}
