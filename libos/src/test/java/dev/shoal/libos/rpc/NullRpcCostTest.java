@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.shoal.kernel.Dispatcher;
 import dev.shoal.libos.Machines;
@@ -32,13 +33,12 @@ class NullRpcCostTest
     }
 
     static final int CALLS = 200;
-    static final String MACHINE = "amd-8x4";
 
     /** Cycles per call from core 0 to each server core, after a warm-up call. */
-    static List<String> measure(final long seed, final int[] serverCores) throws Exception
+    static List<String> measure(final String machine, final int cores, final long seed, final int[] serverCores) throws Exception
     {
         final List<String> lines = new ArrayList<>();
-        try (Shoal shoal = Machines.boot("deterministic:" + seed, MACHINE, 32))
+        try (Shoal shoal = Machines.boot("deterministic:" + seed, machine, cores))
         {
             for (final int server : serverCores)
             {
@@ -70,19 +70,21 @@ class NullRpcCostTest
                     assertTrue(cycles >= 2 * latency, cycles + " cycles < twice the link latency " + latency);
                 }
                 lines.add(String.format("null RPC %s core 0 -> core %d (%s, one-way link %d cycles, LRPC %d): %d " +
-                    "cycles per call", MACHINE, server, server == 0 ? "lmp" : "ump", latency, result.get("lrpc"),
+                    "cycles per call", machine, server, server == 0 ? "lmp" : "ump", latency, result.get("lrpc"),
                     cycles));
             }
         }
         return lines;
     }
 
-    @Test
-    void shouldCostAtLeastTheTransportsRoundTripTheSameForTheSameSeed() throws Exception
+    @ParameterizedTest
+    @CsvSource({"amd-8x4, 32", "intel-2x4, 8"})
+    void shouldCostAtLeastTheTransportsRoundTripTheSameForTheSameSeed(final String machine, final int cores)
+        throws Exception
     {
         // Core 0 itself, then the first core at each distinct link latency from core 0.
         final List<Integer> picked = new ArrayList<>(List.of(0));
-        try (Shoal probe = Machines.boot("live", MACHINE, 32))
+        try (Shoal probe = Machines.boot("live", machine, cores))
         {
             final var latencies = new java.util.TreeSet<Long>();
             for (int core = 1; core < probe.cores(); core++)
@@ -94,8 +96,8 @@ class NullRpcCostTest
             }
         }
         final int[] servers = picked.stream().mapToInt(Integer::intValue).toArray();
-        final List<String> first = measure(1, servers);
+        final List<String> first = measure(machine, cores, 1, servers);
         first.forEach(System.out::println);
-        assertEquals(first, measure(1, servers), "deterministic mode repeats the figures");
+        assertEquals(first, measure(machine, cores, 1, servers), "deterministic mode repeats the figures");
     }
 }
