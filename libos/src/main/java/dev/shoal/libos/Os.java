@@ -161,9 +161,10 @@ public final class Os
 
     /**
      * A channel to this domain's dispatcher on {@code peerCore}, for the dispatchers of a domain that spans cores
-     * to talk among themselves. Both ends call it (with each other's core); the first call of a pair blocks until
-     * the other end calls too. The lower core exports a service named after the domain instance and the pair, the
-     * higher core binds to it when exported; later calls return the same channel.
+     * to talk among themselves. Both ends call it (with each other's core). The lower core of the pair exports a
+     * service named after the domain instance and the pair and returns at once (its channel accepts the peer at
+     * first use); the higher core's call waits until that export exists, then binds. So the call on the higher
+     * core waits only for the lower core to make its call; later calls return the same channel.
      *
      * @throws IllegalArgumentException when {@code peerCore} is this core or not one of the domain's cores.
      */
@@ -180,7 +181,9 @@ public final class Os
         {
             final String name = "domain:" + domain.name() + "#" + domain.instance() + "/" +
                 Math.min(core, peerCore) + "-" + Math.max(core, peerCore);
-            channel = core < peerCore ? export(name).accept() : bindWhenExported(name);
+            channel = core < peerCore ?
+                new Channel(new SiblingBinding(BindingOperation.export(monitor(), name), peerCore)) :
+                bindWhenExported(name);
             siblings.put(peerCore, channel);
         }
         return channel;
