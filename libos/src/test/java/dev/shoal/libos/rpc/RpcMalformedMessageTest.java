@@ -111,8 +111,8 @@ class RpcMalformedMessageTest
             });
             Machines.run(shoal, "client", new int[] {1}, os ->
             {
-                seen.put("hello", assertThrows(RpcException.class, () -> Rpc.bind(os, "adder", Adder.class))
-                    .getMessage());
+                seen.put("hello", assertThrows(RpcException.class,
+                    () -> Rpc.bindWhenExported(os, "adder", Adder.class)).getMessage());
                 final Adder adder = Rpc.bind(os, "adder", Adder.class);
                 seen.put("short", assertThrows(RpcException.class, () -> adder.add(1, 2)).getMessage());
                 seen.put("wrong id", assertThrows(RpcException.class, () -> adder.add(1, 2)).getMessage());
