@@ -21,12 +21,14 @@ public final class Domain
     }
 
     private final String name;
+    private final long instance;
     private final int[] cores;
     private final List<Dispatcher> dispatchers = new ArrayList<>();
 
-    Domain(final String name, final int[] cores)
+    Domain(final String name, final long instance, final int[] cores)
     {
         this.name = name;
+        this.instance = instance;
         this.cores = cores.clone();
     }
 
@@ -63,6 +65,12 @@ public final class Domain
     public int[] cores()
     {
         return cores.clone();
+    }
+
+    /** This domain's number among the domains started on its machine (1, 2, ...): it tells apart equal names. */
+    public long instance()
+    {
+        return instance;
     }
 
     public List<Dispatcher> dispatchers()

@@ -56,6 +56,7 @@ public final class Os
     private final Domain domain;
     private final int core;
     private DispatcherMemory memory;
+    private final java.util.Map<Integer, Channel> siblings = new java.util.HashMap<>();
 
     Os(final Shoal shoal, final Domain domain, final int core)
     {
@@ -146,6 +147,46 @@ public final class Os
     {
         check();
         return new Channel(BindingOperation.bind(monitor(), name));
+    }
+
+    /**
+     * Binds to the service {@code name} like {@link #bind(String)}, but first waits until some dispatcher exports
+     * it: the name server answers the lookup when the name is registered.
+     */
+    public Channel bindWhenExported(final String name)
+    {
+        check();
+        return new Channel(BindingOperation.bindWhenExported(monitor(), name));
+    }
+
+    /**
+     * A channel to this domain's dispatcher on {@code peerCore}, for the dispatchers of a domain that spans cores
+     * to talk among themselves. Both ends call it (with each other's core). The lower core of the pair exports a
+     * service named after the domain instance and the pair and returns at once (its channel accepts the peer at
+     * first use); the higher core's call waits until that export exists, then binds. So the call on the higher
+     * core waits only for the lower core to make its call; later calls return the same channel.
+     *
+     * @throws IllegalArgumentException when {@code peerCore} is this core or not one of the domain's cores.
+     */
+    public Channel sibling(final int peerCore)
+    {
+        check();
+        if (peerCore == core || java.util.Arrays.stream(domain.cores()).noneMatch(c -> c == peerCore))
+        {
+            throw new IllegalArgumentException("core " + peerCore + " is not another core of domain " +
+                domain.name() + " " + java.util.Arrays.toString(domain.cores()));
+        }
+        Channel channel = siblings.get(peerCore);
+        if (channel == null)
+        {
+            final String name = "domain:" + domain.name() + "#" + domain.instance() + "/" +
+                Math.min(core, peerCore) + "-" + Math.max(core, peerCore);
+            channel = core < peerCore ?
+                new Channel(new SiblingBinding(BindingOperation.export(monitor(), name), peerCore)) :
+                bindWhenExported(name);
+            siblings.put(peerCore, channel);
+        }
+        return channel;
     }
 
     /** The monitor of this core, for applications that speak a monitor operation of their own. */

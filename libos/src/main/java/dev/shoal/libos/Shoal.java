@@ -23,6 +23,7 @@ public final class Shoal implements AutoCloseable
 
     private final MonitorSystem system;
     private final MonitorSystem.BootReport bootReport;
+    private final java.util.concurrent.atomic.AtomicLong domainsStarted = new java.util.concurrent.atomic.AtomicLong();
 
     private Shoal(final MonitorSystem system, final MonitorSystem.BootReport bootReport)
     {
@@ -97,7 +98,12 @@ public final class Shoal implements AutoCloseable
                     " booted cores");
             }
         }
-        final Domain domain = new Domain(name, cores);
+        if (java.util.Arrays.stream(cores).distinct().count() != cores.length)
+        {
+            throw new IllegalArgumentException("domain " + name + " lists a core twice: " +
+                java.util.Arrays.toString(cores) + " (one dispatcher per core)");
+        }
+        final Domain domain = new Domain(name, domainsStarted.incrementAndGet(), cores);
         domain.start(this, main);
         return domain;
     }

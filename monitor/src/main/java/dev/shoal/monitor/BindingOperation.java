@@ -70,6 +70,20 @@ public final class BindingOperation implements MonitorOperation
         {
             throw new NameServiceException("no service is bound to the name '" + name + "'");
         }
+        return bindTo(monitor, name, ref);
+    }
+
+    /**
+     * Binds to the service named {@code name}, first waiting until some dispatcher exports it. Called by a
+     * dispatcher of {@code monitor}'s core; blocks it until the binding is set up.
+     */
+    public static Binding bindWhenExported(final Monitor monitor, final String name)
+    {
+        return bindTo(monitor, name, NameServiceOperation.awaitLookup(monitor, name));
+    }
+
+    private static Binding bindTo(final Monitor monitor, final String name, final NameServiceOperation.ServiceRef ref)
+    {
         if (ref.core() == monitor.coreId())
         {
             final ServiceExport export = monitor.local(Services.class, Services::new).byId.get(ref.serviceId());

@@ -1,6 +1,8 @@
 package dev.shoal.monitor;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +30,11 @@ public final class NameServiceOperation implements MonitorOperation
     {
     }
 
+    /** A lookup that the name server answers only once {@code name} is registered (a blocking lookup). */
+    public record AwaitLookup(long requestId, String name)
+    {
+    }
+
     /** Where a service lives. */
     public record ServiceRef(String name, int core, int serviceId)
     {
@@ -37,6 +44,8 @@ public final class NameServiceOperation implements MonitorOperation
     static final class Registry
     {
         final Map<String, ServiceRef> byName = new HashMap<>();
+        /** Awaited names not yet registered: who asked (core, request id), in arrival order. */
+        final Map<String, List<long[]>> awaited = new HashMap<>();
     }
 
     @Override
@@ -46,6 +55,7 @@ public final class NameServiceOperation implements MonitorOperation
         protocol.message(RegisterReply.class, (m, from, reply) -> m.complete(reply.requestId(), reply));
         protocol.message(Lookup.class, NameServiceOperation::onLookup);
         protocol.message(LookupReply.class, (m, from, reply) -> m.complete(reply.requestId(), reply));
+        protocol.message(AwaitLookup.class, NameServiceOperation::onAwaitLookup);
     }
 
     private static void onRegister(final Monitor monitor, final int from, final Register request)
@@ -64,6 +74,29 @@ public final class NameServiceOperation implements MonitorOperation
             reply = new RegisterReply(request.requestId(), true, "");
         }
         monitor.send(from, reply);
+        final List<long[]> waiting = reply.ok() ? registry.awaited.remove(request.name()) : null;
+        if (waiting != null)
+        {
+            for (final long[] asker : waiting)
+            {
+                monitor.send((int)asker[0], new LookupReply(asker[1], true, request.core(), request.serviceId()));
+            }
+        }
+    }
+
+    private static void onAwaitLookup(final Monitor monitor, final int from, final AwaitLookup request)
+    {
+        final Registry registry = monitor.local(Registry.class, Registry::new);
+        final ServiceRef ref = registry.byName.get(request.name());
+        if (ref != null)
+        {
+            monitor.send(from, new LookupReply(request.requestId(), true, ref.core(), ref.serviceId()));
+        }
+        else
+        {
+            registry.awaited.computeIfAbsent(request.name(), n -> new ArrayList<>())
+                .add(new long[] {from, request.requestId()});
+        }
     }
 
     private static void onLookup(final Monitor monitor, final int from, final Lookup request)
@@ -117,5 +150,16 @@ public final class NameServiceOperation implements MonitorOperation
     {
         final LookupReply reply = (LookupReply)monitor.call(NAME_SERVER, id -> new Lookup(id, name));
         return reply.found() ? new ServiceRef(name, reply.core(), reply.serviceId()) : null;
+    }
+
+    /**
+     * Looks {@code name} up, waiting until some core registers it (Barrelfish's blocking lookup). Called by a
+     * dispatcher of {@code monitor}'s core; blocks it until the name server answers. A name server that restarts
+     * forgets who waits: such a caller waits for ever.
+     */
+    public static ServiceRef awaitLookup(final Monitor monitor, final String name)
+    {
+        final LookupReply reply = (LookupReply)monitor.call(NAME_SERVER, id -> new AwaitLookup(id, name));
+        return new ServiceRef(name, reply.core(), reply.serviceId());
     }
 }
