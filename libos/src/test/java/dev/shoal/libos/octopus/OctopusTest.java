@@ -129,8 +129,10 @@ class OctopusTest
                     {
                         problems.add("callback ran on core " + Dispatcher.current().core().id());
                     }
-                    // A callback may call the store itself (here through the same client).
-                    if (!e.deleted() && oct.get(e.name()) == null)
+                    // A callback may call the store itself (here through the same client). Events are asynchronous,
+                    // so a "job.<core>.0" record may already be deleted by its setter when its set event arrives;
+                    // every other job record stays.
+                    if (!e.deleted() && !e.name().endsWith(".0") && oct.get(e.name()) == null)
                     {
                         problems.add("no record behind " + e);
                     }
