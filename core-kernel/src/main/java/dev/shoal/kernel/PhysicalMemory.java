@@ -24,7 +24,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Any core may {@link #map(long, int) map} an address it was told about in a message, the way a Barrelfish monitor
  * maps a frame whose capability it received.
  *
- * <p>Thread-safety: the chunk tables are three levels of {@link AtomicReferenceArray} (core → directory → table →
+ * <p>Thread-safety: the chunk tables are levels of {@link AtomicReferenceArray} (core → three levels of 256 →
  * chunk) whose entries are installed by compare-and-set, so any thread may back, map, read, write or zero memory.
  * When two threads first touch the same chunk at the same instant one of them wins and the loser's segment stays
  * unused until {@link #close()}. What is written into memory is ordered between cores by the channel that carries
@@ -44,31 +44,36 @@ public final class PhysicalMemory implements AutoCloseable
     /** Cache-line alignment of every allocation, so that a UMP slot is one line. */
     public static final int LINE = 64;
 
-    private static final int TABLE_SHIFT = 12;
-    private static final int TABLE_SIZE = 1 << TABLE_SHIFT;
-    private static final int DIRECTORY_SIZE = 1 << (CORE_SHIFT - CHUNK_SHIFT - TABLE_SHIFT);
+    /**
+     * A region's chunk index (24 bits) is looked up in a radix tree of {@link #LEVELS} levels of 256 entries each:
+     * small nodes, so that an idle core costs about 3 KiB of tables rather than the 32 KiB two levels of 4096 cost.
+     */
+    private static final int LEVEL_SHIFT = 8;
+    private static final int LEVEL_SIZE = 1 << LEVEL_SHIFT;
+    private static final int LEVELS = (CORE_SHIFT - CHUNK_SHIFT) / LEVEL_SHIFT;
     private static final long KERNEL_CHUNKS = KERNEL_BYTES >>> CHUNK_SHIFT;
 
     static
     {
-        if ((long)DIRECTORY_SIZE * TABLE_SIZE * CHUNK_SIZE != REGION_SIZE)
+        if (LEVELS * LEVEL_SHIFT != CORE_SHIFT - CHUNK_SHIFT)
         {
             throw new AssertionError("chunk tables must cover a region exactly");
         }
     }
 
     private final Arena arena = Arena.ofShared();
-    private final AtomicReferenceArray<AtomicReferenceArray<AtomicReferenceArray<MemorySegment>>> directoriesByCore;
+    /** Per core, the root of its region's radix tree; inner entries are nodes, leaf entries {@link MemorySegment}s. */
+    private final AtomicReferenceArray<Object> rootsByCore;
 
     public PhysicalMemory(final int cores)
     {
-        directoriesByCore = new AtomicReferenceArray<>(cores);
+        rootsByCore = new AtomicReferenceArray<>(cores);
     }
 
     /** Number of cores whose regions this memory holds. */
     public int cores()
     {
-        return directoriesByCore.length();
+        return rootsByCore.length();
     }
 
     /** First address of {@code core}'s region. */
@@ -217,17 +222,25 @@ public final class PhysicalMemory implements AutoCloseable
     public long allocatedBytes()
     {
         long total = 0;
-        for (int c = 0; c < directoriesByCore.length(); c++)
+        for (int c = 0; c < rootsByCore.length(); c++)
         {
-            final AtomicReferenceArray<AtomicReferenceArray<MemorySegment>> directory = directoriesByCore.get(c);
-            for (int d = 0; directory != null && d < directory.length(); d++)
+            total += backedBytes(rootsByCore.get(c));
+        }
+        return total;
+    }
+
+    private static long backedBytes(final Object entry)
+    {
+        if (entry instanceof MemorySegment chunk)
+        {
+            return chunk.byteSize();
+        }
+        long total = 0;
+        if (entry instanceof AtomicReferenceArray<?> node)
+        {
+            for (int i = 0; i < node.length(); i++)
             {
-                final AtomicReferenceArray<MemorySegment> table = directory.get(d);
-                for (int t = 0; table != null && t < table.length(); t++)
-                {
-                    final MemorySegment chunk = table.get(t);
-                    total += chunk == null ? 0 : chunk.byteSize();
-                }
+                total += backedBytes(node.get(i));
             }
         }
         return total;
@@ -252,51 +265,49 @@ public final class PhysicalMemory implements AutoCloseable
     private MemorySegment chunk(final long address, final boolean create)
     {
         final long core = address >>> CORE_SHIFT;
-        if (core >= directoriesByCore.length())
+        if (core >= rootsByCore.length())
         {
             return null;
         }
         final long chunkIndex = (address & (REGION_SIZE - 1)) >>> CHUNK_SHIFT;
-        final AtomicReferenceArray<AtomicReferenceArray<MemorySegment>> directory =
-            level(directoriesByCore, (int)core, DIRECTORY_SIZE, create);
-        if (directory == null)
+        AtomicReferenceArray<Object> node = rootsByCore;
+        int slot = (int)core;
+        for (int shift = LEVELS * LEVEL_SHIFT; shift > 0; shift -= LEVEL_SHIFT)
         {
-            return null;
+            node = child(node, slot, create);
+            if (node == null)
+            {
+                return null;
+            }
+            slot = (int)((chunkIndex >>> (shift - LEVEL_SHIFT)) & (LEVEL_SIZE - 1));
         }
-        final AtomicReferenceArray<MemorySegment> table =
-            level(directory, (int)(chunkIndex >>> TABLE_SHIFT), TABLE_SIZE, create);
-        if (table == null)
-        {
-            return null;
-        }
-        final int slot = (int)(chunkIndex & (TABLE_SIZE - 1));
-        final MemorySegment chunk = table.get(slot);
+        final MemorySegment chunk = (MemorySegment)node.get(slot);
         if (chunk != null || !create)
         {
             return chunk;
         }
         // Arena memory is zeroed on allocation, which is what makes "never backed" and "zero" the same thing.
         final MemorySegment fresh = arena.allocate(CHUNK_SIZE, LINE);
-        return table.compareAndSet(slot, null, fresh) ? fresh : table.get(slot);
+        return node.compareAndSet(slot, null, fresh) ? fresh : (MemorySegment)node.get(slot);
     }
 
-    private static <T> AtomicReferenceArray<T> level(
-        final AtomicReferenceArray<AtomicReferenceArray<T>> parent, final int index, final int size,
-        final boolean create)
+    @SuppressWarnings("unchecked")
+    private static AtomicReferenceArray<Object> child(
+        final AtomicReferenceArray<Object> parent, final int index, final boolean create)
     {
-        final AtomicReferenceArray<T> existing = parent.get(index);
+        final Object existing = parent.get(index);
         if (existing != null || !create)
         {
-            return existing;
+            return (AtomicReferenceArray<Object>)existing;
         }
-        final AtomicReferenceArray<T> fresh = new AtomicReferenceArray<>(size);
-        return parent.compareAndSet(index, null, fresh) ? fresh : parent.get(index);
+        final AtomicReferenceArray<Object> fresh = new AtomicReferenceArray<>(LEVEL_SIZE);
+        return parent.compareAndSet(index, null, fresh) ? fresh : (AtomicReferenceArray<Object>)parent.get(index);
     }
 
     private void checkRange(final long address, final long length)
     {
         if (address < 0 || length < 0 || address + length < address ||
-            ((address + length - 1) >>> CORE_SHIFT) >= directoriesByCore.length() && length > 0)
+            ((address + length - 1) >>> CORE_SHIFT) >= rootsByCore.length() && length > 0)
         {
             throw new IllegalArgumentException("physical range 0x" + Long.toHexString(address) + "+" + length +
                 " lies outside the machine's " + cores() + " regions");
