@@ -162,7 +162,7 @@ public final class BootOperation implements MonitorOperation
         frame.putLong(FRAME_RX, rings.backward());
         monitor.addLink(child, rings.forward(), rings.backward(), slots);
         monitor.send(child, new BootCore(cores, parents));
-        // The channel's first message publishes the frame's contents with a volatile store before the IPI.
+        // The channel's first message publishes the frame's contents with a release store before the IPI.
         monitor.system().machine().core(child).start(frameAddress);
     }
 

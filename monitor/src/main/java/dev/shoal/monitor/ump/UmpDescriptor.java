@@ -18,7 +18,7 @@ package dev.shoal.monitor.ump;
  *   +---------------+----------------------------------------+
  *   payload of any later fragment: user bytes only, up to 56.
  * </pre>
- * The header is stored last, at the end of the line, with a volatile store: a receiver that sees the header with
+ * The header is stored last, at the end of the line, with a release store: a receiver that sees the header with
  * a volatile load also sees the payload written before it. All multi-byte fields are in the host's native byte
  * order (both ends of a channel run in the same JVM).
  *

@@ -2,6 +2,7 @@ package dev.shoal.monitor.ump;
 
 import static dev.shoal.monitor.ump.UmpDescriptor.MAX_MESSAGE_LENGTH;
 
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 import org.agrona.DirectBuffer;
@@ -86,12 +87,13 @@ public final class UmpEndpoint
      * core parked for want of work can be woken: the IPI role. Called by the owning thread (or before the endpoint
      * is handed to it). {@code null} for none.
      *
-     * <p>The doorbell runs on the owning thread after the slot headers were published with volatile stores. That
-     * makes the usual Dekker-style sleep safe: the peer stores a volatile "sleeping" flag, re-checks
+     * <p>The doorbell runs on the owning thread after the slot headers were published (release stores) and a full
+     * fence. That makes the usual Dekker-style sleep safe: the peer stores a volatile "sleeping" flag, re-checks
      * {@link #hasInbound()} (a volatile load of the next header), and parks only if it still sees nothing; the
-     * doorbell loads that flag and unparks the peer if it is set. Sequential consistency of volatile accesses
-     * means at least one side sees the other's store, so no wake-up is lost. A release (ordered) header store
-     * would not give that.
+     * doorbell loads that flag and unparks the peer if it is set. The fence between this side's header stores and
+     * its load of the flag means at least one side sees the other's store, so no wake-up is lost. One fence per
+     * batch of slots, not one per slot (a volatile store each), keeps the producer from stalling on every slot's
+     * cache line.
      *
      * <p>During {@link #poll} the doorbell is rung once, at the end, for everything written in the poll,
      * including by handlers; otherwise once per {@link #send} that wrote slots.
@@ -265,6 +267,9 @@ public final class UmpEndpoint
     {
         if (sender.takeUnannouncedSlots() > 0 && doorbell != null)
         {
+            // Dekker with a receiver going to sleep: it stores its flag, then re-reads the header; this side
+            // stored headers (release only) and must not read the flag before they are visible.
+            VarHandle.fullFence();
             doorbell.run();
         }
     }

@@ -113,13 +113,15 @@ public final class UmpRing
     }
 
     /**
-     * Publishes slot {@code index} by storing its header. A volatile (sequentially consistent) store, not merely
-     * a release: a receiver that sets a "sleeping" flag and then re-reads the header before parking, while the
-     * sender stores the header and then reads the flag before ringing the doorbell, cannot both miss each other.
+     * Publishes slot {@code index} by storing its header with release semantics: the slot's payload, written
+     * before, is visible to a receiver that sees the header. Not a full fence: a fence per slot would make the
+     * producer wait for each slot's cache line to arrive before writing the next one. The sleep/wake handshake
+     * needs a store-load fence between publishing and reading the receiver's "sleeping" flag; the endpoint issues
+     * one per doorbell check, after all the slots it wrote ({@link UmpEndpoint#doorbell(Runnable)}).
      */
     void publishHeader(final int index, final long header)
     {
-        buffer.putLongVolatile(UmpDescriptor.slotOffset(index) + HEADER_OFFSET, header);
+        buffer.putLongRelease(UmpDescriptor.slotOffset(index) + HEADER_OFFSET, header);
     }
 
     @Override
