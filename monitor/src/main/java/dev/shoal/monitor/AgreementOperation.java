@@ -30,8 +30,13 @@ import java.util.concurrent.CompletableFuture;
  * the same seed gives the same cycles; in live mode the figure can vary by the order in which a core happens to
  * handle replies that arrive together.
  *
- * <p>Faults: there is no timeout. A core that never answers blocks the agreement (and its subtree's replies);
- * use revoke's round timeout as the model if you need one.
+ * <p>Faults: the coordinator gives each phase {@code timeoutCycles} of simulated time (default
+ * {@value #DEFAULT_TIMEOUT_CYCLES}, far above the pipelined latency of 4096 cores). When the votes are not all in by
+ * then, it aborts — a silent core counts as a NO — and tells the tree; when the acknowledgements of the decision are
+ * not all in, it completes anyway, with {@link Result#timedOut()} set and {@link Result#cores()} counting the cores
+ * known to have learnt the outcome. Late votes and acknowledgements are ignored. Timers run on the coordinator's
+ * clock, so in live mode, where an idle core's clock stands still, a timeout fires only once that core does other
+ * work; deterministic mode moves idle time forward and always fires it.
  *
  * <p>Register it with {@link MonitorConfig.Builder#operation(MonitorOperation)}; it is not built in, so a machine
  * can be given its own {@link Voter}.
@@ -58,10 +63,16 @@ public final class AgreementOperation implements MonitorOperation
     {
     }
 
-    /** What the coordinator learns: the outcome, how many cores learnt it, cycles from start to the last ack. */
-    public record Result(long agreement, boolean committed, int cores, long latencyCycles)
+    /**
+     * What the coordinator learns: the outcome, how many cores are known to have learnt it, cycles from start to the
+     * last acknowledgement (or to the timeout), and whether a phase timed out.
+     */
+    public record Result(long agreement, boolean committed, int cores, long latencyCycles, boolean timedOut)
     {
     }
+
+    /** Simulated cycles the coordinator waits for each phase's replies by default. */
+    public static final long DEFAULT_TIMEOUT_CYCLES = 50_000_000L;
 
     /** What one core learnt about one agreement. */
     public record Outcome(long proposal, boolean committed)
@@ -85,6 +96,7 @@ public final class AgreementOperation implements MonitorOperation
         int waiting;
         int cores = 1;
         long startCycle;
+        boolean timedOut;
         CompletableFuture<Result> done;
     }
 
@@ -97,6 +109,7 @@ public final class AgreementOperation implements MonitorOperation
     }
 
     private final Voter voter;
+    private final long timeoutCycles;
 
     /** An agreement in which every core votes yes. */
     public AgreementOperation()
@@ -106,14 +119,28 @@ public final class AgreementOperation implements MonitorOperation
 
     public AgreementOperation(final Voter voter)
     {
+        this(voter, DEFAULT_TIMEOUT_CYCLES);
+    }
+
+    /**
+     * @param timeoutCycles simulated cycles the coordinator waits for each phase's replies, positive.
+     * @throws IllegalArgumentException when {@code timeoutCycles} is not positive.
+     */
+    public AgreementOperation(final Voter voter, final long timeoutCycles)
+    {
+        if (timeoutCycles <= 0)
+        {
+            throw new IllegalArgumentException("agreement timeout must be positive, not " + timeoutCycles);
+        }
         this.voter = voter;
+        this.timeoutCycles = timeoutCycles;
     }
 
     @Override
     public void register(final Protocol.Builder protocol)
     {
         protocol.message(Prepare.class, this::onPrepare);
-        protocol.message(Vote.class, AgreementOperation::onVote);
+        protocol.message(Vote.class, this::onVote);
         protocol.message(Decide.class, AgreementOperation::onDecide);
         protocol.message(Decided.class, AgreementOperation::onDecided);
     }
@@ -138,6 +165,10 @@ public final class AgreementOperation implements MonitorOperation
         if (p.waiting == 0)
         {
             decide(coordinator, state, id, p);
+        }
+        else
+        {
+            coordinator.after(timeoutCycles, () -> onVoteTimeout(coordinator, state, id, p));
         }
         return p.done;
     }
@@ -191,13 +222,13 @@ public final class AgreementOperation implements MonitorOperation
         }
     }
 
-    private static void onVote(final Monitor monitor, final int from, final Vote vote)
+    private void onVote(final Monitor monitor, final int from, final Vote vote)
     {
         final State state = state(monitor);
         final Pending p = state.pending.get(vote.agreement());
-        if (p == null)
+        if (p == null || p.decided)
         {
-            return;
+            return; // unknown, or late: the coordinator decided without this vote
         }
         p.yes &= vote.yes();
         p.cores += vote.cores();
@@ -217,12 +248,34 @@ public final class AgreementOperation implements MonitorOperation
     }
 
     /** The coordinator has every vote: commit iff all said yes; tell the tree. */
-    private static void decide(final Monitor monitor, final State state, final long id, final Pending p)
+    private void decide(final Monitor monitor, final State state, final long id, final Pending p)
     {
         learn(monitor, state, id, p, p.yes);
         if (p.waiting == 0)
         {
             finish(monitor, state, id, p);
+        }
+        else
+        {
+            monitor.after(timeoutCycles, () ->
+            {
+                if (state.pending.get(id) == p)
+                {
+                    p.timedOut = true;
+                    finish(monitor, state, id, p);
+                }
+            });
+        }
+    }
+
+    /** Phase one's time is up on the coordinator: a vote still missing counts as NO. */
+    private void onVoteTimeout(final Monitor monitor, final State state, final long id, final Pending p)
+    {
+        if (state.pending.get(id) == p && !p.decided)
+        {
+            p.yes = false;
+            p.timedOut = true;
+            decide(monitor, state, id, p);
         }
     }
 
@@ -285,6 +338,6 @@ public final class AgreementOperation implements MonitorOperation
     private static void finish(final Monitor monitor, final State state, final long id, final Pending p)
     {
         state.pending.remove(id);
-        p.done.complete(new Result(id, p.commit, p.cores, monitor.now() - p.startCycle));
+        p.done.complete(new Result(id, p.commit, p.cores, monitor.now() - p.startCycle, p.timedOut));
     }
 }

@@ -2,6 +2,7 @@ package dev.shoal.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -159,5 +160,44 @@ class AgreementOperationTest
                 () -> f.get(30, TimeUnit.SECONDS));
             assertTrue(String.valueOf(ex.getCause()).contains("routing tree's root"), String.valueOf(ex.getCause()));
         }
+    }
+
+    @Test
+    void shouldAbortWhenACoreIsSilentAndFinishWithoutItsAcknowledgement() throws Exception
+    {
+        // Core 13 is a leaf inside the second package; it halts after boot and never votes.
+        final AgreementOperation op = new AgreementOperation((m, proposal) -> true, 100_000);
+        try (MonitorSystem system = boot("numa:4x8", 32, op, 5L))
+        {
+            final AgreementOperation.Result before = op.startFromCoreZero(system, 1).get(30, TimeUnit.SECONDS);
+            assertTrue(before.committed());
+            assertFalse(before.timedOut());
+            system.machine().core(13).halt();
+            final AgreementOperation.Result silent = op.startFromCoreZero(system, 2).get(30, TimeUnit.SECONDS);
+            assertFalse(silent.committed(), "a missing vote counts as no");
+            assertTrue(silent.timedOut());
+            // Every core but 13 learns the abort (checked below), but 13's package leader waits for its
+            // acknowledgement, so the coordinator hears from the other three packages' 24 cores only.
+            assertEquals(24, silent.cores());
+            assertTrue(silent.latencyCycles() >= 200_000, "both phases waited out: " + silent.latencyCycles());
+            for (int c = 0; c < 32; c++)
+            {
+                if (c == 13)
+                {
+                    continue;
+                }
+                assertEquals(new AgreementOperation.Outcome(2, false),
+                    system.onCore(c, AgreementOperation::outcomes).get(30, TimeUnit.SECONDS).get(silent.agreement()),
+                    "core " + c);
+                assertEquals(List.of(), system.onCore(c, AgreementOperation::prepared).get(30, TimeUnit.SECONDS),
+                    "core " + c + " still holds a prepared proposal");
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseANonPositiveTimeout()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new AgreementOperation((m, p) -> true, 0));
     }
 }
