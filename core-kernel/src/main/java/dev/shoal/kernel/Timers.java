@@ -11,18 +11,40 @@ import java.util.PriorityQueue;
  */
 public final class Timers
 {
-    private record Timer(long deadline, long sequence, Runnable task)
+    /** A pending timer; {@link #cancel()} removes it. Core-local, like the timers. */
+    public final class Timer
     {
+        private final long deadline;
+        private final long sequence;
+        private final Runnable task;
+
+        private Timer(final long deadline, final long sequence, final Runnable task)
+        {
+            this.deadline = deadline;
+            this.sequence = sequence;
+            this.task = task;
+        }
+
+        /**
+         * Removes the timer if it has not fired, so that it neither runs nor, in deterministic mode, moves idle time
+         * forward to its deadline. Called only on the owning core.
+         */
+        public void cancel()
+        {
+            queue.remove(this);
+        }
     }
 
     private final PriorityQueue<Timer> queue = new PriorityQueue<>(
         (a, b) -> a.deadline != b.deadline ? Long.compare(a.deadline, b.deadline) : Long.compare(a.sequence, b.sequence));
     private long sequence;
 
-    /** Runs {@code task} on this core once its clock reaches {@code deadline}. */
-    public void at(final long deadline, final Runnable task)
+    /** Runs {@code task} on this core once its clock reaches {@code deadline}; returns the timer, to cancel it. */
+    public Timer at(final long deadline, final Runnable task)
     {
-        queue.add(new Timer(deadline, sequence++, task));
+        final Timer timer = new Timer(deadline, sequence++, task);
+        queue.add(timer);
+        return timer;
     }
 
     /** The earliest deadline, or {@link Long#MAX_VALUE} when none is pending. */

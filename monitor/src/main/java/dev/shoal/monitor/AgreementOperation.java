@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import dev.shoal.kernel.Timers;
+
 /**
  * Agreement across every booted core by two-phase commit along the boot routing tree (the SKB's NUMA-aware tree:
  * one leader per package, sends ordered by decreasing latency).
@@ -97,6 +99,8 @@ public final class AgreementOperation implements MonitorOperation
         int cores = 1;
         long startCycle;
         boolean timedOut;
+        /** The coordinator's timer for the current phase, cancelled when the phase ends in time. */
+        Timers.Timer timeout;
         CompletableFuture<Result> done;
     }
 
@@ -168,7 +172,7 @@ public final class AgreementOperation implements MonitorOperation
         }
         else
         {
-            coordinator.after(timeoutCycles, () -> onVoteTimeout(coordinator, state, id, p));
+            p.timeout = coordinator.after(timeoutCycles, () -> onVoteTimeout(coordinator, state, id, p));
         }
         return p.done;
     }
@@ -250,6 +254,7 @@ public final class AgreementOperation implements MonitorOperation
     /** The coordinator has every vote: commit iff all said yes; tell the tree. */
     private void decide(final Monitor monitor, final State state, final long id, final Pending p)
     {
+        cancelTimeout(p);
         learn(monitor, state, id, p, p.yes);
         if (p.waiting == 0)
         {
@@ -257,8 +262,9 @@ public final class AgreementOperation implements MonitorOperation
         }
         else
         {
-            monitor.after(timeoutCycles, () ->
+            p.timeout = monitor.after(timeoutCycles, () ->
             {
+                p.timeout = null;
                 if (state.pending.get(id) == p)
                 {
                     p.timedOut = true;
@@ -271,6 +277,7 @@ public final class AgreementOperation implements MonitorOperation
     /** Phase one's time is up on the coordinator: a vote still missing counts as NO. */
     private void onVoteTimeout(final Monitor monitor, final State state, final long id, final Pending p)
     {
+        p.timeout = null;
         if (state.pending.get(id) == p && !p.decided)
         {
             p.yes = false;
@@ -335,8 +342,18 @@ public final class AgreementOperation implements MonitorOperation
         }
     }
 
+    private static void cancelTimeout(final Pending p)
+    {
+        if (p.timeout != null)
+        {
+            p.timeout.cancel();
+            p.timeout = null;
+        }
+    }
+
     private static void finish(final Monitor monitor, final State state, final long id, final Pending p)
     {
+        cancelTimeout(p);
         state.pending.remove(id);
         p.done.complete(new Result(id, p.commit, p.cores, monitor.now() - p.startCycle, p.timedOut));
     }

@@ -18,6 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import dev.shoal.kernel.Core;
 import dev.shoal.kernel.CoreService;
 import dev.shoal.kernel.Dispatcher;
+import dev.shoal.kernel.Timers;
 import dev.shoal.kernel.Trace;
 import dev.shoal.monitor.ump.UmpDescriptor;
 import dev.shoal.monitor.ump.UmpEndpoint;
@@ -286,10 +287,13 @@ public final class Monitor implements CoreService
 
     // ---------------------------------------------------------------- time and faults
 
-    /** Runs {@code task} on this core once its clock has advanced {@code delayCycles} (simulated time). */
-    public void after(final long delayCycles, final Runnable task)
+    /**
+     * Runs {@code task} on this core once its clock has advanced {@code delayCycles} (simulated time); returns the
+     * timer, which the caller may cancel once it is no longer needed.
+     */
+    public Timers.Timer after(final long delayCycles, final Runnable task)
     {
-        core.timers().at(core.clock().now() + delayCycles, task);
+        return core.timers().at(core.clock().now() + delayCycles, task);
     }
 
     /**
