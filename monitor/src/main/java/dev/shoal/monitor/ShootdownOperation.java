@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 import dev.shoal.kernel.CostModel;
+import dev.shoal.kernel.Timers;
 import dev.shoal.kernel.paging.PagingCosts;
 import dev.shoal.skb.Topology;
 
@@ -24,6 +25,13 @@ import dev.shoal.skb.Topology;
  * strategy always give the same figure. Costs: a slot write or read is {@link CostModel#umpSendSlot()} /
  * {@link CostModel#umpReceiveSlot()}, a monitor dispatch {@link CostModel#monitorHandler()}, a link the SKB's
  * published URPC latency, and dropping one page from a TLB {@link #INVLPG_CYCLES}.
+ *
+ * <p>Faults: the initiator waits {@code timeoutCycles} of simulated time (default {@value #DEFAULT_TIMEOUT_CYCLES})
+ * for the acknowledgements. If they are not all in by then, the shootdown completes with {@link Result#timedOut()}
+ * set and {@link Result#cores()} counting the cores known to have invalidated (a forwarding leader waiting for a
+ * silent core answers for none of its package); the caller must treat the others' TLBs as possibly stale. Leaders
+ * keep no timers; late acknowledgements are ignored. As with every timer, in live mode it fires only once the
+ * initiator's clock moves on; deterministic mode moves idle time forward.
  */
 public final class ShootdownOperation implements MonitorOperation
 {
@@ -52,9 +60,12 @@ public final class ShootdownOperation implements MonitorOperation
     }
 
     /** What the initiator learns. */
-    public record Result(ShootdownStrategy strategy, int cores, long latencyCycles, int messages)
+    public record Result(ShootdownStrategy strategy, int cores, long latencyCycles, int messages, boolean timedOut)
     {
     }
+
+    /** Simulated cycles the initiator waits for every acknowledgement by default. */
+    public static final long DEFAULT_TIMEOUT_CYCLES = 50_000_000L;
 
     /** What a core does to its own TLB; the kernel's software TLB by default (see {@link Monitor}). */
     @FunctionalInterface
@@ -75,6 +86,7 @@ public final class ShootdownOperation implements MonitorOperation
         final List<Long> arrivals = new ArrayList<>();
         ShootdownStrategy strategy;
         CompletableFuture<Result> done;
+        Timers.Timer timeout;
     }
 
     private static final class Rounds
@@ -84,6 +96,7 @@ public final class ShootdownOperation implements MonitorOperation
     }
 
     private final LocalInvalidation local;
+    private final long timeoutCycles;
 
     /** A shootdown that invalidates each core's kernel TLB. */
     public ShootdownOperation()
@@ -93,7 +106,21 @@ public final class ShootdownOperation implements MonitorOperation
 
     public ShootdownOperation(final LocalInvalidation local)
     {
+        this(local, DEFAULT_TIMEOUT_CYCLES);
+    }
+
+    /**
+     * @param timeoutCycles simulated cycles the initiator waits for the acknowledgements, positive.
+     * @throws IllegalArgumentException when {@code timeoutCycles} is not positive.
+     */
+    public ShootdownOperation(final LocalInvalidation local, final long timeoutCycles)
+    {
+        if (timeoutCycles <= 0)
+        {
+            throw new IllegalArgumentException("shootdown timeout must be positive, not " + timeoutCycles);
+        }
         this.local = local;
+        this.timeoutCycles = timeoutCycles;
     }
 
     @Override
@@ -149,6 +176,17 @@ public final class ShootdownOperation implements MonitorOperation
         }
         round.messages = plan.size();
         round.readyCycle = initiator.now();
+        if (round.waiting > 0)
+        {
+            round.timeout = initiator.after(timeoutCycles, () ->
+            {
+                if (rounds.byId.remove(id) == round)
+                {
+                    round.done.complete(new Result(round.strategy, round.cores, initiator.now() - round.startCycle,
+                        round.messages, true));
+                }
+            });
+        }
         finishIfDone(initiator, id, round);
         return round.done;
     }
@@ -218,6 +256,10 @@ public final class ShootdownOperation implements MonitorOperation
             return;
         }
         monitor.local(Rounds.class, Rounds::new).byId.remove(id);
+        if (round.timeout != null)
+        {
+            round.timeout.cancel();
+        }
         final CostModel costs = monitor.core().costs();
         final long[] arrivals = round.arrivals.stream().mapToLong(Long::longValue).sorted().toArray();
         long t = round.readyCycle;
@@ -228,7 +270,7 @@ public final class ShootdownOperation implements MonitorOperation
         if (round.replyTo == -1)
         {
             monitor.core().clock().observe(t);
-            round.done.complete(new Result(round.strategy, round.cores, t - round.startCycle, round.messages));
+            round.done.complete(new Result(round.strategy, round.cores, t - round.startCycle, round.messages, false));
         }
         else
         {

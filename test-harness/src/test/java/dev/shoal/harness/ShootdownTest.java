@@ -1,6 +1,7 @@
 package dev.shoal.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -12,6 +13,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.TraceRecorder;
 import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorSystem;
 import dev.shoal.monitor.ShootdownOperation;
@@ -74,5 +77,33 @@ class ShootdownTest
     private static long latency(final int cores, final ShootdownStrategy s) throws Exception
     {
         return shootdown("amd-8x4", cores, s, ConcurrentHashMap.newKeySet()).latencyCycles();
+    }
+
+    @ParameterizedTest
+    @EnumSource(ShootdownStrategy.class)
+    void shouldTimeOutInsteadOfWaitingForAHaltedCore(final ShootdownStrategy strategy) throws Exception
+    {
+        final Set<Integer> invalidated = ConcurrentHashMap.newKeySet();
+        final ShootdownOperation op = new ShootdownOperation(
+            (m, asid, vaddr, bytes) -> invalidated.add(m.coreId()), 100_000);
+        final MonitorConfig config = MonitorConfig.builder(Skb.open("numa:4x8")).cores(32).operation(op)
+            .runners(new DeterministicScheduler(11, new TraceRecorder(null))).build();
+        try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
+        {
+            final int[] all = IntStream.range(0, 32).toArray();
+            final ShootdownOperation.Result healthy = system.onCore(0, m -> op.start(m, strategy, 7, 0x1000, 4096, all))
+                .get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+            assertFalse(healthy.timedOut());
+            assertTrue(healthy.latencyCycles() < 100_000, strategy + ": " + healthy.latencyCycles());
+            system.machine().core(13).halt();
+            invalidated.clear();
+            final ShootdownOperation.Result r = system.onCore(0, m -> op.start(m, strategy, 7, 0x1000, 4096, all))
+                .get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+            assertTrue(r.timedOut(), strategy.toString());
+            assertTrue(r.cores() < 32, strategy + " counted " + r.cores() + " cores");
+            assertTrue(r.cores() <= invalidated.size(), "it counts only cores that did invalidate");
+            assertFalse(invalidated.contains(13));
+            assertTrue(r.latencyCycles() >= 100_000, strategy + ": " + r.latencyCycles());
+        }
     }
 }
