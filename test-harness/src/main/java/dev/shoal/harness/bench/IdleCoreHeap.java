@@ -1,0 +1,225 @@
+package dev.shoal.harness.bench;
+
+import java.io.PrintStream;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorSystem;
+import dev.shoal.skb.Skb;
+
+/**
+ * Heap per idle core: boots N cores, lets them settle into idleness, and divides the growth of the used heap
+ * (each side measured after full GCs) by N. Also the growth of the JVM's direct-buffer pool, where the UMP rings
+ * live. Run by {@code bench/host} as a plain program, not under JMH: the figure is a size, not a time.
+ *
+ * <pre>
+ *   java -cp ... dev.shoal.harness.bench.IdleCoreHeap [--cores 16,64,...] [--modes deterministic,live] [--runs 3]
+ * </pre>
+ *
+ * <p>What is counted: everything reachable after boot that was not before it, i.e. the cores, their monitors,
+ * channels, capability spaces, mapping databases and run queues, and any state the SKB computes during boot. Not
+ * counted: the SKB's facts and topology (computed before the first measurement, as {@code shoal boot} does), the
+ * simulated physical memory and the rings themselves (off-heap; the rings show in the direct-buffer column), and
+ * the native stacks of live mode's carrier threads.
+ *
+ * <p>Prints one line per boot and then a Markdown table (mean, min and max over the runs). Bad arguments give a
+ * one-line error and exit code 2.
+ */
+public final class IdleCoreHeap
+{
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(300);
+    /** Host time allowed after boot for the last boot messages to be handled and the carriers to park. */
+    private static final long SETTLE_MILLIS = 500;
+
+    /** One boot's figures. */
+    record Sample(String mode, int cores, long heapBytes, long directBytes)
+    {
+        double heapPerCore()
+        {
+            return (double)heapBytes / cores;
+        }
+
+        double directPerCore()
+        {
+            return (double)directBytes / cores;
+        }
+    }
+
+    private IdleCoreHeap()
+    {
+    }
+
+    /** What to measure: every mode times every core count, {@code runs} boots each. */
+    record Options(List<Integer> cores, List<String> modes, int runs)
+    {
+        /**
+         * Parses {@code --cores 16,64 --modes live --runs 3}; an option not given keeps its default.
+         *
+         * @throws IllegalArgumentException naming the bad argument.
+         */
+        static Options parse(final String... args)
+        {
+            List<Integer> cores = List.of(16, 64, 256, 1024, 4096);
+            List<String> modes = List.of("deterministic", "live");
+            int runs = 3;
+            for (int i = 0; i < args.length; i += 2)
+            {
+                final String option = args[i];
+                if (i + 1 >= args.length)
+                {
+                    throw new IllegalArgumentException(option + " needs a value");
+                }
+                final String value = args[i + 1];
+                switch (option)
+                {
+                    case "--cores" ->
+                    {
+                        final List<Integer> counts = new ArrayList<>();
+                        for (final String n : value.split(","))
+                        {
+                            final int count = parseInt("--cores", n);
+                            BootBenchmark.machineFor(count);
+                            counts.add(count);
+                        }
+                        cores = List.copyOf(counts);
+                    }
+                    case "--modes" ->
+                    {
+                        for (final String mode : value.split(","))
+                        {
+                            BootBenchmark.runnersFor(mode);
+                        }
+                        modes = List.of(value.split(","));
+                    }
+                    case "--runs" ->
+                    {
+                        runs = parseInt("--runs", value);
+                        if (runs < 1)
+                        {
+                            throw new IllegalArgumentException("--runs must be at least 1, not " + runs);
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + option +
+                        " (expected --cores, --modes or --runs)");
+                }
+            }
+            return new Options(cores, modes, runs);
+        }
+    }
+
+    public static void main(final String[] args) throws InterruptedException
+    {
+        final Options options;
+        try
+        {
+            options = Options.parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("IdleCoreHeap: " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
+        final List<Sample> samples = new ArrayList<>();
+        for (final String mode : options.modes())
+        {
+            for (final int n : options.cores())
+            {
+                for (int run = 1; run <= options.runs(); run++)
+                {
+                    final Sample sample = measure(n, mode);
+                    samples.add(sample);
+                    System.out.printf(Locale.ROOT, "idle-heap %s cores=%d run=%d heapBytes=%d directBytes=%d " +
+                        "heapPerCore=%.0f directPerCore=%.0f%n", mode, n, run, sample.heapBytes(),
+                        sample.directBytes(), sample.heapPerCore(), sample.directPerCore());
+                }
+            }
+        }
+        printTable(System.out, samples, options.runs());
+    }
+
+    private static int parseInt(final String option, final String value)
+    {
+        try
+        {
+            return Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(option + " takes whole numbers, not '" + value + "'");
+        }
+    }
+
+    /** Boots {@code cores} cores in {@code mode}, waits until they idle, measures, shuts down. Host thread. */
+    static Sample measure(final int cores, final String mode) throws InterruptedException
+    {
+        final Skb skb = Skb.open(BootBenchmark.machineFor(cores));
+        skb.topology();
+        final MonitorConfig config = MonitorConfig.builder(skb).cores(cores)
+            .runners(BootBenchmark.runnersFor(mode)).build();
+        final long heapBefore = usedHeapAfterGc();
+        final long directBefore = directBytes();
+        final long heapAfter;
+        final long directAfter;
+        try (MonitorSystem system = MonitorSystem.boot(config, BOOT_TIMEOUT))
+        {
+            Thread.sleep(SETTLE_MILLIS);
+            heapAfter = usedHeapAfterGc();
+            directAfter = directBytes();
+            if (system.cores() != cores)
+            {
+                throw new IllegalStateException("booted " + system.cores() + " cores, not " + cores);
+            }
+        }
+        return new Sample(mode, cores, heapAfter - heapBefore, directAfter - directBefore);
+    }
+
+    static long usedHeapAfterGc()
+    {
+        final var memory = ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        // Several full collections: the figure settles once nothing is left for a later one to free.
+        for (int i = 0; i < 4; i++)
+        {
+            System.gc();
+            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    private static long directBytes()
+    {
+        long bytes = 0;
+        for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
+        {
+            if ("direct".equals(pool.getName()))
+            {
+                bytes += pool.getMemoryUsed();
+            }
+        }
+        return bytes;
+    }
+
+    private static void printTable(final PrintStream out, final List<Sample> samples, final int runs)
+    {
+        out.println();
+        out.println("| mode | cores | heap per idle core, bytes (mean of " + runs + ") | min | max | " +
+            "direct buffers per core, bytes (mean) |");
+        out.println("|---|---:|---:|---:|---:|---:|");
+        for (int i = 0; i < samples.size(); i += runs)
+        {
+            final List<Sample> group = samples.subList(i, i + runs);
+            final double mean = group.stream().mapToDouble(Sample::heapPerCore).average().orElseThrow();
+            final double min = group.stream().mapToDouble(Sample::heapPerCore).min().orElseThrow();
+            final double max = group.stream().mapToDouble(Sample::heapPerCore).max().orElseThrow();
+            final double direct = group.stream().mapToDouble(Sample::directPerCore).average().orElseThrow();
+            out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %,.0f | %,.0f |%n", group.get(0).mode(),
+                group.get(0).cores(), mean, min, max, direct);
+        }
+    }
+}
