@@ -76,6 +76,7 @@ public class UmpRoundTripBenchmark
     {
         private volatile boolean running;
         private volatile boolean ready;
+        private volatile Throwable failure;
         private Thread thread;
 
         /** Starts the echo thread and waits until it has built its side. */
@@ -84,19 +85,37 @@ public class UmpRoundTripBenchmark
             running = true;
             thread = Thread.ofPlatform().name(name).daemon(true).start(() ->
             {
-                final IntSupplier step = echoSide();
-                ready = true;
-                while (running)
+                try
                 {
-                    if (step.getAsInt() == 0)
+                    final IntSupplier step = echoSide();
+                    ready = true;
+                    while (running)
                     {
-                        Thread.onSpinWait();
+                        if (step.getAsInt() == 0)
+                        {
+                            Thread.onSpinWait();
+                        }
                     }
+                }
+                catch (final Throwable t)
+                {
+                    failure = t;
                 }
             });
             while (!ready)
             {
+                checkAlive();
                 Thread.onSpinWait();
+            }
+        }
+
+        /** Benchmark thread, while it waits for a reply: fails instead of waiting for an echo that has died. */
+        final void checkAlive()
+        {
+            final Throwable t = failure;
+            if (t != null)
+            {
+                throw new IllegalStateException(thread.getName() + " failed: " + t, t);
             }
         }
 
@@ -266,6 +285,7 @@ public class UmpRoundTripBenchmark
             {
                 if (ump.pinger.poll(ump.reply, 1) == 0)
                 {
+                    ump.checkAlive();
                     Thread.onSpinWait();
                 }
             }
@@ -291,6 +311,7 @@ public class UmpRoundTripBenchmark
             byte[] reply;
             while ((reply = spsc.pong.poll()) == null)
             {
+                spsc.checkAlive();
                 Thread.onSpinWait();
             }
             System.arraycopy(reply, 0, spsc.replyCopy, 0, PAYLOAD);
@@ -313,6 +334,7 @@ public class UmpRoundTripBenchmark
             }
             while (agrona.pong.read(agrona.reply, 1) == 0)
             {
+                agrona.checkAlive();
                 Thread.onSpinWait();
             }
             sum += checked(stamp, agrona.replyCopy.getLong(0), agrona.replyCopy.getByte(PAYLOAD - 1));

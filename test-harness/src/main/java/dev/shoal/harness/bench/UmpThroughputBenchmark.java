@@ -112,6 +112,7 @@ public class UmpThroughputBenchmark
     {
         private volatile boolean running;
         private volatile Counters counters;
+        private volatile Throwable failure;
         private Thread thread;
 
         /** Starts the consumer thread and waits until it has built its side. */
@@ -120,20 +121,38 @@ public class UmpThroughputBenchmark
             running = true;
             thread = Thread.ofPlatform().name(name).daemon(true).start(() ->
             {
-                final Counters mine = new Counters();
-                final IntSupplier step = consumerSide(mine);
-                counters = mine;
-                while (running)
+                try
                 {
-                    if (step.getAsInt() == 0)
+                    final Counters mine = new Counters();
+                    final IntSupplier step = consumerSide(mine);
+                    counters = mine;
+                    while (running)
                     {
-                        Thread.onSpinWait();
+                        if (step.getAsInt() == 0)
+                        {
+                            Thread.onSpinWait();
+                        }
                     }
+                }
+                catch (final Throwable t)
+                {
+                    failure = t;
                 }
             });
             while (counters == null)
             {
+                checkAlive();
                 Thread.onSpinWait();
+            }
+        }
+
+        /** Producer side, in its waiting loops: fails instead of waiting for a consumer that has died. */
+        final void checkAlive()
+        {
+            final Throwable t = failure;
+            if (t != null)
+            {
+                throw new IllegalStateException(thread.getName() + " failed: " + t, t);
             }
         }
 
@@ -156,6 +175,7 @@ public class UmpThroughputBenchmark
             final Counters c = counters;
             while (c.received.get() < sent)
             {
+                checkAlive();
                 Thread.onSpinWait();
             }
             return c.stampSum;
@@ -207,6 +227,7 @@ public class UmpThroughputBenchmark
                 queuedSends++;
                 while (producer.hasPendingOutbound())
                 {
+                    checkAlive();
                     producer.poll(ignore, 0);
                 }
             }
@@ -343,6 +364,7 @@ public class UmpThroughputBenchmark
             System.arraycopy(message, 0, bytes, 0, PAYLOAD);
             while (!spsc.queue.offer(bytes))
             {
+                spsc.checkAlive();
                 Thread.onSpinWait();
             }
         }
@@ -362,6 +384,7 @@ public class UmpThroughputBenchmark
             message.putLong(0, stamp);
             while (!agrona.ring.write(1, message, 0, PAYLOAD))
             {
+                agrona.checkAlive();
                 Thread.onSpinWait();
             }
         }
