@@ -1,6 +1,7 @@
 package dev.shoal.harness.bench;
 
 import java.io.PrintStream;
+import java.lang.ref.Reference;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -13,19 +14,20 @@ import dev.shoal.monitor.MonitorSystem;
 import dev.shoal.skb.Skb;
 
 /**
- * Heap per idle core: boots N cores, lets them settle into idleness, and divides the growth of the used heap
- * (each side measured after full GCs) by N. Also the growth of the JVM's direct-buffer pool, where the UMP rings
+ * Heap per idle core: boots N cores, lets them settle into idleness, and divides the heap they hold (the used heap
+ * with the machine up minus the used heap after it is shut down, each measured after full GCs) by N. Also the growth of the JVM's direct-buffer pool, where the UMP rings
  * live. Run by {@code bench/host} as a plain program, not under JMH: the figure is a size, not a time.
  *
  * <pre>
  *   java -cp ... dev.shoal.harness.bench.IdleCoreHeap [--cores 16,64,...] [--modes deterministic,live] [--runs 3]
  * </pre>
  *
- * <p>What is counted: everything reachable after boot that was not before it, i.e. the cores, their monitors,
- * channels, capability spaces, mapping databases and run queues, and any state the SKB computes during boot. Not
- * counted: the SKB's facts and topology (computed before the first measurement, as {@code shoal boot} does), the
- * simulated physical memory and the rings themselves (off-heap; the rings show in the direct-buffer column), and
- * the native stacks of live mode's carrier threads.
+ * <p>What is counted: everything the booted machine keeps reachable: the cores, their monitors, channel
+ * endpoints, capability spaces, mapping databases, run queues and carrier {@code Thread} objects. Not counted: the
+ * SKB, loaded before boot (as {@code shoal boot} does) and kept until after the second measurement, with whatever
+ * it caches during boot; off-heap memory, i.e. the simulated physical memory, where boot's UMP rings live (the
+ * direct-buffer column would show rings allocated as direct buffers); and the native stacks of live mode's carrier
+ * threads.
  *
  * <p>Prints one line per boot and then a Markdown table (mean, min and max over the runs). Bad arguments give a
  * one-line error and exit code 2.
@@ -155,28 +157,40 @@ public final class IdleCoreHeap
         }
     }
 
-    /** Boots {@code cores} cores in {@code mode}, waits until they idle, measures, shuts down. Host thread. */
+    /**
+     * Boots {@code cores} cores in {@code mode}, waits until they idle, measures, shuts down and measures again.
+     * The figure is the used heap with the machine up minus the used heap once it is shut down and unreachable
+     * (both after full GCs), so garbage or threads left over from an earlier boot in this JVM count on neither
+     * side. Host thread.
+     */
     static Sample measure(final int cores, final String mode) throws InterruptedException
     {
         final Skb skb = Skb.open(BootBenchmark.machineFor(cores));
         skb.topology();
-        final MonitorConfig config = MonitorConfig.builder(skb).cores(cores)
-            .runners(BootBenchmark.runnersFor(mode)).build();
-        final long heapBefore = usedHeapAfterGc();
-        final long directBefore = directBytes();
-        final long heapAfter;
-        final long directAfter;
-        try (MonitorSystem system = MonitorSystem.boot(config, BOOT_TIMEOUT))
+        final long heapUp;
+        final long directUp;
+        MonitorSystem system = MonitorSystem.boot(
+            MonitorConfig.builder(skb).cores(cores).runners(BootBenchmark.runnersFor(mode)).build(), BOOT_TIMEOUT);
+        try
         {
             Thread.sleep(SETTLE_MILLIS);
-            heapAfter = usedHeapAfterGc();
-            directAfter = directBytes();
-            if (system.cores() != cores)
+            if (system.machine().startedCores() != cores)
             {
-                throw new IllegalStateException("booted " + system.cores() + " cores, not " + cores);
+                throw new IllegalStateException("started " + system.machine().startedCores() + " cores, not " + cores);
             }
+            heapUp = usedHeapAfterGc();
+            directUp = directBytes();
         }
-        return new Sample(mode, cores, heapAfter - heapBefore, directAfter - directBefore);
+        finally
+        {
+            system.close();
+        }
+        system = null; // an interpreted frame would otherwise keep the machine reachable through this local
+        final long heapDown = usedHeapAfterGc();
+        final long directDown = directBytes();
+        // The SKB stays reachable until here, so that it counts on neither side.
+        Reference.reachabilityFence(skb);
+        return new Sample(mode, cores, heapUp - heapDown, directUp - directDown);
     }
 
     static long usedHeapAfterGc()

@@ -57,7 +57,7 @@ import dev.shoal.monitor.ump.UmpRing;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @OperationsPerInvocation(UmpRoundTripBenchmark.ROUND_TRIPS)
 @Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Measurement(iterations = 10, time = 1)
 @Fork(value = 1, jvmArgsAppend = {
     "--add-opens", "java.base/java.lang=ALL-UNNAMED",
     "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",

@@ -64,7 +64,7 @@ import dev.shoal.monitor.ump.UmpRing;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @OperationsPerInvocation(UmpThroughputBenchmark.BATCH)
 @Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Measurement(iterations = 10, time = 1)
 @Fork(value = 1, jvmArgsAppend = {
     "--add-opens", "java.base/java.lang=ALL-UNNAMED",
     "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
@@ -237,6 +237,10 @@ public class UmpThroughputBenchmark
         public void tearDown() throws InterruptedException
         {
             stop();
+            // A diagnostic for the report: how often the producer outran the consumer's acknowledgements, so that
+            // a message took the slow path (a heap copy into the outbound queue, then polls until it is flushed).
+            System.out.printf("ump producer: %d of %d sends found no credit and were queued%n",
+                queuedSends, producer.messagesSent());
         }
     }
 
