@@ -1,9 +1,8 @@
 package dev.shoal.harness.bench;
 
 import java.io.PrintStream;
-import java.lang.ref.Reference;
-import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +13,11 @@ import dev.shoal.monitor.MonitorSystem;
 import dev.shoal.skb.Skb;
 
 /**
- * Heap per idle core: boots N cores, lets them settle into idleness, and divides the heap they hold (the used heap
- * with the machine up minus the used heap after it is shut down, each measured after full GCs) by N. Also the growth of the JVM's direct-buffer pool, where the UMP rings
- * live. Run by {@code bench/host} as a plain program, not under JMH: the figure is a size, not a time.
+ * Heap per idle core: boots N cores, lets them settle into idleness (0.5 s), and divides the growth of the used
+ * heap (measured after full GCs before boot and with the machine up) by N. As a cross-check it also reports what
+ * shutting the machine down frees again, and how long after {@code close()} that took: it waits (up to 30 s) until
+ * at least half the growth is free, so that one boot's leftovers do not count in the next one's "before". Run by {@code bench/host} as a plain program, not under JMH: the figure is a size, not a
+ * time.
  *
  * <pre>
  *   java -cp ... dev.shoal.harness.bench.IdleCoreHeap [--cores 16,64,...] [--modes deterministic,live] [--runs 3]
@@ -24,10 +25,9 @@ import dev.shoal.skb.Skb;
  *
  * <p>What is counted: everything the booted machine keeps reachable: the cores, their monitors, channel
  * endpoints, capability spaces, mapping databases, run queues and carrier {@code Thread} objects. Not counted: the
- * SKB, loaded before boot (as {@code shoal boot} does) and kept until after the second measurement, with whatever
- * it caches during boot; off-heap memory, i.e. the simulated physical memory, where boot's UMP rings live (the
- * direct-buffer column would show rings allocated as direct buffers); and the native stacks of live mode's carrier
- * threads.
+ * SKB, loaded before the first measurement (as {@code shoal boot} does) and kept until after the last, with
+ * whatever it caches during boot; off-heap memory, i.e. the simulated physical memory, where boot's UMP rings live;
+ * and the native stacks of live mode's carrier threads.
  *
  * <p>Prints one line per boot and then a Markdown table (mean, min and max over the runs). Bad arguments give a
  * one-line error and exit code 2.
@@ -37,18 +37,26 @@ public final class IdleCoreHeap
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(300);
     /** Host time allowed after boot for the last boot messages to be handled and the carriers to park. */
     private static final long SETTLE_MILLIS = 500;
+    /** Longest wait, after shutdown, for the machine's heap to become free before the next boot. */
+    private static final long RELEASE_TIMEOUT_MILLIS = 30_000;
 
-    /** One boot's figures. */
-    record Sample(String mode, int cores, long heapBytes, long directBytes)
+    /**
+     * One boot's figures: used heap (after full GCs) before boot, with the idle machine up, and after shutdown, once
+     * at least half of the growth was free again or {@value #RELEASE_TIMEOUT_MILLIS} ms had passed
+     * ({@code releaseMillis}: how long after shutdown that was, to the nearest {@value #SETTLE_MILLIS} ms).
+     */
+    record Sample(String mode, int cores, long heapBefore, long heapUp, long heapDown, long releaseMillis)
     {
+        /** The figure: heap added by booting, per core. */
         double heapPerCore()
         {
-            return (double)heapBytes / cores;
+            return (double)(heapUp - heapBefore) / cores;
         }
 
-        double directPerCore()
+        /** The cross-check: heap that shutting the machine down made free again, per core. */
+        double freedPerCore()
         {
-            return (double)directBytes / cores;
+            return (double)(heapUp - heapDown) / cores;
         }
     }
 
@@ -136,9 +144,10 @@ public final class IdleCoreHeap
                 {
                     final Sample sample = measure(n, mode);
                     samples.add(sample);
-                    System.out.printf(Locale.ROOT, "idle-heap %s cores=%d run=%d heapBytes=%d directBytes=%d " +
-                        "heapPerCore=%.0f directPerCore=%.0f%n", mode, n, run, sample.heapBytes(),
-                        sample.directBytes(), sample.heapPerCore(), sample.directPerCore());
+                    System.out.printf(Locale.ROOT, "idle-heap %s cores=%d run=%d heapBefore=%d heapUp=%d " +
+                        "heapDown=%d heapPerCore=%.0f freedPerCore=%.0f releasedAfterMillis=%d%n", mode, n, run,
+                        sample.heapBefore(), sample.heapUp(), sample.heapDown(), sample.heapPerCore(),
+                        sample.freedPerCore(), sample.releaseMillis());
                 }
             }
         }
@@ -158,19 +167,19 @@ public final class IdleCoreHeap
     }
 
     /**
-     * Boots {@code cores} cores in {@code mode}, waits until they idle, measures, shuts down and measures again.
-     * The figure is the used heap with the machine up minus the used heap once it is shut down and unreachable
-     * (both after full GCs), so garbage or threads left over from an earlier boot in this JVM count on neither
-     * side. Host thread.
+     * Boots {@code cores} cores in {@code mode}, waits until they idle, measures, shuts down and measures again. The
+     * SKB is loaded before the first measurement and kept until after the last, so it counts on no side. Host
+     * thread.
      */
     static Sample measure(final int cores, final String mode) throws InterruptedException
     {
         final Skb skb = Skb.open(BootBenchmark.machineFor(cores));
         skb.topology();
+        final MonitorConfig config = MonitorConfig.builder(skb).cores(cores)
+            .runners(BootBenchmark.runnersFor(mode)).build();
+        final long heapBefore = usedHeapAfterGc();
         final long heapUp;
-        final long directUp;
-        MonitorSystem system = MonitorSystem.boot(
-            MonitorConfig.builder(skb).cores(cores).runners(BootBenchmark.runnersFor(mode)).build(), BOOT_TIMEOUT);
+        MonitorSystem system = MonitorSystem.boot(config, BOOT_TIMEOUT);
         try
         {
             Thread.sleep(SETTLE_MILLIS);
@@ -179,18 +188,24 @@ public final class IdleCoreHeap
                 throw new IllegalStateException("started " + system.machine().startedCores() + " cores, not " + cores);
             }
             heapUp = usedHeapAfterGc();
-            directUp = directBytes();
         }
         finally
         {
             system.close();
         }
         system = null; // an interpreted frame would otherwise keep the machine reachable through this local
-        final long heapDown = usedHeapAfterGc();
-        final long directDown = directBytes();
-        // The SKB stays reachable until here, so that it counts on neither side.
+        // Wait until the machine is collectable, so that the next boot's "before" does not contain this one. Host
+        // time, outside every core: what holds a closed machine for a while is recorded, not hidden.
+        long heapDown = usedHeapAfterGc();
+        long waitedMillis = 0;
+        while (heapDown - heapBefore > (heapUp - heapBefore) / 2 && waitedMillis < RELEASE_TIMEOUT_MILLIS)
+        {
+            Thread.sleep(SETTLE_MILLIS);
+            waitedMillis += SETTLE_MILLIS;
+            heapDown = usedHeapAfterGc();
+        }
         Reference.reachabilityFence(skb);
-        return new Sample(mode, cores, heapUp - heapDown, directUp - directDown);
+        return new Sample(mode, cores, heapBefore, heapUp, heapDown, waitedMillis);
     }
 
     static long usedHeapAfterGc()
@@ -206,34 +221,22 @@ public final class IdleCoreHeap
         return used;
     }
 
-    private static long directBytes()
-    {
-        long bytes = 0;
-        for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
-        {
-            if ("direct".equals(pool.getName()))
-            {
-                bytes += pool.getMemoryUsed();
-            }
-        }
-        return bytes;
-    }
-
     private static void printTable(final PrintStream out, final List<Sample> samples, final int runs)
     {
         out.println();
         out.println("| mode | cores | heap per idle core, bytes (mean of " + runs + ") | min | max | " +
-            "direct buffers per core, bytes (mean) |");
-        out.println("|---|---:|---:|---:|---:|---:|");
+            "freed after shutdown, bytes per core (mean) | longest wait for it, ms |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (int i = 0; i < samples.size(); i += runs)
         {
             final List<Sample> group = samples.subList(i, i + runs);
             final double mean = group.stream().mapToDouble(Sample::heapPerCore).average().orElseThrow();
             final double min = group.stream().mapToDouble(Sample::heapPerCore).min().orElseThrow();
             final double max = group.stream().mapToDouble(Sample::heapPerCore).max().orElseThrow();
-            final double direct = group.stream().mapToDouble(Sample::directPerCore).average().orElseThrow();
-            out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %,.0f | %,.0f |%n", group.get(0).mode(),
-                group.get(0).cores(), mean, min, max, direct);
+            final double freed = group.stream().mapToDouble(Sample::freedPerCore).average().orElseThrow();
+            final long wait = group.stream().mapToLong(Sample::releaseMillis).max().orElseThrow();
+            out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %,.0f | %,.0f | %,d |%n", group.get(0).mode(),
+                group.get(0).cores(), mean, min, max, freed, wait);
         }
     }
 }
