@@ -210,14 +210,19 @@ final class Nic implements AutoCloseable
             {
                 int work = drainReplies();
                 work += drainOverflow();
-                if (work == 0 && inFlight > 0)
-                {
-                    work = awaitReplies();
-                }
                 if (work > 0)
                 {
                     flush(false);
                     selector.selectNow();
+                }
+                else if (inFlight > 0 && selector.selectNow() > 0)
+                {
+                    // Reads new requests while the cores work on the earlier ones.
+                }
+                else if (inFlight > 0 && awaitReplies() > 0)
+                {
+                    flush(false);
+                    continue;
                 }
                 else
                 {
