@@ -41,8 +41,8 @@ final class Nic implements AutoCloseable
     /** Output a connection may hold back while it still waits for replies ({@link #flush}). */
     private static final int HOLD_LIMIT = 32 << 10;
     /** Polls of the transmit rings while replies are due before the NIC sleeps ({@link #awaitReplies}). */
-    private static final int REPLY_POLLS = Integer.getInteger("kv.polls", 256);
-    private static final int REPLY_SPINS = Integer.getInteger("kv.spins", 192);
+    private static final int REPLY_POLLS = 256;
+    private static final int REPLY_SPINS = 192;
 
     private final NicQueue[] queues;
     private final ServerSocketChannel server;
