@@ -34,6 +34,12 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * <p>It is a device outside the cores, so it runs on its own host thread ({@code nic}, one NIO selector) and may read
  * the host clock. Nothing but bytes crosses between it and the cores ({@link NicQueue}). It starts serving once
  * the filter is installed and every queue has its consumer.
+ *
+ * <p>Costs per request are kept to those of a single-threaded server: one read and one write system call per
+ * pipelined batch of a connection (replies are held until the batch is answered, {@link #flush}), no objects or
+ * copies beyond the rings on the common path, and no selector wake-up while replies are due: the NIC polls the
+ * transmit rings briefly instead ({@link #awaitReplies}) and sleeps in the selector only when the cores are idle
+ * or slow, and only then does a core's {@link #kick()} cost a system call.
  */
 final class Nic implements AutoCloseable
 {
