@@ -6,6 +6,7 @@ import java.util.Locale;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
 
 import dev.shoal.libos.Os;
 import dev.shoal.libos.alloc.MappedRegion;
@@ -35,6 +36,7 @@ final class KvCore
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final RespWriter out = new RespWriter();
+    private final MessageHandler onRequest = this::onRequest;
     /** The current request's arguments, copied out of the ring: argument i is argLength[i] bytes at argOffset[i]. */
     private byte[] request = new byte[4096];
     private int argc;
@@ -68,7 +70,7 @@ final class KvCore
         int idle = 0;
         while (!stopped)
         {
-            final int n = queue.receive(this::onRequest, BATCH);
+            final int n = queue.receive(onRequest, BATCH);
             if (n > 0)
             {
                 idle = 0;

@@ -221,29 +221,16 @@ final class Nic implements AutoCloseable
                     flush(false);
                     selector.selectNow();
                 }
-                else if (inFlight > 0 && selector.selectNow() > 0)
+                else if (inFlight == 0 || selector.selectNow() == 0)
                 {
-                    // Reads new requests while the cores work on the earlier ones.
-                }
-                else if (inFlight > 0 && awaitReplies() > 0)
-                {
-                    flush(false);
-                    continue;
-                }
-                else
-                {
-                    flush(true);
-                    sleeping = true;
-                    VarHandle.fullFence();
-                    if (anyReplies())
+                    // Nothing to read (with requests in the cores, new input is read first while they work):
+                    // wait a little for the cores' replies, then sleep.
+                    if (inFlight > 0 && awaitReplies() > 0)
                     {
-                        selector.selectNow();
+                        flush(false);
+                        continue;
                     }
-                    else
-                    {
-                        selector.select(1000);
-                    }
-                    sleeping = false;
+                    sleep();
                 }
                 final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext())
@@ -284,6 +271,23 @@ final class Nic implements AutoCloseable
         {
             closeAll();
         }
+    }
+
+    /** Writes everything and waits in the selector for input, a writable socket or a core's {@link #kick()}. */
+    private void sleep() throws IOException
+    {
+        flush(true);
+        sleeping = true;
+        VarHandle.fullFence();
+        if (anyReplies())
+        {
+            selector.selectNow();
+        }
+        else
+        {
+            selector.select(1000);
+        }
+        sleeping = false;
     }
 
     /**
