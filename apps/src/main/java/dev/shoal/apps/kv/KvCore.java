@@ -6,6 +6,7 @@ import java.util.Locale;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
 
 import dev.shoal.libos.Os;
 import dev.shoal.libos.alloc.MappedRegion;
@@ -32,7 +33,15 @@ final class KvCore
     private final KvAppliance.Settings settings;
     private final int self;
     private final int shards;
+    private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+
     private final RespWriter out = new RespWriter();
+    private final MessageHandler onRequest = this::onRequest;
+    /** The current request's arguments, copied out of the ring: argument i is argLength[i] bytes at argOffset[i]. */
+    private byte[] request = new byte[4096];
+    private int argc;
+    private int[] argOffset = new int[16];
+    private int[] argLength = new int[16];
     private Shard shard;
     private Peers peers;
     /** The latest device time seen (ms): the core's notion of wall time for expiry. */
@@ -61,7 +70,7 @@ final class KvCore
         int idle = 0;
         while (!stopped)
         {
-            final int n = queue.receive(this::onRequest, BATCH);
+            final int n = queue.receive(onRequest, BATCH);
             if (n > 0)
             {
                 idle = 0;
@@ -84,9 +93,26 @@ final class KvCore
         final int connection = b.getInt(index + RingDescriptor.CONNECTION_OFFSET);
         final long seq = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
         now = Math.max(now, b.getLong(index + RingDescriptor.DEVICE_TIME_OFFSET));
-        final byte[][] args = args(b, index);
+        readArguments(b, index, length);
         out.begin(connection, seq);
-        int replyType = execute(args, connection);
+        int replyType = RingDescriptor.REPLY;
+        final Command command = Command.of(request, argOffset[0], argLength[0]);
+        // The two commands of nearly every request take their arguments where they lie, with nothing allocated.
+        if (command == Command.GET && argc == 2)
+        {
+            get(request, argOffset[1], argLength[1]);
+        }
+        else if (command == Command.SET && argc == 3)
+        {
+            if (store(request, argOffset[1], argLength[1], argOffset[2], argLength[2]) == Shard.OK)
+            {
+                out.raw(OK);
+            }
+        }
+        else
+        {
+            replyType = execute(arguments(), connection);
+        }
         if (out.length() > queue.maxMessage())
         {
             out.begin(connection, seq);
@@ -104,16 +130,38 @@ final class KvCore
         }
     }
 
-    private static byte[][] args(final DirectBuffer b, final int index)
+    /** Copies the request's arguments out of the ring into {@link #request} and notes where each lies. */
+    private void readArguments(final DirectBuffer b, final int index, final int length)
     {
-        final byte[][] args = new byte[b.getInt(index + RingDescriptor.ARGC_OFFSET)][];
-        int at = index + RingDescriptor.REQUEST_HEADER;
-        for (int i = 0; i < args.length; i++)
+        final int bytes = length - RingDescriptor.REQUEST_HEADER;
+        if (request.length < bytes)
         {
-            final int n = b.getInt(at);
-            args[i] = new byte[n];
-            b.getBytes(at + 4, args[i]);
+            request = new byte[Math.max(bytes, request.length * 2)];
+        }
+        b.getBytes(index + RingDescriptor.REQUEST_HEADER, request, 0, bytes);
+        argc = b.getInt(index + RingDescriptor.ARGC_OFFSET);
+        if (argOffset.length < argc)
+        {
+            argOffset = new int[Math.max(argc, argOffset.length * 2)];
+            argLength = new int[argOffset.length];
+        }
+        int at = 0;
+        for (int i = 0; i < argc; i++)
+        {
+            final int n = b.getInt(index + RingDescriptor.REQUEST_HEADER + at);
+            argOffset[i] = at + 4;
+            argLength[i] = n;
             at += 4 + n;
+        }
+    }
+
+    /** The arguments as arrays of their own, for the commands that keep or pass them on. */
+    private byte[][] arguments()
+    {
+        final byte[][] args = new byte[argc][];
+        for (int i = 0; i < argc; i++)
+        {
+            args[i] = java.util.Arrays.copyOfRange(request, argOffset[i], argOffset[i] + argLength[i]);
         }
         return args;
     }
@@ -123,8 +171,7 @@ final class KvCore
     /** Runs one command, writing its reply to {@link #out}; returns the transmit message type. */
     int execute(final byte[][] args, final int connection)
     {
-        final String name = new String(args[0], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
-        final Command command = Command.of(name);
+        final Command command = Command.of(args[0], 0, args[0].length);
         if (command == null)
         {
             out.error("ERR unknown command '" + printable(args[0]) + "', with args beginning with: " +
@@ -236,7 +283,12 @@ final class KvCore
 
     private void get(final byte[] key)
     {
-        final int slot = shard.find(key, KeyHash.fnv1a(key), now);
+        get(key, 0, key.length);
+    }
+
+    private void get(final byte[] key, final int offset, final int length)
+    {
+        final int slot = shard.find(key, offset, length, KeyHash.fnv1a(key, offset, length), now);
         if (slot < 0)
         {
             out.nullBulk();
@@ -347,6 +399,18 @@ final class KvCore
     private int store(final byte[] key, final byte[] value, final int ifExists, final long expiry, final boolean keep)
     {
         final int r = shard.set(key, KeyHash.fnv1a(key), value, ifExists, expiry, keep, now);
+        if (r == Shard.NO_MEMORY)
+        {
+            outOfMemory();
+        }
+        return r;
+    }
+
+    /** SET without options: stores and, on running out of memory, writes Redis's OOM error. */
+    private int store(final byte[] b, final int keyOffset, final int keyLen, final int valueOffset, final int valueLen)
+    {
+        final int r = shard.set(b, keyOffset, keyLen, KeyHash.fnv1a(b, keyOffset, keyLen), b, valueOffset, valueLen,
+            0, 0, false, now);
         if (r == Shard.NO_MEMORY)
         {
             outOfMemory();
@@ -631,8 +695,7 @@ final class KvCore
                 out.arrayHeader(args.length - 2);
                 for (int i = 2; i < args.length; i++)
                 {
-                    final Command c = Command.of(new String(args[i], StandardCharsets.ISO_8859_1)
-                        .toUpperCase(Locale.ROOT));
+                    final Command c = Command.of(args[i], 0, args[i].length);
                     if (c == null)
                     {
                         out.nullBulk();
@@ -728,19 +791,22 @@ final class KvCore
             this.step = step;
         }
 
-        private static final java.util.Map<String, Command> BY_NAME = new java.util.HashMap<>();
+        private static final NameTable<Command> BY_NAME;
 
         static
         {
+            final java.util.Map<String, Command> names = new java.util.HashMap<>();
             for (final Command c : values())
             {
-                BY_NAME.put(c.name(), c);
+                names.put(c.name(), c);
             }
+            BY_NAME = new NameTable<>(names);
         }
 
-        static Command of(final String upperName)
+        /** The command named by {@code b[offset, offset + length)}, in any letter case, or null. */
+        static Command of(final byte[] b, final int offset, final int length)
         {
-            return BY_NAME.get(upperName);
+            return BY_NAME.get(b, offset, length);
         }
     }
 }

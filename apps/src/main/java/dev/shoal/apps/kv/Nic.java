@@ -15,11 +15,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
@@ -33,10 +34,21 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * <p>It is a device outside the cores, so it runs on its own host thread ({@code nic}, one NIO selector) and may read
  * the host clock. Nothing but bytes crosses between it and the cores ({@link NicQueue}). It starts serving once
  * the filter is installed and every queue has its consumer.
+ *
+ * <p>Costs per request are kept to those of a single-threaded server: one read and one write system call per
+ * pipelined batch of a connection (replies are held until the batch is answered, {@link #flush}), no objects or
+ * copies beyond the rings on the common path, and no selector wake-up while replies are due: the NIC polls the
+ * transmit rings briefly instead ({@link #awaitReplies}) and sleeps in the selector only when the cores are idle
+ * or slow, and only then does a core's {@link #kick()} cost a system call.
  */
 final class Nic implements AutoCloseable
 {
     private static final int READ_CHUNK = 64 << 10;
+    /** Output a connection may hold back while it still waits for replies ({@link #flush}). */
+    private static final int HOLD_LIMIT = 32 << 10;
+    /** Polls of the transmit rings while replies are due before the NIC sleeps ({@link #awaitReplies}). */
+    private static final int REPLY_POLLS = 256;
+    private static final int REPLY_SPINS = 192;
 
     private final NicQueue[] queues;
     private final ServerSocketChannel server;
@@ -44,17 +56,19 @@ final class Nic implements AutoCloseable
     private final Runnable onShutdown;
     private final CountDownLatch ready;
     private final RespReader reader;
-    private final Map<Integer, Connection> connections = new HashMap<>();
+    private final Int2ObjectHashMap<Connection> connections = new Int2ObjectHashMap<>();
     private final List<Connection> dirty = new ArrayList<>();
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_CHUNK);
+    /** Direct, so that a read lands in it without the JDK's copy through a temporary native buffer. */
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_CHUNK);
     private final MessageHandler onReply = this::onReply;
     private volatile NicFilter filter;
     private volatile boolean running = true;
     private volatile boolean sleeping;
-    private Map<String, NicFilter.Action> table;
+    private NameTable<NicFilter.Action> table;
     private Thread thread;
     private int nextConnection;
-    private byte[] scratch = new byte[4096];
+    /** Requests routed to the cores and not yet answered. */
+    private long inFlight;
 
     /**
      * Binds 127.0.0.1:{@code port} (0 picks a free port).
@@ -202,24 +216,21 @@ final class Nic implements AutoCloseable
             {
                 int work = drainReplies();
                 work += drainOverflow();
-                flush();
                 if (work > 0)
                 {
+                    flush(false);
                     selector.selectNow();
                 }
-                else
+                else if (inFlight == 0 || selector.selectNow() == 0)
                 {
-                    sleeping = true;
-                    VarHandle.fullFence();
-                    if (anyReplies())
+                    // Nothing to read (with requests in the cores, new input is read first while they work):
+                    // wait a little for the cores' replies, then sleep.
+                    if (inFlight > 0 && awaitReplies() > 0)
                     {
-                        selector.selectNow();
+                        flush(false);
+                        continue;
                     }
-                    else
-                    {
-                        selector.select(1000);
-                    }
-                    sleeping = false;
+                    sleep();
                 }
                 final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext())
@@ -244,6 +255,8 @@ final class Nic implements AutoCloseable
                         if (key.isReadable())
                         {
                             read(c);
+                            // The cores start on these while the NIC reads the next connection.
+                            wakeCores();
                         }
                     }
                 }
@@ -258,6 +271,49 @@ final class Nic implements AutoCloseable
         {
             closeAll();
         }
+    }
+
+    /** Writes everything and waits in the selector for input, a writable socket or a core's {@link #kick()}. */
+    private void sleep() throws IOException
+    {
+        flush(true);
+        sleeping = true;
+        VarHandle.fullFence();
+        if (anyReplies())
+        {
+            selector.selectNow();
+        }
+        else
+        {
+            selector.select(1000);
+        }
+        sleeping = false;
+    }
+
+    /**
+     * Polls the transmit rings a little while before the NIC sleeps, when the cores hold requests it routed: their
+     * replies usually come within microseconds, and catching them here spares each core a selector wake-up (a
+     * system call) and the NIC a sleep and wake. Spins first, then yields the host CPU.
+     */
+    private int awaitReplies()
+    {
+        for (int i = 0; i < REPLY_POLLS; i++)
+        {
+            if (i < REPLY_SPINS)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                Thread.yield();
+            }
+            final int n = drainReplies();
+            if (n > 0)
+            {
+                return n;
+            }
+        }
+        return 0;
     }
 
     private void accept() throws IOException
@@ -290,7 +346,7 @@ final class Nic implements AutoCloseable
             drop(c);
             return;
         }
-        c.append(readBuffer.array(), readBuffer.position());
+        c.append(readBuffer.flip());
         final long deviceTime = System.currentTimeMillis();
         int p = c.inStart;
         while (true)
@@ -368,11 +424,12 @@ final class Nic implements AutoCloseable
             q.overflow.addLast(b.array());
         }
         q.fresh = true;
+        inFlight++;
     }
 
     private int queueOf(final Connection c, final byte[] in, final RespReader r)
     {
-        NicFilter.Action a = table.get(upper(in, r.argOffset[0], r.argLength[0]));
+        NicFilter.Action a = table.get(in, r.argOffset[0], r.argLength[0]);
         if (a == null)
         {
             a = filter.otherwise();
@@ -384,21 +441,6 @@ final class Nic implements AutoCloseable
             case BY_ARGUMENT -> a.value() < r.argc ?
                 KeyHash.shardOf(KeyHash.fnv1a(in, r.argOffset[a.value()], r.argLength[a.value()]), queues.length) : 0;
         };
-    }
-
-    private String upper(final byte[] in, final int offset, final int length)
-    {
-        if (length > 32)
-        {
-            return "";
-        }
-        final char[] chars = new char[length];
-        for (int i = 0; i < length; i++)
-        {
-            final int b = in[offset + i];
-            chars[i] = (char)(b >= 'a' && b <= 'z' ? b - 32 : b & 0xFF);
-        }
-        return new String(chars);
     }
 
     private int drainOverflow()
@@ -460,15 +502,26 @@ final class Nic implements AutoCloseable
     {
         final Connection c = connections.get(b.getInt(index + RingDescriptor.CONNECTION_OFFSET));
         final long seq = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
+        final int at = index + RingDescriptor.REPLY_HEADER;
         final int len = length - RingDescriptor.REPLY_HEADER;
-        if (scratch.length < len)
-        {
-            scratch = new byte[Math.max(len, scratch.length * 2)];
-        }
-        b.getBytes(index + RingDescriptor.REPLY_HEADER, scratch, 0, len);
+        inFlight--;
         if (c != null)
         {
-            deliver(c, seq, scratch, len, type);
+            if (type == RingDescriptor.REPLY_AND_CLOSE)
+            {
+                c.closeAfter = seq;
+            }
+            if (seq == c.nextToSend)
+            {
+                c.out(b, at, len);
+                sent(c);
+            }
+            else
+            {
+                final byte[] copy = new byte[len];
+                b.getBytes(at, copy);
+                c.pending.put(seq, copy);
+            }
         }
         if (type == RingDescriptor.SHUTDOWN)
         {
@@ -477,13 +530,8 @@ final class Nic implements AutoCloseable
         }
     }
 
+    /** Sends the reply to request {@code seq} now if every earlier one went, else keeps it until they have. */
     private void deliver(final Connection c, final long seq, final byte[] reply, final int type)
-    {
-        deliver(c, seq, reply, reply.length, type);
-    }
-
-    /** Sends the reply to request {@code seq} now if every earlier one went, else keeps a copy until they have. */
-    private void deliver(final Connection c, final long seq, final byte[] reply, final int length, final int type)
     {
         if (type == RingDescriptor.REPLY_AND_CLOSE)
         {
@@ -491,10 +539,16 @@ final class Nic implements AutoCloseable
         }
         if (seq != c.nextToSend)
         {
-            c.pending.put(seq, java.util.Arrays.copyOf(reply, length));
+            c.pending.put(seq, reply);
             return;
         }
-        c.out(reply, length);
+        c.out(reply, reply.length);
+        sent(c);
+    }
+
+    /** The reply to {@code nextToSend} is in the output: moves on, past any later ones that were waiting. */
+    private void sent(final Connection c)
+    {
         c.nextToSend++;
         if (!c.pending.isEmpty())
         {
@@ -517,16 +571,28 @@ final class Nic implements AutoCloseable
         }
     }
 
-    private void flush()
+    /**
+     * Writes the connections that have output. Unless {@code all}, a connection that still waits for replies to
+     * requests it sent keeps its output for now (up to {@link #HOLD_LIMIT} bytes): a pipelining client then gets its
+     * whole batch of replies in one write, not one per ring drain. Before the NIC sleeps it writes everything.
+     */
+    private void flush(final boolean all)
     {
+        int kept = 0;
         for (int i = 0; i < dirty.size(); i++)
         {
             final Connection c = dirty.get(i);
-            c.dirty = false;
             if (c.closed)
             {
+                c.dirty = false;
                 continue;
             }
+            if (!all && c.nextToSend < c.nextSequence && c.out.position() < HOLD_LIMIT)
+            {
+                dirty.set(kept++, c);
+                continue;
+            }
+            c.dirty = false;
             try
             {
                 c.out.flip();
@@ -549,7 +615,7 @@ final class Nic implements AutoCloseable
                 drop(c);
             }
         }
-        dirty.clear();
+        dirty.subList(kept, dirty.size()).clear();
     }
 
     private void drop(final Connection c)
@@ -580,7 +646,8 @@ final class Nic implements AutoCloseable
         long nextToSend;
         long closeAfter = Long.MAX_VALUE;
         final HashMap<Long, byte[]> pending = new HashMap<>();
-        ByteBuffer out = ByteBuffer.allocate(16 << 10);
+        /** Direct, so that a write goes from it without the JDK's copy through a temporary native buffer. */
+        ByteBuffer out = ByteBuffer.allocateDirect(16 << 10);
         boolean dirty;
         boolean closed;
 
@@ -590,8 +657,9 @@ final class Nic implements AutoCloseable
             this.channel = channel;
         }
 
-        void append(final byte[] src, final int length)
+        void append(final ByteBuffer src)
         {
+            final int length = src.remaining();
             if (inEnd + length > in.length)
             {
                 final int live = inEnd - inStart;
@@ -601,7 +669,7 @@ final class Nic implements AutoCloseable
                 inStart = 0;
                 inEnd = live;
             }
-            System.arraycopy(src, 0, in, inEnd, length);
+            src.get(in, inEnd, length);
             inEnd += length;
         }
 
@@ -616,14 +684,26 @@ final class Nic implements AutoCloseable
 
         void out(final byte[] bytes, final int length)
         {
+            room(length);
+            out.put(bytes, 0, length);
+        }
+
+        void out(final DirectBuffer src, final int index, final int length)
+        {
+            room(length);
+            src.getBytes(index, out, length);
+        }
+
+        private void room(final int length)
+        {
             if (out.remaining() < length)
             {
-                final ByteBuffer bigger = ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + length));
+                final ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(out.capacity() * 2,
+                    out.position() + length));
                 out.flip();
                 bigger.put(out);
                 out = bigger;
             }
-            out.put(bytes, 0, length);
         }
     }
 }

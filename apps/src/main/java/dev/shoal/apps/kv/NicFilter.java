@@ -180,14 +180,14 @@ public record NicFilter(List<Rule> rules, Action otherwise)
         return a;
     }
 
-    /** Looks up the action for a command name given as upper-case ASCII. */
-    public Map<String, Action> table()
+    /** The rules as the NIC consults them: the action for a command name given as bytes, in any case. */
+    NameTable<Action> table()
     {
         final Map<String, Action> t = new HashMap<>();
         for (final Rule r : rules)
         {
             t.put(r.command().toUpperCase(Locale.ROOT), r.action());
         }
-        return t;
+        return new NameTable<>(t);
     }
 }

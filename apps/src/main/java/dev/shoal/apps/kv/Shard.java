@@ -63,6 +63,12 @@ final class Shard
     /** The slot of {@code key}, or -1; an expired key is deleted and reported absent. */
     int find(final byte[] key, final int h, final long now)
     {
+        return find(key, 0, key.length, h, now);
+    }
+
+    /** The slot of the key {@code key[offset, offset + length)}, or -1; as {@link #find(byte[], int, long)}. */
+    int find(final byte[] key, final int offset, final int length, final int h, final long now)
+    {
         final int mask = address.length - 1;
         for (int i = mix(h) & mask; ; i = (i + 1) & mask)
         {
@@ -71,7 +77,7 @@ final class Shard
             {
                 return -1;
             }
-            if (a != TOMBSTONE && hash[i] == h && keyLength[i] == key.length && keyEquals(a, key))
+            if (a != TOMBSTONE && hash[i] == h && keyLength[i] == length && keyEquals(a, key, offset, length))
             {
                 if (expireAt[i] != NO_EXPIRY && expireAt[i] <= now)
                 {
@@ -83,11 +89,11 @@ final class Shard
         }
     }
 
-    private boolean keyEquals(final long record, final byte[] key)
+    private boolean keyEquals(final long record, final byte[] key, final int offset, final int length)
     {
-        final byte[] s = scratch(key.length);
-        os.readBytes(record + 4, s, 0, key.length);
-        return Arrays.equals(s, 0, key.length, key, 0, key.length);
+        final byte[] s = scratch(length);
+        os.readBytes(record + 4, s, 0, length);
+        return Arrays.equals(s, 0, length, key, offset, offset + length);
     }
 
     int valueLength(final int slot)
@@ -124,16 +130,24 @@ final class Shard
     int set(final byte[] key, final int h, final byte[] value, final int ifExists, final long expiry,
         final boolean keepExpiry, final long now)
     {
-        final int slot = find(key, h, now);
+        return set(key, 0, key.length, h, value, 0, value.length, ifExists, expiry, keepExpiry, now);
+    }
+
+    /** As {@link #set(byte[], int, byte[], int, long, boolean, long)}, for a key and a value given as slices. */
+    int set(final byte[] key, final int keyOffset, final int keyLen, final int h, final byte[] value,
+        final int valueOffset, final int valueLen, final int ifExists, final long expiry, final boolean keepExpiry,
+        final long now)
+    {
+        final int slot = find(key, keyOffset, keyLen, h, now);
         if ((ifExists > 0 && slot < 0) || (ifExists < 0 && slot >= 0))
         {
             return NOT_SET;
         }
-        if (4L + key.length + value.length > memory.maxAllocation())
+        if (4L + keyLen + valueLen > memory.maxAllocation())
         {
             return NO_MEMORY;
         }
-        final int bytes = 4 + key.length + value.length;
+        final int bytes = 4 + keyLen + valueLen;
         if (slot >= 0)
         {
             final long old = address[slot];
@@ -147,7 +161,7 @@ final class Shard
                 }
                 memory.free(old, size[slot]);
             }
-            write(a, key, value);
+            write(a, key, keyOffset, keyLen, value, valueOffset, valueLen);
             address[slot] = a;
             size[slot] = bytes;
             setExpiry(slot, keepExpiry ? expireAt[slot] : expiry);
@@ -158,8 +172,8 @@ final class Shard
         {
             return NO_MEMORY;
         }
-        write(a, key, value);
-        insert(a, bytes, key.length, h, expiry);
+        write(a, key, keyOffset, keyLen, value, valueOffset, valueLen);
+        insert(a, bytes, keyLen, h, expiry);
         return OK;
     }
 
@@ -219,16 +233,17 @@ final class Shard
         return dev.shoal.libos.alloc.SizeClassAllocator.blockSize(bytes);
     }
 
-    private void write(final long a, final byte[] key, final byte[] value)
+    private void write(final long a, final byte[] key, final int keyOffset, final int keyLen, final byte[] value,
+        final int valueOffset, final int valueLen)
     {
-        final int bytes = 4 + key.length + value.length;
+        final int bytes = 4 + keyLen + valueLen;
         final byte[] s = scratch(bytes);
-        s[0] = (byte)(key.length >>> 24);
-        s[1] = (byte)(key.length >>> 16);
-        s[2] = (byte)(key.length >>> 8);
-        s[3] = (byte)key.length;
-        System.arraycopy(key, 0, s, 4, key.length);
-        System.arraycopy(value, 0, s, 4 + key.length, value.length);
+        s[0] = (byte)(keyLen >>> 24);
+        s[1] = (byte)(keyLen >>> 16);
+        s[2] = (byte)(keyLen >>> 8);
+        s[3] = (byte)keyLen;
+        System.arraycopy(key, keyOffset, s, 4, keyLen);
+        System.arraycopy(value, valueOffset, s, 4 + keyLen, valueLen);
         os.writeBytes(a, s, 0, bytes);
     }
 

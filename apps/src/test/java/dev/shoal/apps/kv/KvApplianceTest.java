@@ -238,6 +238,47 @@ class KvApplianceTest
     }
 
     @Test
+    void shouldTreatGetAndSetAlikeInAnyCaseWithOrWithoutOptions() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            assertEquals("OK", c.call("sEt", "k", "v1"));
+            assertEquals("v1", c.call("get", "k"));
+            assertEquals("v1", c.call("SET", "k", "v2", "get"));
+            assertNull(c.call("Set", "k", "v3", "nx"));
+            assertEquals("v2", c.call("GET", "k"));
+            assertEquals("OK", c.call("set", "empty", ""));
+            assertEquals("", c.call("GET", "empty"));
+            assertNull(c.call("GET", "missing"));
+            assertInstanceOf(RespClient.Error.class, c.call("GET", "k", "extra"));
+            assertInstanceOf(RespClient.Error.class, c.call("SET", "k"));
+        }
+    }
+
+    @Test
+    void shouldDeliverAPipelinedBatchLargerThanTheNicHoldsBackWholeAndInOrder() throws Exception
+    {
+        final String value = "v".repeat(200);
+        final ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+        final int n = 2000;
+        for (int i = 0; i < n; i++)
+        {
+            pipeline.writeBytes(RespClient.encode("SET", "big:" + i, value + i));
+            pipeline.writeBytes(RespClient.encode("GET", "big:" + i));
+        }
+        try (RespClient c = client())
+        {
+            c.send(pipeline.toByteArray());
+            for (int i = 0; i < n; i++)
+            {
+                assertEquals("OK", c.read(), "SET " + i);
+                assertEquals(value + i, c.read(), "GET " + i);
+            }
+            assertEquals("PONG", c.call("PING"));
+        }
+    }
+
+    @Test
     void shouldAnswerUnknownCommandsAndMalformedFramesWithErrorsAndKeepServing() throws Exception
     {
         try (RespClient c = client())
