@@ -61,7 +61,11 @@ public final class CapabilityOperation implements MonitorOperation
     {
     }
 
-    public record Sweep(long round, long markRound, boolean commit)
+    /**
+     * Phase two of a revoke. It names the object again, so that a core whose monitor restarted after marking (and
+     * so lost the list of what it marked) still finds its marked copies in the kernel's mapping database.
+     */
+    public record Sweep(long round, long markRound, boolean commit, byte[] descriptor)
     {
     }
 
@@ -364,7 +368,7 @@ public final class CapabilityOperation implements MonitorOperation
             final List<Integer> silentWhileMarking = List.copyOf(round.unresponsive);
             final long markPhase = round.markPhase;
             round.unresponsive.clear();
-            broadcast(monitor, round, phase -> new Sweep(phase, markPhase, commit), () ->
+            broadcast(monitor, round, phase -> new Sweep(phase, markPhase, commit, descriptor), () ->
             {
                 if (commit)
                 {
@@ -407,7 +411,12 @@ public final class CapabilityOperation implements MonitorOperation
     private static void onSweep(final Monitor monitor, final int from, final Sweep sweep)
     {
         final CapOps ops = monitor.core().caps();
-        final List<Cte> victims = state(monitor).marks.remove(key(from, sweep.markRound()));
+        List<Cte> victims = state(monitor).marks.remove(key(from, sweep.markRound()));
+        if (victims == null)
+        {
+            // This monitor lost its record of the mark (a restart); the marks themselves live on in the kernel.
+            victims = ops.victims(decode(sweep.descriptor()), true).stream().filter(Cte::isInDelete).toList();
+        }
         int deleted = 0;
         if (victims != null)
         {

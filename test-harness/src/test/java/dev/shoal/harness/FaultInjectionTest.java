@@ -3,8 +3,10 @@ package dev.shoal.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -12,11 +14,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
+import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.TraceRecorder;
 import dev.shoal.kernel.caps.CSpace;
 import dev.shoal.kernel.caps.CapType;
 import dev.shoal.kernel.caps.Capability;
+import dev.shoal.kernel.caps.Cte;
 import dev.shoal.libos.Shoal;
 import dev.shoal.monitor.CapabilityOperation;
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorSystem;
 import dev.shoal.skb.RoutingTree;
 import dev.shoal.skb.Skb;
 
@@ -134,5 +141,56 @@ class FaultInjectionTest
                 assertEquals(8, result.cores());
                 assertTrue(result.missing().isEmpty());
             });
+    }
+
+    /** A monitor that restarts after marking, before the sweep, still deletes its marked copies. */
+    @Test
+    void shouldSweepTheMarkedCopiesOfAMonitorThatRestartedBetweenThePhases() throws Exception
+    {
+        final DeterministicScheduler scheduler = new DeterministicScheduler(3, new TraceRecorder(null));
+        final MonitorConfig config = MonitorConfig.builder(Skb.open("numa:1x8")).cores(4).runners(scheduler).build();
+        final MonitorSystem[] system = new MonitorSystem[1];
+        final Capability[] watched = new Capability[1];
+        final boolean[] restarted = new boolean[1];
+        scheduler.afterEachStep(() ->
+        {
+            // Between two steps every core is paused: read core 2's kernel state, restart its monitor once it marked.
+            if (watched[0] != null && !restarted[0])
+            {
+                final Cte copy = system[0].peekMonitor(2).core().caps().mdb().findCopy(watched[0]);
+                if (copy != null && copy.isInDelete())
+                {
+                    system[0].peekMonitor(2).restart();
+                    restarted[0] = true;
+                }
+            }
+        });
+        system[0] = MonitorSystem.boot(config, Duration.ofSeconds(60));
+        try (MonitorSystem machine = system[0])
+        {
+            final Capability frame = machine.onCore(0, m ->
+            {
+                final CSpace init = m.core().initCSpace();
+                m.core().caps().retype(init, CSpace.BOOT_RAM_CPTR, CapType.FRAME, 0, 4096, 1, init.cptr(0, 2));
+                return init.capability(init.cptr(0, 2));
+            }).get(10, TimeUnit.SECONDS);
+            for (int c = 1; c < 4; c++)
+            {
+                final int core = c;
+                machine.onCore(0, m -> CapabilityOperation.send(m, m.core().initCSpace(),
+                    m.core().initCSpace().cptr(0, 2), core)).get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+            }
+            watched[0] = frame;
+            final CapabilityOperation.RevokeResult result = machine.onCore(0, m -> CapabilityOperation.revoke(m,
+                m.core().initCSpace(), m.core().initCSpace().cptr(0, 2))).get(10, TimeUnit.SECONDS)
+                .get(10, TimeUnit.SECONDS);
+            assertTrue(restarted[0], "core 2's monitor restarted between mark and sweep");
+            assertEquals(List.of(), result.unresponsive());
+            for (int c = 1; c < 4; c++)
+            {
+                assertNull(machine.onCore(c, m -> m.core().caps().mdb().findCopy(frame)).get(10, TimeUnit.SECONDS),
+                    "core " + c + " still holds a copy after the revoke");
+            }
+        }
     }
 }
