@@ -68,73 +68,9 @@ public class UmpRoundTripBenchmark
     /** Round trips per invocation. */
     static final int ROUND_TRIPS = 10_000;
 
-    /**
-     * An echo thread that busy-spins on a step it builds itself, so that what it owns (its UMP endpoint, its copy
-     * buffer) is allocated on that thread and shares no cache line with the benchmark thread's fields.
-     */
-    abstract static class Echo
-    {
-        private volatile boolean running;
-        private volatile boolean ready;
-        private volatile Throwable failure;
-        private Thread thread;
-
-        /** Starts the echo thread and waits until it has built its side. */
-        final void start(final String name)
-        {
-            running = true;
-            thread = Thread.ofPlatform().name(name).daemon(true).start(() ->
-            {
-                try
-                {
-                    final IntSupplier step = echoSide();
-                    ready = true;
-                    while (running)
-                    {
-                        if (step.getAsInt() == 0)
-                        {
-                            Thread.onSpinWait();
-                        }
-                    }
-                }
-                catch (final Throwable t)
-                {
-                    failure = t;
-                }
-            });
-            while (!ready)
-            {
-                checkAlive();
-                Thread.onSpinWait();
-            }
-        }
-
-        /** Benchmark thread, while it waits for a reply: fails instead of waiting for an echo that has died. */
-        final void checkAlive()
-        {
-            final Throwable t = failure;
-            if (t != null)
-            {
-                throw new IllegalStateException(thread.getName() + " failed: " + t, t);
-            }
-        }
-
-        /**
-         * Called once on the echo thread: builds what it owns and returns one step, which answers what has arrived
-         * and returns work done (0 when idle).
-         */
-        abstract IntSupplier echoSide();
-
-        final void stop() throws InterruptedException
-        {
-            running = false;
-            thread.join();
-        }
-    }
-
     /** A Shoal UMP channel: the benchmark thread owns one end, the echo thread the other. */
     @State(Scope.Benchmark)
-    public static class Ump extends Echo
+    public static class Ump extends SpinningPeer
     {
         UmpEndpoint pinger;
         private UmpRing echoTx;
@@ -161,7 +97,7 @@ public class UmpRoundTripBenchmark
         }
 
         @Override
-        IntSupplier echoSide()
+        IntSupplier ownSide()
         {
             final UmpEndpoint echoer = new UmpEndpoint(echoTx, echoRx);
             final UnsafeBuffer copy = new UnsafeBuffer(new byte[UMP_USER_BYTES]);
@@ -184,7 +120,7 @@ public class UmpRoundTripBenchmark
 
     /** Two JCTools SPSC queues and one 56-byte buffer per direction. */
     @State(Scope.Benchmark)
-    public static class Spsc extends Echo
+    public static class Spsc extends SpinningPeer
     {
         final SpscArrayQueue<byte[]> ping = new SpscArrayQueue<>(SLOTS);
         final SpscArrayQueue<byte[]> pong = new SpscArrayQueue<>(SLOTS);
@@ -201,7 +137,7 @@ public class UmpRoundTripBenchmark
         }
 
         @Override
-        IntSupplier echoSide()
+        IntSupplier ownSide()
         {
             final byte[] copy = new byte[PAYLOAD];
             final byte[] pongBytes = new byte[PAYLOAD];
@@ -231,7 +167,7 @@ public class UmpRoundTripBenchmark
 
     /** Two Agrona one-to-one ring buffers with room for {@value UmpThroughputBenchmark#SLOTS} records each. */
     @State(Scope.Benchmark)
-    public static class Agrona extends Echo
+    public static class Agrona extends SpinningPeer
     {
         final OneToOneRingBuffer ping = ring();
         final OneToOneRingBuffer pong = ring();
@@ -252,7 +188,7 @@ public class UmpRoundTripBenchmark
         }
 
         @Override
-        IntSupplier echoSide()
+        IntSupplier ownSide()
         {
             final MutableDirectBuffer copy = new UnsafeBuffer(new byte[PAYLOAD]);
             final MessageHandler answer = (typeId, buffer, index, length) ->

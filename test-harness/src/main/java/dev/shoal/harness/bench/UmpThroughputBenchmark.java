@@ -108,52 +108,17 @@ public class UmpThroughputBenchmark
      * so never sits in a cache line next to the producer's fields. The queue or ring itself is built by the
      * producer; the baselines pad their shared indices, and UMP shares nothing but the slots.
      */
-    abstract static class Consumer
+    abstract static class Consumer extends SpinningPeer
     {
-        private volatile boolean running;
         private volatile Counters counters;
-        private volatile Throwable failure;
-        private Thread thread;
 
-        /** Starts the consumer thread and waits until it has built its side. */
-        final void start(final String name)
+        @Override
+        final IntSupplier ownSide()
         {
-            running = true;
-            thread = Thread.ofPlatform().name(name).daemon(true).start(() ->
-            {
-                try
-                {
-                    final Counters mine = new Counters();
-                    final IntSupplier step = consumerSide(mine);
-                    counters = mine;
-                    while (running)
-                    {
-                        if (step.getAsInt() == 0)
-                        {
-                            Thread.onSpinWait();
-                        }
-                    }
-                }
-                catch (final Throwable t)
-                {
-                    failure = t;
-                }
-            });
-            while (counters == null)
-            {
-                checkAlive();
-                Thread.onSpinWait();
-            }
-        }
-
-        /** Producer side, in its waiting loops: fails instead of waiting for a consumer that has died. */
-        final void checkAlive()
-        {
-            final Throwable t = failure;
-            if (t != null)
-            {
-                throw new IllegalStateException(thread.getName() + " failed: " + t, t);
-            }
+            final Counters mine = new Counters();
+            final IntSupplier step = consumerSide(mine);
+            counters = mine;
+            return step;
         }
 
         /**
@@ -161,13 +126,6 @@ public class UmpThroughputBenchmark
          * available, calls {@link Counters#took} per message and returns work done (0 when idle).
          */
         abstract IntSupplier consumerSide(Counters counters);
-
-        /** Stops the consumer thread and waits for it. */
-        final void stop() throws InterruptedException
-        {
-            running = false;
-            thread.join();
-        }
 
         /** Producer side: spins until the consumer has taken {@code sent} messages; returns their sum. */
         final long awaitReceived(final long sent)
