@@ -39,6 +39,24 @@ class FaultInjectionTest
         return n;
     }
 
+    /** Core 0 retypes a frame into slot (0, 2) of its initial CSpace and sends a copy to every other core. */
+    private static Capability frameCopiedToEveryCore(final MonitorSystem system) throws Exception
+    {
+        final Capability frame = system.onCore(0, m ->
+        {
+            final CSpace init = m.core().initCSpace();
+            m.core().caps().retype(init, CSpace.BOOT_RAM_CPTR, CapType.FRAME, 0, 4096, 1, init.cptr(0, 2));
+            return init.capability(init.cptr(0, 2));
+        }).get(10, TimeUnit.SECONDS);
+        for (int c = 1; c < system.cores(); c++)
+        {
+            final int core = c;
+            system.onCore(0, m -> CapabilityOperation.send(m, m.core().initCSpace(),
+                m.core().initCSpace().cptr(0, 2), core)).get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        }
+        return frame;
+    }
+
     private static int halted(final Shoal shoal)
     {
         for (int c = 0; c < shoal.cores(); c++)
@@ -81,18 +99,7 @@ class FaultInjectionTest
             .run(shoal ->
             {
                 final var system = shoal.system();
-                final Capability frame = system.onCore(0, m ->
-                {
-                    final CSpace init = m.core().initCSpace();
-                    m.core().caps().retype(init, CSpace.BOOT_RAM_CPTR, CapType.FRAME, 0, 4096, 1, init.cptr(0, 2));
-                    return init.capability(init.cptr(0, 2));
-                }).get(10, TimeUnit.SECONDS);
-                for (int c = 1; c < 4; c++)
-                {
-                    final int core = c;
-                    system.onCore(0, m -> CapabilityOperation.send(m, m.core().initCSpace(),
-                        m.core().initCSpace().cptr(0, 2), core)).get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
-                }
+                final Capability frame = frameCopiedToEveryCore(system);
                 Faults.halt(2).inject(system, null);
                 final ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(
                     ExecutionException.class, () -> system.onCore(0, m -> CapabilityOperation.revoke(m,
@@ -168,18 +175,7 @@ class FaultInjectionTest
         system[0] = MonitorSystem.boot(config, Duration.ofSeconds(60));
         try (MonitorSystem machine = system[0])
         {
-            final Capability frame = machine.onCore(0, m ->
-            {
-                final CSpace init = m.core().initCSpace();
-                m.core().caps().retype(init, CSpace.BOOT_RAM_CPTR, CapType.FRAME, 0, 4096, 1, init.cptr(0, 2));
-                return init.capability(init.cptr(0, 2));
-            }).get(10, TimeUnit.SECONDS);
-            for (int c = 1; c < 4; c++)
-            {
-                final int core = c;
-                machine.onCore(0, m -> CapabilityOperation.send(m, m.core().initCSpace(),
-                    m.core().initCSpace().cptr(0, 2), core)).get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
-            }
+            final Capability frame = frameCopiedToEveryCore(machine);
             watched[0] = frame;
             final CapabilityOperation.RevokeResult result = machine.onCore(0, m -> CapabilityOperation.revoke(m,
                 m.core().initCSpace(), m.core().initCSpace().cptr(0, 2))).get(10, TimeUnit.SECONDS)
