@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 
-import org.agrona.DirectBuffer;
 
 /**
  * Finds a command name, given as bytes in any letter case, among a fixed set of names without making a
@@ -78,33 +77,6 @@ final class NameTable<V>
         }
     }
 
-    /** The value for the name in {@code b[offset, offset + length)} of a buffer, or null. */
-    @SuppressWarnings("unchecked")
-    V get(final DirectBuffer b, final int offset, final int length)
-    {
-        if (length == 0 || length > MAX_NAME)
-        {
-            return null;
-        }
-        int h = 0x811C9DC5;
-        for (int i = 0; i < length; i++)
-        {
-            h = (h ^ upper(b.getByte(offset + i))) * 0x01000193;
-        }
-        for (int i = h & mask; ; i = (i + 1) & mask)
-        {
-            final byte[] name = names[i];
-            if (name == null)
-            {
-                return null;
-            }
-            if (name.length == length && equalsIgnoringCase(name, b, offset))
-            {
-                return (V)values[i];
-            }
-        }
-    }
-
     private static boolean equalsIgnoringCase(final byte[] upperName, final byte[] b, final int offset)
     {
         for (int i = 0; i < upperName.length; i++)
@@ -117,19 +89,7 @@ final class NameTable<V>
         return true;
     }
 
-    private static boolean equalsIgnoringCase(final byte[] upperName, final DirectBuffer b, final int offset)
-    {
-        for (int i = 0; i < upperName.length; i++)
-        {
-            if (upperName[i] != upper(b.getByte(offset + i)))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** FNV-1a over the upper-cased bytes; the DirectBuffer lookup repeats it inline. */
+    /** FNV-1a over the upper-cased bytes. */
     private static int hash(final byte[] b, final int offset, final int length)
     {
         int h = 0x811C9DC5;

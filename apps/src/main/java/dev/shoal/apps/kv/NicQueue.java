@@ -123,9 +123,4 @@ final class NicQueue
             }
         }
     }
-
-    boolean isAttached()
-    {
-        return consumer != null;
-    }
 }

@@ -28,12 +28,6 @@ final class RespWriter
         return position;
     }
 
-    /** Bytes of RESP written since {@link #begin}. */
-    int replyLength()
-    {
-        return position - RingDescriptor.REPLY_HEADER;
-    }
-
     /** The message so far, for the ring. */
     UnsafeBuffer message()
     {
