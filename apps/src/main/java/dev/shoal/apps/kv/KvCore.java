@@ -104,7 +104,8 @@ final class KvCore
         }
         else if (command == Command.SET && argc == 3)
         {
-            if (store(request, argOffset[1], argLength[1], argOffset[2], argLength[2]) == Shard.OK)
+            if (store(request, argOffset[1], argLength[1], request, argOffset[2], argLength[2], 0, 0, false) ==
+                Shard.OK)
             {
                 out.raw(OK);
             }
@@ -398,19 +399,14 @@ final class KvCore
     /** Stores and, on running out of memory, writes Redis's OOM error; returns the shard's result. */
     private int store(final byte[] key, final byte[] value, final int ifExists, final long expiry, final boolean keep)
     {
-        final int r = shard.set(key, KeyHash.fnv1a(key), value, ifExists, expiry, keep, now);
-        if (r == Shard.NO_MEMORY)
-        {
-            outOfMemory();
-        }
-        return r;
+        return store(key, 0, key.length, value, 0, value.length, ifExists, expiry, keep);
     }
 
-    /** SET without options: stores and, on running out of memory, writes Redis's OOM error. */
-    private int store(final byte[] b, final int keyOffset, final int keyLen, final int valueOffset, final int valueLen)
+    private int store(final byte[] key, final int keyOffset, final int keyLen, final byte[] value,
+        final int valueOffset, final int valueLen, final int ifExists, final long expiry, final boolean keep)
     {
-        final int r = shard.set(b, keyOffset, keyLen, KeyHash.fnv1a(b, keyOffset, keyLen), b, valueOffset, valueLen,
-            0, 0, false, now);
+        final int r = shard.set(key, keyOffset, keyLen, KeyHash.fnv1a(key, keyOffset, keyLen), value, valueOffset,
+            valueLen, ifExists, expiry, keep, now);
         if (r == Shard.NO_MEMORY)
         {
             outOfMemory();
