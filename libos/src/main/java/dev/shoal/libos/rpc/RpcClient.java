@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 
 import dev.shoal.kernel.Dispatcher;
 import dev.shoal.libos.Channel;
+import dev.shoal.libos.CoreLocalLock;
 import dev.shoal.monitor.MalformedMessageException;
 import dev.shoal.monitor.MessageReader;
 import dev.shoal.monitor.MessageWriter;
@@ -21,7 +22,7 @@ final class RpcClient<T> implements InvocationHandler
     private final String service;
     private final Channel channel;
     private final int core;
-    private final CoreLocalLock lock = new CoreLocalLock();
+    private final CoreLocalLock lock;
     private final MessageWriter writer = new MessageWriter();
     private final MessageReader reader = new MessageReader();
     private int nextCallId = 1;
@@ -33,6 +34,8 @@ final class RpcClient<T> implements InvocationHandler
         this.service = service;
         this.channel = channel;
         this.core = core;
+        // Its holder asking again means a method called through the stub from inside its own call.
+        this.lock = new CoreLocalLock("the RPC stub of service '" + service + "'");
     }
 
     /** Introduces the stub's interface; fails when the server implements another (or another version of it). */
