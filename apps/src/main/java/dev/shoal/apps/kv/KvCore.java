@@ -8,6 +8,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 
+import dev.shoal.libos.CoreLocalLock;
 import dev.shoal.libos.Os;
 import dev.shoal.libos.alloc.MappedRegion;
 import dev.shoal.libos.alloc.SizeClassAllocator;
@@ -43,6 +44,8 @@ final class KvCore
     private int[] argOffset = new int[16];
     private int[] argLength = new int[16];
     private Shard shard;
+    /** Held for every command on {@link #shard}; a multi-key command takes it through {@link Peers}. */
+    private final CoreLocalLock shardLock = new CoreLocalLock("kv shard");
     private Peers peers;
     /** The latest device time seen (ms): the core's notion of wall time for expiry. */
     private long now;
@@ -63,7 +66,7 @@ final class KvCore
         os.initMemory(settings.memoryPerCoreBytes());
         final long limit = settings.memoryPerCoreBytes() / CHUNK_BYTES * CHUNK_BYTES;
         shard = new Shard(os, new SizeClassAllocator(new MappedRegion(os, HEAP_BASE, CHUNK_BYTES, limit)));
-        peers = new Peers(os, shard, self, shards);
+        peers = new Peers(os, shard, shardLock, self, shards);
         peers.export();
         beforeAttach.run();
         queue.attach();
@@ -95,24 +98,41 @@ final class KvCore
         now = Math.max(now, b.getLong(index + RingDescriptor.DEVICE_TIME_OFFSET));
         readArguments(b, index, length);
         out.begin(connection, seq);
-        int replyType = RingDescriptor.REPLY;
         final Command command = Command.of(request, argOffset[0], argLength[0]);
-        // The two commands of nearly every request take their arguments where they lie, with nothing allocated.
-        if (command == Command.GET && argc == 2)
+        // A multi-key command locks the shards it touches itself (Peers); every other command holds this shard's
+        // lock while it runs, so that it never sees a multi-key command half done.
+        final boolean local = command == null || !command.spansShards();
+        if (local)
         {
-            get(request, argOffset[1], argLength[1]);
+            shardLock.lock();
         }
-        else if (command == Command.SET && argc == 3)
+        int replyType = RingDescriptor.REPLY;
+        try
         {
-            if (store(request, argOffset[1], argLength[1], request, argOffset[2], argLength[2], 0, 0, false) ==
-                Shard.OK)
+            // The two commands of nearly every request take their arguments where they lie, with nothing allocated.
+            if (command == Command.GET && argc == 2)
             {
-                out.raw(OK);
+                get(request, argOffset[1], argLength[1]);
+            }
+            else if (command == Command.SET && argc == 3)
+            {
+                if (store(request, argOffset[1], argLength[1], request, argOffset[2], argLength[2], 0, 0, false) ==
+                    Shard.OK)
+                {
+                    out.raw(OK);
+                }
+            }
+            else
+            {
+                replyType = execute(arguments(), connection);
             }
         }
-        else
+        finally
         {
-            replyType = execute(arguments(), connection);
+            if (local)
+            {
+                shardLock.unlock();
+            }
         }
         if (out.length() > queue.maxMessage())
         {
@@ -788,6 +808,16 @@ final class KvCore
         }
 
         private static final NameTable<Command> BY_NAME;
+
+        /** True for the commands that may touch other shards than their first key's ({@link Peers}). */
+        boolean spansShards()
+        {
+            return switch (this)
+            {
+                case DEL, UNLINK, EXISTS, MGET, MSET, DBSIZE, FLUSHALL, FLUSHDB, INFO -> true;
+                default -> false;
+            };
+        }
 
         static
         {

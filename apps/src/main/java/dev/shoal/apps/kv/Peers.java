@@ -5,21 +5,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.shoal.libos.Channel;
+import dev.shoal.libos.CoreLocalLock;
 import dev.shoal.libos.Os;
 import dev.shoal.libos.Service;
 
 /**
  * Multi-key commands across shards. The core that the filter gave a multi-key command to (the owner of its first
- * key) does the keys it owns itself and sends the others, grouped by owner, to the owning cores over Shoal
- * channels (UMP between cores); each core serves its peers from a thread of its own. Only bytes cross:
+ * key) coordinates it: it groups the keys by owner, does the keys it owns itself and sends the others to the
+ * owning cores over Shoal channels (UMP between cores); each core serves each peer from a thread of its own. Only
+ * bytes cross:
  * <pre>
  *   request: byte op, long device time, int n, n × { int length, bytes }
  *   reply:   MGET: int n, n × { int length or -1, bytes };  STATS: 4 longs;  others: long
+ *   release: byte RELEASE   (one way)
  * </pre>
- * A multi-key command is therefore not atomic across shards (Redis's MSET is); each shard's part is.
+ *
+ * <p>A multi-key command is atomic, as in Redis: no command sees part of it. Each shard has a {@link CoreLocalLock};
+ * its core's main dispatcher holds it for each single-shard command, and a multi-key command holds the locks of
+ * every shard it touches until it has run on all of them (strict two-phase locking). The coordinator takes them
+ * one shard after another in ascending shard order — its own by locking, a peer's by a request that the peer's
+ * thread answers only once it holds that shard's lock — and then releases them all. As every command takes locks
+ * in that one order, no two can wait for each other. The price: a command over k other shards costs k round trips
+ * one after another, not k in parallel.
  *
  * <p>Core-local: one per core; {@link #serve} runs on the core's peer threads, the rest on its main dispatcher.
- * Both use the core's {@link Shard} and neither yields inside a shard operation.
+ * Both use the core's {@link Shard} only while holding its lock, and neither yields inside a shard operation.
  */
 final class Peers
 {
@@ -29,17 +39,22 @@ final class Peers
     static final byte EXISTS = 4;
     static final byte STATS = 5;
     static final byte FLUSH = 6;
+    /** Ends a multi-key command on a shard: its peer thread gives the shard's lock back. */
+    static final byte RELEASE = 7;
+    private static final byte[] RELEASE_MESSAGE = {RELEASE};
 
     private final Os os;
     private final Shard shard;
     private final int self;
     private final int shards;
+    private final CoreLocalLock lock;
     private final Channel[] channels;
 
-    Peers(final Os os, final Shard shard, final int self, final int shards)
+    Peers(final Os os, final Shard shard, final CoreLocalLock lock, final int self, final int shards)
     {
         this.os = os;
         this.shard = shard;
+        this.lock = lock;
         this.self = self;
         this.shards = shards;
         this.channels = new Channel[shards];
@@ -64,18 +79,34 @@ final class Peers
         });
     }
 
+    /** Serves one coordinator: takes this shard's lock for its request and gives it back on its RELEASE. */
     private void serve(final Channel c)
     {
+        boolean holding = false;
         while (true)
         {
             final ByteBuffer in = ByteBuffer.wrap(c.receiveBytes());
             final byte op = in.get();
+            if (op == RELEASE)
+            {
+                if (holding)
+                {
+                    holding = false;
+                    lock.unlock();
+                }
+                continue;
+            }
             final long now = in.getLong();
             final byte[][] items = new byte[in.getInt()][];
             for (int i = 0; i < items.length; i++)
             {
                 items[i] = new byte[in.getInt()];
                 in.get(items[i]);
+            }
+            if (!holding)
+            {
+                lock.lock();
+                holding = true;
             }
             c.sendBytes(encode(op, applyLocal(op, now, items)));
         }
@@ -205,8 +236,9 @@ final class Peers
     }
 
     /**
-     * Runs {@code op} over keys (or key-value pairs, {@code stride} 2) spread over the shards: the remote parts go
-     * out first, then this shard's part runs, then the replies are collected.
+     * Runs {@code op} over keys (or key-value pairs, {@code stride} 2) spread over the shards, atomically: each
+     * part runs on its shard under that shard's lock, and the locks are given back once every part has run. The
+     * caller must not hold this shard's lock.
      *
      * @return for each shard that took part, its result; null for shards not involved. With {@code all}, every
      *         shard takes part (STATS, FLUSH) with no items.
@@ -244,20 +276,38 @@ final class Peers
             }
             parts[s] = part;
             indexesOut[s] = where;
-            if (s != self)
-            {
-                channel(s).sendBytes(request(op, now, part));
-            }
         }
-        if (parts[self] != null)
-        {
-            results[self] = applyLocal(op, now, parts[self]);
-        }
+        // Growing phase, in ascending shard order (see the class comment): each part runs once its shard is locked.
         for (int s = 0; s < shards; s++)
         {
-            if (parts[s] != null && s != self)
+            if (parts[s] == null)
             {
+                continue;
+            }
+            if (s == self)
+            {
+                lock.lock();
+                results[s] = applyLocal(op, now, parts[s]);
+            }
+            else
+            {
+                channel(s).sendBytes(request(op, now, parts[s]));
                 results[s] = decode(op, channel(s).receiveBytes());
+            }
+        }
+        // Shrinking phase: every part has run.
+        for (int s = 0; s < shards; s++)
+        {
+            if (parts[s] != null)
+            {
+                if (s == self)
+                {
+                    lock.unlock();
+                }
+                else
+                {
+                    channel(s).sendBytes(RELEASE_MESSAGE);
+                }
             }
         }
         return results;

@@ -204,6 +204,83 @@ class KvApplianceTest
     }
 
     @Test
+    void shouldApplyMsetAndMgetAtomicallyAcrossShards() throws Exception
+    {
+        // One key per shard. Writers set them all to the same number; readers must never see two numbers at once.
+        // Writers and readers list the keys in both orders, so that several cores coordinate at once and take each
+        // other's shard locks (a lock-order bug would hang here).
+        final String[] keys = new String[CORES];
+        for (int s = 0; s < CORES; s++)
+        {
+            keys[s] = keysOn(s, 1).get(0);
+        }
+        final int writers = 2;
+        final int readers = 2;
+        final int rounds = 1500;
+        final ExecutorService pool = Executors.newFixedThreadPool(writers + readers);
+        try
+        {
+            final List<Future<String>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++)
+            {
+                final int id = w;
+                done.add(pool.submit(() ->
+                {
+                    try (RespClient c = client())
+                    {
+                        for (int i = 0; i < rounds; i++)
+                        {
+                            final List<String> mset = new ArrayList<>(List.of("MSET"));
+                            for (int s = 0; s < CORES; s++)
+                            {
+                                mset.add(keys[id % 2 == 0 ? s : CORES - 1 - s]);
+                                mset.add(id + ":" + i);
+                            }
+                            if (!"OK".equals(c.call(mset.toArray(String[]::new))))
+                            {
+                                return "MSET failed";
+                            }
+                        }
+                    }
+                    return "";
+                }));
+            }
+            for (int r = 0; r < readers; r++)
+            {
+                final int id = r;
+                done.add(pool.submit(() ->
+                {
+                    try (RespClient c = client())
+                    {
+                        final List<String> mget = new ArrayList<>(List.of("MGET"));
+                        for (int s = 0; s < CORES; s++)
+                        {
+                            mget.add(keys[id % 2 == 0 ? CORES - 1 - s : s]);
+                        }
+                        for (int i = 0; i < rounds; i++)
+                        {
+                            final List<?> values = (List<?>)c.call(mget.toArray(String[]::new));
+                            if (new HashSet<>(values).size() != 1)
+                            {
+                                return "MGET saw a half-applied MSET: " + values;
+                            }
+                        }
+                    }
+                    return "";
+                }));
+            }
+            for (final Future<String> f : done)
+            {
+                assertEquals("", f.get(120, TimeUnit.SECONDS));
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldReplyInRequestOrderWhenPipelinedAcrossCores() throws Exception
     {
         final List<List<String>> onShard = new ArrayList<>();
