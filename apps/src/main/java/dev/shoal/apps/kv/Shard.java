@@ -38,6 +38,10 @@ final class Shard
     private int used;
     private int expiring;
     private byte[] scratch = new byte[256];
+    /** Records up to this size are read whole by the key comparison, so that a GET reads its memory once. */
+    private static final int READ_WHOLE = 512;
+    /** The record whose bytes are in {@link #scratch} (its address, or EMPTY when none is). */
+    private long scratchRecord = EMPTY;
 
     Shard(final Os os, final AllocationPolicy memory)
     {
@@ -77,7 +81,7 @@ final class Shard
             {
                 return -1;
             }
-            if (a != TOMBSTONE && hash[i] == h && keyLength[i] == length && keyEquals(a, key, offset, length))
+            if (a != TOMBSTONE && hash[i] == h && keyLength[i] == length && keyEquals(i, key, offset, length))
             {
                 if (expireAt[i] != NO_EXPIRY && expireAt[i] <= now)
                 {
@@ -89,11 +93,21 @@ final class Shard
         }
     }
 
-    private boolean keyEquals(final long record, final byte[] key, final int offset, final int length)
+    private boolean keyEquals(final int slot, final byte[] key, final int offset, final int length)
     {
-        final byte[] s = scratch(length);
-        os.readBytes(record + 4, s, 0, length);
-        return Arrays.equals(s, 0, length, key, offset, offset + length);
+        final long record = address[slot];
+        final int whole = size[slot];
+        final byte[] s = scratch(Math.max(whole, length + 4));
+        if (whole <= READ_WHOLE)
+        {
+            os.readBytes(record, s, 0, whole);
+            scratchRecord = record;
+        }
+        else
+        {
+            os.readBytes(record + 4, s, 4, length);
+        }
+        return Arrays.equals(s, 4, 4 + length, key, offset, offset + length);
     }
 
     int valueLength(final int slot)
@@ -104,6 +118,12 @@ final class Shard
     /** Copies the value of {@code slot} into {@code dst} at {@code offset}. */
     void readValue(final int slot, final byte[] dst, final int offset)
     {
+        if (address[slot] == scratchRecord)
+        {
+            // find() has just read this record whole.
+            System.arraycopy(scratch, 4 + keyLength[slot], dst, offset, valueLength(slot));
+            return;
+        }
         os.readBytes(address[slot] + 4 + keyLength[slot], dst, offset, valueLength(slot));
     }
 
@@ -319,8 +339,10 @@ final class Shard
         return x ^ (x >>> 16);
     }
 
+    /** The scratch array, for new contents: whatever record it held is forgotten. */
     private byte[] scratch(final int n)
     {
+        scratchRecord = EMPTY;
         if (scratch.length < n)
         {
             scratch = new byte[Math.max(n, scratch.length * 2)];

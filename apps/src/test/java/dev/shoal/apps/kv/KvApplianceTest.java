@@ -204,6 +204,44 @@ class KvApplianceTest
     }
 
     @Test
+    void shouldAgreeWithAMapOverRandomSetsGetsAppendsAndDeletes() throws Exception
+    {
+        // Few keys and sizes on both sides of the shard's whole-record read, so that records move between blocks,
+        // are freed and their memory reused while GETs read them.
+        final java.util.Random random = new java.util.Random(42);
+        final java.util.Map<String, String> model = new java.util.HashMap<>();
+        try (RespClient c = client())
+        {
+            for (int i = 0; i < 3000; i++)
+            {
+                final String k = "model-" + random.nextInt(12);
+                switch (random.nextInt(5))
+                {
+                    case 0, 1 ->
+                    {
+                        final String v = Integer.toString(i, 36).repeat(1 + random.nextInt(random.nextBoolean() ? 8 : 300));
+                        assertEquals("OK", c.call("SET", k, v));
+                        model.put(k, v);
+                    }
+                    case 2 -> assertEquals(model.get(k), c.call("GET", k), "GET " + k + " at step " + i);
+                    case 3 ->
+                    {
+                        final String suffix = "+" + i;
+                        final String v = model.getOrDefault(k, "") + suffix;
+                        assertEquals((long)v.length(), c.call("APPEND", k, suffix));
+                        model.put(k, v);
+                    }
+                    default -> assertEquals(model.remove(k) != null ? 1L : 0L, c.call("DEL", k));
+                }
+            }
+            for (final java.util.Map.Entry<String, String> e : model.entrySet())
+            {
+                assertEquals(e.getValue(), c.call("GET", e.getKey()));
+            }
+        }
+    }
+
+    @Test
     void shouldApplyMsetAndMgetAtomicallyAcrossShards() throws Exception
     {
         // One key per shard. Writers set them all to the same number; readers must never see two numbers at once.

@@ -254,21 +254,32 @@ public final class MemoryAccess
         {
             return;
         }
+        if (fitsInPage(vaddr, length))
+        {
+            // Most copies (a key, a small value) lie in one page: one translation and no page list.
+            move(memory.map(translate(space, vaddr, access), length), array, offset, length, access);
+            return;
+        }
         final long[] physical = translatePages(space, vaddr, length, access);
         int done = 0;
         for (int i = 0; i < physical.length; i++)
         {
             final int chunk = (int)Math.min(length - done, PageTableFormat.PAGE_SIZE - (physical[i] & PAGE_MASK));
-            final AtomicBuffer view = memory.map(physical[i], chunk);
-            if (access == AccessKind.WRITE)
-            {
-                view.putBytes(0, array, offset + done, chunk);
-            }
-            else
-            {
-                view.getBytes(0, array, offset + done, chunk);
-            }
+            move(memory.map(physical[i], chunk), array, offset + done, chunk, access);
             done += chunk;
+        }
+    }
+
+    private static void move(final AtomicBuffer view, final byte[] array, final int offset, final int length,
+        final AccessKind access)
+    {
+        if (access == AccessKind.WRITE)
+        {
+            view.putBytes(0, array, offset, length);
+        }
+        else
+        {
+            view.getBytes(0, array, offset, length);
         }
     }
 
