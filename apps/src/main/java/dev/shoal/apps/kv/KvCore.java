@@ -26,7 +26,7 @@ final class KvCore
     static final long HEAP_BASE = 0x10_0000_0000L;
     static final long CHUNK_BYTES = 1L << 20;
     /** Yields of an empty queue before the dispatcher parks. */
-    private static final int IDLE_YIELDS = 16;
+    private static final int IDLE_YIELDS = 4;
     private static final int BATCH = 64;
 
     private final Os os;
