@@ -1,12 +1,15 @@
 package dev.shoal.monitor;
 
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.shoal.kernel.Core;
 import dev.shoal.kernel.Dispatcher;
+import dev.shoal.monitor.ump.UmpDescriptor;
 import dev.shoal.monitor.ump.UmpEndpoint;
 import dev.shoal.monitor.ump.UmpHandler;
 
@@ -14,6 +17,11 @@ import dev.shoal.monitor.ump.UmpHandler;
  * A cross-core binding over its own UMP channel. The core's monitor polls the endpoint (waitset role), copies
  * each message into the binding's inbound queue, advances the core clock to the message's arrival time and wakes
  * a waiting receiver. Core-local: all fields are touched only on the binding's core.
+ *
+ * <p>A binding's messages may be of any length, as LMP's are, while one UMP message holds at most
+ * {@link UmpDescriptor#MAX_MESSAGE_LENGTH} bytes: a longer one travels as pieces of exactly that length and a last,
+ * shorter piece (empty when the length is a multiple of it). A piece of the full length thus means "more follows",
+ * and messages shorter than the limit, nearly all of them, travel as before with nothing added.
  */
 final class UmpBinding implements Binding, ChannelPoller
 {
@@ -24,6 +32,11 @@ final class UmpBinding implements Binding, ChannelPoller
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
     private Thread waiter;
     private final UmpHandler handler = this::onMessage;
+    /** The length of a piece that says "more follows" ({@link UmpBinding}). */
+    private static final int PIECE = UmpDescriptor.MAX_MESSAGE_LENGTH;
+    private final UnsafeBuffer sendView = new UnsafeBuffer(new byte[0]);
+    /** The pieces of a long message received so far, or null. */
+    private ByteArrayOutputStream partial;
 
     UmpBinding(final Core core, final UmpEndpoint endpoint, final int peer, final long latency)
     {
@@ -38,7 +51,21 @@ final class UmpBinding implements Binding, ChannelPoller
     {
         final Dispatcher self = Dispatcher.current();
         self.charge(core.costs().umpSendSlot() * Monitor.slotsFor(message.length));
-        endpoint.send(core.clock().now(), message);
+        if (message.length < PIECE)
+        {
+            endpoint.send(core.clock().now(), message);
+            return;
+        }
+        for (int offset = 0; ; offset += PIECE)
+        {
+            final int length = Math.min(PIECE, message.length - offset);
+            sendView.wrap(message, offset, length);
+            endpoint.send(core.clock().now(), sendView, 0, length);
+            if (length < PIECE)
+            {
+                return;
+            }
+        }
     }
 
     @Override
@@ -65,9 +92,28 @@ final class UmpBinding implements Binding, ChannelPoller
     {
         core.clock().observe(sendCycle + latency);
         core.clock().advance(core.costs().umpReceiveSlot());
-        final byte[] copy = new byte[length];
-        buffer.getBytes(offset, copy);
-        inbound.addLast(copy);
+        if (length == PIECE || partial != null)
+        {
+            if (partial == null)
+            {
+                partial = new ByteArrayOutputStream(2 * PIECE);
+            }
+            final byte[] piece = new byte[length];
+            buffer.getBytes(offset, piece);
+            partial.writeBytes(piece);
+            if (length == PIECE)
+            {
+                return;
+            }
+            inbound.addLast(partial.toByteArray());
+            partial = null;
+        }
+        else
+        {
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            inbound.addLast(copy);
+        }
         final Thread w = waiter;
         if (w != null)
         {
