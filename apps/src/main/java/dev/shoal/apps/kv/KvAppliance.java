@@ -65,6 +65,8 @@ public final class KvAppliance implements AutoCloseable
         new NicFilter.Rule("SELECT", NicFilter.Action.byConnection()),
         new NicFilter.Rule("CLIENT", NicFilter.Action.byConnection()),
         new NicFilter.Rule("QUIT", NicFilter.Action.byConnection()),
+        new NicFilter.Rule("KEYS", NicFilter.Action.byConnection()),
+        new NicFilter.Rule("SCAN", NicFilter.Action.byConnection()),
         new NicFilter.Rule("INFO", NicFilter.Action.toQueue(0)),
         new NicFilter.Rule("DBSIZE", NicFilter.Action.toQueue(0)),
         new NicFilter.Rule("FLUSHALL", NicFilter.Action.toQueue(0)),

@@ -127,6 +127,13 @@ final class KvCore
                 replyType = execute(arguments(), connection);
             }
         }
+        catch (final RuntimeException ex)
+        {
+            // A bug in one command answers that command with an error; the shard goes on serving.
+            out.begin(connection, seq);
+            out.error("ERR internal error: " + ex);
+            replyType = RingDescriptor.REPLY;
+        }
         finally
         {
             if (local)
@@ -253,6 +260,8 @@ final class KvCore
                 out.integer(had ? 1 : 0);
             }
             case DBSIZE -> out.integer(stats()[0]);
+            case KEYS -> keys(args[1]);
+            case SCAN -> scan(args);
             case FLUSHALL, FLUSHDB ->
             {
                 peers.fanOut(Peers.FLUSH, now, new byte[0][], 1, true, new int[shards][]);
@@ -610,6 +619,85 @@ final class KvCore
         out.integer(seconds ? (left + 500) / 1000 : left);
     }
 
+    private void keys(final byte[] pattern)
+    {
+        final byte[][][] parts = new byte[shards][][];
+        java.util.Arrays.fill(parts, new byte[][] {pattern});
+        final List<byte[]> keys = new java.util.ArrayList<>();
+        // Under every shard's lock at once: a snapshot, as Redis's KEYS is.
+        for (final Object r : peers.runLocked(Peers.KEYS, now, parts))
+        {
+            keys.addAll(List.of((byte[][])r));
+        }
+        out.arrayHeader(keys.size());
+        for (final byte[] k : keys)
+        {
+            out.bulk(k);
+        }
+    }
+
+    /**
+     * SCAN cursor [MATCH pattern] [COUNT n] [TYPE t]. The cursor names a shard: each call returns the matching keys
+     * of that one shard, read under its lock, and the next shard's number, or 0 after the last. So every key present
+     * throughout a scan is returned exactly once, as Redis promises, and a reply holds one shard's keys, not all.
+     * COUNT is a hint, as in Redis, and is not used.
+     */
+    private void scan(final byte[][] args)
+    {
+        final long cursor = parseLong(args[1]);
+        if (cursor < 0)
+        {
+            out.error("ERR invalid cursor");
+            return;
+        }
+        byte[] pattern = {'*'};
+        boolean strings = true;
+        for (int i = 2; i < args.length; i += 2)
+        {
+            final String opt = new String(args[i], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+            if (i + 1 >= args.length)
+            {
+                out.error("ERR syntax error");
+                return;
+            }
+            switch (opt)
+            {
+                case "MATCH" -> pattern = args[i + 1];
+                case "COUNT" ->
+                {
+                    final long count = parseLong(args[i + 1]);
+                    if (count < 1)
+                    {
+                        out.error(count == Long.MIN_VALUE ? "ERR value is not an integer or out of range" :
+                            "ERR syntax error");
+                        return;
+                    }
+                }
+                case "TYPE" -> strings = "string".equalsIgnoreCase(
+                    new String(args[i + 1], StandardCharsets.ISO_8859_1));
+                default ->
+                {
+                    out.error("ERR syntax error");
+                    return;
+                }
+            }
+        }
+        byte[][] keys = new byte[0][];
+        if (cursor < shards && strings)
+        {
+            final byte[][][] parts = new byte[shards][][];
+            parts[(int)cursor] = new byte[][] {pattern};
+            keys = (byte[][])peers.runLocked(Peers.KEYS, now, parts)[(int)cursor];
+        }
+        // Only strings are stored, so a scan for another type is over at once.
+        final long next = cursor + 1 < shards && strings ? cursor + 1 : 0;
+        out.arrayHeader(2).bulk(Long.toString(next)).arrayHeader(keys.length);
+        for (final byte[] k : keys)
+        {
+            out.bulk(k);
+        }
+    }
+
     /** Keys, keys with an expiry, bytes in use and bytes mapped, summed over the shards. */
     private long[] stats()
     {
@@ -683,11 +771,11 @@ final class KvCore
         }
     }
 
-    /** Redis glob matching, the part clients use: '*' anywhere, and '?'. */
+    /** CONFIG GET's matching: Redis's glob, ignoring case. */
     static boolean matches(final String pattern, final String name)
     {
-        return name.matches(java.util.regex.Pattern.quote(pattern.toLowerCase(Locale.ROOT))
-            .replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q"));
+        return Glob.matches(pattern.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1),
+            name.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     private void command(final byte[][] args)
@@ -790,7 +878,7 @@ final class KvCore
         DECR(2, 1, 1, 1), INCRBY(3, 1, 1, 1), DECRBY(3, 1, 1, 1), APPEND(3, 1, 1, 1), STRLEN(2, 1, 1, 1),
         TYPE(2, 1, 1, 1), MGET(-2, 1, -1, 1), MSET(-3, 1, -1, 2), EXPIRE(3, 1, 1, 1), PEXPIRE(3, 1, 1, 1),
         EXPIREAT(3, 1, 1, 1), PEXPIREAT(3, 1, 1, 1), TTL(2, 1, 1, 1), PTTL(2, 1, 1, 1), PERSIST(2, 1, 1, 1),
-        DBSIZE(1, 0, 0, 0), FLUSHALL(-1, 0, 0, 0), FLUSHDB(-1, 0, 0, 0), PING(-1, 0, 0, 0), ECHO(2, 0, 0, 0),
+        DBSIZE(1, 0, 0, 0), KEYS(2, 0, 0, 0), SCAN(-2, 0, 0, 0), FLUSHALL(-1, 0, 0, 0), FLUSHDB(-1, 0, 0, 0), PING(-1, 0, 0, 0), ECHO(2, 0, 0, 0),
         INFO(-1, 0, 0, 0), CONFIG(-2, 0, 0, 0), COMMAND(-1, 0, 0, 0), SELECT(2, 0, 0, 0), CLIENT(-2, 0, 0, 0),
         QUIT(-1, 0, 0, 0), SHUTDOWN(-1, 0, 0, 0);
 
@@ -814,7 +902,7 @@ final class KvCore
         {
             return switch (this)
             {
-                case DEL, UNLINK, EXISTS, MGET, MSET, DBSIZE, FLUSHALL, FLUSHDB, INFO -> true;
+                case DEL, UNLINK, EXISTS, MGET, MSET, DBSIZE, KEYS, SCAN, FLUSHALL, FLUSHDB, INFO -> true;
                 default -> false;
             };
         }

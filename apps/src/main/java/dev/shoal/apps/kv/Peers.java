@@ -16,7 +16,8 @@ import dev.shoal.libos.Service;
  * bytes cross:
  * <pre>
  *   request: byte op, long device time, int n, n × { int length, bytes }
- *   reply:   MGET: int n, n × { int length or -1, bytes };  STATS: 4 longs;  others: long
+ *   reply:   byte 0, then MGET, KEYS: int n, n × { int length or -1, bytes };  STATS: 4 longs;  others: long
+ *            or byte 1, then the failure's description (UTF-8)
  *   release: byte RELEASE   (one way)
  * </pre>
  *
@@ -39,9 +40,14 @@ final class Peers
     static final byte EXISTS = 4;
     static final byte STATS = 5;
     static final byte FLUSH = 6;
+    /** The shard's keys matching a pattern (KEYS, SCAN). */
+    static final byte KEYS = 8;
     /** Ends a multi-key command on a shard: its peer thread gives the shard's lock back. */
     static final byte RELEASE = 7;
     private static final byte[] RELEASE_MESSAGE = {RELEASE};
+    /** First byte of a peer's reply. */
+    private static final byte REPLY_OK = 0;
+    private static final byte REPLY_FAILED = 1;
 
     private final Os os;
     private final Shard shard;
@@ -108,7 +114,17 @@ final class Peers
                 lock.lock();
                 holding = true;
             }
-            c.sendBytes(encode(op, applyLocal(op, now, items)));
+            byte[] reply;
+            try
+            {
+                reply = encode(op, applyLocal(op, now, items));
+            }
+            catch (final RuntimeException ex)
+            {
+                // A bug must not leave the coordinator waiting, holding other shards' locks.
+                reply = failure(ex);
+            }
+            c.sendBytes(reply);
         }
     }
 
@@ -152,6 +168,10 @@ final class Peers
                 }
                 return n;
             }
+            case KEYS ->
+            {
+                return shard.keys(items[0], now).toArray(byte[][]::new);
+            }
             case STATS ->
             {
                 final int keys = shard.size(now);
@@ -168,7 +188,7 @@ final class Peers
 
     private static byte[] encode(final byte op, final Object result)
     {
-        if (op == MGET)
+        if (op == MGET || op == KEYS)
         {
             final byte[][] values = (byte[][])result;
             int length = 4;
@@ -176,7 +196,7 @@ final class Peers
             {
                 length += 4 + (v == null ? 0 : v.length);
             }
-            final ByteBuffer b = ByteBuffer.allocate(length).putInt(values.length);
+            final ByteBuffer b = ByteBuffer.allocate(1 + length).put(REPLY_OK).putInt(values.length);
             for (final byte[] v : values)
             {
                 if (v == null)
@@ -192,20 +212,32 @@ final class Peers
         }
         if (op == STATS)
         {
-            final ByteBuffer b = ByteBuffer.allocate(32);
+            final ByteBuffer b = ByteBuffer.allocate(1 + 32).put(REPLY_OK);
             for (final long v : (long[])result)
             {
                 b.putLong(v);
             }
             return b.array();
         }
-        return ByteBuffer.allocate(8).putLong((Long)result).array();
+        return ByteBuffer.allocate(1 + 8).put(REPLY_OK).putLong((Long)result).array();
     }
 
-    private static Object decode(final byte op, final byte[] bytes)
+    /** The reply of a peer whose part failed: the cause's description, for the client's error. */
+    private static byte[] failure(final RuntimeException cause)
+    {
+        final byte[] text = String.valueOf(cause).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + text.length).put(REPLY_FAILED).put(text).array();
+    }
+
+    private static Object decode(final byte op, final int shard, final byte[] bytes)
     {
         final ByteBuffer b = ByteBuffer.wrap(bytes);
-        if (op == MGET)
+        if (b.get() == REPLY_FAILED)
+        {
+            throw new IllegalStateException("shard " + shard + " failed its part: " +
+                new String(bytes, 1, bytes.length - 1, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (op == MGET || op == KEYS)
         {
             final byte[][] values = new byte[b.getInt()][];
             for (int i = 0; i < values.length; i++)
@@ -241,9 +273,81 @@ final class Peers
      * caller must not hold this shard's lock.
      *
      * @return for each shard that took part, its result; null for shards not involved. With {@code all}, every
-     *         shard takes part (STATS, FLUSH) with no items.
+     *         shard takes part and gets all of {@code items} (STATS and FLUSH with none, KEYS with the pattern).
      */
     Object[] fanOut(final byte op, final long now, final byte[][] items, final int stride, final boolean all,
+        final int[][] indexesOut)
+    {
+        final byte[][][] parts = new byte[shards][][];
+        if (all)
+        {
+            java.util.Arrays.fill(parts, items);
+        }
+        else
+        {
+            splitByOwner(items, stride, parts, indexesOut);
+        }
+        return runLocked(op, now, parts);
+    }
+
+    /**
+     * Runs part {@code parts[s]} of {@code op} on each shard {@code s} that has one, atomically (see the class
+     * comment); the caller must not hold this shard's lock.
+     *
+     * @return for each shard that took part, its result; null for the others.
+     */
+    Object[] runLocked(final byte op, final long now, final byte[][][] parts)
+    {
+        final Object[] results = new Object[shards];
+        final boolean[] held = new boolean[shards];
+        try
+        {
+            // Growing phase, in ascending shard order (see the class comment): each part runs once its shard is
+            // locked.
+            for (int s = 0; s < shards; s++)
+            {
+                if (parts[s] == null)
+                {
+                    continue;
+                }
+                if (s == self)
+                {
+                    lock.lock();
+                    held[s] = true;
+                    results[s] = applyLocal(op, now, parts[s]);
+                }
+                else
+                {
+                    channel(s).sendBytes(request(op, now, parts[s]));
+                    held[s] = true;
+                    results[s] = decode(op, s, channel(s).receiveBytes());
+                }
+            }
+        }
+        finally
+        {
+            // Shrinking phase: every part has run (or one failed, and the command ends here): give back every lock
+            // held, so that a failing command cannot stop the shards for good.
+            for (int s = 0; s < shards; s++)
+            {
+                if (held[s])
+                {
+                    if (s == self)
+                    {
+                        lock.unlock();
+                    }
+                    else
+                    {
+                        channel(s).sendBytes(RELEASE_MESSAGE);
+                    }
+                }
+            }
+        }
+        return results;
+    }
+
+    /** Groups keys (with their values, {@code stride} 2) by owning shard; notes where each came from. */
+    private void splitByOwner(final byte[][] items, final int stride, final byte[][][] parts,
         final int[][] indexesOut)
     {
         final List<List<Integer>> byShard = new ArrayList<>(shards);
@@ -255,12 +359,10 @@ final class Peers
         {
             byShard.get(KeyHash.shardOf(KeyHash.fnv1a(items[i]), shards)).add(i);
         }
-        final Object[] results = new Object[shards];
-        final byte[][][] parts = new byte[shards][][];
         for (int s = 0; s < shards; s++)
         {
             final List<Integer> idx = byShard.get(s);
-            if (idx.isEmpty() && !all)
+            if (idx.isEmpty())
             {
                 continue;
             }
@@ -277,40 +379,6 @@ final class Peers
             parts[s] = part;
             indexesOut[s] = where;
         }
-        // Growing phase, in ascending shard order (see the class comment): each part runs once its shard is locked.
-        for (int s = 0; s < shards; s++)
-        {
-            if (parts[s] == null)
-            {
-                continue;
-            }
-            if (s == self)
-            {
-                lock.lock();
-                results[s] = applyLocal(op, now, parts[s]);
-            }
-            else
-            {
-                channel(s).sendBytes(request(op, now, parts[s]));
-                results[s] = decode(op, channel(s).receiveBytes());
-            }
-        }
-        // Shrinking phase: every part has run.
-        for (int s = 0; s < shards; s++)
-        {
-            if (parts[s] != null)
-            {
-                if (s == self)
-                {
-                    lock.unlock();
-                }
-                else
-                {
-                    channel(s).sendBytes(RELEASE_MESSAGE);
-                }
-            }
-        }
-        return results;
     }
 
     private static byte[] request(final byte op, final long now, final byte[][] items)

@@ -234,6 +234,31 @@ final class Shard
         return count;
     }
 
+    /** The live keys matching {@code pattern} ({@link Glob}); removes the expired ones it passes. */
+    java.util.List<byte[]> keys(final byte[] pattern, final long now)
+    {
+        final java.util.List<byte[]> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < address.length; i++)
+        {
+            if (address[i] == EMPTY || address[i] == TOMBSTONE)
+            {
+                continue;
+            }
+            if (expireAt[i] != NO_EXPIRY && expireAt[i] <= now)
+            {
+                remove(i);
+                continue;
+            }
+            final byte[] key = new byte[keyLength[i]];
+            os.readBytes(address[i] + 4, key, 0, key.length);
+            if (Glob.matches(pattern, key))
+            {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
     /** Frees every record. */
     void clear()
     {

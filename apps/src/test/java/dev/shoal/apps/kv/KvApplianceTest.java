@@ -242,6 +242,93 @@ class KvApplianceTest
     }
 
     @Test
+    void shouldListKeysByPatternAndScanEveryShardOnce() throws Exception
+    {
+        final Set<String> users = new HashSet<>();
+        try (RespClient c = client())
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                users.add("user:" + i);
+                assertEquals("OK", c.call("SET", "user:" + i, "u"));
+                assertEquals("OK", c.call("SET", "item:" + i, "i"));
+            }
+            assertEquals("OK", c.call("SET", "user:gone", "x", "PX", "1"));
+            Thread.sleep(20);
+            assertEquals(users, new HashSet<>((List<?>)c.call("KEYS", "user:*")), "every shard's keys, none expired");
+            assertEquals(Set.of("user:7", "item:7"), new HashSet<>((List<?>)c.call("KEYS", "*:7")));
+            assertEquals(Set.of("user:1", "user:2"), new HashSet<>((List<?>)c.call("KEYS", "user:[12]")));
+            assertEquals(List.of(), c.call("KEYS", "nothing*"));
+
+            final List<Object> scanned = new ArrayList<>();
+            String cursor = "0";
+            int calls = 0;
+            do
+            {
+                final List<?> reply = (List<?>)c.call("SCAN", cursor, "MATCH", "user:*", "COUNT", "10");
+                cursor = (String)reply.get(0);
+                scanned.addAll((List<?>)reply.get(1));
+                calls++;
+            }
+            while (!cursor.equals("0"));
+            assertEquals(CORES, calls, "one call per shard");
+            assertEquals(users.size(), scanned.size(), "no key twice");
+            assertEquals(users, new HashSet<>(scanned));
+            assertEquals(List.of("0", List.of()), c.call("SCAN", "0", "TYPE", "hash"));
+            assertEquals(new RespClient.Error("ERR invalid cursor"), c.call("SCAN", "abc"));
+            assertEquals(new RespClient.Error("ERR syntax error"), c.call("SCAN", "0", "MATCH"));
+            assertEquals(new RespClient.Error("ERR syntax error"), c.call("SCAN", "0", "LIMIT", "3"));
+        }
+    }
+
+    @Test
+    void shouldRefuseAKeysReplyBiggerThanARingMessageButScanThroughIt() throws Exception
+    {
+        final String prefix = "long-key-name:" + "x".repeat(140) + ":";
+        try (RespClient c = client())
+        {
+            for (int batch = 0; batch < 4; batch++)
+            {
+                final List<String> mset = new ArrayList<>(List.of("MSET"));
+                for (int i = 0; i < 500; i++)
+                {
+                    mset.add(prefix + (batch * 500 + i));
+                    mset.add("v");
+                }
+                assertEquals("OK", c.call(mset.toArray(String[]::new)));
+            }
+            assertEquals(new RespClient.Error("ERR reply too large for the NIC's rings"), c.call("KEYS", "long-key*"));
+            assertEquals("PONG", c.call("PING"), "the connection stays usable");
+            int seen = 0;
+            String cursor = "0";
+            do
+            {
+                final List<?> reply = (List<?>)c.call("SCAN", cursor, "MATCH", "long-key*");
+                cursor = (String)reply.get(0);
+                seen += ((List<?>)reply.get(1)).size();
+            }
+            while (!cursor.equals("0"));
+            assertEquals(2000, seen);
+        }
+    }
+
+    @Test
+    void shouldCarryMultiKeyPartsLongerThanOneUmpMessageBetweenShards() throws Exception
+    {
+        // The shard-1 part of this MSET, and of the MGET's reply, is ~120 KB: more than one UMP message holds.
+        final String here = keysOn(0, 1).get(0);
+        final List<String> there = keysOn(1, 3);
+        final String big = "y".repeat(40_000);
+        try (RespClient c = client())
+        {
+            assertEquals("OK", c.call("MSET", here, "small", there.get(0), big + 0, there.get(1), big + 1,
+                there.get(2), big + 2));
+            assertEquals(List.of("small", big + 0, big + 1, big + 2),
+                c.call("MGET", here, there.get(0), there.get(1), there.get(2)));
+        }
+    }
+
+    @Test
     void shouldApplyMsetAndMgetAtomicallyAcrossShards() throws Exception
     {
         // One key per shard. Writers set them all to the same number; readers must never see two numbers at once.
