@@ -14,9 +14,10 @@ import dev.shoal.kernel.TraceRecorder;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --mode live|deterministic --seed S --trace FILE}, shared by the commands that boot a machine. In
+ * {@code --mode live|deterministic --seed S --trace FILE --pin}, shared by the commands that boot a machine. In
  * deterministic mode every core is stepped by one thread in an order drawn from the seed, and the run's trace
- * hash is reported; {@code --trace} also writes every event (format: {@link TraceRecorder}).
+ * hash is reported; {@code --trace} also writes every event (format: {@link TraceRecorder}). In live mode
+ * {@code --pin} pins each carrier to one host CPU ({@link CoreRunner#pinnedCarriers()}).
  */
 final class ModeOptions
 {
@@ -28,6 +29,9 @@ final class ModeOptions
 
     @Option(names = "--trace", description = "Write the deterministic run's events to this file.")
     Path traceFile;
+
+    @Option(names = "--pin", description = "Live mode: pin each core's carrier to one host CPU (round robin).")
+    boolean pin;
 
     private BufferedWriter writer;
     private TraceRecorder recorder;
@@ -52,7 +56,11 @@ final class ModeOptions
             {
                 throw new BadInputException("--trace needs --mode deterministic");
             }
-            return CoreRunner::newCarrier;
+            return pin ? CoreRunner.pinnedCarriers() : CoreRunner::newCarrier;
+        }
+        if (pin)
+        {
+            throw new BadInputException("--pin is for live mode: deterministic mode runs every core on one host thread");
         }
         if (traceFile != null && writer == null)
         {

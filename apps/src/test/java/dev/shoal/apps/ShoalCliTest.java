@@ -90,6 +90,21 @@ class ShoalCliTest
     }
 
     @Test
+    void shouldRejectPinningInDeterministicMode()
+    {
+        assertBadInput(run("boot", "--cores", "2", "--pin", "--mode", "deterministic"), "--pin");
+    }
+
+    @Test
+    void shouldBootWithPinnedCarriers()
+    {
+        final Run run = run("boot", "--cores", "4", "--pin", "--json");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("\"status\":\"ok\""), run.out());
+        assertEquals("", run.err(), "nothing on stderr (no logging from the affinity library)");
+    }
+
+    @Test
     void shouldBootAndReportJson()
     {
         final Run run = run("boot", "--cores", "16", "--json");

@@ -20,25 +20,56 @@ public final class CoreRunner implements Runnable
 
     private final Core core;
     private final CpuDriver driver;
+    /** Host CPUs to pin to ({@link CarrierAffinity}), or null to leave the carrier where the host puts it. */
+    private final int[] pinCpus;
 
-    private CoreRunner(final Core core)
+    private CoreRunner(final Core core, final int[] pinCpus)
     {
         this.core = core;
         this.driver = core.driver();
+        this.pinCpus = pinCpus;
     }
 
     /** A new, unstarted carrier for {@code core}: the {@link RunnerFactory} of live mode. */
     public static Thread newCarrier(final Core core)
     {
+        return carrier(core, null);
+    }
+
+    /**
+     * Live mode with every carrier pinned to one host CPU when it starts ({@code --pin}): core i to the i-th
+     * allowed CPU, round robin. Its original mask comes back when the carrier ends.
+     */
+    public static RunnerFactory pinnedCarriers()
+    {
+        final int[] cpus = CarrierAffinity.allowedCpus();
+        return core -> carrier(core, cpus);
+    }
+
+    private static Thread carrier(final Core core, final int[] pinCpus)
+    {
         return Thread.ofPlatform()
             .name("core-" + core.id())
             .daemon(true)
             .stackSize(256 * 1024)
-            .unstarted(new CoreRunner(core));
+            .unstarted(new CoreRunner(core, pinCpus));
     }
 
     @Override
     public void run()
+    {
+        final java.util.BitSet before = pinCpus == null ? null : CarrierAffinity.pin(core.id(), pinCpus);
+        try
+        {
+            runDutyCycle();
+        }
+        finally
+        {
+            CarrierAffinity.restore(before);
+        }
+    }
+
+    private void runDutyCycle()
     {
         driver.onStart();
         int idleSteps = 0;
