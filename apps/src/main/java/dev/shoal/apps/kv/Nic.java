@@ -46,8 +46,12 @@ final class Nic implements AutoCloseable
     private static final int READ_CHUNK = 64 << 10;
     /** Output a connection may hold back while it still waits for replies ({@link #flush}). */
     private static final int HOLD_LIMIT = 32 << 10;
-    /** Polls of the transmit rings while replies are due before the NIC sleeps ({@link #awaitReplies}). */
-    private static final int REPLY_POLLS = 256;
+    /**
+     * Polls of the transmit rings while replies are due before the NIC sleeps ({@link #awaitReplies}). Few: a core's
+     * {@link #kick()} of a sleeping NIC costs one system call per batch, while a long yield loop cost the NIC ~17 %
+     * of its CPU (256 polls: 1.23-1.29 us of appliance CPU per pipelined request; 16: 1.03-1.12, same throughput).
+     */
+    private static final int REPLY_POLLS = 16;
 
     private final NicQueue[] queues;
     private final ServerSocketChannel server;
