@@ -1,5 +1,6 @@
 package dev.shoal.kernel;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -325,9 +326,18 @@ public final class Core implements Executor
         handoff = false;
     }
 
-    /** Wakes the carrier if it is parked. Any thread; call after publishing work for this core. */
+    /**
+     * Wakes the carrier if it is parked. Any thread; call after publishing work for this core.
+     *
+     * <p>The other half of the carrier's Dekker handshake ({@link CoreRunner}): the carrier stores {@code sleeping}
+     * and then looks for work once more; this side has published work and must not read {@code sleeping} before that
+     * work is visible. The inbox publishes an element with a release store only, which x86 lets a later load pass,
+     * so without the fence both sides could miss each other and the core would sleep on queued work for ever (seen
+     * once in about ten million wake-ups of the kv appliance under load).
+     */
     public void wake()
     {
+        VarHandle.fullFence();
         if (sleeping)
         {
             final Thread c = carrier;

@@ -97,6 +97,40 @@ class CoreDispatchTest
         await().atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 1);
     }
 
+    /**
+     * Many submissions, each racing the carrier on its way to sleep: the producer waits a varying while so that its
+     * submit lands before, during and after the carrier's last look for work. A lost wake-up leaves a task unrun:
+     * without the carrier's second look after announcing its sleep this fails within a few hundred submissions. The
+     * missing fence in {@link Core#wake()} was a far narrower race (once in ~10^7 wake-ups) that this does not
+     * reliably reach.
+     */
+    @Test
+    void shouldNeverLoseAWakeUpOfACoreGoingToSleep()
+    {
+        start(1);
+        final Core core = machine.core(0);
+        final AtomicInteger ran = new AtomicInteger();
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int i = 1; i <= 20_000; i++)
+        {
+            final long until = System.nanoTime() + random.nextInt(30_000);
+            while (System.nanoTime() < until)
+            {
+                Thread.onSpinWait();
+            }
+            core.submit(ran::incrementAndGet);
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (ran.get() != i)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new AssertionError("task " + i + " not run within 5 s: a lost wake-up");
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     @Test
     void shouldResumeABlockedDispatcherWhenUnparkedFromAnotherCore() throws Exception
     {
