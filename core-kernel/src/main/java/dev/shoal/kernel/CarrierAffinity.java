@@ -10,8 +10,8 @@ import net.openhft.affinity.Affinity;
  * thread that is reused afterwards does not stay pinned.
  *
  * <p>Core {@code i} goes to host CPU {@code i mod H}, where H counts the CPUs the process may run on: with more
- * cores than host CPUs, cores share CPUs round robin. Where the host cannot set affinity (no JNA, not Linux),
- * {@link #pin} says so and the carrier runs unpinned.
+ * cores than host CPUs, cores share CPUs round robin. Where the host cannot set affinity (no JNA), {@link #pin}
+ * changes nothing and returns null, and the carrier runs unpinned.
  */
 public final class CarrierAffinity
 {

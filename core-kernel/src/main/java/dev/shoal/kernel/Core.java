@@ -281,6 +281,10 @@ public final class Core implements Executor
     public void submit(final Runnable task)
     {
         inbox.offer(task);
+        // The inbox publishes with a release store, which x86 lets the load of sleeping in wake() pass: without
+        // this fence both sides of the handshake could miss each other and the core would sleep on queued work for
+        // ever (seen once in about ten million wake-ups of the kv appliance under load).
+        VarHandle.fullFence();
         wake();
     }
 
@@ -327,17 +331,14 @@ public final class Core implements Executor
     }
 
     /**
-     * Wakes the carrier if it is parked. Any thread; call after publishing work for this core.
+     * Wakes the carrier if it is parked. Any thread; call after publishing work for this core and a full fence.
      *
      * <p>The other half of the carrier's Dekker handshake ({@link CoreRunner}): the carrier stores {@code sleeping}
-     * and then looks for work once more; this side has published work and must not read {@code sleeping} before that
-     * work is visible. The inbox publishes an element with a release store only, which x86 lets a later load pass,
-     * so without the fence both sides could miss each other and the core would sleep on queued work for ever (seen
-     * once in about ten million wake-ups of the kv appliance under load).
+     * and then looks for work once more; the caller must not read {@code sleeping} before its work is visible.
+     * {@link #submit} fences after its inbox store; a UMP doorbell fences once per batch of slots before it rings.
      */
     public void wake()
     {
-        VarHandle.fullFence();
         if (sleeping)
         {
             final Thread c = carrier;

@@ -101,7 +101,7 @@ class CoreDispatchTest
      * Many submissions, each racing the carrier on its way to sleep: the producer waits a varying while so that its
      * submit lands before, during and after the carrier's last look for work. A lost wake-up leaves a task unrun:
      * without the carrier's second look after announcing its sleep this fails within a few hundred submissions. The
-     * missing fence in {@link Core#wake()} was a far narrower race (once in ~10^7 wake-ups) that this does not
+     * missing fence in {@link Core#submit} was a far narrower race (once in ~10^7 wake-ups) that this does not
      * reliably reach.
      */
     @Test

@@ -621,11 +621,9 @@ final class KvCore
 
     private void keys(final byte[] pattern)
     {
-        final byte[][][] parts = new byte[shards][][];
-        java.util.Arrays.fill(parts, new byte[][] {pattern});
         final List<byte[]> keys = new java.util.ArrayList<>();
         // Under every shard's lock at once: a snapshot, as Redis's KEYS is.
-        for (final Object r : peers.runLocked(Peers.KEYS, now, parts))
+        for (final Object r : peers.fanOut(Peers.KEYS, now, new byte[][] {pattern}, 1, true, new int[shards][]))
         {
             keys.addAll(List.of((byte[][])r));
         }
@@ -878,8 +876,8 @@ final class KvCore
         DECR(2, 1, 1, 1), INCRBY(3, 1, 1, 1), DECRBY(3, 1, 1, 1), APPEND(3, 1, 1, 1), STRLEN(2, 1, 1, 1),
         TYPE(2, 1, 1, 1), MGET(-2, 1, -1, 1), MSET(-3, 1, -1, 2), EXPIRE(3, 1, 1, 1), PEXPIRE(3, 1, 1, 1),
         EXPIREAT(3, 1, 1, 1), PEXPIREAT(3, 1, 1, 1), TTL(2, 1, 1, 1), PTTL(2, 1, 1, 1), PERSIST(2, 1, 1, 1),
-        DBSIZE(1, 0, 0, 0), KEYS(2, 0, 0, 0), SCAN(-2, 0, 0, 0), FLUSHALL(-1, 0, 0, 0), FLUSHDB(-1, 0, 0, 0), PING(-1, 0, 0, 0), ECHO(2, 0, 0, 0),
-        INFO(-1, 0, 0, 0), CONFIG(-2, 0, 0, 0), COMMAND(-1, 0, 0, 0), SELECT(2, 0, 0, 0), CLIENT(-2, 0, 0, 0),
+        DBSIZE(1, 0, 0, 0), KEYS(2, 0, 0, 0), SCAN(-2, 0, 0, 0), FLUSHALL(-1, 0, 0, 0), FLUSHDB(-1, 0, 0, 0),
+        PING(-1, 0, 0, 0), ECHO(2, 0, 0, 0), INFO(-1, 0, 0, 0), CONFIG(-2, 0, 0, 0), COMMAND(-1, 0, 0, 0), SELECT(2, 0, 0, 0), CLIENT(-2, 0, 0, 0),
         QUIT(-1, 0, 0, 0), SHUTDOWN(-1, 0, 0, 0);
 
         final int arity;

@@ -50,7 +50,7 @@ final class Nic implements AutoCloseable
      * Polls of the transmit rings while replies are due before the NIC sleeps ({@link #awaitReplies}). Few: a core's
      * {@link #kick()} of a sleeping NIC costs one system call per batch, while a long yield loop cost the NIC ~17 %
      * of its CPU (alternating runs, appliance CPU per pipelined request: 256 polls 1.23-1.29 us, 16 polls 1.03-1.12
-     * at the same throughput; 16 polls 0.95-1.16, 4 polls 0.79-1.10 with GET 9-18 % faster; unpipelined alike).
+     * at the same throughput; 16 polls 0.95-1.16, 4 polls 0.79-1.10 with GET 12-18 % faster; unpipelined alike).
      */
     private static final int REPLY_POLLS = 4;
 
@@ -299,7 +299,7 @@ final class Nic implements AutoCloseable
      * replies usually come within microseconds, and catching them here spares each core a selector wake-up (a
      * system call) and the NIC a sleep and wake. Between polls it yields the host CPU rather than spin: on a host
      * with fewer CPUs than busy threads the core that owes the replies may be waiting for this very CPU (measured:
-     * spinning first cost 10-20 % more CPU per pipelined request, docs/results.md).
+     * spinning first cost 5-20 % more CPU per pipelined request, docs/results.md).
      */
     private int awaitReplies()
     {

@@ -40,10 +40,10 @@ final class Peers
     static final byte EXISTS = 4;
     static final byte STATS = 5;
     static final byte FLUSH = 6;
-    /** The shard's keys matching a pattern (KEYS, SCAN). */
-    static final byte KEYS = 8;
     /** Ends a multi-key command on a shard: its peer thread gives the shard's lock back. */
     static final byte RELEASE = 7;
+    /** The shard's keys matching a pattern (KEYS, SCAN). */
+    static final byte KEYS = 8;
     private static final byte[] RELEASE_MESSAGE = {RELEASE};
     /** First byte of a peer's reply. */
     private static final byte REPLY_OK = 0;

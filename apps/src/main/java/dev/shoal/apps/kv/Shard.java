@@ -1,6 +1,8 @@
 package dev.shoal.apps.kv;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import dev.shoal.libos.Os;
 import dev.shoal.libos.alloc.AllocationPolicy;
@@ -97,7 +99,7 @@ final class Shard
     {
         final long record = address[slot];
         final int whole = size[slot];
-        final byte[] s = scratch(Math.max(whole, length + 4));
+        final byte[] s = scratch(whole <= READ_WHOLE ? whole : 4 + length);
         if (whole <= READ_WHOLE)
         {
             os.readBytes(record, s, 0, whole);
@@ -235,9 +237,9 @@ final class Shard
     }
 
     /** The live keys matching {@code pattern} ({@link Glob}); removes the expired ones it passes. */
-    java.util.List<byte[]> keys(final byte[] pattern, final long now)
+    List<byte[]> keys(final byte[] pattern, final long now)
     {
-        final java.util.List<byte[]> keys = new java.util.ArrayList<>();
+        final List<byte[]> keys = new ArrayList<>();
         for (int i = 0; i < address.length; i++)
         {
             if (address[i] == EMPTY || address[i] == TOMBSTONE)
