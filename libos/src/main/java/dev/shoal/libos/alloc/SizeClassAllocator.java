@@ -1,33 +1,64 @@
 package dev.shoal.libos.alloc;
 
+import java.util.Arrays;
+
 import dev.shoal.libos.Os;
 
 /**
- * A slab-style policy: requests are rounded up to a power-of-two size class (16 bytes up to the region's chunk
- * size); each class keeps a LIFO free list threaded through the free blocks themselves — the first 8 bytes of a
- * free block, in the region's mapped memory, hold the address of the next one. Only the list heads live in this
- * object. A class with an empty list carves new blocks from the current chunk; when the chunk is spent, its
- * leftover is cut into blocks of smaller classes and the region {@link MappedRegion#grow() grows} by a chunk.
+ * A buddy allocator over power-of-two size classes: requests are rounded up to a class (16 bytes up to the largest
+ * power of two in the region's chunk size, the <em>frame</em>), and every block is aligned to its size from the
+ * region's base. Each class keeps a free list threaded through the free blocks themselves, in the region's mapped
+ * memory: the first 8 bytes of a free block hold the address of the next one, the next 8 the previous one (16
+ * bytes, the smallest block, is room for both links). Only the list heads live in this object.
  *
- * <p>Freed blocks are reused before new memory is carved (most recently freed first, which keeps the software TLB
- * warm). When the RAM is spent, a free block of a larger class is split in halves to serve a smaller request;
- * blocks are not merged again, so a long-lived mix of sizes can fragment. Memory is never given back to the RAM while the allocator lives: {@link #release()} returns it all.
+ * <p><b>Allocation</b> pops its class's list (most recently freed first, which keeps the software TLB warm). An
+ * empty list takes the smallest free block of a larger class and splits it in halves down to the class: the lower
+ * half is handed out, each upper half goes to its own list. With no free block large enough, the region
+ * {@link MappedRegion#grow() grows} by a chunk, which joins the free lists as the largest aligned blocks it holds.
+ *
+ * <p><b>Freeing merges</b>: a freed block whose buddy (the other half of the block they were split from) is free and
+ * of the same class is taken off that class's list, and the two become one block of the next class; this repeats up
+ * to a whole frame. So split and merge are inverses, freed memory of any mix of sizes comes back as large blocks,
+ * and a long-lived mix of sizes does not fragment the region beyond what its live blocks pin. A chunk that is not a
+ * power of two spans frames; its pieces merge with those of the next chunk once both are mapped.
+ *
+ * <p><b>Bookkeeping</b>: whether a block is free is kept in a {@link BuddyBitmap}, one bit per block on the Java
+ * heap sized per frame (about 1.6 % of the mapped bytes), because a live block's bytes are the application's and
+ * cannot say whether it is free.
+ *
+ * <p><b>Cost</b>: an allocation from a non-empty list reads one word of the mapped memory; a free that merges
+ * nothing writes two; each split or merge step adds a few words more. Splits and merges are bounded by the number
+ * of classes, and nothing on these paths allocates on the Java heap. Memory is never given back to the RAM while
+ * the allocator lives: {@link #release()} returns it all.
  *
  * <p>Core-local: one dispatcher's allocator, used only on its core.
  */
 public final class SizeClassAllocator implements AllocationPolicy
 {
-    /** The smallest block: room for the free-list link and a little more. */
+    /** The smallest block: room for the two free-list links. */
     public static final int MIN_BLOCK = 16;
-    private static final int MIN_SHIFT = Integer.numberOfTrailingZeros(MIN_BLOCK);
+    static final int MIN_SHIFT = Integer.numberOfTrailingZeros(MIN_BLOCK);
+    /** Offset in a free block of the address of the next free block of its class (0 at the end). */
+    private static final int NEXT = 0;
+    /** Offset in a free block of the address of the previous one; not kept up to date in the list's head. */
+    private static final int PREV = 8;
+
+    static
+    {
+        if (PREV + 8 > MIN_BLOCK)
+        {
+            throw new AssertionError("a free block's links do not fit in the smallest block");
+        }
+    }
 
     private final MappedRegion region;
     private final Os os;
+    private final long base;
     private final int maxBlock;
+    private final int topClass;
     /** Head of each class's free list (a virtual address), or 0 when empty. */
     private final long[] freeHeads;
-    private long carve;
-    private long carveEnd;
+    private final BuddyBitmap blocks;
     private long inUse;
 
     public SizeClassAllocator(final MappedRegion region)
@@ -39,8 +70,11 @@ public final class SizeClassAllocator implements AllocationPolicy
         }
         this.region = region;
         this.os = region.os();
+        this.base = region.base();
         this.maxBlock = (int)Long.highestOneBit(region.chunkBytes());
-        this.freeHeads = new long[classOf(maxBlock) + 1];
+        this.topClass = classOf(maxBlock);
+        this.freeHeads = new long[topClass + 1];
+        this.blocks = new BuddyBitmap(maxBlock);
     }
 
     /** The class of a request of {@code bytes}: 0 for up to 16 bytes, 1 for up to 32, ... */
@@ -67,39 +101,36 @@ public final class SizeClassAllocator implements AllocationPolicy
             throw new IllegalArgumentException("allocation of " + bytes + " bytes: 1.." + maxBlock);
         }
         final int c = classOf(bytes);
-        final int size = MIN_BLOCK << c;
-        long block = freeHeads[c];
-        if (block != 0)
+        long block = take(c);
+        while (block == NO_MEMORY)
         {
-            freeHeads[c] = os.readLong(block);
-        }
-        else
-        {
-            block = carve(size);
-            if (block == NO_MEMORY)
+            // One chunk may not hold a whole frame when chunks are not a power of two: the next one completes it.
+            if (!grow())
             {
-                block = split(c);
-                if (block == NO_MEMORY)
-                {
-                    return NO_MEMORY;
-                }
+                return NO_MEMORY;
             }
+            block = take(c);
         }
-        inUse += size;
+        inUse += MIN_BLOCK << c;
         return block;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The block merges with its buddy, repeatedly, while the buddy is free.
+     */
     @Override
     public void free(final long vaddr, final int bytes)
     {
-        if (vaddr < region.base() || vaddr >= region.base() + region.bytesMapped() || bytes <= 0 || bytes > maxBlock)
+        if (vaddr < base || vaddr >= base + region.bytesMapped() || bytes <= 0 || bytes > maxBlock)
         {
             throw new IllegalArgumentException("free of 0x" + Long.toHexString(vaddr) + " (" + bytes +
                 " bytes): not a block of this allocator");
         }
         final int c = classOf(bytes);
-        push(c, vaddr);
         inUse -= MIN_BLOCK << c;
+        merge(vaddr - base, c);
     }
 
     @Override
@@ -124,23 +155,23 @@ public final class SizeClassAllocator implements AllocationPolicy
     public void release()
     {
         region.release();
-        java.util.Arrays.fill(freeHeads, 0);
-        carve = carveEnd = 0;
+        Arrays.fill(freeHeads, 0);
+        blocks.clear();
         inUse = 0;
     }
 
     /**
-     * With no new memory left, takes the smallest free block of a larger class and splits it in halves down to
-     * class {@code c} (the buddy system's split, without its merging): one half of each size goes to its free list.
+     * A free block of class {@code c}: the head of its list, or else the lower half of the smallest larger free
+     * block, split down to {@code c} (the upper halves go to their lists; their buddies are not free, so they do
+     * not merge). {@link #NO_MEMORY} when no free block is large enough.
      */
-    private long split(final int c)
+    private long take(final int c)
     {
-        for (int k = c + 1; k < freeHeads.length; k++)
+        for (int k = c; k <= topClass; k++)
         {
-            final long block = freeHeads[k];
-            if (block != 0)
+            if (freeHeads[k] != 0)
             {
-                freeHeads[k] = os.readLong(block);
+                final long block = pop(k);
                 for (int j = k - 1; j >= c; j--)
                 {
                     push(j, block + ((long)MIN_BLOCK << j));
@@ -151,52 +182,81 @@ public final class SizeClassAllocator implements AllocationPolicy
         return NO_MEMORY;
     }
 
-    private void push(final int c, final long vaddr)
+    /** Maps one more chunk and frees it as the largest aligned blocks it holds; false when the region cannot grow. */
+    private boolean grow()
     {
-        os.writeLong(vaddr, freeHeads[c]);
-        freeHeads[c] = vaddr;
-    }
-
-    /** A new block of {@code size} (a power of two) from the current chunk, growing the region when needed. */
-    private long carve(final int size)
-    {
-        long start = (carve + size - 1) & -size;
-        if (carve == 0 || start + size > carveEnd)
+        final long chunk = region.grow();
+        if (chunk == NO_MEMORY)
         {
-            final long chunk = region.grow();
-            if (chunk == NO_MEMORY)
-            {
-                return NO_MEMORY;
-            }
-            if (chunk != carveEnd)
-            {
-                spillLeftover();
-                carve = chunk;
-            }
-            carveEnd = chunk + region.chunkBytes();
-            start = (carve + size - 1) & -size;
+            return false;
         }
-        // The alignment gap (blocks are aligned to their size) goes to smaller classes rather than being lost.
-        spill(carve, start);
-        carve = start + size;
-        return start;
-    }
-
-    private void spillLeftover()
-    {
-        spill(carve, carveEnd);
-        carve = carveEnd;
-    }
-
-    /** Cuts {@code [from, to)} (16-byte aligned) into the biggest aligned blocks that fit and frees them. */
-    private void spill(long from, final long to)
-    {
-        while (to - from >= MIN_BLOCK)
+        long from = chunk - base;
+        final long to = from + region.chunkBytes();
+        blocks.cover(to);
+        while (from < to)
         {
-            int size = (int)Math.min(Long.highestOneBit(to - from), Long.lowestOneBit(from));
-            size = Math.min(size, maxBlock);
-            push(classOf(size), from);
+            final long aligned = from == 0 ? maxBlock : Math.min(Long.lowestOneBit(from), maxBlock);
+            final long size = Math.min(Long.highestOneBit(to - from), aligned);
+            merge(from, classOf((int)size));
             from += size;
         }
+        return true;
+    }
+
+    /** Frees the block at {@code offset} of class {@code c}, merged with its buddies while they are free. */
+    private void merge(long offset, int c)
+    {
+        while (c < topClass)
+        {
+            final long buddy = offset ^ ((long)MIN_BLOCK << c);
+            if (!blocks.isFree(buddy, c))
+            {
+                break;
+            }
+            unlink(c, base + buddy);
+            offset = Math.min(offset, buddy);
+            c++;
+        }
+        push(c, base + offset);
+    }
+
+    private long pop(final int c)
+    {
+        final long block = freeHeads[c];
+        freeHeads[c] = os.readLong(block + NEXT);
+        blocks.setFree(block - base, c, false);
+        return block;
+    }
+
+    private void push(final int c, final long block)
+    {
+        final long head = freeHeads[c];
+        os.writeLong(block + NEXT, head);
+        if (head != 0)
+        {
+            os.writeLong(head + PREV, block);
+        }
+        freeHeads[c] = block;
+        blocks.setFree(block - base, c, true);
+    }
+
+    /** Takes {@code block} off the list of class {@code c}, wherever it is in the list. */
+    private void unlink(final int c, final long block)
+    {
+        final long next = os.readLong(block + NEXT);
+        if (freeHeads[c] == block)
+        {
+            freeHeads[c] = next;
+        }
+        else
+        {
+            final long prev = os.readLong(block + PREV);
+            os.writeLong(prev + NEXT, next);
+            if (next != 0)
+            {
+                os.writeLong(next + PREV, prev);
+            }
+        }
+        blocks.setFree(block - base, c, false);
     }
 }
