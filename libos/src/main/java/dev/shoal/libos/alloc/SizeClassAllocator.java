@@ -22,9 +22,10 @@ import dev.shoal.libos.Os;
  * and a long-lived mix of sizes does not fragment the region beyond what its live blocks pin. A chunk that is not a
  * power of two spans frames; its pieces merge with those of the next chunk once both are mapped.
  *
- * <p><b>Bookkeeping</b>: whether a block is free is kept in a {@link BuddyBitmap}, one bit per block on the Java
- * heap sized per frame (about 1.6 % of the mapped bytes), because a live block's bytes are the application's and
- * cannot say whether it is free.
+ * <p><b>Bookkeeping</b>: whether a block is free or live is kept in a {@link BuddyBitmap}, two bits per block on the
+ * Java heap sized per frame (about 3 % of the mapped bytes), because a live block's bytes are the application's and
+ * cannot say whether it is free. The bitmap makes {@link #free(long, int)} refuse a double free, an address it did not
+ * hand out and a size of another class than the allocation's.
  *
  * <p><b>Cost</b>: an allocation from a non-empty list reads one word of the mapped memory; a free that merges
  * nothing writes two; each split or merge step adds a few words more. Splits and merges are bounded by the number
@@ -111,6 +112,7 @@ public final class SizeClassAllocator implements AllocationPolicy
             }
             block = take(c);
         }
+        blocks.setLive(block - base, c, true);
         inUse += MIN_BLOCK << c;
         return block;
     }
@@ -119,18 +121,26 @@ public final class SizeClassAllocator implements AllocationPolicy
      * {@inheritDoc}
      *
      * <p>The block merges with its buddy, repeatedly, while the buddy is free.
+     *
+     * @throws IllegalArgumentException when {@code vaddr} is not a live block of the class of {@code bytes}: freed
+     *         already, never handed out by this allocator (outside the region, or inside another block), or
+     *         allocated with a size of another class. Nothing changes then.
      */
     @Override
     public void free(final long vaddr, final int bytes)
     {
-        if (vaddr < base || vaddr >= base + region.bytesMapped() || bytes <= 0 || bytes > maxBlock)
+        final int c = bytes > 0 && bytes <= maxBlock ? classOf(bytes) : -1;
+        final long offset = vaddr - base;
+        if (c < 0 || offset < 0 || offset >= region.bytesMapped() || (offset & ((MIN_BLOCK << c) - 1)) != 0 ||
+            !blocks.isLive(offset, c))
         {
             throw new IllegalArgumentException("free of 0x" + Long.toHexString(vaddr) + " (" + bytes +
-                " bytes): not a block of this allocator");
+                " bytes): not a live block of this allocator (freed already, not handed out by it, or allocated " +
+                "with a size of another class)");
         }
-        final int c = classOf(bytes);
+        blocks.setLive(offset, c, false);
         inUse -= MIN_BLOCK << c;
-        merge(vaddr - base, c);
+        merge(offset, c);
     }
 
     @Override

@@ -410,6 +410,27 @@ class SizeClassAllocatorTest
         });
     }
 
+    @Test
+    void shouldRefuseADoubleFreeAndAddressesItDidNotHandOut() throws Exception
+    {
+        onCore(4 << 20, os ->
+        {
+            final SizeClassAllocator a = allocator(os, 1 << 20);
+            final long x = a.allocate(100);
+            final long y = a.allocate(100);
+            a.free(x, 100);
+            final IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> a.free(x, 100));
+            assertTrue(twice.getMessage().contains("not a live block"), twice.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> a.free(y + 16, 16), "inside a live block");
+            assertThrows(IllegalArgumentException.class, () -> a.free(y, 1000), "a size of another class");
+            assertThrows(IllegalArgumentException.class, () -> a.free(BASE + a.bytesMapped(), 16), "beyond the region");
+            assertEquals(128, a.bytesInUse(), "the refused frees changed nothing");
+            a.free(y, 100);
+            assertEquals(0, a.bytesInUse());
+            assertEquals(BASE, a.allocate((int)CHUNK), "the lists were not corrupted by the refused frees");
+        });
+    }
+
     /** Mostly small blocks, some of a few KiB, now and then one of up to a whole chunk. */
     private static int randomSize(final SplittableRandom random)
     {
