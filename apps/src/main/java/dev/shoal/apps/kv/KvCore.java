@@ -43,6 +43,9 @@ final class KvCore
     private int argc;
     private int[] argOffset = new int[16];
     private int[] argLength = new int[16];
+    /** The NIC's hash of argument 1 when it routed the request by it (the RSS role), else {@link #NOT_HASHED}. */
+    private long keyHash;
+    private static final long NOT_HASHED = Long.MIN_VALUE;
     private Shard shard;
     /** Held for every command on {@link #shard}; a multi-key command takes it through {@link Peers}. */
     private final CoreLocalLock shardLock = new CoreLocalLock("kv shard");
@@ -112,12 +115,12 @@ final class KvCore
             // The two commands of nearly every request take their arguments where they lie, with nothing allocated.
             if (command == Command.GET && argc == 2)
             {
-                get(request, argOffset[1], argLength[1]);
+                get(request, argOffset[1], argLength[1], hashOfKey());
             }
             else if (command == Command.SET && argc == 3)
             {
-                if (store(request, argOffset[1], argLength[1], request, argOffset[2], argLength[2], 0, 0, false) ==
-                    Shard.OK)
+                if (store(request, argOffset[1], argLength[1], hashOfKey(), request, argOffset[2], argLength[2], 0,
+                    0, false) == Shard.OK)
                 {
                     out.raw(OK);
                 }
@@ -168,6 +171,8 @@ final class KvCore
         }
         b.getBytes(index + RingDescriptor.REQUEST_HEADER, request, 0, bytes);
         argc = b.getInt(index + RingDescriptor.ARGC_OFFSET);
+        keyHash = b.getInt(index + RingDescriptor.HASHED_ARGUMENT_OFFSET) == 1 ?
+            b.getInt(index + RingDescriptor.KEY_HASH_OFFSET) : NOT_HASHED;
         if (argOffset.length < argc)
         {
             argOffset = new int[Math.max(argc, argOffset.length * 2)];
@@ -181,6 +186,12 @@ final class KvCore
             argLength[i] = n;
             at += 4 + n;
         }
+    }
+
+    /** The hash of argument 1: the NIC's when it routed by it, else computed here. */
+    private int hashOfKey()
+    {
+        return keyHash != NOT_HASHED ? (int)keyHash : KeyHash.fnv1a(request, argOffset[1], argLength[1]);
     }
 
     /** The arguments as arrays of their own, for the commands that keep or pass them on. */
@@ -313,12 +324,12 @@ final class KvCore
 
     private void get(final byte[] key)
     {
-        get(key, 0, key.length);
+        get(key, 0, key.length, KeyHash.fnv1a(key));
     }
 
-    private void get(final byte[] key, final int offset, final int length)
+    private void get(final byte[] key, final int offset, final int length, final int hash)
     {
-        final int slot = shard.find(key, offset, length, KeyHash.fnv1a(key, offset, length), now);
+        final int slot = shard.find(key, offset, length, hash, now);
         if (slot < 0)
         {
             out.nullBulk();
@@ -428,14 +439,14 @@ final class KvCore
     /** Stores and, on running out of memory, writes Redis's OOM error; returns the shard's result. */
     private int store(final byte[] key, final byte[] value, final int ifExists, final long expiry, final boolean keep)
     {
-        return store(key, 0, key.length, value, 0, value.length, ifExists, expiry, keep);
+        return store(key, 0, key.length, KeyHash.fnv1a(key), value, 0, value.length, ifExists, expiry, keep);
     }
 
-    private int store(final byte[] key, final int keyOffset, final int keyLen, final byte[] value,
+    private int store(final byte[] key, final int keyOffset, final int keyLen, final int hash, final byte[] value,
         final int valueOffset, final int valueLen, final int ifExists, final long expiry, final boolean keep)
     {
-        final int r = shard.set(key, keyOffset, keyLen, KeyHash.fnv1a(key, keyOffset, keyLen), value, valueOffset,
-            valueLen, ifExists, expiry, keep, now);
+        final int r = shard.set(key, keyOffset, keyLen, hash, value, valueOffset, valueLen, ifExists, expiry, keep,
+            now);
         if (r == Shard.NO_MEMORY)
         {
             outOfMemory();

@@ -69,6 +69,9 @@ final class Nic implements AutoCloseable
     private volatile boolean running = true;
     private volatile boolean sleeping;
     private NameTable<NicFilter.Action> table;
+    /** Set by {@link #queueOf}: the argument the request was routed by (0: none) and its key hash. */
+    private int hashedArgument;
+    private int keyHash;
     private Thread thread;
     private int nextConnection;
     /** Requests routed to the cores and not yet answered. */
@@ -403,6 +406,8 @@ final class Nic implements AutoCloseable
             b.putLong(claimed + RingDescriptor.SEQUENCE_OFFSET, seq);
             b.putLong(claimed + RingDescriptor.DEVICE_TIME_OFFSET, deviceTime);
             b.putInt(claimed + RingDescriptor.ARGC_OFFSET, r.argc);
+            b.putInt(claimed + RingDescriptor.HASHED_ARGUMENT_OFFSET, hashedArgument);
+            b.putInt(claimed + RingDescriptor.KEY_HASH_OFFSET, keyHash);
             int at = claimed + RingDescriptor.REQUEST_HEADER;
             for (int i = 0; i < r.argc; i++)
             {
@@ -415,7 +420,7 @@ final class Nic implements AutoCloseable
         else
         {
             final ByteBuffer b = ByteBuffer.allocate(length).order(java.nio.ByteOrder.nativeOrder());
-            b.putInt(c.id).putLong(seq).putLong(deviceTime).putInt(r.argc);
+            b.putInt(c.id).putLong(seq).putLong(deviceTime).putInt(r.argc).putInt(hashedArgument).putInt(keyHash);
             for (int i = 0; i < r.argc; i++)
             {
                 b.putInt(r.argLength[i]).put(in, r.argOffset[i], r.argLength[i]);
@@ -426,6 +431,7 @@ final class Nic implements AutoCloseable
         inFlight++;
     }
 
+    /** The queue the filter picks for the request the reader found; notes the key hash it routed by, if any. */
     private int queueOf(final Connection c, final byte[] in, final RespReader r)
     {
         NicFilter.Action a = table.get(in, r.argOffset[0], r.argLength[0]);
@@ -433,12 +439,23 @@ final class Nic implements AutoCloseable
         {
             a = filter.otherwise();
         }
+        hashedArgument = 0;
+        keyHash = 0;
         return switch (a.kind())
         {
             case TO_QUEUE -> a.value();
             case BY_CONNECTION -> c.id % queues.length;
-            case BY_ARGUMENT -> a.value() < r.argc ?
-                KeyHash.shardOf(KeyHash.fnv1a(in, r.argOffset[a.value()], r.argLength[a.value()]), queues.length) : 0;
+            case BY_ARGUMENT ->
+            {
+                final int i = a.value();
+                if (i >= r.argc)
+                {
+                    yield 0;
+                }
+                hashedArgument = i;
+                keyHash = KeyHash.fnv1a(in, r.argOffset[i], r.argLength[i]);
+                yield KeyHash.shardOf(keyHash, queues.length);
+            }
         };
     }
 
