@@ -28,7 +28,8 @@ import dev.shoal.kernel.paging.SoftwareTlb;
  * own carrier.
  *
  * <p>Idle cores cost no host CPU: after a short spin and a few yields the carrier parks until a submission or a
- * doorbell wakes it (see {@link CoreRunner}).
+ * doorbell wakes it, or until the whole machine is idle and idle time passes to this core's next timer (see
+ * {@link CoreRunner}).
  */
 public final class Core implements Executor
 {
@@ -60,12 +61,36 @@ public final class Core implements Executor
 
     private final AtomicInteger state = new AtomicInteger(OFF);
     private volatile Thread carrier;
-    /** Set by the carrier just before it parks; producers that see it unpark the carrier (Dekker-style). */
-    volatile boolean sleeping;
+    /**
+     * The live carrier's sleep (see {@link CoreRunner}): {@link #AWAKE}; {@link #ASLEEP}, stored by the carrier just
+     * before its last look for work, so that producers who see it wake the carrier (Dekker-style); or, once a waker
+     * claimed the sleep, {@link #AWAKE} again or the deadline {@link IdleTime} lets the core's clock move to.
+     */
+    private volatile long sleepWord = AWAKE;
+    /** The next timer deadline, published by the carrier with its sleep for {@link IdleTime}; a copy, never core state. */
+    private volatile long sleepDeadline = Long.MAX_VALUE;
     private boolean handoff;
     private long bootArgument;
     private long dispatchCount;
     private Throwable lastFailure;
+
+    /** {@link #sleepWord}: the carrier is not asleep (or was woken for work). */
+    static final long AWAKE = 0;
+    /** {@link #sleepWord}: the carrier announced its sleep and nobody has claimed it yet. */
+    static final long ASLEEP = -1;
+    private static final VarHandle SLEEP_WORD;
+
+    static
+    {
+        try
+        {
+            SLEEP_WORD = java.lang.invoke.MethodHandles.lookup().findVarHandle(Core.class, "sleepWord", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     static final int OFF = 0;
     static final int RUNNING = 1;
@@ -281,7 +306,7 @@ public final class Core implements Executor
     public void submit(final Runnable task)
     {
         inbox.offer(task);
-        // The inbox publishes with a release store, which x86 lets the load of sleeping in wake() pass: without
+        // The inbox publishes with a release store, which x86 lets the load of the sleep word in wake() pass: without
         // this fence both sides of the handshake could miss each other and the core would sleep on queued work for
         // ever (seen once in about ten million wake-ups of the kv appliance under load).
         VarHandle.fullFence();
@@ -333,20 +358,57 @@ public final class Core implements Executor
     /**
      * Wakes the carrier if it is parked. Any thread; call after publishing work for this core and a full fence.
      *
-     * <p>The other half of the carrier's Dekker handshake ({@link CoreRunner}): the carrier stores {@code sleeping}
-     * and then looks for work once more; the caller must not read {@code sleeping} before its work is visible.
+     * <p>The other half of the carrier's Dekker handshake ({@link CoreRunner}): the carrier announces its sleep
+     * and then looks for work once more; the caller must not read the sleep word before its work is visible.
      * {@link #submit} fences after its inbox store; a UMP doorbell fences once per batch of slots before it rings.
+     * Waking a sleeping core counts it awake for {@link IdleTime} before its carrier runs, so idle time cannot pass
+     * while the wake-up is on its way.
      */
     public void wake()
     {
-        if (sleeping)
+        if (sleepWord == ASLEEP)
         {
-            final Thread c = carrier;
-            if (c != null)
-            {
-                LockSupport.unpark(c);
-            }
+            machine.idleTime().claim(this, AWAKE);
         }
+    }
+
+    /** True while the live carrier is asleep and nobody has claimed its sleep. Any thread. */
+    boolean isAsleep()
+    {
+        return sleepWord == ASLEEP;
+    }
+
+    /** The next timer deadline this core published with its current sleep ({@link Long#MAX_VALUE}: none). */
+    long sleepDeadline()
+    {
+        return sleepDeadline;
+    }
+
+    /** Announces the carrier's sleep, with its next deadline. The carrier only; it then looks for work once more. */
+    void announceSleep(final long nextDeadline)
+    {
+        sleepDeadline = nextDeadline;
+        sleepWord = ASLEEP;
+    }
+
+    /**
+     * Ends a sleep: {@code word} replaces {@link #ASLEEP} if nobody claimed it first. Any thread; only one caller
+     * per sleep succeeds (see {@link IdleTime#claim}).
+     */
+    boolean claimSleep(final long word)
+    {
+        return SLEEP_WORD.compareAndSet(this, ASLEEP, word);
+    }
+
+    /**
+     * The carrier, awake again, takes what its claimer left ({@link #AWAKE} or a deadline) and resets the word. The
+     * carrier only, after its sleep was claimed.
+     */
+    long takeSleepWord()
+    {
+        final long word = sleepWord;
+        sleepWord = AWAKE;
+        return word;
     }
 
     /**

@@ -6,10 +6,17 @@ import java.util.concurrent.locks.LockSupport;
  * Live mode: one dedicated platform thread ({@code core-N}) runs a core's CPU driver.
  *
  * <p>Idle strategy: spin briefly, then yield, then park with no timeout. Parking is safe against lost wake-ups
- * because the carrier announces {@code sleeping} (a volatile store) and then runs one more duty cycle before it
- * parks, while every producer first publishes its work with a volatile store and then reads {@code sleeping}: one
- * of the two always sees the other (Dekker). So a thousand idle cores cost no host CPU, and a message or a
- * submission still wakes its core at once.
+ * because the carrier announces its sleep (a volatile store) and then runs one more duty cycle before it parks,
+ * while every producer first publishes its work with a volatile store and then reads the core's sleep word: one of
+ * the two always sees the other (Dekker). So a thousand idle cores cost no host CPU, and a message or a submission
+ * still wakes its core at once.
+ *
+ * <p>Idle time. A parked core's clock does not tick with the host's: simulated time is not host time. Instead,
+ * when every started core of the machine is asleep, the one with the earliest timer is woken and moves its clock to
+ * that deadline, so the timer fires ({@link IdleTime}); deterministic mode does the same when a whole round does
+ * no work. The carrier announces its next deadline with its sleep, and when it is woken with leave to pass idle
+ * time it observes the deadline on its own clock before its next duty cycle. A core with no timers simply stays
+ * parked.
  */
 public final class CoreRunner implements Runnable
 {
@@ -20,6 +27,7 @@ public final class CoreRunner implements Runnable
 
     private final Core core;
     private final CpuDriver driver;
+    private final IdleTime idleTime;
     /** Host CPUs to pin to ({@link CarrierAffinity}), or null to leave the carrier where the host puts it. */
     private final int[] pinCpus;
 
@@ -27,7 +35,10 @@ public final class CoreRunner implements Runnable
     {
         this.core = core;
         this.driver = core.driver();
+        this.idleTime = core.machine().idleTime();
         this.pinCpus = pinCpus;
+        // Counted awake from now: the core has its start-up task queued, so the machine is not idle until it ran.
+        idleTime.onCarrierCreated();
     }
 
     /** A new, unstarted carrier for {@code core}: the {@link RunnerFactory} of live mode. */
@@ -100,11 +111,42 @@ public final class CoreRunner implements Runnable
 
     private void park()
     {
-        core.sleeping = true;
-        if (driver.doWork() == 0 && core.isRunning())
+        core.announceSleep(core.isHalted() ? Long.MAX_VALUE : core.timers().nextDeadline());
+        if (driver.doWork() > 0 || !core.isRunning())
+        {
+            if (!core.claimSleep(Core.AWAKE))
+            {
+                // A producer woke us meanwhile and counted us awake, though we never counted ourselves asleep.
+                idleTime.onClaimedBeforeSleep();
+                wokenWith(core.takeSleepWord());
+            }
+            return;
+        }
+        idleTime.onSleep();
+        while (core.isAsleep() && core.isRunning())
         {
             LockSupport.park(core);
         }
-        core.sleeping = false;
+        if (!core.isAsleep())
+        {
+            wokenWith(core.takeSleepWord());
+        }
+    }
+
+    /**
+     * {@code word} is what the claimer of the sleep left: {@link Core#AWAKE} for work, or a deadline when the whole
+     * machine was asleep and idle time passes to it. The clock moves only as far as a timer of this core is still
+     * waiting at or before that deadline (the core's timers cannot have changed unless work came first).
+     */
+    private void wokenWith(final long word)
+    {
+        if (word > 0)
+        {
+            final long next = core.timers().nextDeadline();
+            if (next <= word)
+            {
+                core.clock().observe(next);
+            }
+        }
     }
 }

@@ -16,6 +16,7 @@ public final class Machine implements AutoCloseable
     private final PhysicalMemory memory;
     private final CoreBootstrap bootstrap;
     private final RunnerFactory runnerFactory;
+    private final IdleTime idleTime = new IdleTime(this);
     private boolean closed;
 
     public Machine(final int coreCount, final CostModel costs, final CoreBootstrap bootstrap)
@@ -67,6 +68,12 @@ public final class Machine implements AutoCloseable
     RunnerFactory runnerFactory()
     {
         return runnerFactory;
+    }
+
+    /** Live mode's record of sleeping cores, through which idle time passes ({@link IdleTime}). */
+    IdleTime idleTime()
+    {
+        return idleTime;
     }
 
     /** Delivers a host request to core {@code core} (see {@link RunnerFactory#hostSubmit}). Any host thread. */

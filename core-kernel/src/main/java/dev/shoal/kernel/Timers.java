@@ -4,10 +4,13 @@ import java.util.PriorityQueue;
 
 /**
  * A core's timers, in simulated time: a task runs once the core's clock has reached its deadline. The CPU driver
- * fires due timers every duty cycle; in deterministic mode, when every core is idle, the scheduler moves the
- * clock of the core with the earliest deadline forward to it (idle time passes), so timeouts fire even when
- * nothing else happens. In live mode timers fire only when the core's own activity carries its clock past the
- * deadline. Core-local: called only on the owning core.
+ * fires due timers every duty cycle. A core's own work carries its clock forward; when the whole machine is idle,
+ * idle time passes instead: the core with the earliest deadline has its clock moved forward to it, so timeouts fire
+ * even when nothing else happens. Both modes follow that rule — deterministic mode when a round of steps does no work
+ * ({@link DeterministicScheduler}), live mode when every started core has parked for want of work
+ * ({@link IdleTime}) — so a timeout fires only once nothing else could happen first, however slow the host. While
+ * any core keeps working, an idle core's timers wait. A timer that re-arms itself whenever it fires keeps the machine
+ * from ever being idle for good. Core-local: called only on the owning core.
  */
 public final class Timers
 {
@@ -26,8 +29,8 @@ public final class Timers
         }
 
         /**
-         * Removes the timer if it has not fired, so that it neither runs nor, in deterministic mode, moves idle time
-         * forward to its deadline. Called only on the owning core.
+         * Removes the timer if it has not fired, so that it neither runs nor moves idle time forward to its deadline.
+         * Called only on the owning core.
          */
         public void cancel()
         {

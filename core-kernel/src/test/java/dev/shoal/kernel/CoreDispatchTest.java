@@ -91,7 +91,7 @@ class CoreDispatchTest
     {
         start(1);
         final Core core = machine.core(0);
-        await().atMost(Duration.ofSeconds(5)).until(() -> core.sleeping);
+        await().atMost(Duration.ofSeconds(5)).until(core::isAsleep);
         final AtomicInteger ran = new AtomicInteger();
         core.submit(ran::incrementAndGet);
         await().atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 1);

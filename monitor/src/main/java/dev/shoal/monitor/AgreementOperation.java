@@ -37,8 +37,8 @@ import dev.shoal.kernel.Timers;
  * then, it aborts — a silent core counts as a NO — and tells the tree; when the acknowledgements of the decision are
  * not all in, it completes anyway, with {@link Result#timedOut()} set and {@link Result#cores()} counting the cores
  * known to have learnt the outcome. Late votes and acknowledgements are ignored. Timers run on the coordinator's
- * clock, so in live mode, where an idle core's clock stands still, a timeout fires only once that core does other
- * work; deterministic mode moves idle time forward and always fires it.
+ * clock: a timeout fires when that clock reaches it, or when the whole machine is idle and idle time passes to it
+ * (in both modes, see {@link dev.shoal.kernel.Timers}), never while a vote is still on its way.
  *
  * <p>Register it with {@link MonitorConfig.Builder#operation(MonitorOperation)}; it is not built in, so a machine
  * can be given its own {@link Voter}.

@@ -30,8 +30,8 @@ import dev.shoal.skb.Topology;
  * for the acknowledgements. If they are not all in by then, the shootdown completes with {@link Result#timedOut()}
  * set and {@link Result#cores()} counting the cores known to have invalidated (a forwarding leader waiting for a
  * silent core answers for none of its package); the caller must treat the others' TLBs as possibly stale. Leaders
- * keep no timers; late acknowledgements are ignored. As with every timer, in live mode it fires only once the
- * initiator's clock moves on; deterministic mode moves idle time forward.
+ * keep no timers; late acknowledgements are ignored. As with every timer, it fires once the initiator's clock moves
+ * on or the whole machine is idle (in both modes, see {@link dev.shoal.kernel.Timers}).
  */
 public final class ShootdownOperation implements MonitorOperation
 {

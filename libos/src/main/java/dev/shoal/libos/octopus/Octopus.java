@@ -18,6 +18,7 @@ import dev.shoal.libos.rpc.Rpc;
  * Octopus oct = Octopus.client(os);                      // any core; waits until the server is up
  * oct.set("disk.0", "ready");
  * OctopusRecord r = oct.waitFor("net.0");                // blocks until someone sets it
+ * OctopusRecord q = oct.waitFor("net.1", 2_000_000);     // ... or null after 2M simulated cycles
  * Watch w = oct.watch("disk.*", e -> ...);               // e arrives as a message, runs on this core
  * }</pre>
  * All calls are RPCs through one binding: calls from several threads of the dispatcher take turns, and a
@@ -106,6 +107,37 @@ public final class Octopus implements AutoCloseable
     public OctopusRecord waitFor(final String name)
     {
         return service.waitFor(Pattern.checkName(name));
+    }
+
+    /**
+     * The record {@code name}, blocking the calling dispatcher until some client sets it if there is none, but for
+     * at most {@code timeoutCycles} of simulated time: null when nobody set it in time.
+     *
+     * <p>The time is the server core's: the wait starts when the request reaches the server and ends when a timer
+     * of that core fires, so on this core's clock at least {@code timeoutCycles} have passed when it returns null.
+     * Host time plays no part, in either mode. Like every timer, it fires once the server core's clock gets there,
+     * through its own work or because the whole machine is idle and idle time passes to it; while other cores keep
+     * working, the wait may last longer in host time, never less in simulated time. A set that arrives after the
+     * timeout is not delivered to this call (the next {@code get} or {@code waitFor} sees it). A timeout of 0 looks
+     * once, like {@link #get}; one that would end past the last cycle the clock can count waits like
+     * {@link #waitFor(String)}.
+     *
+     * @throws IllegalArgumentException when {@code timeoutCycles} is negative.
+     */
+    public OctopusRecord waitFor(final String name, final long timeoutCycles)
+    {
+        Pattern.checkName(name);
+        return service.waitFor(name, checkTimeout(name, timeoutCycles));
+    }
+
+    static long checkTimeout(final String name, final long timeoutCycles)
+    {
+        if (timeoutCycles < 0)
+        {
+            throw new IllegalArgumentException("the timeout of a wait for Octopus record '" + name +
+                "' is negative: " + timeoutCycles + " cycles");
+        }
+        return timeoutCycles;
     }
 
     /** Names of the records matching {@code pattern} ({@code *} any run, {@code ?} one character), sorted. */

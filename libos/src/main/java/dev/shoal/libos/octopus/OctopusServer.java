@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.shoal.kernel.Timers;
 import dev.shoal.libos.Os;
 import dev.shoal.libos.rpc.Rpc;
 import dev.shoal.libos.rpc.RpcException;
@@ -18,7 +19,8 @@ import dev.shoal.libos.rpc.RpcException;
  * client binding) and none blocks between reading and changing the store, so each change is atomic and the
  * changes are totally ordered by their version. Watch events are queued per watching client and delivered by one
  * notifier dispatcher per client, so a change never waits for a watcher, and each watcher sees events in version
- * order.
+ * order. A {@code waitFor} with a timeout arms a timer of the server's core (simulated time); the timer runs on this
+ * core between server calls, like them, so a waiter ends exactly once, by a set or by its timeout.
  */
 final class OctopusServer implements OctopusService
 {
@@ -78,16 +80,30 @@ final class OctopusServer implements OctopusService
         }
     }
 
+    /**
+     * A parked {@code waitFor}. It ends once: a set hands it the record, or its timer fires first and takes it off
+     * the list, so a later set cannot reach it.
+     */
     private static final class Waiter
     {
         final Thread thread;
         OctopusRecord record;
+        boolean timedOut;
+        Timers.Timer timeout;
 
         Waiter(final Thread thread)
         {
             this.thread = thread;
         }
+
+        boolean ended()
+        {
+            return record != null || timedOut;
+        }
     }
+
+    /** {@link #await}'s "wait for as long as it takes". */
+    private static final long NO_TIMEOUT = -1;
 
     private final Os os;
     private final TreeMap<String, OctopusRecord> records = new TreeMap<>();
@@ -146,18 +162,71 @@ final class OctopusServer implements OctopusService
     @Override
     public OctopusRecord waitFor(final String name)
     {
-        final OctopusRecord present = records.get(Pattern.checkName(name));
-        if (present != null)
+        return await(Pattern.checkName(name), NO_TIMEOUT);
+    }
+
+    @Override
+    public OctopusRecord waitFor(final String name, final long timeoutCycles)
+    {
+        Pattern.checkName(name);
+        return await(name, Octopus.checkTimeout(name, timeoutCycles));
+    }
+
+    /** Waits for {@code name}; {@code timeoutCycles} on this core's clock, or {@link #NO_TIMEOUT}. */
+    private OctopusRecord await(final String name, final long timeoutCycles)
+    {
+        final OctopusRecord present = records.get(name);
+        if (present != null || timeoutCycles == 0)
         {
             return present;
         }
         final Waiter waiter = new Waiter(Thread.currentThread());
         waiters.computeIfAbsent(name, n -> new ArrayList<>()).add(waiter);
-        while (waiter.record == null)
+        // A deadline past the end of the clock never comes: no timer (nor an overflowing deadline) for it.
+        if (timeoutCycles != NO_TIMEOUT && timeoutCycles < Long.MAX_VALUE - os.now())
+        {
+            waiter.timeout = os.monitor().after(timeoutCycles, () -> onTimeout(name, waiter));
+        }
+        while (!waiter.ended())
         {
             LockSupport.park(this);
         }
+        if (waiter.timeout != null && waiter.record != null)
+        {
+            // Set in time: the timer must neither run nor, while the machine idles, move the clock to its deadline.
+            waiter.timeout.cancel();
+        }
         return waiter.record;
+    }
+
+    /**
+     * A wait's timer fired (on this core, between server calls): unless a set got there first, the waiter leaves the
+     * list, so a later set neither finds it nor keeps it alive, and returns null.
+     */
+    private void onTimeout(final String name, final Waiter waiter)
+    {
+        if (waiter.ended())
+        {
+            return;
+        }
+        waiter.timedOut = true;
+        final List<Waiter> waiting = waiters.get(name);
+        if (waiting != null)
+        {
+            waiting.remove(waiter);
+            if (waiting.isEmpty())
+            {
+                waiters.remove(name);
+            }
+        }
+        LockSupport.unpark(waiter.thread);
+    }
+
+    /** Calls parked in {@code waitFor(name)}. Read on the server's core (for tests). */
+    int waiting(final String name)
+    {
+        final List<Waiter> w = waiters.get(name);
+        return w == null ? 0 : w.size();
     }
 
     @Override

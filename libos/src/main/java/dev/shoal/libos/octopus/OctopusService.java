@@ -18,6 +18,12 @@ public interface OctopusService
     /** The record, waiting until some client sets it when there is none yet. */
     OctopusRecord waitFor(String name);
 
+    /**
+     * The record, waiting at most {@code timeoutCycles} of the server core's simulated time (from when the call
+     * reaches it) for some client to set it; null when nobody did.
+     */
+    OctopusRecord waitFor(String name, long timeoutCycles);
+
     /** Names of the records matching {@code pattern}, sorted. */
     String[] names(String pattern);
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
@@ -20,6 +21,7 @@ import dev.shoal.kernel.Dispatcher;
 import dev.shoal.libos.Domain;
 import dev.shoal.libos.Machines;
 import dev.shoal.libos.Shoal;
+import dev.shoal.libos.rpc.Rpc;
 
 class OctopusTest
 {
@@ -202,6 +204,117 @@ class OctopusTest
             final OctopusEvent sentinel = (OctopusEvent)seen.get("sentinel");
             assertEquals("last", sentinel.value());
             assertTrue(sentinel.version() > events.getLast().version());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"live", "deterministic:5", "deterministic:6"})
+    void shouldReturnNullFromATimedWaitForWhenNobodySetsTheRecord(final String mode) throws Exception
+    {
+        try (Shoal shoal = Machines.boot(mode, "numa:2x4", 8))
+        {
+            Octopus.start(shoal);
+            final long timeout = 3_000_000;
+            final ConcurrentHashMap<String, Object> seen = new ConcurrentHashMap<>();
+            Machines.run(shoal, "waiter", new int[] {3}, os ->
+            {
+                final Octopus oct = Octopus.client(os);
+                final long asked = os.now();
+                seen.put("record", String.valueOf(oct.waitFor("never", timeout)));
+                seen.put("waited", os.now() - asked);
+                // The binding is free again, and the store as it was.
+                assertTrue(oct.set("after", "x") > 0);
+                assertNull(oct.get("never"));
+                assertNull(oct.waitFor("never", 0), "a zero timeout looks once");
+                seen.put("negative", assertThrows(IllegalArgumentException.class, () -> oct.waitFor("never", -1))
+                    .getMessage());
+                oct.close();
+            });
+            assertEquals("null", seen.get("record"));
+            // In simulated time, never host time: the answer left the server once its clock had run the timeout.
+            assertTrue((Long)seen.get("waited") >= timeout, seen.toString());
+            assertEquals("the timeout of a wait for Octopus record 'never' is negative: -1 cycles",
+                seen.get("negative"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"live", "deterministic:7"})
+    void shouldReturnTheRecordFromATimedWaitForWhenItIsSetInTime(final String mode) throws Exception
+    {
+        try (Shoal shoal = Machines.boot(mode, "amd-4x4", 16))
+        {
+            Octopus.start(shoal);
+            final ConcurrentHashMap<String, Long> seen = new ConcurrentHashMap<>();
+            // The setter parks first (no timer), so that from the waiter's request until the set some core always
+            // has work and no idle time can pass to the waiter's timeout.
+            final Domain setter = Machines.start(shoal, "setter", new int[] {12}, os ->
+            {
+                final Octopus oct = Octopus.client(os);
+                oct.waitFor("waiting");
+                os.compute(1_000_000);
+                seen.put("set version", oct.set("late", "now"));
+            });
+            Machines.run(shoal, "waiter", new int[] {3}, os ->
+            {
+                final Octopus oct = Octopus.client(os);
+                oct.set("waiting", "yes");
+                final long asked = os.now();
+                final OctopusRecord r = oct.waitFor("late", 50_000_000);
+                seen.put("version", r == null ? -1 : r.version());
+                seen.put("waited", os.now() - asked);
+                oct.close();
+            });
+            Machines.join(setter);
+            // Had the answered wait left its timer behind, idle time would pass to it once the machine idles: a strict
+            // check in deterministic mode, which admits this host request only after that; live mode may admit it first.
+            Machines.run(shoal, "server clock", new int[] {Octopus.DEFAULT_CORE}, os -> seen.put("server", os.now()));
+            assertEquals(seen.get("set version"), seen.get("version"));
+            assertTrue(seen.get("waited") >= 1_000_000 && seen.get("waited") < 50_000_000, seen.toString());
+            assertTrue(seen.get("server") < 50_000_000, seen.toString());
+        }
+    }
+
+    /**
+     * The server is exported here rather than by {@link Octopus#start} so that the late setter, on the server's core,
+     * can count the calls parked in it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"live", "deterministic:8"})
+    void shouldForgetATimedOutWaitSoALateSetReachesOnlyLaterCalls(final String mode) throws Exception
+    {
+        try (Shoal shoal = Machines.boot(mode, "numa:2x4", 8))
+        {
+            final AtomicReference<OctopusServer> server = new AtomicReference<>();
+            Machines.run(shoal, "octopus", new int[] {0}, os ->
+            {
+                final OctopusServer s = new OctopusServer(os);
+                Rpc.export(os, Octopus.SERVICE, OctopusService.class, s);
+                server.set(s);
+            });
+            final ConcurrentHashMap<String, Object> seen = new ConcurrentHashMap<>();
+            final Domain late = Machines.start(shoal, "late setter", new int[] {0}, os ->
+            {
+                final Octopus oct = Octopus.client(os);
+                oct.waitFor("timed out");
+                seen.put("parked on x before the late set", server.get().waiting("x"));
+                seen.put("late set version", oct.set("x", "late"));
+                oct.set("y", "v");
+            });
+            final Domain waiter = Machines.start(shoal, "waiter", new int[] {2}, os ->
+            {
+                final Octopus oct = Octopus.client(os);
+                seen.put("timed wait", String.valueOf(oct.waitFor("x", 1_000)));
+                oct.set("timed out", "yes");
+                seen.put("then", oct.waitFor("y", Long.MAX_VALUE)); // as good as no timeout
+                seen.put("x afterwards", oct.waitFor("x", 1_000));
+                oct.close();
+            });
+            Machines.join(late, waiter);
+            assertEquals("null", seen.get("timed wait"));
+            assertEquals(0, seen.get("parked on x before the late set"));
+            assertEquals("y", ((OctopusRecord)seen.get("then")).name());
+            assertEquals(new OctopusRecord("x", "late", (Long)seen.get("late set version")), seen.get("x afterwards"));
         }
     }
 }
