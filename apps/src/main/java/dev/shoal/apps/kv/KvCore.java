@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.shoal.libos.CoreLocalLock;
 import dev.shoal.libos.Os;
@@ -28,6 +29,8 @@ final class KvCore
     /** Yields of an empty queue before the dispatcher parks. */
     private static final int IDLE_YIELDS = 4;
     private static final int BATCH = 64;
+    /** Replies gathered for one transmit message before it goes, though more requests of the run remain. */
+    private static final int FLUSH_BYTES = 64 << 10;
 
     private final Os os;
     private final NicQueue queue;
@@ -40,6 +43,7 @@ final class KvCore
     private final MessageHandler onRequest = this::onRequest;
     /** The current request's arguments, copied out of the ring: argument i is argLength[i] bytes at argOffset[i]. */
     private byte[] request = new byte[4096];
+    private final UnsafeBuffer requestView = new UnsafeBuffer(request);
     private int argc;
     private int[] argOffset = new int[16];
     private int[] argLength = new int[16];
@@ -94,13 +98,55 @@ final class KvCore
         }
     }
 
+    /**
+     * Runs a run of requests ({@link RingDescriptor}) and answers them in as few transmit messages as it can: one,
+     * unless a reply closes the connection or shuts down, or the replies pass {@link #FLUSH_BYTES}.
+     */
     private void onRequest(final int type, final MutableDirectBuffer b, final int index, final int length)
     {
         final int connection = b.getInt(index + RingDescriptor.CONNECTION_OFFSET);
-        final long seq = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
+        final long first = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
+        final int count = b.getInt(index + RingDescriptor.COUNT_OFFSET);
         now = Math.max(now, b.getLong(index + RingDescriptor.DEVICE_TIME_OFFSET));
-        readArguments(b, index, length);
-        out.begin(connection, seq);
+        copyRun(b, index, length);
+        out.begin(connection, first);
+        long unsent = first;
+        int at = 0;
+        for (int i = 0; i < count && !stopped; i++)
+        {
+            final long seq = first + i;
+            at = readArguments(at);
+            final int mark = out.length();
+            int replyType = runCommand(connection, mark);
+            if (out.length() - mark + RingDescriptor.REPLY_HEADER > queue.maxMessage())
+            {
+                out.truncate(mark);
+                out.error("ERR reply too large for the NIC's rings");
+                replyType = RingDescriptor.REPLY;
+            }
+            else if (out.length() > queue.maxMessage())
+            {
+                // This reply fits a message, but not with the ones before it: they go first.
+                final byte[] reply = java.util.Arrays.copyOfRange(out.bulkArray(), mark, out.length());
+                out.truncate(mark);
+                transmit(RingDescriptor.REPLY, seq - unsent);
+                unsent = seq;
+                out.begin(connection, seq);
+                out.raw(reply);
+            }
+            if (replyType != RingDescriptor.REPLY || i == count - 1 || out.length() >= FLUSH_BYTES)
+            {
+                transmit(replyType, seq + 1 - unsent);
+                unsent = seq + 1;
+                out.begin(connection, unsent);
+                stopped = replyType == RingDescriptor.SHUTDOWN;
+            }
+        }
+    }
+
+    /** Runs the request {@link #readArguments} found, appending its reply to {@link #out}; returns the reply type. */
+    private int runCommand(final int connection, final int mark)
+    {
         final Command command = Command.of(request, argOffset[0], argLength[0]);
         // A multi-key command locks the shards it touches itself (Peers); every other command holds this shard's
         // lock while it runs, so that it never sees a multi-key command half done.
@@ -109,33 +155,31 @@ final class KvCore
         {
             shardLock.lock();
         }
-        int replyType = RingDescriptor.REPLY;
         try
         {
             // The two commands of nearly every request take their arguments where they lie, with nothing allocated.
             if (command == Command.GET && argc == 2)
             {
                 get(request, argOffset[1], argLength[1], hashOfKey());
+                return RingDescriptor.REPLY;
             }
-            else if (command == Command.SET && argc == 3)
+            if (command == Command.SET && argc == 3)
             {
                 if (store(request, argOffset[1], argLength[1], hashOfKey(), request, argOffset[2], argLength[2], 0,
                     0, false) == Shard.OK)
                 {
                     out.raw(OK);
                 }
+                return RingDescriptor.REPLY;
             }
-            else
-            {
-                replyType = execute(arguments(), connection);
-            }
+            return execute(arguments(), connection);
         }
         catch (final RuntimeException ex)
         {
             // A bug in one command answers that command with an error; the shard goes on serving.
-            out.begin(connection, seq);
+            out.truncate(mark);
             out.error("ERR internal error: " + ex);
-            replyType = RingDescriptor.REPLY;
+            return RingDescriptor.REPLY;
         }
         finally
         {
@@ -144,48 +188,56 @@ final class KvCore
                 shardLock.unlock();
             }
         }
-        if (out.length() > queue.maxMessage())
-        {
-            out.begin(connection, seq);
-            out.error("ERR reply too large for the NIC's rings");
-            replyType = RingDescriptor.REPLY;
-        }
+    }
+
+    /** Puts the replies in {@link #out} on the transmit ring as the answer to {@code count} requests. */
+    private void transmit(final int replyType, final long count)
+    {
+        out.finish((int)count);
         while (!queue.transmit(replyType, out.message(), out.length()))
         {
             queue.kickNic();
             os.yieldCore();
         }
-        if (replyType == RingDescriptor.SHUTDOWN)
-        {
-            stopped = true;
-        }
     }
 
-    /** Copies the request's arguments out of the ring into {@link #request} and notes where each lies. */
-    private void readArguments(final DirectBuffer b, final int index, final int length)
+    /** Copies a run's requests out of the ring into {@link #request}, where {@link #readArguments} finds them. */
+    private void copyRun(final DirectBuffer b, final int index, final int length)
     {
         final int bytes = length - RingDescriptor.REQUEST_HEADER;
         if (request.length < bytes)
         {
             request = new byte[Math.max(bytes, request.length * 2)];
+            requestView.wrap(request);
         }
         b.getBytes(index + RingDescriptor.REQUEST_HEADER, request, 0, bytes);
-        argc = b.getInt(index + RingDescriptor.ARGC_OFFSET);
-        keyHash = b.getInt(index + RingDescriptor.HASHED_ARGUMENT_OFFSET) == 1 ?
-            b.getInt(index + RingDescriptor.KEY_HASH_OFFSET) : NOT_HASHED;
+    }
+
+    /**
+     * Reads the request at {@code at} in {@link #request}: notes where each argument lies and the NIC's key hash.
+     *
+     * @return where the next request starts.
+     */
+    private int readArguments(final int at)
+    {
+        final UnsafeBuffer r = requestView;
+        argc = r.getInt(at + RingDescriptor.ARGC_OFFSET);
+        keyHash = r.getInt(at + RingDescriptor.HASHED_ARGUMENT_OFFSET) == 1 ?
+            r.getInt(at + RingDescriptor.KEY_HASH_OFFSET) : NOT_HASHED;
         if (argOffset.length < argc)
         {
             argOffset = new int[Math.max(argc, argOffset.length * 2)];
             argLength = new int[argOffset.length];
         }
-        int at = 0;
+        int p = at + RingDescriptor.ARGUMENTS_OFFSET;
         for (int i = 0; i < argc; i++)
         {
-            final int n = b.getInt(index + RingDescriptor.REQUEST_HEADER + at);
-            argOffset[i] = at + 4;
+            final int n = r.getInt(p);
+            argOffset[i] = p + 4;
             argLength[i] = n;
-            at += 4 + n;
+            p += 4 + n;
         }
+        return p;
     }
 
     /** The hash of argument 1: the NIC's when it routed by it, else computed here. */

@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.MessageHandler;
@@ -36,10 +37,11 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * the filter is installed and every queue has its consumer.
  *
  * <p>Costs per request are kept to those of a single-threaded server: one read and one write system call per
- * pipelined batch of a connection (replies are held until the batch is answered, {@link #flush}), no objects or
- * copies beyond the rings on the common path, and no selector wake-up while replies are due: the NIC polls the
- * transmit rings briefly instead, yielding between polls ({@link #awaitReplies}), and sleeps in the selector only
- * when the cores are idle or slow, and only then does a core's {@link #kick()} cost a system call.
+ * pipelined batch of a connection (replies are held until the batch is answered, {@link #flush}), one ring message
+ * each way per run of a batch's requests that go to one core ({@link RingDescriptor}), no objects on the common
+ * path, and no selector wake-up while replies are due: the NIC polls the transmit rings briefly instead, yielding
+ * between polls ({@link #awaitReplies}), and sleeps in the selector only when the cores are idle or slow, and only
+ * then does a core's {@link #kick()} cost a system call.
  */
 final class Nic implements AutoCloseable
 {
@@ -72,6 +74,14 @@ final class Nic implements AutoCloseable
     /** Set by {@link #queueOf}: the argument the request was routed by (0: none) and its key hash. */
     private int hashedArgument;
     private int keyHash;
+    /**
+     * The run being gathered ({@link RingDescriptor}): consecutive requests of the connection being read that go to
+     * queue {@link #runQueue} (-1: none open), staged here and put on the ring in one write when it ends.
+     */
+    private final ExpandableArrayBuffer run = new ExpandableArrayBuffer(READ_CHUNK);
+    private int runQueue = -1;
+    private int runLength;
+    private int runCount;
     private Thread thread;
     private int nextConnection;
     /** Requests routed to the cores and not yet answered. */
@@ -92,7 +102,8 @@ final class Nic implements AutoCloseable
         }
         this.ready = new CountDownLatch(queueCount + 1);
         // A request's arguments must fit one receive-ring message.
-        this.reader = new RespReader(queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER - 8);
+        this.reader = new RespReader(
+            queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER - RingDescriptor.ARGUMENTS_OFFSET - 8);
         try
         {
             selector = Selector.open();
@@ -366,11 +377,13 @@ final class Nic implements AutoCloseable
             final long seq = c.nextSequence++;
             if (r == RespReader.ERROR)
             {
+                endRun();
                 deliver(c, seq, error(reader.error), RingDescriptor.REPLY);
                 continue;
             }
             route(c, seq, deviceTime);
         }
+        endRun();
         c.consumed(p);
     }
 
@@ -379,56 +392,75 @@ final class Nic implements AutoCloseable
         return ("-" + message + "\r\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Applies the filter and puts the request the reader found on its queue. */
+    /**
+     * Applies the filter to the request the reader found and adds it to the run for its queue: the run open for this
+     * connection if it goes to the same queue and there is room, else a new one (the old one goes on its ring).
+     */
     private void route(final Connection c, final long seq, final long deviceTime)
     {
         final byte[] in = c.in;
         final RespReader r = reader;
-        final NicQueue q = queues[queueOf(c, in, r)];
-        int length = RingDescriptor.REQUEST_HEADER;
+        final int q = queueOf(c, in, r);
+        int length = RingDescriptor.ARGUMENTS_OFFSET;
         for (int i = 0; i < r.argc; i++)
         {
             length += 4 + r.argLength[i];
         }
-        if (length > q.maxMessage())
+        final int max = queues[q].maxMessage();
+        if (RingDescriptor.REQUEST_HEADER + length > max)
         {
+            endRun();
             deliver(c, seq, error("ERR request too large for the NIC's rings (" + length + " bytes)"),
                 RingDescriptor.REPLY);
             return;
         }
-        final RingBuffer ring = q.rx();
-        final int claimed = q.overflow.isEmpty() ? ring.tryClaim(RingDescriptor.REQUEST, length) :
-            RingBuffer.INSUFFICIENT_CAPACITY;
-        if (claimed > 0)
+        if (runQueue >= 0 && (runQueue != q || runLength + length > max))
         {
-            final MutableDirectBuffer b = ring.buffer();
-            b.putInt(claimed + RingDescriptor.CONNECTION_OFFSET, c.id);
-            b.putLong(claimed + RingDescriptor.SEQUENCE_OFFSET, seq);
-            b.putLong(claimed + RingDescriptor.DEVICE_TIME_OFFSET, deviceTime);
-            b.putInt(claimed + RingDescriptor.ARGC_OFFSET, r.argc);
-            b.putInt(claimed + RingDescriptor.HASHED_ARGUMENT_OFFSET, hashedArgument);
-            b.putInt(claimed + RingDescriptor.KEY_HASH_OFFSET, keyHash);
-            int at = claimed + RingDescriptor.REQUEST_HEADER;
-            for (int i = 0; i < r.argc; i++)
-            {
-                b.putInt(at, r.argLength[i]);
-                b.putBytes(at + 4, in, r.argOffset[i], r.argLength[i]);
-                at += 4 + r.argLength[i];
-            }
-            ring.commit(claimed);
+            endRun();
         }
-        else
+        final ExpandableArrayBuffer b = run;
+        if (runQueue < 0)
         {
-            final ByteBuffer b = ByteBuffer.allocate(length).order(java.nio.ByteOrder.nativeOrder());
-            b.putInt(c.id).putLong(seq).putLong(deviceTime).putInt(r.argc).putInt(hashedArgument).putInt(keyHash);
-            for (int i = 0; i < r.argc; i++)
-            {
-                b.putInt(r.argLength[i]).put(in, r.argOffset[i], r.argLength[i]);
-            }
-            q.overflow.addLast(b.array());
+            runQueue = q;
+            runCount = 0;
+            b.putInt(RingDescriptor.CONNECTION_OFFSET, c.id);
+            b.putLong(RingDescriptor.SEQUENCE_OFFSET, seq);
+            b.putLong(RingDescriptor.DEVICE_TIME_OFFSET, deviceTime);
+            runLength = RingDescriptor.REQUEST_HEADER;
+        }
+        int at = runLength;
+        b.putInt(at + RingDescriptor.ARGC_OFFSET, r.argc);
+        b.putInt(at + RingDescriptor.HASHED_ARGUMENT_OFFSET, hashedArgument);
+        b.putInt(at + RingDescriptor.KEY_HASH_OFFSET, keyHash);
+        at += RingDescriptor.ARGUMENTS_OFFSET;
+        for (int i = 0; i < r.argc; i++)
+        {
+            b.putInt(at, r.argLength[i]);
+            b.putBytes(at + 4, in, r.argOffset[i], r.argLength[i]);
+            at += 4 + r.argLength[i];
+        }
+        runLength = at;
+        runCount++;
+        inFlight++;
+    }
+
+    /** Puts the open run, if any, on its queue's receive ring, or behind the requests that wait for room. */
+    private void endRun()
+    {
+        if (runQueue < 0)
+        {
+            return;
+        }
+        final NicQueue q = queues[runQueue];
+        runQueue = -1;
+        run.putInt(RingDescriptor.COUNT_OFFSET, runCount);
+        if (!q.overflow.isEmpty() || !q.rx().write(RingDescriptor.REQUEST, run, 0, runLength))
+        {
+            final byte[] m = new byte[runLength];
+            run.getBytes(0, m);
+            q.overflow.addLast(m);
         }
         q.fresh = true;
-        inFlight++;
     }
 
     /** The queue the filter picks for the request the reader found; notes the key hash it routed by, if any. */
@@ -517,26 +549,27 @@ final class Nic implements AutoCloseable
     private void onReply(final int type, final MutableDirectBuffer b, final int index, final int length)
     {
         final Connection c = connections.get(b.getInt(index + RingDescriptor.CONNECTION_OFFSET));
-        final long seq = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
+        final long first = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
+        final int count = b.getInt(index + RingDescriptor.REPLY_COUNT_OFFSET);
         final int at = index + RingDescriptor.REPLY_HEADER;
         final int len = length - RingDescriptor.REPLY_HEADER;
-        inFlight--;
+        inFlight -= count;
         if (c != null)
         {
             if (type == RingDescriptor.REPLY_AND_CLOSE)
             {
-                c.closeAfter = seq;
+                c.closeAfter = first + count - 1;
             }
-            if (seq == c.nextToSend)
+            if (first == c.nextToSend)
             {
                 c.out(b, at, len);
-                sent(c);
+                sent(c, count);
             }
             else
             {
                 final byte[] copy = new byte[len];
                 b.getBytes(at, copy);
-                c.pending.put(seq, copy);
+                c.pending.put(first, new Replies(copy, count));
             }
         }
         if (type == RingDescriptor.SHUTDOWN)
@@ -555,24 +588,27 @@ final class Nic implements AutoCloseable
         }
         if (seq != c.nextToSend)
         {
-            c.pending.put(seq, reply);
+            c.pending.put(seq, new Replies(reply, 1));
             return;
         }
         c.out(reply, reply.length);
-        sent(c);
+        sent(c, 1);
     }
 
-    /** The reply to {@code nextToSend} is in the output: moves on, past any later ones that were waiting. */
-    private void sent(final Connection c)
+    /**
+     * The replies to the {@code count} requests from {@code nextToSend} on are in the output: moves on, past any
+     * later ones that were waiting.
+     */
+    private void sent(final Connection c, final int count)
     {
-        c.nextToSend++;
+        c.nextToSend += count;
         if (!c.pending.isEmpty())
         {
-            byte[] next;
+            Replies next;
             while ((next = c.pending.remove(c.nextToSend)) != null)
             {
-                c.out(next, next.length);
-                c.nextToSend++;
+                c.out(next.bytes, next.bytes.length);
+                c.nextToSend += next.count;
             }
         }
         dirtyOnce(c);
@@ -649,6 +685,11 @@ final class Nic implements AutoCloseable
         }
     }
 
+    /** Replies to {@code count} consecutive requests, kept until their turn. */
+    private record Replies(byte[] bytes, int count)
+    {
+    }
+
     /** One client connection: its unparsed input, its output, and the replies waiting for their turn. */
     private static final class Connection
     {
@@ -661,7 +702,8 @@ final class Nic implements AutoCloseable
         long nextSequence;
         long nextToSend;
         long closeAfter = Long.MAX_VALUE;
-        final HashMap<Long, byte[]> pending = new HashMap<>();
+        /** Replies that came before an earlier request's, by the sequence of the first request they answer. */
+        final HashMap<Long, Replies> pending = new HashMap<>();
         /** Direct, so that a write goes from it without the JDK's copy through a temporary native buffer. */
         ByteBuffer out = ByteBuffer.allocateDirect(16 << 10);
         boolean dirty;

@@ -6,8 +6,8 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Builds one transmit-ring message: the {@link RingDescriptor} reply header, then RESP. Core-local, reused for
- * every reply of its core.
+ * Builds one transmit-ring message: the {@link RingDescriptor} reply header, then the RESP replies to a run of
+ * requests, one after another. Core-local, reused for every message of its core.
  */
 final class RespWriter
 {
@@ -15,17 +15,30 @@ final class RespWriter
     private final UnsafeBuffer view = new UnsafeBuffer(buffer.byteArray());
     private int position;
 
-    /** Starts a reply to request {@code seq} of connection {@code connection}. */
-    void begin(final int connection, final long seq)
+    /** Starts a message of replies to connection {@code connection}'s requests from {@code firstSeq} on. */
+    void begin(final int connection, final long firstSeq)
     {
         buffer.putInt(RingDescriptor.CONNECTION_OFFSET, connection);
-        buffer.putLong(RingDescriptor.SEQUENCE_OFFSET, seq);
+        buffer.putLong(RingDescriptor.SEQUENCE_OFFSET, firstSeq);
         position = RingDescriptor.REPLY_HEADER;
     }
 
+    /** The length of the message so far; also a mark to {@link #truncate} back to. */
     int length()
     {
         return position;
+    }
+
+    /** Drops everything written after {@code mark} (a {@link #length()} taken before). */
+    void truncate(final int mark)
+    {
+        position = mark;
+    }
+
+    /** Ends the message: it answers {@code count} requests. */
+    void finish(final int count)
+    {
+        buffer.putInt(RingDescriptor.REPLY_COUNT_OFFSET, count);
     }
 
     /** The message so far, for the ring. */

@@ -2,42 +2,57 @@ package dev.shoal.apps.kv;
 
 /**
  * Layout of the messages in a NIC queue's rings (Agrona one-to-one ring buffers of bytes; the message type is the
- * ring's message type id).
+ * ring's message type id). A message carries a <em>run</em>: consecutive requests of one connection that go to the
+ * same queue (a pipelining client's batch, or part of it), and their replies come back as one message too, so
+ * that the ring's claim and commit, the header and the NIC's look-up of the connection are paid once a run rather
+ * than once a request (the role of a NIC's coalesced receive descriptors).
  *
  * <pre>
  * receive ring (NIC → core), type REQUEST:
  *   0  int   connection id          the NIC's name for the client connection
- *   4  long  sequence               per connection, from 0, in the order the client sent its requests
- *   12 long  device time            host wall-clock milliseconds when the NIC read the request (for TTLs)
- *   20 int   argc
- *   24 int   hashed argument        the argument the filter routed by (BY_ARGUMENT), or 0 when none
- *   28 int   key hash               {@link KeyHash#fnv1a} of that argument (the RSS role: the core need not hash
+ *   4  long  first sequence         of the run's first request; per connection, from 0, in the order the client
+ *                                   sent its requests, and the run's requests have the ones that follow
+ *   12 long  device time            host wall-clock milliseconds when the NIC read the requests (for TTLs)
+ *   20 int   count                  requests in the run, at least 1
+ *   24 count × request:
+ *      0  int   argc
+ *      4  int   hashed argument     the argument the filter routed by (BY_ARGUMENT), or 0 when none
+ *      8  int   key hash            {@link KeyHash#fnv1a} of that argument (the RSS role: the core need not hash
  *                                   the key again), 0 when none
- *   32 argc × { int length, length bytes }   the command's arguments, the name first
+ *      12 argc × { int length, length bytes }   the command's arguments, the name first
  *
  * transmit ring (core → NIC), type REPLY, REPLY_AND_CLOSE or SHUTDOWN:
  *   0  int   connection id
- *   4  long  sequence               of the request answered
- *   12 ...   the reply, RESP-encoded
+ *   4  long  first sequence         of the first request answered
+ *   12 int   count                  requests answered, one after another from the first, at least 1
+ *   16 ...   their replies, RESP-encoded, in order
  * </pre>
+ * A core may answer a run in several messages (a reply that closes the connection or shuts down ends one, and so
+ * does a long one); the NIC sends replies in sequence order whatever message they come in.
  */
 final class RingDescriptor
 {
     static final int REQUEST = 1;
     static final int REPLY = 1;
-    /** The reply, after which the NIC closes the connection (QUIT). */
+    /** The replies, after the last of which the NIC closes the connection (QUIT). */
     static final int REPLY_AND_CLOSE = 2;
-    /** The reply (possibly empty), after which the appliance shuts down (SHUTDOWN). */
+    /** The replies (possibly none but empty), after which the appliance shuts down (SHUTDOWN). */
     static final int SHUTDOWN = 3;
 
     static final int CONNECTION_OFFSET = 0;
     static final int SEQUENCE_OFFSET = 4;
     static final int DEVICE_TIME_OFFSET = 12;
-    static final int ARGC_OFFSET = 20;
-    static final int HASHED_ARGUMENT_OFFSET = 24;
-    static final int KEY_HASH_OFFSET = 28;
-    static final int REQUEST_HEADER = 32;
-    static final int REPLY_HEADER = 12;
+    static final int COUNT_OFFSET = 20;
+    static final int REQUEST_HEADER = 24;
+
+    /** Within one request of a run. */
+    static final int ARGC_OFFSET = 0;
+    static final int HASHED_ARGUMENT_OFFSET = 4;
+    static final int KEY_HASH_OFFSET = 8;
+    static final int ARGUMENTS_OFFSET = 12;
+
+    static final int REPLY_COUNT_OFFSET = 12;
+    static final int REPLY_HEADER = 16;
 
     private RingDescriptor()
     {

@@ -441,6 +441,52 @@ class KvApplianceTest
     }
 
     @Test
+    void shouldAnswerARunOfOneShardsRequestsWhoseRepliesPassARingMessageWholeAndInOrder() throws Exception
+    {
+        // One client's pipelined requests for one shard travel as one run, and their replies as few messages as fit:
+        // values of 60, 200 and 100 KiB pass a transmit message (256 KiB) together, the 200 KiB one even with the
+        // replies gathered before it; an unknown command sits between them, and QUIT ends the run's replies with the
+        // connection.
+        final List<String> keys = keysOn(1, 3);
+        final int[] kib = {60, 200, 100};
+        final List<String> values = new ArrayList<>();
+        try (RespClient c = client())
+        {
+            for (int i = 0; i < keys.size(); i++)
+            {
+                values.add(Character.toString('a' + i).repeat(kib[i] << 10));
+                assertEquals("OK", c.call("SET", keys.get(i), values.get(i)));
+            }
+        }
+        final ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+        final List<Object> expected = new ArrayList<>();
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < keys.size(); i++)
+            {
+                pipeline.writeBytes(RespClient.encode("GET", keys.get(i)));
+                expected.add(values.get(i));
+                pipeline.writeBytes(RespClient.encode("STRLEN", keys.get(i)));
+                expected.add((long)kib[i] << 10);
+            }
+            pipeline.writeBytes(RespClient.encode("NOSUCH", keys.get(0)));
+            expected.add(new RespClient.Error("ERR unknown command 'NOSUCH', with args beginning with: '" +
+                keys.get(0) + "' "));
+        }
+        pipeline.writeBytes(RespClient.encode("QUIT"));
+        expected.add("OK");
+        try (RespClient c = client())
+        {
+            c.send(pipeline.toByteArray());
+            for (int i = 0; i < expected.size(); i++)
+            {
+                assertEquals(expected.get(i), c.read(), "reply " + i);
+            }
+            assertTrue(c.isClosedByServer());
+        }
+    }
+
+    @Test
     void shouldTreatGetAndSetAlikeInAnyCaseWithOrWithoutOptions() throws Exception
     {
         try (RespClient c = client())
