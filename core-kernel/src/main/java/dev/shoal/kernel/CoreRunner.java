@@ -21,9 +21,18 @@ import java.util.concurrent.locks.LockSupport;
 public final class CoreRunner implements Runnable
 {
     /** Busy polls before yielding: a round trip on a busy machine usually answers within this. */
-    static final int SPINS = 64;
+    static final int SPINS = spins(Runtime.getRuntime().availableProcessors());
     /** Yields before parking: lets the other side of a ping-pong run on a host with few CPUs. */
     static final int YIELDS = 8;
+
+    /**
+     * Busy polls for a process that may use {@code hostCpus} CPUs: none on one CPU, where the work a spinning carrier
+     * waits for can only come from a thread that needs this very CPU (a machine confined with {@code taskset}).
+     */
+    static int spins(final int hostCpus)
+    {
+        return hostCpus > 1 ? 64 : 0;
+    }
 
     private final Core core;
     private final CpuDriver driver;
