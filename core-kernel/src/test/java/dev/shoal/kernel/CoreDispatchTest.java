@@ -15,32 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class CoreDispatchTest
+class CoreDispatchTest extends LiveMachineTest
 {
-    private Machine machine;
-
-    private Machine start(final int cores)
-    {
-        machine = new Machine(cores, CostModel.forLrpc(1000), (core, arg) -> { });
-        for (int i = 0; i < cores; i++)
-        {
-            machine.core(i).start(0);
-        }
-        return machine;
-    }
-
-    @AfterEach
-    void close()
-    {
-        if (machine != null)
-        {
-            machine.close();
-        }
-    }
-
     @Test
     void shouldReachTheJdkVirtualThreadScheduler()
     {

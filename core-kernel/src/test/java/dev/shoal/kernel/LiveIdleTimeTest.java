@@ -14,34 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Live mode: idle time passes to the earliest timer once every core is idle, and not before. */
-class LiveIdleTimeTest
+class LiveIdleTimeTest extends LiveMachineTest
 {
     private static final Duration WAIT = Duration.ofSeconds(30);
-
-    private Machine machine;
-
-    private Machine start(final int cores)
-    {
-        machine = new Machine(cores, CostModel.forLrpc(1000), (core, arg) -> { });
-        for (int i = 0; i < cores; i++)
-        {
-            machine.core(i).start(0);
-        }
-        return machine;
-    }
-
-    @AfterEach
-    void close()
-    {
-        if (machine != null)
-        {
-            machine.close();
-        }
-    }
 
     /** A dispatcher that arms a timer {@code delay} cycles ahead, parks until it fired, and reports the clock. */
     private static Dispatcher sleeper(final Core core, final long delay, final AtomicLong armedAt,
