@@ -55,7 +55,7 @@ public final class KvAppliance implements AutoCloseable
 
     /**
      * The filter the appliance installs: a key's command goes to the key's owner (argument 1), keyless
-     * connection-level commands spread by connection, whole-store commands to core 0.
+     * connection-level commands spread by connection, whole-store commands to core 0; QUIT is a connection's last.
      */
     public static final NicFilter FILTER = new NicFilter(List.of(
         new NicFilter.Rule("PING", NicFilter.Action.byConnection()),
@@ -64,7 +64,7 @@ public final class KvAppliance implements AutoCloseable
         new NicFilter.Rule("COMMAND", NicFilter.Action.byConnection()),
         new NicFilter.Rule("SELECT", NicFilter.Action.byConnection()),
         new NicFilter.Rule("CLIENT", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("QUIT", NicFilter.Action.byConnection()),
+        new NicFilter.Rule("QUIT", NicFilter.Action.byConnection(), true),
         new NicFilter.Rule("KEYS", NicFilter.Action.byConnection()),
         new NicFilter.Rule("SCAN", NicFilter.Action.byConnection()),
         new NicFilter.Rule("INFO", NicFilter.Action.toQueue(0)),

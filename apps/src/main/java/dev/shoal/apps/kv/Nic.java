@@ -70,10 +70,14 @@ final class Nic implements AutoCloseable
     private volatile NicFilter filter;
     private volatile boolean running = true;
     private volatile boolean sleeping;
-    private NameTable<NicFilter.Action> table;
-    /** Set by {@link #queueOf}: the argument the request was routed by (0: none) and its key hash. */
+    private NameTable<NicFilter.Rule> table;
+    /**
+     * Set by {@link #queueOf}: the argument the request was routed by (0: none), its key hash, and whether the
+     * filter makes it its connection's last request.
+     */
     private int hashedArgument;
     private int keyHash;
+    private boolean endsConnection;
     /**
      * The run being gathered ({@link RingDescriptor}): consecutive requests of the connection being read that go to
      * queue {@link #runQueue} (-1: none open), staged here and put on the ring in one write when it ends.
@@ -270,7 +274,7 @@ final class Nic implements AutoCloseable
                         {
                             dirtyOnce(c);
                         }
-                        if (key.isReadable())
+                        if (key.isReadable() && !c.ending)
                         {
                             read(c);
                             // The cores start on these while the NIC reads the next connection.
@@ -382,6 +386,16 @@ final class Nic implements AutoCloseable
                 continue;
             }
             route(c, seq, deviceTime);
+            if (endsConnection)
+            {
+                // The filter makes this the connection's last request: what follows is dropped unread, as Redis
+                // drops what a client sends after QUIT, and the connection closes once this reply is out.
+                c.closeAfter = Math.min(c.closeAfter, seq);
+                c.ending = true;
+                c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
+                p = c.inEnd;
+                break;
+            }
         }
         endRun();
         c.consumed(p);
@@ -466,11 +480,9 @@ final class Nic implements AutoCloseable
     /** The queue the filter picks for the request the reader found; notes the key hash it routed by, if any. */
     private int queueOf(final Connection c, final byte[] in, final RespReader r)
     {
-        NicFilter.Action a = table.get(in, r.argOffset[0], r.argLength[0]);
-        if (a == null)
-        {
-            a = filter.otherwise();
-        }
+        final NicFilter.Rule rule = table.get(in, r.argOffset[0], r.argLength[0]);
+        final NicFilter.Action a = rule == null ? filter.otherwise() : rule.action();
+        endsConnection = rule != null && rule.endsConnection();
         hashedArgument = 0;
         keyHash = 0;
         return switch (a.kind())
@@ -558,7 +570,7 @@ final class Nic implements AutoCloseable
         {
             if (type == RingDescriptor.REPLY_AND_CLOSE)
             {
-                c.closeAfter = first + count - 1;
+                c.closeAfter = Math.min(c.closeAfter, first + count - 1);
             }
             if (first == c.nextToSend)
             {
@@ -656,7 +668,7 @@ final class Nic implements AutoCloseable
                     drop(c);
                     continue;
                 }
-                final int ops = more ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+                final int ops = (c.ending ? 0 : SelectionKey.OP_READ) | (more ? SelectionKey.OP_WRITE : 0);
                 if (c.key.interestOps() != ops)
                 {
                     c.key.interestOps(ops);
@@ -708,6 +720,8 @@ final class Nic implements AutoCloseable
         ByteBuffer out = ByteBuffer.allocateDirect(16 << 10);
         boolean dirty;
         boolean closed;
+        /** The filter's last request of this connection was read: nothing more is read from it. */
+        boolean ending;
 
         Connection(final int id, final SocketChannel channel)
         {

@@ -21,7 +21,11 @@ import java.util.Map;
  *   <li>{@code TO_QUEUE q}: always queue {@code q};</li>
  *   <li>{@code BY_CONNECTION}: the connection id modulo the queue count (spreads keyless commands).</li>
  * </ul>
- * Limits checked at installation: at most {@link #MAX_RULES} rules; command names of 1 to 32 letters, digits,
+ * A rule may also mark its command as the connection's last request ({@link Rule#endsConnection()}, Redis's QUIT):
+ * the NIC then routes it as the action says and reads nothing more from that connection; what the client sent after
+ * it is dropped, as Redis drops it, and the NIC closes the connection once that request's reply is sent.
+ *
+ * <p>Limits checked at installation: at most {@link #MAX_RULES} rules; command names of 1 to 32 letters, digits,
  * '-' or '_', each named once; argument indexes 1 to {@link #MAX_ARGUMENT}; queues below the NIC's queue count.
  * The NIC takes it as bytes ({@link #encode()} / {@link #decode(byte[], int)}), so nothing but data crosses from
  * the core to the device.
@@ -55,8 +59,13 @@ public record NicFilter(List<Rule> rules, Action otherwise)
         }
     }
 
-    public record Rule(String command, Action action)
+    /** {@code command → action}; with {@code endsConnection}, the request is the last the NIC reads of its connection. */
+    public record Rule(String command, Action action, boolean endsConnection)
     {
+        public Rule(final String command, final Action action)
+        {
+            this(command, action, false);
+        }
     }
 
     public NicFilter
@@ -67,13 +76,14 @@ public record NicFilter(List<Rule> rules, Action otherwise)
     /** The bytes the NIC installs. */
     public byte[] encode()
     {
-        final ByteBuffer b = ByteBuffer.allocate(16 + rules.size() * 40);
+        final ByteBuffer b = ByteBuffer.allocate(16 + rules.size() * 41);
         b.putInt(MAGIC).putShort((short)rules.size());
         for (final Rule r : rules)
         {
             final byte[] name = r.command().getBytes(StandardCharsets.US_ASCII);
             b.put((byte)name.length).put(name);
             put(b, r.action());
+            b.put((byte)(r.endsConnection() ? 1 : 0));
         }
         put(b, otherwise);
         final byte[] out = new byte[b.position()];
@@ -127,7 +137,14 @@ public record NicFilter(List<Rule> rules, Action otherwise)
                 {
                     throw new IllegalArgumentException("filter: command " + command + " has two rules");
                 }
-                rules.add(new Rule(command, action(b, queues, "rule " + i)));
+                final Action action = action(b, queues, "rule " + i);
+                final int ends = b.get();
+                if (ends != 0 && ends != 1)
+                {
+                    throw new IllegalArgumentException("filter: rule " + i + " has end-of-connection flag " + ends +
+                        ", 0 or 1");
+                }
+                rules.add(new Rule(command, action, ends == 1));
             }
             final Action otherwise = action(b, queues, "the default action");
             if (b.hasRemaining())
@@ -180,13 +197,13 @@ public record NicFilter(List<Rule> rules, Action otherwise)
         return a;
     }
 
-    /** The rules as the NIC consults them: the action for a command name given as bytes, in any case. */
-    NameTable<Action> table()
+    /** The rules as the NIC consults them: the rule for a command name given as bytes, in any case. */
+    NameTable<Rule> table()
     {
-        final Map<String, Action> t = new HashMap<>();
+        final Map<String, Rule> t = new HashMap<>();
         for (final Rule r : rules)
         {
-            t.put(r.command().toUpperCase(Locale.ROOT), r.action());
+            t.put(r.command().toUpperCase(Locale.ROOT), r);
         }
         return new NameTable<>(t);
     }

@@ -579,6 +579,42 @@ class KvApplianceTest
     }
 
     @Test
+    void shouldRunNothingAClientPipelinesAfterQuit() throws Exception
+    {
+        // As Redis: the requests before QUIT run, QUIT answers OK, and what follows it is dropped unread, whichever
+        // shard it was for.
+        final List<String> keys = new ArrayList<>();
+        for (int s = 0; s < CORES; s++)
+        {
+            keys.add(keysOn(s, 1).getFirst());
+        }
+        final ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+        pipeline.writeBytes(RespClient.encode("SET", keys.get(0), "before"));
+        pipeline.writeBytes(RespClient.encode("QUIT"));
+        for (final String k : keys)
+        {
+            pipeline.writeBytes(RespClient.encode("SET", k, "after"));
+        }
+        pipeline.writeBytes(RespClient.encode("FLUSHALL"));
+        try (RespClient c = client())
+        {
+            c.send(pipeline.toByteArray());
+            assertEquals("OK", c.read());
+            assertEquals("OK", c.read());
+            assertTrue(c.isClosedByServer());
+        }
+        try (RespClient c = client())
+        {
+            assertEquals("before", c.call("GET", keys.get(0)));
+            for (int s = 1; s < CORES; s++)
+            {
+                assertNull(c.call("GET", keys.get(s)), "shard " + s);
+            }
+            assertEquals(1L, c.call("DBSIZE"));
+        }
+    }
+
+    @Test
     void shouldServeManyParallelClients() throws Exception
     {
         final int clients = 24;

@@ -24,6 +24,28 @@ class NicFilterTest
     }
 
     @Test
+    void shouldKeepWhichCommandEndsItsConnection()
+    {
+        final NicFilter f = NicFilter.decode(KvAppliance.FILTER.encode(), 4);
+        for (final NicFilter.Rule r : f.rules())
+        {
+            assertEquals(r.command().equals("QUIT"), r.endsConnection(), r.command());
+        }
+    }
+
+    @Test
+    void shouldRejectAnEndOfConnectionFlagOtherThanZeroOrOne()
+    {
+        final byte[] bytes = new NicFilter(List.of(new NicFilter.Rule("QUIT", NicFilter.Action.byConnection(), true)),
+            NicFilter.Action.byArgument(1)).encode();
+        // magic (4), rule count (2), name length (1), "QUIT" (4), action (3): the flag follows.
+        bytes[4 + 2 + 1 + 4 + 3] = 2;
+        final String message = assertThrows(IllegalArgumentException.class, () -> NicFilter.decode(bytes, 2))
+            .getMessage();
+        assertTrue(message.contains("end-of-connection flag 2"), message);
+    }
+
+    @Test
     void shouldRejectAQueueTheNicDoesNotHave()
     {
         final NicFilter f = new NicFilter(List.of(new NicFilter.Rule("PING", NicFilter.Action.toQueue(4))),
