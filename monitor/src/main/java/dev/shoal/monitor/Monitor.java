@@ -289,11 +289,19 @@ public final class Monitor implements CoreService
 
     /**
      * Runs {@code task} on this core once its clock has advanced {@code delayCycles} (simulated time); returns the
-     * timer, which the caller may cancel once it is no longer needed.
+     * timer, which the caller may cancel once it is no longer needed. A delay past the end of the clock saturates
+     * at {@link Long#MAX_VALUE}, a deadline that never comes (it neither fires nor lets idle time pass to it).
+     *
+     * @throws IllegalArgumentException when {@code delayCycles} is negative.
      */
     public Timers.Timer after(final long delayCycles, final Runnable task)
     {
-        return core.timers().at(core.clock().now() + delayCycles, task);
+        if (delayCycles < 0)
+        {
+            throw new IllegalArgumentException("a timer delay of " + delayCycles + " cycles: not negative");
+        }
+        final long now = core.clock().now();
+        return core.timers().at(delayCycles > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + delayCycles, task);
     }
 
     /**
