@@ -368,7 +368,7 @@ public final class Core implements Executor
     {
         if (sleepWord == ASLEEP)
         {
-            machine.idleTime().claim(this, AWAKE);
+            machine.idleTime().wake(this);
         }
     }
 
@@ -393,7 +393,7 @@ public final class Core implements Executor
 
     /**
      * Ends a sleep: {@code word} replaces {@link #ASLEEP} if nobody claimed it first. Any thread; only one caller
-     * per sleep succeeds (see {@link IdleTime#claim}).
+     * per sleep succeeds (see {@link IdleTime#wake}).
      */
     boolean claimSleep(final long word)
     {

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Host-side mechanism, not code on a core: the carriers ({@link CoreRunner}) and the threads that wake them
  * ({@link Core#wake()}) keep a count of the cores that are awake. A core counts as awake from the moment it is
- * started, and from the moment a waker claims it (before the waker unparks it) until its carrier has found no work
+ * started, and from the moment a waker claims it (before the waker unparks it, {@link #wake}) until its carrier has found no work
  * after announcing its sleep. So the count reaches zero only when no core has work queued, no message is waiting
  * in a ring whose doorbell was rung, and nobody is on the way to wake one. The carrier whose sleep brings the count
  * to zero picks the earliest deadline that the sleeping cores published when they fell asleep and claims that core
@@ -47,27 +47,30 @@ final class IdleTime
     }
 
     /**
-     * Wakes {@code core} if it is asleep: counts it awake first (so the machine never looks asleep while the wake-up
-     * is on its way), then claims its sleep with {@code word} and unparks its carrier. Any thread.
-     *
-     * @param word {@link Core#AWAKE}, or the deadline to move the core's clock to.
-     * @return false when the core was not asleep (it is awake, or someone else claimed it first).
+     * Wakes {@code core} for work if it is asleep: counts it awake first (so the machine never looks asleep while the
+     * wake-up is on its way), then claims its sleep and unparks its carrier. Any thread.
      */
-    boolean claim(final Core core, final long word)
+    void wake(final Core core)
     {
         awake.incrementAndGet();
-        if (!core.claimSleep(word))
+        if (core.claimSleep(Core.AWAKE))
+        {
+            unparkCarrier(core);
+        }
+        else
         {
             // The core is counted awake already (by itself or its claimer), so this cannot bring the count to 0.
             awake.decrementAndGet();
-            return false;
         }
+    }
+
+    private static void unparkCarrier(final Core core)
+    {
         final Thread carrier = core.carrier();
         if (carrier != null && carrier != Thread.currentThread())
         {
             LockSupport.unpark(carrier);
         }
-        return true;
     }
 
     /**
@@ -139,11 +142,7 @@ final class IdleTime
         }
         if (earliest.claimSleep(deadline))
         {
-            final Thread carrier = earliest.carrier();
-            if (carrier != null && carrier != Thread.currentThread())
-            {
-                LockSupport.unpark(carrier);
-            }
+            unparkCarrier(earliest);
         }
         else
         {

@@ -47,9 +47,9 @@ final class KvCore
     private int argc;
     private int[] argOffset = new int[16];
     private int[] argLength = new int[16];
-    /** The NIC's hash of argument 1 when it routed the request by it (the RSS role), else {@link #NOT_HASHED}. */
-    private long keyHash;
-    private static final long NOT_HASHED = Long.MIN_VALUE;
+    /** The argument the NIC routed the request by (0: none) and its hash of it (the RSS role). */
+    private int hashedArgument;
+    private int keyHash;
     private Shard shard;
     /** Held for every command on {@link #shard}; a multi-key command takes it through {@link Peers}. */
     private final CoreLocalLock shardLock = new CoreLocalLock("kv shard");
@@ -222,8 +222,8 @@ final class KvCore
     {
         final UnsafeBuffer r = requestView;
         argc = r.getInt(at + RingDescriptor.ARGC_OFFSET);
-        keyHash = r.getInt(at + RingDescriptor.HASHED_ARGUMENT_OFFSET) == 1 ?
-            r.getInt(at + RingDescriptor.KEY_HASH_OFFSET) : NOT_HASHED;
+        hashedArgument = r.getInt(at + RingDescriptor.HASHED_ARGUMENT_OFFSET);
+        keyHash = r.getInt(at + RingDescriptor.KEY_HASH_OFFSET);
         if (argOffset.length < argc)
         {
             argOffset = new int[Math.max(argc, argOffset.length * 2)];
@@ -243,7 +243,7 @@ final class KvCore
     /** The hash of argument 1: the NIC's when it routed by it, else computed here. */
     private int hashOfKey()
     {
-        return keyHash != NOT_HASHED ? (int)keyHash : KeyHash.fnv1a(request, argOffset[1], argLength[1]);
+        return hashedArgument == 1 ? keyHash : KeyHash.fnv1a(request, argOffset[1], argLength[1]);
     }
 
     /** The arguments as arrays of their own, for the commands that keep or pass them on. */

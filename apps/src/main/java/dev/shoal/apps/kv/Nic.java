@@ -23,7 +23,6 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 /**
  * A simulated network card on the host: it accepts TCP connections on 127.0.0.1, cuts each connection's bytes into
@@ -382,7 +381,7 @@ final class Nic implements AutoCloseable
             if (r == RespReader.ERROR)
             {
                 endRun();
-                deliver(c, seq, error(reader.error), RingDescriptor.REPLY);
+                deliver(c, seq, error(reader.error));
                 continue;
             }
             route(c, seq, deviceTime);
@@ -424,8 +423,7 @@ final class Nic implements AutoCloseable
         if (RingDescriptor.REQUEST_HEADER + length > max)
         {
             endRun();
-            deliver(c, seq, error("ERR request too large for the NIC's rings (" + length + " bytes)"),
-                RingDescriptor.REPLY);
+            deliver(c, seq, error("ERR request too large for the NIC's rings (" + length + " bytes)"));
             return;
         }
         if (runQueue >= 0 && (runQueue != q || runLength + length > max))
@@ -592,12 +590,8 @@ final class Nic implements AutoCloseable
     }
 
     /** Sends the reply to request {@code seq} now if every earlier one went, else keeps it until they have. */
-    private void deliver(final Connection c, final long seq, final byte[] reply, final int type)
+    private void deliver(final Connection c, final long seq, final byte[] reply)
     {
-        if (type == RingDescriptor.REPLY_AND_CLOSE)
-        {
-            c.closeAfter = seq;
-        }
         if (seq != c.nextToSend)
         {
             c.pending.put(seq, new Replies(reply, 1));

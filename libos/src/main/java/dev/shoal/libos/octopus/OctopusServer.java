@@ -182,8 +182,9 @@ final class OctopusServer implements OctopusService
         }
         final Waiter waiter = new Waiter(Thread.currentThread());
         waiters.computeIfAbsent(name, n -> new ArrayList<>()).add(waiter);
-        // A deadline past the end of the clock never comes: no timer (nor an overflowing deadline) for it.
-        if (timeoutCycles != NO_TIMEOUT && timeoutCycles < Long.MAX_VALUE - os.now())
+        // Monitor.after saturates a deadline past the end of the clock: that timer never fires, and is cancelled
+        // like any other when a set comes first.
+        if (timeoutCycles != NO_TIMEOUT)
         {
             waiter.timeout = os.monitor().after(timeoutCycles, () -> onTimeout(name, waiter));
         }
