@@ -75,7 +75,7 @@ final class BenchCommand implements Callable<Integer>
         {
             throw new BadInputException("--repeat must be at least 1: " + repeat);
         }
-        final boolean deterministic = mode.deterministic();
+        final boolean deterministic = mode.defaultTo("deterministic").deterministic();
         final List<Workload> selected = new ArrayList<>();
         for (final String w : workloads)
         {
@@ -105,13 +105,15 @@ final class BenchCommand implements Callable<Integer>
         final Path dir = out != null ? out :
             Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         final List<String> args = spec.commandLine().getParseResult().originalArgs();
-        final BenchRunner runner = new BenchRunner(skb, counts, selected, repeat, mode.mode,
+        final BenchRunner runner = new BenchRunner(skb, counts, selected, repeat, mode.mode(),
             () -> mode.runners(args), quiet ? null : spec.commandLine().getErr());
         final List<Row> rows = runner.run();
         mode.finish();
         final String header = "# shoal bench on " + skb.machineName() + "\n\n" +
             "Command: `shoal " + String.join(" ", args) + "`\n\n" +
-            "Mode: " + mode.mode + (deterministic ? " (seed " + mode.seed + ")" : "") + "; " + repeat +
+            "Mode: " + (deterministic ? "deterministic: the exact engine, seed " + mode.seed + ", " + mode.threads() +
+            " host threads requested" + (mode.jitter > 0 ? ", jitter " + mode.jitter + " cycles" : "") :
+            "live: host-paced, cycle figures approximate wherever messages contend") + "; " + repeat +
             " repeat" + (repeat == 1 ? "" : "s") + " of every step, each on a freshly booted machine. " +
             "Cycle figures are simulated (core clocks); ms, us and ns are host time. A p99 in brackets is shown " +
             "where the repeats differ.\n";

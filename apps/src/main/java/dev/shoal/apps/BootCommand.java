@@ -93,7 +93,9 @@ final class BootCommand implements Callable<Integer>
                     .put("lingerSeconds", lingerSeconds)
                     .put("lingerCpuMillis", lingerCpuMillis)
                     .put("malformedMessages", system.malformedMessages())
-                    .put("mode", mode.mode)
+                    .put("mode", mode.mode())
+                    .put("engine", mode.engine())
+                    .put("threads", mode.deterministic() ? mode.threads() : null)
                     .put("seed", mode.deterministic() ? mode.seed : null)
                     .put("traceHash", mode.traceHash())
                     .put("traceEvents", mode.traceEvents()));

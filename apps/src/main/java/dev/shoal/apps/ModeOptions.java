@@ -14,17 +14,30 @@ import dev.shoal.kernel.TraceRecorder;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --mode live|deterministic --seed S --trace FILE --pin}, shared by the commands that boot a machine. In
- * deterministic mode every core is stepped by one thread in an order drawn from the seed, and the run's trace
- * hash is reported; {@code --trace} also writes every event (format: {@link TraceRecorder}). In live mode
- * {@code --pin} pins each carrier to one host CPU ({@link CoreRunner#pinnedCarriers()}).
+ * {@code --mode live|deterministic --threads K --jitter CYCLES --seed S --trace FILE --pin}, shared by the commands
+ * that boot a machine. Deterministic mode is the exact discrete-event engine ({@link DeterministicScheduler}): every
+ * core handles its events in simulated-time order on {@code K} host threads, and the run's trace hash is reported;
+ * {@code --trace} also writes every event (format: {@link TraceRecorder}). The cycle figures do not depend on the
+ * seed, the threads or the host unless {@code --jitter} is set. In live mode (a thread per core, host-paced)
+ * {@code --pin} pins each carrier to one host CPU ({@link CoreRunner#pinnedCarriers()}). The default mode is the
+ * command's: deterministic for the measuring commands, live for {@code boot} and {@code run kv}.
  */
 final class ModeOptions
 {
-    @Option(names = "--mode", defaultValue = "live", description = "live (a thread per core) or deterministic.")
+    @Option(names = "--mode", description = "live (a thread per core, host-paced) or deterministic (the exact " +
+        "engine); default: deterministic for bench and run unmap|pingpong, live for boot.")
     String mode;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the deterministic schedule.")
+    @Option(names = "--threads", description = "Deterministic mode: host threads (default: the host's CPUs). " +
+        "Results do not depend on it.")
+    Integer threads;
+
+    @Option(names = "--jitter", defaultValue = "0", description = "Deterministic mode: up to this many cycles of " +
+        "seeded extra latency per message, to explore interleavings (default 0: figures independent of the seed).")
+    long jitter;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the deterministic run (tie-breaking and " +
+        "jitter when --jitter is set, and faults).")
     long seed;
 
     @Option(names = "--trace", description = "Write the deterministic run's events to this file.")
@@ -37,14 +50,54 @@ final class ModeOptions
     private TraceRecorder recorder;
     private DeterministicScheduler scheduler;
 
+    private String defaultMode = "live";
+
+    /** The mode used when {@code --mode} is not given. Called by the command before anything else. */
+    ModeOptions defaultTo(final String mode)
+    {
+        this.defaultMode = mode;
+        return this;
+    }
+
+    /** The mode in force: live or deterministic. */
+    String mode()
+    {
+        return mode == null ? defaultMode : mode;
+    }
+
     boolean deterministic()
     {
-        return switch (mode)
+        final boolean deterministic = switch (mode())
         {
             case "live" -> false;
-            case "deterministic" -> true;
-            default -> throw new BadInputException("--mode must be live or deterministic: " + mode);
+            case "deterministic", "exact" -> true;
+            default -> throw new BadInputException("--mode must be live or deterministic: " + mode());
         };
+        if (!deterministic && (threads != null || jitter != 0))
+        {
+            throw new BadInputException((threads != null ? "--threads" : "--jitter") + " needs --mode deterministic");
+        }
+        if (threads != null && threads < 1)
+        {
+            throw new BadInputException("--threads must be at least 1: " + threads);
+        }
+        if (jitter < 0)
+        {
+            throw new BadInputException("--jitter must not be negative: " + jitter);
+        }
+        return deterministic;
+    }
+
+    /** Which engine produced the figures, for JSON and summaries: "exact" or "live". */
+    String engine()
+    {
+        return deterministic() ? "exact" : "live";
+    }
+
+    /** Host threads of the exact engine (requested; the engine uses at most one per package). */
+    int threads()
+    {
+        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
     }
 
     /** The runner factory for a new machine; {@code args} are recorded in the trace file's header. */
@@ -60,7 +113,7 @@ final class ModeOptions
         }
         if (pin)
         {
-            throw new BadInputException("--pin is for live mode: deterministic mode runs every core on one host thread");
+            throw new BadInputException("--pin is for live mode: deterministic mode runs the cores on its own threads");
         }
         if (traceFile != null && writer == null)
         {
@@ -78,7 +131,7 @@ final class ModeOptions
         {
             recorder = new TraceRecorder(writer);
         }
-        scheduler = new DeterministicScheduler(seed, recorder);
+        scheduler = new DeterministicScheduler(seed, recorder).threads(threads()).jitter(jitter);
         return scheduler;
     }
 

@@ -44,12 +44,17 @@ final class PingPongCommand implements Callable<Integer>
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @Option(names = "--cores", description = "Cores to boot (default: enough for --from and --to); the others " +
+        "stay idle, to show what idle cores cost the host.")
+    Integer cores;
+
     @CommandLine.Mixin
     ModeOptions mode;
 
     @Override
     public Integer call() throws Exception
     {
+        mode.defaultTo("deterministic");
         if (from < 0 || to < 0)
         {
             throw new BadInputException("--from and --to must be core numbers >= 0");
@@ -63,12 +68,18 @@ final class PingPongCommand implements Callable<Integer>
             throw new BadInputException("--batches and --batch must be at least 1");
         }
         final Skb skb = Skb.open(machine);
-        final int needed = Math.max(from, to) + 1;
-        if (needed > skb.coreCount())
+        final int endpoints = Math.max(from, to) + 1;
+        if (endpoints > skb.coreCount())
         {
-            throw new BadInputException("core " + (needed - 1) + " does not exist on " + skb.machineName() +
+            throw new BadInputException("core " + (endpoints - 1) + " does not exist on " + skb.machineName() +
                 " (" + skb.coreCount() + " cores)");
         }
+        if (cores != null && (cores < endpoints || cores > skb.coreCount()))
+        {
+            throw new BadInputException("--cores must be " + endpoints + ".." + skb.coreCount() + " to hold cores " +
+                from + " and " + to + " on " + skb.machineName() + ": " + cores);
+        }
+        final int needed = cores != null ? cores : endpoints;
         final long latency = skb.latency(from, to);
         final MonitorConfig config = MonitorConfig.builder(skb).cores(needed).operation(new UrpcPingPong())
             .runners(mode.runners(spec.commandLine().getParseResult().originalArgs())).build();
@@ -111,7 +122,10 @@ final class PingPongCommand implements Callable<Integer>
                     .put("hostRoundTripNanosMedian", round1(median))
                     .put("hostRoundTripNanosP99", round1(p99))
                     .put("messagesPerHostSecond", Math.round(2 * rounds / hostSeconds))
-                    .put("mode", mode.mode)
+                    .put("bootedCores", needed)
+                    .put("mode", mode.mode())
+                    .put("engine", mode.engine())
+                    .put("threads", mode.deterministic() ? mode.threads() : null)
                     .put("traceHash", mode.traceHash()));
             }
             else
@@ -121,8 +135,8 @@ final class PingPongCommand implements Callable<Integer>
                 out.printf("simulated: %.1f cycles round trip, %.1f cycles one way (%d round trips)%n",
                     roundTripCycles, roundTripCycles / 2, rounds);
                 out.printf("host: %.1f ns round trip median, %.1f ns p99 (per round trip, over %d batches of %d); " +
-                    "%.0f simulated messages per host second (%s mode)%n", median, p99, batches, batch,
-                    2 * rounds / hostSeconds, mode.mode);
+                    "%.0f simulated messages per host second (%s mode, %d cores booted)%n", median, p99, batches,
+                    batch, 2 * rounds / hostSeconds, mode.mode(), needed);
             }
         }
         mode.finish();

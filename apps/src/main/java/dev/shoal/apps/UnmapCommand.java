@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code shoal run unmap}: the TLB shootdown of an unmap, per core count and strategy, in simulated cycles (the
- * Multikernel paper's Figure 6). Every run boots a fresh machine; the figures do not depend on the host.
+ * Multikernel paper's Figure 6). Every run boots a fresh machine; by default on the exact engine, whose figures do
+ * not depend on the host, the seed or the threads.
  */
 @Command(name = "unmap", mixinStandardHelpOptions = true,
     description = "TLB shootdown latency per core count and strategy, in simulated cycles.")
@@ -42,6 +43,9 @@ final class UnmapCommand implements Callable<Integer>
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
+    @CommandLine.Mixin
+    ModeOptions mode;
+
     /** One measured point. */
     record Point(int cores, ShootdownStrategy strategy, long latencyCycles, int messages)
     {
@@ -50,6 +54,7 @@ final class UnmapCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        mode.defaultTo("deterministic").deterministic();
         final List<ShootdownStrategy> strategies = "all".equalsIgnoreCase(strategy) ?
             List.of(ShootdownStrategy.values()) : List.of(ShootdownStrategy.parse(strategy));
         final Skb skb = Skb.open(machine);
@@ -61,13 +66,17 @@ final class UnmapCommand implements Callable<Integer>
                     skb.machineName() + ": " + n);
             }
         }
-        final List<Point> points = measure(skb, cores, strategies);
+        final List<String> args = spec.commandLine().getParseResult().originalArgs();
+        final List<Point> points = measure(skb, cores, strategies, () -> mode.runners(args));
+        mode.finish();
         final var out = spec.commandLine().getOut();
         if (json)
         {
             out.println(new Json()
                 .put("status", "ok")
                 .put("machine", skb.machineName())
+                .put("engine", mode.engine())
+                .put("traceHash", mode.traceHash())
                 .putRaw("results", points.stream()
                     .map(p -> new Json().put("cores", p.cores()).put("strategy", p.strategy().cliName())
                         .put("latencyCycles", p.latencyCycles()).put("messages", p.messages()).toString())
@@ -81,14 +90,15 @@ final class UnmapCommand implements Callable<Integer>
     }
 
     /** Boots a fresh machine for each core count and shoots down one page with each strategy. */
-    static List<Point> measure(final Skb skb, final int[] coreCounts, final List<ShootdownStrategy> strategies)
-        throws Exception
+    static List<Point> measure(final Skb skb, final int[] coreCounts, final List<ShootdownStrategy> strategies,
+        final java.util.function.Supplier<dev.shoal.kernel.RunnerFactory> runners) throws Exception
     {
         final List<Point> points = new ArrayList<>();
         for (final int n : coreCounts)
         {
             final ShootdownOperation shootdown = new ShootdownOperation();
-            final MonitorConfig config = MonitorConfig.builder(skb).cores(n).operation(shootdown).build();
+            final MonitorConfig config = MonitorConfig.builder(skb).cores(n).operation(shootdown)
+                .runners(runners.get()).build();
             try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
             {
                 for (final ShootdownStrategy s : strategies)

@@ -1,7 +1,6 @@
 package dev.shoal.kernel;
 
 import java.lang.invoke.VarHandle;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -43,7 +42,7 @@ public final class Core implements Executor
     private final Trace trace;
     /** Deterministic mode's escape detector, or null (live mode, or detection off). */
     private final EscapeDetector escapes;
-    private final Timers timers = new Timers();
+    private final Timers timers = new Timers(this::timersChanged);
     private volatile boolean halted;
     private final List<CapCleanup> capCleanups = new ArrayList<>(1);
     private CapOps caps;
@@ -55,7 +54,23 @@ public final class Core implements Executor
     private static final int INIT_LEAF_BITS = 8;
 
     private final MpscUnboundedXaddArrayQueue<Runnable> inbox = new MpscUnboundedXaddArrayQueue<>(32);
-    private final ArrayDeque<Runnable> runQueue = new ArrayDeque<>(8);
+    /** Exact mode's engine, or null in live mode. */
+    private final DeterministicScheduler engine;
+    /** Exact mode: this core's event sources by next event time (see {@link EventSource}). */
+    private final EventHeap<EventSource> sources = new EventHeap<>();
+    private int sourceSerial;
+    private final RunQueue runQueue;
+    private final EventSource timerSource;
+    /** The continuation now running on this core (to recognise a yield), or null. */
+    private Runnable mounted;
+    /** Set while a directed switch re-queues the switching dispatcher: that switch is paid for by its caller. */
+    private boolean paidSwitch;
+    /** Exact mode: this core's entry in its partition's calendar; the engine's, touched only by it. */
+    final CalendarEntry calendarEntry = new CalendarEntry();
+    /** Exact mode: set while the engine steps this core (pumps it, lands on it or handles its event). */
+    boolean stepping;
+    /** Exact mode: set while this core is on its partition's list of cores whose channels need pumping. */
+    boolean pumpPending;
     private final List<CoreService> services = new ArrayList<>(2);
     private final AtomicInteger dispatcherIds = new AtomicInteger();
 
@@ -105,6 +120,22 @@ public final class Core implements Executor
         this.frames = new FrameAllocator(machine.physicalMemory(), id);
         this.trace = machine.trace();
         this.escapes = machine.runnerFactory().escapeDetector();
+        this.engine = machine.runnerFactory() instanceof DeterministicScheduler d ? d : null;
+        this.runQueue = new RunQueue(this);
+        this.timerSource = new EventSource(this, EventSource.Kind.TIMERS, id)
+        {
+            @Override
+            public long headTime()
+            {
+                return halted ? Long.MAX_VALUE : timers.nextDeadline();
+            }
+
+            @Override
+            protected void handleHead()
+            {
+                timers.fireNext(clock);
+            }
+        };
     }
 
     public int id()
@@ -263,20 +294,35 @@ public final class Core implements Executor
         return carrier;
     }
 
-    /** @return true when the caller runs on this core's carrier (directly or as a mounted virtual thread). */
+    /**
+     * @return true when the caller runs on this core: on its carrier (directly or as a mounted virtual thread) and,
+     *     in exact mode, where one thread carries a whole partition of cores, while this core is the one stepped.
+     */
     public boolean isCurrent()
     {
         final Thread c = carrier;
-        return c != null && VirtualThreads.currentCarrier() == c;
+        return c != null && VirtualThreads.currentCarrier() == c && (engine == null || stepping);
     }
 
     /**
-     * Starts the core (the start-up IPI): its carrier begins its duty cycle and first runs the machine's
-     * {@link CoreBootstrap} with {@code bootArgument}. Any thread; a core starts at most once.
+     * Starts the core (the start-up IPI) at cycle 0; see {@link #start(long, long)}.
      *
      * @return false when the core was already started.
      */
     public boolean start(final long bootArgument)
+    {
+        return start(bootArgument, 0);
+    }
+
+    /**
+     * Starts the core (the start-up IPI): its carrier begins its duty cycle and first runs the machine's
+     * {@link CoreBootstrap} with {@code bootArgument}. In exact mode the start-up task is the core's first event, at
+     * cycle {@code atCycle} (when the IPI arrives; the starting core passes its clock plus the IPI's latency, so
+     * the start obeys the same lookahead as a message). Any thread; a core starts at most once.
+     *
+     * @return false when the core was already started.
+     */
+    public boolean start(final long bootArgument, final long atCycle)
     {
         if (!state.compareAndSet(OFF, RUNNING))
         {
@@ -284,7 +330,14 @@ public final class Core implements Executor
         }
         this.bootArgument = bootArgument;
         final CoreBootstrap bootstrap = machine.bootstrap();
-        inbox.offer(() -> bootstrap.start(this, bootArgument));
+        final Runnable boot = () -> bootstrap.start(this, bootArgument);
+        if (engine != null)
+        {
+            carrier = engine.carrierFor(this);
+            engine.startCore(this, boot, atCycle);
+            return true;
+        }
+        inbox.offer(boot);
         final Thread thread = machine.runnerFactory().carrierFor(this);
         carrier = thread;
         if (thread.getState() == Thread.State.NEW)
@@ -324,14 +377,24 @@ public final class Core implements Executor
     {
         if (isCurrent())
         {
+            if (continuation == mounted && !paidSwitch)
+            {
+                // The running dispatcher yields: a switch to the next one costs core time, so a yield loop
+                // advances the clock (and, in exact mode, lets the rest of the machine catch up).
+                clock.advance(costs.yieldCycles());
+            }
             if (handoff)
             {
                 handoff = false;
-                runQueue.addFirst(continuation);
+                runQueue.addFirst(continuation, clock.now());
             }
             else
             {
-                runQueue.addLast(continuation);
+                runQueue.addLast(continuation, clock.now());
+            }
+            if (engine != null)
+            {
+                sources.update(runQueue);
             }
         }
         else if (escapes != null)
@@ -356,17 +419,39 @@ public final class Core implements Executor
     }
 
     /**
-     * Wakes the carrier if it is parked. Any thread; call after publishing work for this core and a full fence.
+     * Gives the core to the next ready dispatcher without charging a yield: for a switch whose cost the caller
+     * already charged (an LMP send that handed the core to its receiver). Called only by a dispatcher of this core.
+     */
+    public void switchAway()
+    {
+        paidSwitch = true;
+        try
+        {
+            Thread.yield();
+        }
+        finally
+        {
+            paidSwitch = false;
+        }
+    }
+
+    /**
+     * Wakes the carrier if it is parked; in exact mode, asks the engine to pump this core's channels before its
+     * next event (a doorbell). Any thread; call after publishing work for this core and a full fence.
      *
-     * <p>The other half of the carrier's Dekker handshake ({@link CoreRunner}): the carrier announces its sleep
-     * and then looks for work once more; the caller must not read the sleep word before its work is visible.
+     * <p>Live mode: the other half of the carrier's Dekker handshake ({@link CoreRunner}): the carrier announces its
+     * sleep and then looks for work once more; the caller must not read the sleep word before its work is visible.
      * {@link #submit} fences after its inbox store; a UMP doorbell fences once per batch of slots before it rings.
      * Waking a sleeping core counts it awake for {@link IdleTime} before its carrier runs, so idle time cannot pass
      * while the wake-up is on its way.
      */
     public void wake()
     {
-        if (sleepWord == ASLEEP)
+        if (engine != null)
+        {
+            engine.onDoorbell(this);
+        }
+        else if (sleepWord == ASLEEP)
         {
             machine.idleTime().wake(this);
         }
@@ -440,8 +525,12 @@ public final class Core implements Executor
         Runnable task;
         while ((task = inbox.relaxedPoll()) != null)
         {
-            runQueue.addLast(task);
+            runQueue.addLast(task, clock.now());
             n++;
+        }
+        if (n > 0 && engine != null)
+        {
+            sources.update(runQueue);
         }
         return n;
     }
@@ -469,27 +558,161 @@ public final class Core implements Executor
             {
                 break;
             }
-            dispatchCount++;
-            if (trace.enabled())
-            {
-                trace.record(id, clock.now(), Trace.Event.DISPATCH, dispatchCount, 0);
-            }
-            try
-            {
-                next.run();
-            }
-            catch (final Throwable t)
-            {
-                lastFailure = t;
-                System.err.println("core " + id + ": task failed: " + t);
-            }
+            runTask(next);
         }
         return ran;
+    }
+
+    /** Runs one ready task or dispatcher continuation on this core. */
+    void runTask(final Runnable next)
+    {
+        dispatchCount++;
+        if (trace.enabled())
+        {
+            trace.record(id, clock.now(), Trace.Event.DISPATCH, dispatchCount, 0);
+        }
+        final Runnable outer = mounted;
+        mounted = next;
+        try
+        {
+            next.run();
+        }
+        catch (final Throwable t)
+        {
+            fail(t);
+        }
+        finally
+        {
+            mounted = outer;
+        }
     }
 
     boolean hasQueuedWork()
     {
         return !runQueue.isEmpty() || !inbox.isEmpty();
+    }
+
+    // ---------------------------------------------------------------- exact mode (DeterministicScheduler)
+
+    /** The next serial number of an event source of this core (its creation order, the last tie-breaker). */
+    int nextSourceSerial()
+    {
+        return sourceSerial++;
+    }
+
+    /** Where events from {@code peer} rank among equal-time events: the peer itself, or a seeded permutation. */
+    int peerOrder(final int peer)
+    {
+        return engine == null ? peer : engine.peerOrder(id, peer);
+    }
+
+    /** An event source's head may have changed. Core-local; a no-op in live mode. */
+    void reschedule(final EventSource source)
+    {
+        if (engine != null)
+        {
+            sources.update(source);
+        }
+    }
+
+    private void timersChanged()
+    {
+        if (engine != null && timerSource != null)
+        {
+            sources.update(timerSource);
+        }
+    }
+
+    /** Exact mode: the time of this core's next event, or {@link Long#MAX_VALUE} (none, halted or stopped). */
+    long nextEventTime()
+    {
+        return halted || state.get() != RUNNING ? Long.MAX_VALUE : sources.minTime();
+    }
+
+    /** A core's entry in its partition's calendar, ordered by the core's next event time, then its id. */
+    final class CalendarEntry extends EventHeap.Entry
+    {
+        Core core()
+        {
+            return Core.this;
+        }
+
+        @Override
+        long eventTime()
+        {
+            return nextEventTime();
+        }
+
+        @Override
+        long tie()
+        {
+            return id;
+        }
+    }
+
+    /** An event handler or task of this core threw: kept as the core's last failure and reported. Its carrier only. */
+    void fail(final Throwable t)
+    {
+        lastFailure = t;
+        System.err.println("core " + id + ": task failed: " + t);
+    }
+
+    /** Exact mode: handles this core's earliest event. The core's carrier (its partition's thread) only. */
+    void handleNextEvent()
+    {
+        final EventSource source = sources.peek();
+        if (source == null)
+        {
+            return;
+        }
+        stepping = true;
+        try
+        {
+            source.handleHead();
+        }
+        catch (final Throwable t)
+        {
+            fail(t);
+        }
+        finally
+        {
+            stepping = false;
+        }
+        sources.update(source);
+    }
+
+    /**
+     * Exact mode: moves bytes between this core's channels and its own queues (the transport, outside simulated
+     * time) and takes what foreign threads left in its inbox. The core's carrier only; never inside an event.
+     */
+    void pump()
+    {
+        if (halted)
+        {
+            return;
+        }
+        stepping = true;
+        try
+        {
+            drainInbox();
+            final List<CoreService> services = this.services;
+            for (int i = 0, size = services.size(); i < size; i++)
+            {
+                services.get(i).pump();
+            }
+        }
+        finally
+        {
+            stepping = false;
+        }
+    }
+
+    /** Exact mode: a host request or the start-up task lands on this core at {@code at}. Its carrier only. */
+    void land(final Runnable task, final long at)
+    {
+        clock.observe(at);
+        runQueue.addLast(task, clock.now());
+        sources.update(runQueue);
     }
 
     boolean isRunning()
@@ -502,6 +725,11 @@ public final class Core implements Executor
     {
         if (state.compareAndSet(RUNNING, STOPPING))
         {
+            if (engine != null)
+            {
+                engine.onStop();
+                return;
+            }
             final Thread c = carrier;
             if (c != null)
             {

@@ -13,4 +13,14 @@ public interface CoreService
      * @return how much work was done; 0 tells the idle strategy that the service had nothing to do.
      */
     int doWork();
+
+    /**
+     * Exact mode: moves what arrived on this service's channels into its own queues of timestamped events, and
+     * flushes what waits to be sent, without handling anything or touching the core's clock (the transport works
+     * outside simulated time). The engine calls it when a doorbell rang for this core, between events. Called only
+     * on the owning core's carrier.
+     */
+    default void pump()
+    {
+    }
 }

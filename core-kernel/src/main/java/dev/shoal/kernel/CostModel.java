@@ -33,6 +33,15 @@ public record CostModel(long lrpcRoundTrip, long umpSendSlot, long umpReceiveSlo
         return new CostModel(lrpcRoundTrip, SLOT_CYCLES, SLOT_CYCLES, lrpcRoundTrip / 10, 2_000_000);
     }
 
+    /**
+     * A dispatcher that yields pays a switch to the next one: charged as an LMP hand-off (half an LRPC round trip,
+     * which is two switches and a message), so a loop of yields advances the clock.
+     */
+    public long yieldCycles()
+    {
+        return lmpOneWay();
+    }
+
     /** One-way LMP cost: half the round trip. */
     public long lmpOneWay()
     {

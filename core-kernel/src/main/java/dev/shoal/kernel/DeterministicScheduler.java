@@ -1,21 +1,44 @@
 package dev.shoal.kernel;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
 /**
- * Deterministic mode: one host thread is the carrier of every core and steps their CPU drivers in an order drawn
- * from a seed (Agrona's AgentInvoker / Aeron's INVOKER mode, where the caller drives the agents). Each round
- * steps every started core once, in a random permutation; dispatchers (virtual threads) are mounted on this same
- * thread when their core runs them. So the same seed gives the same interleaving, the same cycle stamps and the
- * same trace, on every run and every host.
+ * Exact mode: a conservative parallel discrete-event engine (Sandia SST's scheme; Agrona's AgentInvoker, where the
+ * caller drives the agents). Every core handles its events — channel messages, timer expiries, dispatcher
+ * wake-ups, host requests — one at a time in simulated-time order, ties broken by a fixed rule
+ * ({@link EventSource}); the machine's cycle figures are then a property of the model alone, whatever the host
+ * did, the seed (without jitter) or the number of host threads.
  *
- * <p>The host's requests ({@link #hostSubmit}) are admitted only when a whole round did no work (the machine is
- * quiescent), one at a time, so where they land does not depend on host timing. When quiescent with no request
- * waiting, the thread parks until one arrives or the machine stops.
+ * <h2>How it runs</h2>
+ * <ul>
+ *   <li><b>Partitions.</b> The cores are split into {@code K} partitions of contiguous blocks (packages, from
+ *       {@link #plan}); each partition has one host thread, the carrier of all its cores, which mounts their
+ *       dispatchers. A partition keeps its cores in a calendar by next event time; only cores with pending events
+ *       are in it, so idle cores cost nothing.</li>
+ *   <li><b>Windows.</b> Time advances in windows {@code [W, W + L)}: {@code W} is the earliest pending event of the
+ *       whole machine and {@code L} the lookahead, the smallest latency of a link between two blocks. In a window
+ *       each partition handles, earliest first, every event of its cores that happens before {@code W + L}. A
+ *       message between partitions arrives at least {@code L} after it was sent, so never inside the window it was
+ *       sent in: partitions need not talk until the window ends. The windows are the same whatever {@code K}.</li>
+ *   <li><b>Transport.</b> A channel's bytes still travel through its UMP ring. A doorbell asks the engine to pump
+ *       the receiving core: its services copy what arrived into their own queues of timestamped events and flush
+ *       what waited for credit ({@link CoreService#pump()}), outside simulated time. Within a partition that
+ *       happens right after the event that rang; between partitions at the barrier that ends the window, repeated
+ *       until no partition has anything more to pass on.</li>
+ *   <li><b>Host requests</b> ({@link #hostSubmit}, {@link #hostSubmitAll}) are admitted only when the machine has
+ *       nothing left to do, one request (or one batch) at a time, and land at one instant: the latest clock of any
+ *       core. Where they land never depends on host timing.</li>
+ * </ul>
+ *
+ * <p>The seed does not order events of different times. It breaks ties between senders and draws latency jitter
+ * only when the run explores interleavings ({@link #jitter(long)} above 0); without jitter every figure is the same
+ * for every seed. Faults drawn from the seed are the harness's.
  *
  * <p>Code on a core that lets the host's clock or threads decide what happens next (Thread.sleep, a new thread, a
  * dispatcher resumed from another thread) is reported as a determinism escape ({@link EscapeDetector}).
@@ -23,25 +46,34 @@ import java.util.concurrent.locks.LockSupport;
 public final class DeterministicScheduler implements RunnerFactory
 {
     private final long seed;
-    private final SplittableRandom random;
     private final TraceRecorder trace;
-    private final List<Core> registered = new ArrayList<>();
-    private final ConcurrentLinkedQueue<Runnable> hostRequests = new ConcurrentLinkedQueue<>();
-    private final Thread thread;
     private final EscapeDetector detector = new EscapeDetector(this);
     private boolean detectEscapes = true;
-    private volatile boolean parked;
+    private int requestedThreads = Runtime.getRuntime().availableProcessors();
+    private long jitter;
     private Runnable afterStep;
-    private long rounds;
-    private long steps;
+
+    private int[] blockOfCore;
+    private long lookahead = Long.MAX_VALUE;
+
+    private final ConcurrentLinkedQueue<List<Landing>> hostRequests = new ConcurrentLinkedQueue<>();
+    private Partition[] partitions;
+    private int[] partitionOfCore;
+    private WindowBarrier barrier;
+    private Machine machine;
+    private volatile boolean exit;
+    private volatile Throwable engineFailure;
+    private long windows;
+
+    /** A task that lands on a core at a cycle: a host request, a start-up IPI. */
+    private record Landing(Core core, Runnable task, long at)
+    {
+    }
 
     public DeterministicScheduler(final long seed, final TraceRecorder trace)
     {
         this.seed = seed;
-        this.random = new SplittableRandom(seed);
         this.trace = trace;
-        this.thread = Thread.ofPlatform().group(EscapeDetector.STEPPING_THREADS).name("shoal-deterministic-" + seed)
-            .daemon(true).unstarted(this::run);
     }
 
     public long seed()
@@ -55,22 +87,111 @@ public final class DeterministicScheduler implements RunnerFactory
         return trace;
     }
 
-    /** Rounds and single core steps done so far (read after the machine stopped). */
-    public long rounds()
+    /**
+     * Host threads to run the cores on (at most one per block of cores; default: the host's CPUs). Set before the
+     * machine is made. Results do not depend on it.
+     */
+    public DeterministicScheduler threads(final int threads)
     {
-        return rounds;
+        if (threads < 1)
+        {
+            throw new IllegalArgumentException("--threads must be at least 1: " + threads);
+        }
+        this.requestedThreads = threads;
+        return this;
     }
 
+    /** The partitions actually used (known once the machine started; before that, the requested count). */
+    public int threads()
+    {
+        return partitions == null ? requestedThreads : partitions.length;
+    }
+
+    /**
+     * Explores interleavings: every message's latency gets up to {@code cycles} extra, drawn from the seed per
+     * channel (never reordering one channel's messages), and ties between senders are broken in an order drawn
+     * from the seed. 0 (the default, and what benchmarks use) makes every figure independent of the seed. Set
+     * before the machine is made.
+     */
+    public DeterministicScheduler jitter(final long cycles)
+    {
+        if (cycles < 0)
+        {
+            throw new IllegalArgumentException("--jitter must not be negative: " + cycles);
+        }
+        this.jitter = cycles;
+        return this;
+    }
+
+    /** The latency jitter bound in cycles (0: none). */
+    @Override
+    public long jitter()
+    {
+        return jitter;
+    }
+
+    /**
+     * A seed for the jitter drawn on the channel from {@code from} to {@code to} (the {@code serial}-th such channel
+     * of the receiver): a pure function of the run's seed, so it does not depend on which thread draws it.
+     */
+    @Override
+    public long channelSeed(final int from, final int to, final int serial)
+    {
+        return mix(mix(mix(seed ^ 0x6a09e667f3bcc909L, from), to), serial);
+    }
+
+    /** Where events from {@code peer} rank among equal-time events on {@code core} (see {@link EventSource}). */
+    int peerOrder(final int core, final int peer)
+    {
+        return jitter == 0 ? peer : (int)(mix(mix(seed, core), peer) >>> 33);
+    }
+
+    /**
+     * How the cores divide into blocks that a partition never splits (packages), and the lookahead: the smallest
+     * latency of a link between two blocks ({@link Long#MAX_VALUE}: one block). Set before the machine starts; by
+     * default every core is in one block.
+     */
+    @Override
+    public void plan(final int[] blockOfCore, final long lookahead)
+    {
+        if (lookahead < 1)
+        {
+            throw new IllegalArgumentException("the lookahead must be at least one cycle: " + lookahead);
+        }
+        this.blockOfCore = blockOfCore.clone();
+        this.lookahead = lookahead;
+    }
+
+    /** The window width in cycles ({@link Long#MAX_VALUE}: one window). */
+    public long lookahead()
+    {
+        return lookahead;
+    }
+
+    /** Windows run so far (read after the machine stopped). */
+    public long windows()
+    {
+        return windows;
+    }
+
+    /** Events handled so far, over all partitions (read after the machine stopped). */
     public long steps()
     {
-        return steps;
+        long n = 0;
+        if (partitions != null)
+        {
+            for (final Partition p : partitions)
+            {
+                n += p.events;
+            }
+        }
+        return n;
     }
 
     /**
      * Turns the detection of determinism escapes ({@link EscapeDetector}) on (the default) or off. Set before the
      * machine is made. Off, nothing is reported, and a dispatcher resumed by another thread (the JDK's timer after a
-     * {@code Thread.sleep}, say) goes to its core's inbox, where the stepping thread, if it is parked waiting for a
-     * host request, does not look until one arrives.
+     * {@code Thread.sleep}, say) is delivered as a host request, admitted once the machine is quiescent.
      */
     public DeterministicScheduler detectEscapes(final boolean on)
     {
@@ -97,160 +218,427 @@ public final class DeterministicScheduler implements RunnerFactory
     }
 
     /**
-     * Runs {@code check} on the stepping thread after every core step, while every core is paused: an invariant
-     * checker may read any core's state. Set before the machine starts.
+     * Runs {@code check} while every core is paused: with one partition after every event, with several at every
+     * barrier. An invariant checker may read any core's state. Set before the machine starts.
      */
     public void afterEachStep(final Runnable check)
     {
         this.afterStep = check;
     }
 
+    // ---------------------------------------------------------------- machine hooks
+
     @Override
     public synchronized Thread carrierFor(final Core core)
     {
-        registered.add(core);
-        if (thread.getState() == Thread.State.NEW)
+        if (partitions == null)
         {
-            thread.start();
+            init(core.machine());
         }
-        LockSupport.unpark(thread);
-        return thread;
+        return partitions[partitionOfCore[core.id()]].thread;
+    }
+
+    private void init(final Machine m)
+    {
+        machine = m;
+        final int cores = m.coreCount();
+        final int[] blocks = blockOfCore != null && blockOfCore.length == cores ? blockOfCore : new int[cores];
+        int blockCount = 0;
+        for (int c = 0; c < cores; c++)
+        {
+            if (c == 0 || blocks[c] != blocks[c - 1])
+            {
+                blockCount++;
+            }
+        }
+        final int k = Math.max(1, Math.min(requestedThreads, blockCount));
+        partitionOfCore = new int[cores];
+        int partition = 0;
+        for (int c = 0; c < cores; c++)
+        {
+            // Move on at a block boundary once this partition has its share of the cores.
+            if (c > 0 && blocks[c] != blocks[c - 1] && partition < k - 1 && c >= (long)(partition + 1) * cores / k)
+            {
+                partition++;
+            }
+            partitionOfCore[c] = partition;
+        }
+        final int used = partitionOfCore[cores - 1] + 1;
+        partitions = new Partition[used];
+        final Thread[] threads = new Thread[used];
+        for (int p = 0; p < used; p++)
+        {
+            partitions[p] = new Partition(p);
+            threads[p] = partitions[p].thread;
+        }
+        barrier = new WindowBarrier(threads);
+        if (trace != null)
+        {
+            trace.layout(cores, partitionOfCore, used);
+        }
+        for (final Partition p : partitions)
+        {
+            p.thread.start();
+        }
+    }
+
+    /** A core starts: its start-up task lands at {@code at}. Called by {@link Core#start(long, long)}. */
+    void startCore(final Core core, final Runnable boot, final long at)
+    {
+        deliver(new Landing(core, boot, at));
     }
 
     @Override
     public void hostSubmit(final Core core, final Runnable task)
     {
-        hostRequests.add(() -> core.submit(task));
-        if (parked)
-        {
-            LockSupport.unpark(thread);
-        }
-    }
-
-    private synchronized Core[] snapshot()
-    {
-        return registered.toArray(new Core[0]);
-    }
-
-    private void run()
-    {
-        final EscapeDetector escapes = escapeDetector();
-        if (escapes != null)
-        {
-            escapes.onSteppingThreadStart();
-        }
-        Core[] cores = snapshot();
-        while (true)
-        {
-            if (cores.length != registered.size())
-            {
-                cores = snapshot();
-            }
-            boolean anyRunning = false;
-            int work = 0;
-            shuffle(cores);
-            for (final Core core : cores)
-            {
-                if (core.isRunning())
-                {
-                    anyRunning = true;
-                    if (core.isHalted())
-                    {
-                        continue;
-                    }
-                    work += escapes == null ? core.driver().doWork() : escapes.step(core);
-                    steps++;
-                    if (afterStep != null)
-                    {
-                        afterStep.run();
-                    }
-                }
-            }
-            rounds++;
-            if (!anyRunning && cores.length > 0)
-            {
-                return;
-            }
-            if (work == 0 && advanceToNextTimer(cores))
-            {
-                continue;
-            }
-            if (work == 0)
-            {
-                // Quiescent: the next event is the host's next request, whenever it comes. Waiting draws nothing
-                // from the seed, so the schedule does not depend on how long the host takes.
-                final Runnable request = awaitHostRequest(cores);
-                if (request != null)
-                {
-                    request.run();
-                }
-            }
-        }
-    }
-
-    private void shuffle(final Core[] cores)
-    {
-        for (int i = cores.length - 1; i > 0; i--)
-        {
-            final int j = random.nextInt(i + 1);
-            final Core t = cores[i];
-            cores[i] = cores[j];
-            cores[j] = t;
-        }
+        hostRequests.add(List.of(new Landing(core, task, -1)));
+        wakeCoordinator();
     }
 
     /**
-     * Idle time passes: the running core with the earliest timer has its clock moved to that deadline, so the
-     * timer fires in the next round. Timers come before host requests, so when a request is admitted never
-     * depends on the host's timing.
-     *
-     * @return false when no core has a timer.
+     * Host requests that land together, at one instant, once the machine is quiescent: {@code tasks[i]} on
+     * {@code cores[i]}, in order. Any host thread.
      */
-    private static boolean advanceToNextTimer(final Core[] cores)
+    @Override
+    public void hostSubmitAll(final Core[] cores, final Runnable[] tasks)
     {
-        Core earliest = null;
-        long deadline = Long.MAX_VALUE;
-        for (final Core core : cores)
+        final List<Landing> batch = new ArrayList<>(cores.length);
+        for (int i = 0; i < cores.length; i++)
         {
-            if (core.isRunning() && !core.isHalted() && core.timers().nextDeadline() < deadline)
-            {
-                deadline = core.timers().nextDeadline();
-                earliest = core;
-            }
+            batch.add(new Landing(cores[i], tasks[i], -1));
         }
-        if (earliest == null)
-        {
-            return false;
-        }
-        earliest.clock().observe(deadline);
-        return true;
+        hostRequests.add(batch);
+        wakeCoordinator();
     }
 
-    /** Parks until a host request arrives (returned) or no core runs any more (null). */
-    private Runnable awaitHostRequest(final Core[] cores)
+    /** A core was asked to stop: the coordinator looks again whether the machine still runs. Any thread. */
+    void onStop()
     {
-        Runnable request;
-        while ((request = hostRequests.poll()) == null && anyRunning(cores) && registered.size() == cores.length)
-        {
-            parked = true;
-            if (hostRequests.isEmpty())
-            {
-                LockSupport.park(this);
-            }
-            parked = false;
-        }
-        return request;
+        wakeCoordinator();
     }
 
-    private static boolean anyRunning(final Core[] cores)
+    private void wakeCoordinator()
     {
-        for (final Core core : cores)
+        final Partition[] ps = partitions;
+        if (ps != null)
         {
-            if (core.isRunning())
+            LockSupport.unpark(ps[0].thread);
+        }
+    }
+
+    /** A doorbell rang for {@code core} (a channel to it was written): pump it before its next event. Any thread. */
+    void onDoorbell(final Core core)
+    {
+        final Partition target = partitions[partitionOfCore[core.id()]];
+        final Partition here = currentPartition();
+        if (here == target)
+        {
+            target.requestPump(core);
+        }
+        else if (here != null)
+        {
+            target.inbox.offer(core);
+            here.posted = true;
+        }
+        else
+        {
+            // A host or foreign thread wrote to a ring (an escape): pumped when the machine is next quiescent.
+            hostRequests.add(List.of(new Landing(core, null, -1)));
+            wakeCoordinator();
+        }
+    }
+
+    private void deliver(final Landing landing)
+    {
+        final Partition target = partitions[partitionOfCore[landing.core.id()]];
+        final Partition here = currentPartition();
+        if (here == target)
+        {
+            target.land(landing, landing.at);
+        }
+        else if (here != null)
+        {
+            target.inbox.offer(landing);
+            here.posted = true;
+        }
+        else
+        {
+            hostRequests.add(List.of(landing));
+            wakeCoordinator();
+        }
+    }
+
+    /** The partition whose thread is the caller's carrier, or null for any other thread. */
+    private Partition currentPartition()
+    {
+        final Thread carrier = VirtualThreads.currentCarrier();
+        for (final Partition p : partitions)
+        {
+            if (p.thread == carrier)
+            {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static long mix(final long h, final long v)
+    {
+        long x = h ^ (v * 0x9e3779b97f4a7c15L);
+        x = (x ^ (x >>> 30)) * 0xbf58476d1ce4e5b9L;
+        x = (x ^ (x >>> 27)) * 0x94d049bb133111ebL;
+        return x ^ (x >>> 31);
+    }
+
+    // ---------------------------------------------------------------- partitions
+
+    /** One host thread and the cores it carries. */
+    private final class Partition
+    {
+        final int index;
+        final Thread thread;
+        /** Cores with pending events, by next event time. */
+        final EventHeap<EventHeap.Entry> calendar = new EventHeap<>();
+        /** Cores of this partition whose channels must be pumped before the next event. */
+        final ArrayDeque<Core> pumps = new ArrayDeque<>();
+        /** From other partitions, taken at barriers: cores to pump and landings. */
+        final MpscUnboundedXaddArrayQueue<Object> inbox = new MpscUnboundedXaddArrayQueue<>(64);
+        boolean posted;
+        long frontier;
+        long events;
+
+        Partition(final int index)
+        {
+            this.index = index;
+            this.thread = Thread.ofPlatform().group(EscapeDetector.STEPPING_THREADS)
+                .name("shoal-exact-" + seed + "-" + index).daemon(true).unstarted(this::run);
+        }
+
+        void requestPump(final Core core)
+        {
+            if (!core.pumpPending)
+            {
+                core.pumpPending = true;
+                pumps.addLast(core);
+            }
+        }
+
+        void land(final Landing landing, final long at)
+        {
+            final Core core = landing.core;
+            if (landing.task == null)
+            {
+                requestPump(core);
+                return;
+            }
+            core.land(landing.task, at);
+            frontier = Math.max(frontier, core.clock().now());
+            calendar.update(core.calendarEntry);
+        }
+
+        private void pumpAll()
+        {
+            Core core;
+            while ((core = pumps.pollFirst()) != null)
+            {
+                core.pumpPending = false;
+                core.pump();
+                calendar.update(core.calendarEntry);
+            }
+        }
+
+        private void takeInbox()
+        {
+            Object item;
+            while ((item = inbox.relaxedPoll()) != null)
+            {
+                if (item instanceof Core core)
+                {
+                    requestPump(core);
+                }
+                else
+                {
+                    final Landing landing = (Landing)item;
+                    land(landing, landing.at);
+                }
+            }
+        }
+
+        /** The earliest pending event of this partition, refreshing cores whose time moved while not stepped. */
+        private long earliest()
+        {
+            while (true)
+            {
+                final EventHeap.Entry entry = calendar.peek();
+                if (entry == null)
+                {
+                    return Long.MAX_VALUE;
+                }
+                final long t = entry.eventTime();
+                if (t == entry.heapTime)
+                {
+                    return t;
+                }
+                calendar.update(entry);
+            }
+        }
+
+        private void run()
+        {
+            final EscapeDetector escapes = escapeDetector();
+            if (escapes != null)
+            {
+                escapes.onSteppingThreadStart();
+            }
+            final boolean alone = partitions.length == 1;
+            try
+            {
+                while (true)
+                {
+                    // Settle: pass on what the last window sent between partitions, until nothing more moves.
+                    do
+                    {
+                        takeInbox();
+                        pumpAll();
+                        final boolean sent = posted;
+                        posted = false;
+                        barrier.arrive(earliest(), frontier, sent, this == partitions[0] ? DeterministicScheduler.this::atBarrier : null);
+                    }
+                    while (barrier.anyPosted());
+                    final long start = barrier.globalMin();
+                    if (start == Long.MAX_VALUE)
+                    {
+                        if (!awaitHost(alone))
+                        {
+                            return;
+                        }
+                        continue;
+                    }
+                    final long end = lookahead == Long.MAX_VALUE || start > Long.MAX_VALUE - lookahead ?
+                        Long.MAX_VALUE : start + lookahead;
+                    if (this == partitions[0])
+                    {
+                        windows++;
+                    }
+                    runWindow(end, escapes, alone);
+                }
+            }
+            catch (final Throwable t)
+            {
+                engineFailure = t;
+                System.err.println("exact engine, partition " + index + ": " + t);
+                exit = true;
+            }
+        }
+
+        /** Handles, earliest first, every event of this partition before {@code end}. */
+        private void runWindow(final long end, final EscapeDetector escapes, final boolean alone)
+        {
+            final Runnable check = alone ? afterStep : null;
+            while (true)
+            {
+                pumpAll();
+                final long t = earliest();
+                if (t >= end)
+                {
+                    return;
+                }
+                final Core core = coreOf(calendar.peek());
+                if (escapes == null)
+                {
+                    core.handleNextEvent();
+                }
+                else
+                {
+                    escapes.step(core);
+                }
+                events++;
+                frontier = Math.max(frontier, core.clock().now());
+                calendar.update(core.calendarEntry);
+                if (check != null)
+                {
+                    check.run();
+                }
+            }
+        }
+
+        /**
+         * Quiescent: the first partition waits for the host's next request and hands it out; the rest wait. Returns
+         * false when the machine stopped instead (decided by the first partition before the barrier, so every
+         * partition reads the same answer after it).
+         */
+        private boolean awaitHost(final boolean alone)
+        {
+            if (this == partitions[0])
+            {
+                List<Landing> batch;
+                while ((batch = hostRequests.poll()) == null && anyCoreRunning())
+                {
+                    LockSupport.park(DeterministicScheduler.this);
+                }
+                if (batch == null)
+                {
+                    exit = true;
+                }
+                else
+                {
+                    final long at = barrier.globalMax();
+                    for (final Landing landing : batch)
+                    {
+                        final long when = Math.max(at, landing.at);
+                        final Partition target = partitions[partitionOfCore[landing.core.id()]];
+                        if (target == this)
+                        {
+                            land(landing, when);
+                        }
+                        else
+                        {
+                            target.inbox.offer(new Landing(landing.core, landing.task, when));
+                        }
+                    }
+                }
+            }
+            if (!alone)
+            {
+                barrier.arrive(Long.MAX_VALUE, frontier, false, null);
+            }
+            return !exit;
+        }
+    }
+
+    private static Core coreOf(final EventHeap.Entry entry)
+    {
+        return ((Core.CalendarEntry)entry).core();
+    }
+
+    /** Called with every partition paused at a barrier: the window's trace lines, the invariant checks. */
+    private void atBarrier()
+    {
+        if (trace != null)
+        {
+            trace.endWindow();
+        }
+        if (afterStep != null && partitions.length > 1)
+        {
+            afterStep.run();
+        }
+    }
+
+    private boolean anyCoreRunning()
+    {
+        for (int i = 0, n = machine.coreCount(); i < n; i++)
+        {
+            if (machine.core(i).isRunning())
             {
                 return true;
             }
         }
-        return false;
+        return !hostRequests.isEmpty();
+    }
+
+    /** The failure that stopped the engine, or null. */
+    public Throwable failure()
+    {
+        return engineFailure;
     }
 }

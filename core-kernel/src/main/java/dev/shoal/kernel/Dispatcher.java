@@ -104,12 +104,26 @@ public final class Dispatcher
         }
     }
 
-    /** Gives up the rest of the time slice. Called only by this dispatcher. */
+    /**
+     * Gives up the rest of the time slice; the switch costs {@link CostModel#yieldCycles()}. Called only by this
+     * dispatcher.
+     */
     public void yieldCore()
     {
         sliceUsed = 0;
         yields++;
         Thread.yield();
+    }
+
+    /**
+     * Gives the core to the dispatcher it was just handed to ({@link Core#handoff}), the switch being paid by the
+     * caller's own charge (an LMP send). Called only by this dispatcher.
+     */
+    public void switchAway()
+    {
+        sliceUsed = 0;
+        yields++;
+        core.switchAway();
     }
 
     /** How many times this dispatcher gave up the core at the end of a slice or by request. */

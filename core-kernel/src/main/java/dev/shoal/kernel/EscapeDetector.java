@@ -105,10 +105,9 @@ public final class EscapeDetector
     private final AtomicInteger found = new AtomicInteger();
     private final ConcurrentLinkedQueue<DeterminismEscape> unprinted = new ConcurrentLinkedQueue<>();
     private final Set<String> printed = new HashSet<>();
-    private Thread steppingThread;
-    private Core stepping;
+    private final ThreadLocal<Core> stepping = new ThreadLocal<>();
     private ThreadMXBean threadBean;
-    private long startedThreads;
+    private final java.util.concurrent.atomic.AtomicLong startedThreads = new java.util.concurrent.atomic.AtomicLong();
     private long knownThreadId;
 
     /** How a thread other than the stepping thread resumed a dispatcher (see {@link #onForeignExecute}). */
@@ -174,28 +173,30 @@ public final class EscapeDetector
     void onSteppingThreadStart()
     {
         ON_CORE.set(this);
-        steppingThread = Thread.currentThread();
-        knownThreadId = steppingThread.threadId();
-        threadBean = ManagementFactory.getThreadMXBean();
-        startedThreads = threadBean.getTotalStartedThreadCount();
+        synchronized (this)
+        {
+            knownThreadId = Math.max(knownThreadId, Thread.currentThread().threadId());
+            threadBean = ManagementFactory.getThreadMXBean();
+            startedThreads.set(threadBean.getTotalStartedThreadCount());
+        }
     }
 
     /**
      * One step of {@code core}'s CPU driver, watched for new platform threads when it ran dispatchers or queued
      * tasks (application code; a step that only polled the monitor costs nothing more). Stepping thread only.
      */
-    int step(final Core core)
+    void step(final Core core)
     {
-        stepping = core;
+        stepping.set(core);
         final long dispatched = core.dispatchCount();
-        final int work = core.driver().doWork();
-        stepping = null;
+        core.handleNextEvent();
+        stepping.set(null);
         if (core.dispatchCount() != dispatched)
         {
             final long started = threadBean.getTotalStartedThreadCount();
-            if (started != startedThreads)
+            final long known = startedThreads.get();
+            if (started != known && startedThreads.compareAndSet(known, started))
             {
-                startedThreads = started;
                 reportNewThreads(core);
             }
         }
@@ -203,7 +204,6 @@ public final class EscapeDetector
         {
             print();
         }
-        return work;
     }
 
     /**
@@ -309,7 +309,7 @@ public final class EscapeDetector
     {
         final Dispatcher dispatcher = Dispatcher.currentOrNull();
         final Core core = dispatcher != null ? dispatcher.core() :
-            Thread.currentThread() == steppingThread ? stepping : null;
+            Thread.currentThread().getThreadGroup() == STEPPING_THREADS ? stepping.get() : null;
         if (core == null)
         {
             return null;
@@ -334,7 +334,7 @@ public final class EscapeDetector
     }
 
     /** The started-thread count moved during {@code core}'s step: reports the threads the core created. */
-    private void reportNewThreads(final Core core)
+    private synchronized void reportNewThreads(final Core core)
     {
         long newest = knownThreadId;
         final List<Thread> created = new ArrayList<>();
@@ -421,7 +421,7 @@ public final class EscapeDetector
     }
 
     /** Prints each new kind of escape at a call site once, as one line on System.err. Stepping thread. */
-    private void print()
+    private synchronized void print()
     {
         DeterminismEscape escape;
         while ((escape = unprinted.poll()) != null)

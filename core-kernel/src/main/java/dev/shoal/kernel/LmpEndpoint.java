@@ -56,7 +56,7 @@ public final class LmpEndpoint
         {
             dst.waitingReceiver = null;
             core.handoff(receiver);
-            self.yieldCore();
+            self.switchAway();
         }
     }
 

@@ -82,6 +82,24 @@ public final class Machine implements AutoCloseable
         runnerFactory.hostSubmit(core(core), task);
     }
 
+    /**
+     * Delivers {@code tasks[i]} to core {@code cores[i]} as one host request: in exact mode they all land at one
+     * simulated instant (see {@link RunnerFactory#hostSubmitAll}). Any host thread.
+     */
+    public void hostSubmitAll(final int[] cores, final Runnable[] tasks)
+    {
+        if (cores.length != tasks.length)
+        {
+            throw new IllegalArgumentException(cores.length + " cores but " + tasks.length + " tasks");
+        }
+        final Core[] targets = new Core[cores.length];
+        for (int i = 0; i < cores.length; i++)
+        {
+            targets[i] = core(cores[i]);
+        }
+        runnerFactory.hostSubmitAll(targets, tasks.clone());
+    }
+
     /** True in deterministic mode ({@link DeterministicScheduler}). */
     public boolean isDeterministic()
     {
@@ -96,6 +114,23 @@ public final class Machine implements AutoCloseable
     {
         final EscapeDetector detector = runnerFactory.escapeDetector();
         return detector == null ? List.of() : detector.escapes();
+    }
+
+    /**
+     * The latency jitter of the {@code serial}-th channel from core {@code from} to core {@code to}: a generator
+     * seeded from the run's seed and the channel alone, or null when the run has no jitter (live mode, benchmarks).
+     * The receiving side draws from it once per message, in channel order.
+     */
+    public java.util.SplittableRandom channelJitter(final int from, final int to, final int serial)
+    {
+        return runnerFactory.jitter() == 0 ? null :
+            new java.util.SplittableRandom(runnerFactory.channelSeed(from, to, serial));
+    }
+
+    /** The latency jitter bound in cycles (0: none). */
+    public long jitter()
+    {
+        return runnerFactory.jitter();
     }
 
     /** The run's event trace ({@link Trace#NONE} in live mode). */

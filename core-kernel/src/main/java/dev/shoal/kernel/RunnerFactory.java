@@ -2,8 +2,8 @@ package dev.shoal.kernel;
 
 /**
  * How cores get carriers — the machine's execution mode. Live mode ({@link CoreRunner}) starts a dedicated
- * thread per core; deterministic mode ({@link DeterministicScheduler}) gives every core the one thread that steps
- * them all in an order drawn from a seed.
+ * thread per core; exact (deterministic) mode ({@link DeterministicScheduler}) gives each partition of cores one
+ * host thread that handles their events in simulated-time order.
  */
 @FunctionalInterface
 public interface RunnerFactory
@@ -13,12 +13,46 @@ public interface RunnerFactory
 
     /**
      * Delivers a request from the host (a test, the CLI) to {@code core}. Live mode hands it to the core's inbox
-     * at once; deterministic mode admits host requests only when every core is idle, so where they land in the
-     * run does not depend on host timing.
+     * at once; exact mode admits host requests only when the machine has nothing left to do, so where they land in
+     * the run does not depend on host timing.
      */
     default void hostSubmit(final Core core, final Runnable task)
     {
         core.submit(task);
+    }
+
+    /**
+     * Delivers {@code tasks[i]} to {@code cores[i]} as one request: exact mode lands them all at one instant. Live
+     * mode submits them one after another.
+     */
+    default void hostSubmitAll(final Core[] cores, final Runnable[] tasks)
+    {
+        for (int i = 0; i < cores.length; i++)
+        {
+            hostSubmit(cores[i], tasks[i]);
+        }
+    }
+
+    /**
+     * Tells the runner how the cores group into blocks that belong together (packages) and the smallest latency of
+     * a message between two blocks, in cycles ({@link Long#MAX_VALUE} when there is one block). Exact mode
+     * partitions by blocks and advances in windows of that width; live mode ignores it. Called before the machine
+     * starts.
+     */
+    default void plan(final int[] blockOfCore, final long lookahead)
+    {
+    }
+
+    /** Exact mode's latency jitter bound in cycles; 0 (live mode, benchmarks) for none. */
+    default long jitter()
+    {
+        return 0;
+    }
+
+    /** The seed of the jitter drawn on the {@code serial}-th channel from core {@code from} to core {@code to}. */
+    default long channelSeed(final int from, final int to, final int serial)
+    {
+        return 0;
     }
 
     /** The event trace of this run. */

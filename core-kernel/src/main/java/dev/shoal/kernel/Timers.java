@@ -3,14 +3,13 @@ package dev.shoal.kernel;
 import java.util.PriorityQueue;
 
 /**
- * A core's timers, in simulated time: a task runs once the core's clock has reached its deadline. The CPU driver
- * fires due timers every duty cycle. A core's own work carries its clock forward; when the whole machine is idle,
- * idle time passes instead: the core with the earliest deadline has its clock moved forward to it, so timeouts fire
- * even when nothing else happens. Both modes follow that rule — deterministic mode when a round of steps does no work
- * ({@link DeterministicScheduler}), live mode when every started core has parked for want of work
- * ({@link IdleTime}) — so a timeout fires only once nothing else could happen first, however slow the host. While
- * any core keeps working, an idle core's timers wait. A timer that re-arms itself whenever it fires keeps the machine
- * from ever being idle for good. Core-local: called only on the owning core.
+ * A core's timers, in simulated time: a task runs once the core's clock has reached its deadline.
+ *
+ * <p>Exact mode ({@link DeterministicScheduler}): the timers are one of the core's event sources, so a timer fires
+ * at its deadline in simulated-time order with the core's messages and ready dispatchers; the core's clock moves
+ * to the deadline (or later, if the core was busy then). Live mode: the CPU driver fires due timers every duty
+ * cycle, and when every core has parked for want of work idle time passes to the earliest deadline
+ * ({@link IdleTime}). Core-local: called only on the owning core.
  */
 public final class Timers
 {
@@ -34,19 +33,36 @@ public final class Timers
          */
         public void cancel()
         {
-            queue.remove(this);
+            if (queue.remove(this))
+            {
+                onChange.run();
+            }
         }
     }
 
     private final PriorityQueue<Timer> queue = new PriorityQueue<>(
         (a, b) -> a.deadline != b.deadline ? Long.compare(a.deadline, b.deadline) : Long.compare(a.sequence, b.sequence));
     private long sequence;
+    private final Runnable onChange;
+
+    Timers()
+    {
+        this(() ->
+        {
+        });
+    }
+
+    Timers(final Runnable onChange)
+    {
+        this.onChange = onChange;
+    }
 
     /** Runs {@code task} on this core once its clock reaches {@code deadline}; returns the timer, to cancel it. */
     public Timer at(final long deadline, final Runnable task)
     {
         final Timer timer = new Timer(deadline, sequence++, task);
         queue.add(timer);
+        onChange.run();
         return timer;
     }
 
@@ -60,6 +76,19 @@ public final class Timers
     public boolean isEmpty()
     {
         return queue.isEmpty();
+    }
+
+    /** Fires the earliest timer, after moving {@code clock} to its deadline (exact mode). Returns false when none. */
+    boolean fireNext(final CycleClock clock)
+    {
+        final Timer timer = queue.poll();
+        if (timer == null)
+        {
+            return false;
+        }
+        clock.observe(timer.deadline);
+        timer.task.run();
+        return true;
     }
 
     /** Fires every timer whose deadline is at or before {@code now}; returns how many ran. */

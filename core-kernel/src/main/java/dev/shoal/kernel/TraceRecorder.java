@@ -3,17 +3,28 @@ package dev.shoal.kernel;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 
 /**
- * Records a deterministic run's events: a 64-bit hash of all of them and, optionally, a line per event.
+ * Records an exact run's events: a 64-bit hash of them and, optionally, a line per event.
  *
- * <p>File format (line-oriented, UTF-8): comment lines start with {@code #} (the first is
- * {@code # shoal trace v1}, then {@code # key: value} lines naming the run, e.g. {@code # args: ...}); every other
- * line is one event: {@code <sequence> <cycle> <core> <EVENT> <a> <b>}, fields separated by one space, numbers in
- * decimal. The event kinds and the meaning of {@code a} and {@code b} are {@link Trace.Event}'s. The trace hash
- * is FNV-1a (64-bit) over the events' numbers in order.
+ * <p>The hash is a merge of per-core hashes: each core folds its own events, in the order it handled them, into an
+ * FNV-1a (64-bit) hash of its own; the run's hash folds each core's (core, event count, hash) in core order. So it
+ * does not depend on how the cores were spread over host threads, only on what each core did.
  *
- * <p>Used by the one thread of a deterministic run; not thread-safe.
+ * <p>File format (line-oriented, UTF-8): comment lines start with {@code #} (the first is {@code # shoal trace v1},
+ * then {@code # key: value} lines naming the run, e.g. {@code # args: ...}); every other line is one event:
+ * {@code <sequence> <cycle> <core> <EVENT> <a> <b>}, fields separated by one space, numbers in decimal. The event
+ * kinds and the meaning of {@code a} and {@code b} are {@link Trace.Event}'s. Lines are written window by window
+ * (see {@link DeterministicScheduler}), each window's events sorted by cycle, then core, then the core's own order,
+ * so the file too is the same whatever the number of host threads.
+ *
+ * <p>Threading: {@link #record} is called by the partition thread that carries the recording core; the engine
+ * calls {@link #layout} and {@link #endWindow} while every partition is paused. Read the results after the machine
+ * stopped. One recorder may serve several machines in turn (a sweep).
  */
 public final class TraceRecorder implements Trace
 {
@@ -21,8 +32,19 @@ public final class TraceRecorder implements Trace
     private static final long FNV_PRIME = 0x100000001b3L;
 
     private final BufferedWriter out;
-    private long hash = FNV_OFFSET;
-    private long events;
+    private long[] coreHash = new long[0];
+    private long[] coreEvents = new long[0];
+    private int[] partitionOfCore = new int[0];
+    private List<List<Line>> pending = List.of(new ArrayList<>());
+    private long written;
+
+    /** One buffered event line. */
+    private record Line(long cycle, int core, long sequence, Event event, long a, long b)
+    {
+    }
+
+    private static final Comparator<Line> ORDER = Comparator.comparingLong(Line::cycle).thenComparingInt(Line::core)
+        .thenComparingLong(Line::sequence);
 
     /** @param out where event lines go, or null to keep only the hash. */
     public TraceRecorder(final BufferedWriter out)
@@ -36,32 +58,78 @@ public final class TraceRecorder implements Trace
         return true;
     }
 
+    /**
+     * A machine of {@code cores} cores starts, carried by {@code partitions} threads. Keeps what earlier machines
+     * recorded. Called by the engine before any core runs.
+     */
+    synchronized void layout(final int cores, final int[] partitionOf, final int partitions)
+    {
+        if (cores > coreHash.length)
+        {
+            final int old = coreHash.length;
+            coreHash = Arrays.copyOf(coreHash, cores);
+            coreEvents = Arrays.copyOf(coreEvents, cores);
+            Arrays.fill(coreHash, old, cores, FNV_OFFSET);
+        }
+        partitionOfCore = partitionOf.clone();
+        final List<List<Line>> buffers = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++)
+        {
+            buffers.add(new ArrayList<>());
+        }
+        pending = buffers;
+    }
+
     @Override
     public void record(final int core, final long cycle, final Event event, final long a, final long b)
     {
-        events++;
-        hash = mix(mix(mix(mix(mix(hash, cycle), core), event.ordinal()), a), b);
+        if (core >= coreHash.length)
+        {
+            layout(core + 1, Arrays.copyOf(partitionOfCore, core + 1), pending.size());
+        }
+        final long n = ++coreEvents[core];
+        coreHash[core] = mix(mix(mix(mix(mix(coreHash[core], cycle), core), event.ordinal()), a), b);
         if (out != null)
         {
-            try
+            pending.get(partitionOfCore[core]).add(new Line(cycle, core, n, event, a, b));
+        }
+    }
+
+    /** Writes the lines of the window that just ended, in (cycle, core, core's order). Engine, at a barrier. */
+    void endWindow()
+    {
+        if (out == null)
+        {
+            return;
+        }
+        final List<Line> lines = new ArrayList<>();
+        for (final List<Line> buffer : pending)
+        {
+            lines.addAll(buffer);
+            buffer.clear();
+        }
+        lines.sort(ORDER);
+        try
+        {
+            for (final Line line : lines)
             {
-                out.write(Long.toString(events));
+                out.write(Long.toString(++written));
                 out.write(' ');
-                out.write(Long.toString(cycle));
+                out.write(Long.toString(line.cycle));
                 out.write(' ');
-                out.write(Integer.toString(core));
+                out.write(Integer.toString(line.core));
                 out.write(' ');
-                out.write(event.name());
+                out.write(line.event.name());
                 out.write(' ');
-                out.write(Long.toString(a));
+                out.write(Long.toString(line.a));
                 out.write(' ');
-                out.write(Long.toString(b));
+                out.write(Long.toString(line.b));
                 out.write('\n');
             }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot write the trace: " + ex.getMessage(), ex);
-            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write the trace: " + ex.getMessage(), ex);
         }
     }
 
@@ -77,13 +145,27 @@ public final class TraceRecorder implements Trace
     }
 
     /** The hash of every event so far, as 16 hex digits. */
-    public String hash()
+    public synchronized String hash()
     {
-        return String.format("%016x", hash);
+        long h = FNV_OFFSET;
+        for (int c = 0; c < coreHash.length; c++)
+        {
+            if (coreEvents[c] != 0)
+            {
+                h = mix(mix(mix(h, c), coreEvents[c]), coreHash[c]);
+            }
+        }
+        return String.format("%016x", h);
     }
 
-    public long events()
+    /** Events recorded so far. */
+    public synchronized long events()
     {
-        return events;
+        long n = 0;
+        for (final long e : coreEvents)
+        {
+            n += e;
+        }
+        return n;
     }
 }

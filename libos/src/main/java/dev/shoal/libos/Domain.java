@@ -34,9 +34,10 @@ public final class Domain
 
     void start(final Shoal shoal, final Main main)
     {
-        for (final int core : cores)
+        final Runnable[] bodies = new Runnable[cores.length];
+        for (int i = 0; i < cores.length; i++)
         {
-            final Os os = new Os(shoal, this, core);
+            final Os os = new Os(shoal, this, cores[i]);
             final Runnable body = () ->
             {
                 try
@@ -52,8 +53,12 @@ public final class Domain
                     throw new IllegalStateException(ex);
                 }
             };
-            // Spawned by the core itself, on a host request: in deterministic mode that lands at a quiescent point.
-            dispatchers.add(shoal.system().onCore(core, m -> m.core().spawn(name, body)).join());
+            bodies[i] = body;
+        }
+        // Spawned by each core itself, all on one host request: in exact mode they start at one simulated instant.
+        for (final var started : shoal.system().onCores(cores, (i, m) -> m.core().spawn(name, bodies[i])))
+        {
+            dispatchers.add(started.join());
         }
     }
 

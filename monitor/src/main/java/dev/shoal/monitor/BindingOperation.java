@@ -123,8 +123,7 @@ public final class BindingOperation implements MonitorOperation
         final int slots)
     {
         final UmpEndpoint endpoint = RingPair.connect(monitor.system(), monitor.coreId(), peer, tx, rx, slots);
-        final UmpBinding binding = new UmpBinding(monitor.core(), endpoint, peer,
-            monitor.system().topology().latency(monitor.coreId(), peer));
+        final UmpBinding binding = new UmpBinding(monitor, endpoint, peer);
         monitor.addPoller(binding);
         return binding;
     }

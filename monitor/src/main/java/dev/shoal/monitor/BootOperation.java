@@ -162,8 +162,10 @@ public final class BootOperation implements MonitorOperation
         frame.putLong(FRAME_RX, rings.backward());
         monitor.addLink(child, rings.forward(), rings.backward(), slots);
         monitor.send(child, new BootCore(cores, parents));
-        // The channel's first message publishes the frame's contents with a release store before the IPI.
-        monitor.system().machine().core(child).start(frameAddress);
+        // The channel's first message publishes the frame's contents with a release store before the IPI, which
+        // reaches the child after the link's latency, like a message.
+        monitor.system().machine().core(child).start(frameAddress,
+            monitor.now() + monitor.system().topology().latency(core.id(), child));
     }
 
     private static void onCoreReady(final Monitor monitor, final int from, final CoreReady ready)

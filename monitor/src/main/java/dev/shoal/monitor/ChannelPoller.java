@@ -4,6 +4,14 @@ package dev.shoal.monitor;
 @FunctionalInterface
 public interface ChannelPoller
 {
-    /** Polls once; returns the work done. Called only on the core's carrier. */
+    /** Live mode: polls once and handles what arrived; returns the work done. Called only on the core's carrier. */
     int poll();
+
+    /**
+     * Exact mode: moves what arrived into the poller's own queue of timestamped events without handling it (see
+     * {@code CoreService.pump}). Called only on the core's carrier.
+     */
+    default void pump()
+    {
+    }
 }

@@ -1,6 +1,5 @@
 package dev.shoal.monitor;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,7 +49,11 @@ public final class Monitor implements CoreService
     private final Int2ObjectHashMap<MonitorLink> linksByPeer = new Int2ObjectHashMap<>();
     private final List<MonitorLink> links = new ArrayList<>(4);
     private final List<ChannelPoller> pollers = new ArrayList<>(2);
-    private final ArrayDeque<Loopback> loopback = new ArrayDeque<>();
+    private final Loopback loopback;
+    /** Exact mode: messages are queued by the engine's pump and handled in simulated-time order. */
+    private final boolean exact;
+    /** Channels from each peer so far, numbering each channel's jitter stream. */
+    private final Int2IntHashMap channelsFrom = new Int2IntHashMap(0);
     private final Int2IntHashMap routeViaChild = new Int2IntHashMap(-1);
     private int parent = -1;
     private final List<Integer> children = new ArrayList<>(4);
@@ -68,8 +71,9 @@ public final class Monitor implements CoreService
     private int restarts;
 
     private final UmpHandler inbound = this::onChannelMessage;
+    private final UmpHandler queueing = this::queueChannelMessage;
     private MonitorLink receivingFrom;
-    private final org.agrona.collections.Int2IntHashMap extraDelay = new org.agrona.collections.Int2IntHashMap(0);
+    private final Int2IntHashMap extraDelay = new Int2IntHashMap(0);
     private long arrivalCycle;
 
     Monitor(final Core core, final MonitorSystem system)
@@ -78,6 +82,8 @@ public final class Monitor implements CoreService
         this.system = system;
         this.protocol = system.config().protocol();
         this.trace = core.trace();
+        this.exact = core.machine().isDeterministic();
+        this.loopback = new Loopback();
     }
 
     // ---------------------------------------------------------------- identity and state
@@ -167,10 +173,19 @@ public final class Monitor implements CoreService
 
     /**
      * Sends like {@link #send} but stamps the message with {@code sendCycle} and charges nothing: for operations
-     * that model a transport's timing themselves (e.g. one shared cache line read by many cores in turn).
+     * that model a transport's timing themselves (e.g. one shared cache line read by many cores in turn). The stamp
+     * may lie in this core's future, never in its past: the engine orders events by time, and a message cannot have
+     * left before the sender got to send it.
+     *
+     * @throws IllegalArgumentException when {@code sendCycle} is earlier than this core's clock.
      */
     public <M> void sendStamped(final int toCore, final M message, final long sendCycle)
     {
+        if (sendCycle < core.clock().now())
+        {
+            throw new IllegalArgumentException("monitor " + core.id() + " cannot send a message stamped " + sendCycle +
+                ", before its clock (" + core.clock().now() + ")");
+        }
         transmit(toCore, writer.buffer(), 0, encode(toCore, message), sendCycle);
     }
 
@@ -197,16 +212,53 @@ public final class Monitor implements CoreService
     {
         if (toCore == core.id())
         {
-            final byte[] copy = new byte[length];
-            buffer.getBytes(offset, copy);
-            loopback.addLast(new Loopback(copy, sendCycle));
+            loopback.add(sendCycle, buffer, offset, length);
             return;
         }
         nextHop(toCore).endpoint().send(sendCycle, buffer, offset, length);
     }
 
-    private record Loopback(byte[] message, long sendCycle)
+    /** Messages a monitor sends itself: handled at their send time, after what this core is doing now. */
+    private final class Loopback extends dev.shoal.kernel.EventSource
     {
+        private final ChannelInbox inbox = new ChannelInbox(0, null, 0);
+
+        Loopback()
+        {
+            super(core, Kind.MESSAGES, core.id());
+        }
+
+        void add(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
+        {
+            inbox.append(inbox.arrival(sendCycle, 0), buffer, offset, length);
+            changed();
+        }
+
+        boolean isEmpty()
+        {
+            return inbox.isEmpty();
+        }
+
+        @Override
+        public long headTime()
+        {
+            return inbox.headArrival();
+        }
+
+        @Override
+        protected void handleHead()
+        {
+            arrivalCycle = inbox.headArrival();
+            core.clock().observe(arrivalCycle);
+            try
+            {
+                deliver(inbox.buffer(), inbox.headOffset(), inbox.headLength());
+            }
+            finally
+            {
+                inbox.pop();
+            }
+        }
     }
 
     /** Slots a message of {@code length} bytes occupies: the send time (8 bytes) travels in its first slot. */
@@ -258,10 +310,27 @@ public final class Monitor implements CoreService
     MonitorLink addLink(final int peer, final long txAddress, final long rxAddress, final int slots)
     {
         final UmpEndpoint endpoint = RingPair.connect(system, core.id(), peer, txAddress, rxAddress, slots);
-        final MonitorLink link = new MonitorLink(peer, endpoint, system.topology().latency(core.id(), peer));
+        final MonitorLink link = new MonitorLink(this, peer, endpoint, inboxFrom(peer));
         linksByPeer.put(peer, link);
         links.add(link);
+        // The peer may have written to the ring before this side knew of it (boot's first message): look at once.
+        core.wake();
         return link;
+    }
+
+    /** The receiving side of a new channel from {@code peer}: its latency and its own jitter stream. */
+    ChannelInbox inboxFrom(final int peer)
+    {
+        final int serial = channelsFrom.get(peer);
+        channelsFrom.put(peer, serial + 1);
+        return new ChannelInbox(system.topology().latency(core.id(), peer),
+            core.machine().channelJitter(peer, core.id(), serial), core.machine().jitter());
+    }
+
+    /** Cycles of injected delay on messages from {@code peer} (see {@link #delayFrom}). */
+    long extraDelayFrom(final int peer)
+    {
+        return extraDelay.get(peer);
     }
 
     /** Records the routing tree below this core: {@code viaChild[i]} is the child through which core i is reached. */
@@ -283,6 +352,7 @@ public final class Monitor implements CoreService
     public void addPoller(final ChannelPoller poller)
     {
         pollers.add(poller);
+        core.wake();
     }
 
     // ---------------------------------------------------------------- time and faults
@@ -306,7 +376,8 @@ public final class Monitor implements CoreService
 
     /**
      * Fault injection: messages from {@code peer} arrive {@code cycles} later than the link's latency says (a
-     * slow channel). Called on this core (or while it is paused).
+     * slow channel), on every channel from it: the monitor's and the applications' bindings. Called on this core
+     * (or while it is paused).
      */
     public void delayFrom(final int peer, final int cycles)
     {
@@ -383,6 +454,7 @@ public final class Monitor implements CoreService
 
     // ---------------------------------------------------------------- receiving
 
+    /** Live mode: polls every channel and handles what arrived at once, in host arrival order. */
     @Override
     public int doWork()
     {
@@ -398,29 +470,79 @@ public final class Monitor implements CoreService
         {
             work += pollers.get(i).poll();
         }
-        for (int n = loopback.size(); n > 0; n--)
+        for (int n = loopback.isEmpty() ? 0 : 16; n > 0 && !loopback.isEmpty(); n--)
         {
-            final Loopback message = loopback.pollFirst();
-            arrivalCycle = message.sendCycle();
-            core.clock().observe(arrivalCycle);
-            deliver(new UnsafeBuffer(message.message()), 0, message.message().length);
+            loopback.handleHead();
             work++;
         }
         return work;
     }
 
+    /**
+     * Exact mode: copies what arrived on every channel into its inbox, stamped with its arrival, and flushes what
+     * waited for credit; handles nothing (the engine hands this core its events in time order).
+     */
+    @Override
+    public void pump()
+    {
+        for (int i = 0; i < links.size(); i++)
+        {
+            final MonitorLink link = links.get(i);
+            final UmpEndpoint endpoint = link.endpoint();
+            if (endpoint.hasInbound() || endpoint.hasPendingOutbound())
+            {
+                receivingFrom = link;
+                final int queued = link.inbox().size();
+                endpoint.poll(queueing, Integer.MAX_VALUE);
+                if (link.inbox().size() != queued)
+                {
+                    link.changed();
+                }
+            }
+        }
+        receivingFrom = null;
+        for (int i = 0; i < pollers.size(); i++)
+        {
+            pollers.get(i).pump();
+        }
+    }
+
+    private void queueChannelMessage(final long sendCycle, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        final ChannelInbox inbox = receivingFrom.inbox();
+        inbox.append(inbox.arrival(sendCycle, extraDelay.get(receivingFrom.peer())), buffer, offset, length);
+    }
+
+    /** Exact mode: handles the head of {@code link}'s inbox, at its arrival. */
+    void handleQueued(final MonitorLink link)
+    {
+        final ChannelInbox inbox = link.inbox();
+        arrivalCycle = inbox.headArrival();
+        core.clock().observe(arrivalCycle);
+        core.clock().advance(core.costs().umpReceiveSlot());
+        try
+        {
+            deliver(inbox.buffer(), inbox.headOffset(), inbox.headLength());
+        }
+        finally
+        {
+            inbox.pop();
+        }
+    }
+
     private void onChannelMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
-        arrivalCycle = sendCycle + receivingFrom.latency() + extraDelay.get(receivingFrom.peer());
+        arrivalCycle = receivingFrom.inbox().arrival(sendCycle, extraDelay.get(receivingFrom.peer()));
         core.clock().observe(arrivalCycle);
         core.clock().advance(core.costs().umpReceiveSlot());
         deliver(buffer, offset, length);
     }
 
     /**
-     * When the message now being handled reached this core: its send stamp plus the link's latency. Handlers that
-     * combine many replies use it to compute their completion in simulated-time order, whatever order the host
-     * happened to deliver them in.
+     * When the message now being handled reached this core: its send stamp plus the link's latency (and any
+     * injected delay or jitter). In exact mode the engine hands a core its messages in this order, so handlers
+     * need not order replies themselves.
      */
     public long arrivalCycle()
     {
@@ -445,12 +567,10 @@ public final class Monitor implements CoreService
                 dropMalformed(source, "destination core " + destination + " does not exist");
                 return;
             }
-            // Relayed as soon as it arrived: the stamp depends on the message, not on what else this core did.
+            // A relay is work of this core like any other: it waits its turn and pays for writing the slots again.
             messagesForwarded++;
-            final long relayed = arrivalCycle + core.costs().umpReceiveSlot() +
-                core.costs().umpSendSlot() * slotsFor(length);
-            core.clock().observe(relayed);
-            transmit(destination, buffer, offset, length, relayed);
+            core.clock().advance(core.costs().umpSendSlot() * slotsFor(length));
+            transmit(destination, buffer, offset, length, core.clock().now());
             return;
         }
         final Protocol.MessageType<?> type = protocol.byOpcode(opcode);

@@ -1,11 +1,53 @@
 package dev.shoal.monitor;
 
+import dev.shoal.kernel.EventSource;
 import dev.shoal.monitor.ump.UmpEndpoint;
 
 /**
- * A direct UMP channel from this monitor to the monitor of {@code peer}, with the link's one-way latency in
- * cycles (from the SKB), which the receiver adds to each message's send time.
+ * A direct UMP channel from this monitor to the monitor of {@code peer}. In exact mode it is one of the core's
+ * event sources: the engine's pump copies what arrived into its {@link ChannelInbox}, and the core handles each
+ * message at its arrival, in simulated-time order with everything else. Core-local.
  */
-record MonitorLink(int peer, UmpEndpoint endpoint, long latency)
+final class MonitorLink extends EventSource
 {
+    private final Monitor monitor;
+    private final int peer;
+    private final UmpEndpoint endpoint;
+    private final ChannelInbox inbox;
+
+    MonitorLink(final Monitor monitor, final int peer, final UmpEndpoint endpoint, final ChannelInbox inbox)
+    {
+        super(monitor.core(), Kind.MESSAGES, peer);
+        this.monitor = monitor;
+        this.peer = peer;
+        this.endpoint = endpoint;
+        this.inbox = inbox;
+    }
+
+    int peer()
+    {
+        return peer;
+    }
+
+    UmpEndpoint endpoint()
+    {
+        return endpoint;
+    }
+
+    ChannelInbox inbox()
+    {
+        return inbox;
+    }
+
+    @Override
+    public long headTime()
+    {
+        return inbox.headArrival();
+    }
+
+    @Override
+    protected void handleHead()
+    {
+        monitor.handleQueued(this);
+    }
 }

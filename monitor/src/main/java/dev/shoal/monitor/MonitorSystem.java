@@ -1,6 +1,10 @@
 package dev.shoal.monitor;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +28,13 @@ import dev.shoal.skb.Topology;
  */
 public final class MonitorSystem implements AutoCloseable
 {
+    /** What {@link #onCores} runs on the {@code index}-th core it was given, with that core's monitor. */
+    @FunctionalInterface
+    public interface CoreAction<T>
+    {
+        T apply(int index, Monitor monitor);
+    }
+
     /** Reported by core 0 when every core's monitor is up. */
     public record BootReport(int cores, long bootCycles, long messages)
     {
@@ -51,6 +62,52 @@ public final class MonitorSystem implements AutoCloseable
         this.monitorStarts = new java.util.concurrent.atomic.AtomicIntegerArray(config.cores());
         this.machine = new Machine(config.cores(), CostModel.forLrpc(topology.lrpcCycles()), this::startMonitor,
             config.runners());
+        if (config.runners().isDeterministic())
+        {
+            planPartitions(config.runners(), topology, config.cores());
+        }
+    }
+
+    /**
+     * Tells the exact engine the machine's blocks (packages: a partition never splits one) and its lookahead: the
+     * smallest latency between cores of two different packages, so that no message between partitions can arrive
+     * within the window it was sent in.
+     */
+    private static void planPartitions(final dev.shoal.kernel.RunnerFactory runners, final Topology topology,
+        final int cores)
+    {
+        final int[] packageOf = new int[cores];
+        final List<Integer> representatives = new ArrayList<>();
+        for (int c = 0; c < cores; c++)
+        {
+            packageOf[c] = topology.packageOf(c);
+            if (c == 0 || packageOf[c] != packageOf[c - 1])
+            {
+                representatives.add(c);
+            }
+        }
+        // Latency between packages depends on their hop count only: one pair per hop count found is enough.
+        final Map<Integer, Long> byHops = new HashMap<>();
+        final int n = representatives.size();
+        for (int i = 0; i < n; i++)
+        {
+            final int a = representatives.get(i);
+            for (int j = i + 1; j < n; j++)
+            {
+                final int b = representatives.get(j);
+                final int hops = topology.packageHops(packageOf[a], packageOf[b]);
+                if (!byHops.containsKey(hops))
+                {
+                    byHops.put(hops, Math.min(topology.latency(a, b), topology.latency(b, a)));
+                }
+            }
+        }
+        long lookahead = Long.MAX_VALUE;
+        for (final long latency : byHops.values())
+        {
+            lookahead = Math.min(lookahead, Math.max(1, latency));
+        }
+        runners.plan(packageOf, lookahead);
     }
 
     /** Powers the machine on: core 0's monitor starts and boots the rest. Returns at once; see {@link #awaitBoot}. */
@@ -159,6 +216,43 @@ public final class MonitorSystem implements AutoCloseable
             }
         });
         return result;
+    }
+
+    /**
+     * Runs {@code action} on each of {@code cores} with that core's monitor, as one host request: in exact mode
+     * every action lands at the same simulated instant (e.g. the dispatchers of a domain start together). Any
+     * thread; every core must have booted.
+     *
+     * @return one future per core, in the order given.
+     */
+    public <T> List<CompletableFuture<T>> onCores(final int[] cores, final CoreAction<T> action)
+    {
+        final List<CompletableFuture<T>> results = new ArrayList<>(cores.length);
+        final Runnable[] tasks = new Runnable[cores.length];
+        for (int i = 0; i < cores.length; i++)
+        {
+            final CompletableFuture<T> result = new CompletableFuture<>();
+            results.add(result);
+            final Monitor monitor = monitors.get(cores[i]);
+            if (monitor == null)
+            {
+                throw new IllegalStateException("core " + cores[i] + " has not booted");
+            }
+            final int index = i;
+            tasks[i] = () ->
+            {
+                try
+                {
+                    result.complete(action.apply(index, monitor));
+                }
+                catch (final Throwable t)
+                {
+                    result.completeExceptionally(t);
+                }
+            };
+        }
+        machine.hostSubmitAll(cores, tasks);
+        return results;
     }
 
     /** The monitor of {@code core}, for code that runs on that core (e.g. the libOS of its dispatchers). */

@@ -18,11 +18,10 @@ import dev.shoal.skb.Topology;
  * TLB shootdown: after a mapping changed, every core that may cache it drops its TLB entries for the range, and
  * the initiator returns only when all have acknowledged. Four strategies ({@link ShootdownStrategy}).
  *
- * <p>Timing. The latency is computed in simulated cycles from the messages' arrival stamps, not from the order in
- * which the host happens to deliver them: a core that collects replies folds their arrival cycles in ascending
- * order ({@code t = max(t, arrival) + receive + handler}), and each core is assumed to serve an invalidation when
- * it arrives (the benchmark first brings every clock to the initiator's). So a given machine, core count and
- * strategy always give the same figure. Costs: a slot write or read is {@link CostModel#umpSendSlot()} /
+ * <p>Timing is plain code: each core charges what it does to its own clock, and the exact engine hands every core
+ * its messages in arrival order, so a core that collects acknowledgements handles them one after another, each
+ * paying its receive and dispatch. The latency is the initiator's clock when the last acknowledgement has been
+ * handled, less its clock at the start. Costs: a slot write or read is {@link CostModel#umpSendSlot()} /
  * {@link CostModel#umpReceiveSlot()}, a monitor dispatch {@link CostModel#monitorHandler()}, a link the SKB's
  * published URPC latency, and dropping one page from a TLB {@link #INVLPG_CYCLES}.
  *
@@ -81,9 +80,7 @@ public final class ShootdownOperation implements MonitorOperation
         int waiting;
         int cores = 1;
         int messages;
-        long readyCycle;
         long startCycle;
-        final List<Long> arrivals = new ArrayList<>();
         ShootdownStrategy strategy;
         CompletableFuture<Result> done;
         Timers.Timer timeout;
@@ -152,8 +149,7 @@ public final class ShootdownOperation implements MonitorOperation
         round.startCycle = initiator.now();
         rounds.byId.put(id, round);
 
-        final long invalidated = invalidateHere(initiator, asid, vaddr, bytes, initiator.now());
-        initiator.core().clock().observe(invalidated);
+        invalidateHere(initiator, asid, vaddr, bytes);
         round.waiting = plan.size();
         final CostModel costs = initiator.core().costs();
         if (strategy == ShootdownStrategy.BROADCAST)
@@ -175,7 +171,6 @@ public final class ShootdownOperation implements MonitorOperation
             }
         }
         round.messages = plan.size();
-        round.readyCycle = initiator.now();
         if (round.waiting > 0)
         {
             round.timeout = initiator.after(timeoutCycles, () ->
@@ -204,14 +199,10 @@ public final class ShootdownOperation implements MonitorOperation
 
     private void onInvalidate(final Monitor monitor, final int from, final Invalidate request)
     {
-        final CostModel costs = monitor.core().costs();
-        final long served = monitor.arrivalCycle() + costs.umpReceiveSlot() + costs.monitorHandler();
-        long t = invalidateHere(monitor, request.asid(), request.vaddr(), request.bytes(), served);
+        invalidateHere(monitor, request.asid(), request.vaddr(), request.bytes());
         if (request.forwardTo().length == 0)
         {
-            t += costs.umpSendSlot();
-            monitor.core().clock().observe(t);
-            monitor.sendStamped(from, new Acknowledge(request.round(), 1, 1), t);
+            monitor.send(from, new Acknowledge(request.round(), 1, 1));
             return;
         }
         final Rounds rounds = monitor.local(Rounds.class, Rounds::new);
@@ -226,13 +217,9 @@ public final class ShootdownOperation implements MonitorOperation
         }
         for (final int core : request.forwardTo())
         {
-            t += costs.umpSendSlot();
-            monitor.sendStamped(core, new Invalidate(id, request.asid(), request.vaddr(), request.bytes(),
-                new int[0]), t);
+            monitor.send(core, new Invalidate(id, request.asid(), request.vaddr(), request.bytes(), new int[0]));
         }
         round.messages = request.forwardTo().length;
-        round.readyCycle = t;
-        monitor.core().clock().observe(t);
     }
 
     private void onAcknowledge(final Monitor monitor, final int from, final Acknowledge ack)
@@ -242,7 +229,6 @@ public final class ShootdownOperation implements MonitorOperation
         {
             return;
         }
-        round.arrivals.add(monitor.arrivalCycle());
         round.cores += ack.cores();
         round.messages += ack.messages();
         round.waiting--;
@@ -260,31 +246,21 @@ public final class ShootdownOperation implements MonitorOperation
         {
             round.timeout.cancel();
         }
-        final CostModel costs = monitor.core().costs();
-        final long[] arrivals = round.arrivals.stream().mapToLong(Long::longValue).sorted().toArray();
-        long t = round.readyCycle;
-        for (final long arrival : arrivals)
-        {
-            t = Math.max(t, arrival) + costs.umpReceiveSlot() + costs.monitorHandler();
-        }
         if (round.replyTo == -1)
         {
-            monitor.core().clock().observe(t);
-            round.done.complete(new Result(round.strategy, round.cores, t - round.startCycle, round.messages, false));
+            round.done.complete(new Result(round.strategy, round.cores, monitor.now() - round.startCycle,
+                round.messages, false));
         }
         else
         {
-            t += costs.umpSendSlot();
-            monitor.core().clock().observe(t);
-            monitor.sendStamped(round.replyTo, new Acknowledge(id & ROUND_MASK, round.cores, round.messages + 1), t);
+            monitor.send(round.replyTo, new Acknowledge(id & ROUND_MASK, round.cores, round.messages + 1));
         }
     }
 
-    private long invalidateHere(final Monitor monitor, final int asid, final long vaddr, final long bytes,
-        final long at)
+    private void invalidateHere(final Monitor monitor, final int asid, final long vaddr, final long bytes)
     {
         local.invalidate(monitor, asid, vaddr, bytes);
-        return at + INVLPG_CYCLES * Math.max(1, (bytes + PAGE - 1) / PAGE);
+        monitor.core().clock().advance(INVLPG_CYCLES * Math.max(1, (bytes + PAGE - 1) / PAGE));
     }
 
     /** One message of the initiator: to {@code core}, which forwards to {@code forwardTo}. */

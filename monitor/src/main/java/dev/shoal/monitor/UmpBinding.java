@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.shoal.kernel.Core;
 import dev.shoal.kernel.Dispatcher;
+import dev.shoal.kernel.EventSource;
 import dev.shoal.monitor.ump.UmpDescriptor;
 import dev.shoal.monitor.ump.UmpEndpoint;
 import dev.shoal.monitor.ump.UmpHandler;
@@ -16,34 +17,41 @@ import dev.shoal.monitor.ump.UmpHandler;
 /**
  * A cross-core binding over its own UMP channel. The core's monitor polls the endpoint (waitset role), copies
  * each message into the binding's inbound queue, advances the core clock to the message's arrival time and wakes
- * a waiting receiver. Core-local: all fields are touched only on the binding's core.
+ * a waiting receiver. The arrival follows the same rule as the monitor's channels ({@link ChannelInbox}: latency,
+ * injected delay, jitter). In exact mode the binding is one of the core's event sources: the pump queues what
+ * arrived and the core receives each message at its arrival, in time order with everything else. Core-local: all
+ * fields are touched only on the binding's core.
  *
  * <p>A binding's messages may be of any length, as LMP's are, while one UMP message holds at most
  * {@link UmpDescriptor#MAX_MESSAGE_LENGTH} bytes: a longer one travels as pieces of exactly that length and a last,
  * shorter piece (empty when the length is a multiple of it). A piece of the full length thus means "more follows",
  * and messages shorter than the limit, nearly all of them, travel as before with nothing added.
  */
-final class UmpBinding implements Binding, ChannelPoller
+final class UmpBinding extends EventSource implements Binding, ChannelPoller
 {
     private final Core core;
+    private final Monitor monitor;
     private final UmpEndpoint endpoint;
     private final int peer;
-    private final long latency;
+    private final ChannelInbox timing;
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
     private Thread waiter;
     private final UmpHandler handler = this::onMessage;
+    private final UmpHandler queueing = this::queueMessage;
     /** The length of a piece that says "more follows" ({@link UmpBinding}). */
     private static final int PIECE = UmpDescriptor.MAX_MESSAGE_LENGTH;
     private final UnsafeBuffer sendView = new UnsafeBuffer(new byte[0]);
     /** The pieces of a long message received so far, or null. */
     private ByteArrayOutputStream partial;
 
-    UmpBinding(final Core core, final UmpEndpoint endpoint, final int peer, final long latency)
+    UmpBinding(final Monitor monitor, final UmpEndpoint endpoint, final int peer)
     {
-        this.core = core;
+        super(monitor.core(), Kind.MESSAGES, peer);
+        this.core = monitor.core();
+        this.monitor = monitor;
         this.endpoint = endpoint;
         this.peer = peer;
-        this.latency = latency;
+        this.timing = monitor.inboxFrom(peer);
     }
 
     @Override
@@ -88,9 +96,53 @@ final class UmpBinding implements Binding, ChannelPoller
         return endpoint.poll(handler, 16);
     }
 
+    @Override
+    public void pump()
+    {
+        if (endpoint.hasInbound() || endpoint.hasPendingOutbound())
+        {
+            final int queued = timing.size();
+            endpoint.poll(queueing, Integer.MAX_VALUE);
+            if (timing.size() != queued)
+            {
+                changed();
+            }
+        }
+    }
+
+    private void queueMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
+    {
+        timing.append(timing.arrival(sendCycle, monitor.extraDelayFrom(peer)), buffer, offset, length);
+    }
+
+    @Override
+    public long headTime()
+    {
+        return timing.headArrival();
+    }
+
+    @Override
+    protected void handleHead()
+    {
+        core.clock().observe(timing.headArrival());
+        try
+        {
+            receive(timing.buffer(), timing.headOffset(), timing.headLength());
+        }
+        finally
+        {
+            timing.pop();
+        }
+    }
+
     private void onMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
-        core.clock().observe(sendCycle + latency);
+        core.clock().observe(timing.arrival(sendCycle, monitor.extraDelayFrom(peer)));
+        receive(buffer, offset, length);
+    }
+
+    private void receive(final DirectBuffer buffer, final int offset, final int length)
+    {
         core.clock().advance(core.costs().umpReceiveSlot());
         if (length == PIECE || partial != null)
         {

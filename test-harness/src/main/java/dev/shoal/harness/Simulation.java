@@ -13,7 +13,10 @@ import dev.shoal.skb.Skb;
 
 /**
  * Deterministic simulation tests (Kafka's RaftEventSimulationTest and FoundationDB's simulation are the models):
- * boot a machine in deterministic mode, run a scenario, check invariants after every core step, for many seeds.
+ * boot a machine on the exact engine, run a scenario, check invariants after every event, for many seeds. To
+ * explore interleavings the runs use latency jitter ({@link #jitter(long)}, {@value #DEFAULT_JITTER} cycles by
+ * default): each seed draws its own latencies and tie order, so different seeds take different paths, while one
+ * seed always takes the same.
  * A failure names the seed, the core count and how to replay it:
  * <pre>{@code
  * Simulation.of("numa:8x8").cores(2, 8, 64).seeds(1, 1000)
@@ -32,7 +35,12 @@ public final class Simulation
         void run(Shoal shoal) throws Exception;
     }
 
+    /** Latency jitter of a simulation run unless {@link #jitter(long)} says otherwise, in cycles. */
+    public static final long DEFAULT_JITTER = 200;
+
     private final String machine;
+    private long jitter = DEFAULT_JITTER;
+    private int threads = 1;
     private int[] coreCounts = {2};
     private long firstSeed = 1;
     private int seeds = 1;
@@ -55,6 +63,28 @@ public final class Simulation
     public Simulation cores(final int... counts)
     {
         this.coreCounts = counts.clone();
+        return this;
+    }
+
+    /** Up to {@code cycles} of seeded extra latency per message (0: none, every seed gives the same figures). */
+    public Simulation jitter(final long cycles)
+    {
+        if (cycles < 0)
+        {
+            throw new IllegalArgumentException("jitter must not be negative: " + cycles);
+        }
+        this.jitter = cycles;
+        return this;
+    }
+
+    /** Host threads per run (default 1; results do not depend on it, and invariants are checked at barriers). */
+    public Simulation threads(final int threads)
+    {
+        if (threads < 1)
+        {
+            throw new IllegalArgumentException("threads must be at least 1: " + threads);
+        }
+        this.threads = threads;
         return this;
     }
 
@@ -117,7 +147,7 @@ public final class Simulation
     private void runOne(final Scenario scenario, final int cores, final long seed)
     {
         final TraceRecorder trace = new TraceRecorder(null);
-        final DeterministicScheduler scheduler = new DeterministicScheduler(seed, trace);
+        final DeterministicScheduler scheduler = new DeterministicScheduler(seed, trace).jitter(jitter).threads(threads);
         final MonitorConfig.Builder config = MonitorConfig.builder(Skb.open(machine)).cores(cores).runners(scheduler);
         operations.forEach(op -> config.operation(op.get()));
         final String where = "seed " + seed + " on " + cores + " cores of " + machine;

@@ -239,6 +239,36 @@ class OctopusTest
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"live", "deterministic:3", "deterministic:4"})
+    void shouldSeeWithinATimedWaitWhatAnotherCoreOfTheDomainSetsAtStart(final String mode) throws Exception
+    {
+        try (Shoal shoal = Machines.boot(mode, "numa:2x4", 8))
+        {
+            Octopus.start(shoal);
+            final ConcurrentHashMap<String, String> seen = new ConcurrentHashMap<>();
+            // One domain over cores 1 and 2: both dispatchers start at one instant, so the wait on core 1 sees the
+            // record core 2 sets at once, long before 10M cycles pass.
+            Machines.run(shoal, "pair", new int[] {1, 2}, os ->
+            {
+                final Octopus oct = Octopus.client(os);
+                if (os.coreId() == 2)
+                {
+                    oct.set("ready", "yes");
+                }
+                else
+                {
+                    final long asked = os.now();
+                    final OctopusRecord r = oct.waitFor("ready", 10_000_000);
+                    seen.put("record", String.valueOf(r == null ? null : r.value()));
+                    seen.put("waited", String.valueOf(os.now() - asked));
+                }
+            });
+            assertEquals("yes", seen.get("record"), seen.toString());
+            assertTrue(Long.parseLong(seen.get("waited")) < 10_000_000, seen.toString());
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"live", "deterministic:7"})
     void shouldReturnTheRecordFromATimedWaitForWhenItIsSetInTime(final String mode) throws Exception
     {

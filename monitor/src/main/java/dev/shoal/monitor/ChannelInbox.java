@@ -1,0 +1,148 @@
+package dev.shoal.monitor;
+
+import java.util.SplittableRandom;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The receiving side of one channel on its core: the one arrival rule every binding uses, and (exact mode) the
+ * core-local queue of messages that arrived but were not yet handled.
+ *
+ * <p>Arrival rule: a message arrives at its send stamp plus the link's latency, plus any injected delay for its
+ * sender, plus a jitter drawn from the run's seed for this channel (exact mode, when exploring), and never before the
+ * channel's previous message: a channel does not reorder.
+ *
+ * <p>Queue: the transport (the engine's pump) copies each message out of the UMP ring into this queue with its
+ * arrival; the core handles it when the engine reaches that time. Records are {@code [arrival:8][length:4][pad:4]
+ * [payload, rounded up to 8]} in one growable byte array, so queueing allocates nothing in the steady state. The
+ * payload of the head stays valid until {@link #pop()}.
+ *
+ * <p>Core-local: touched only on the owning core.
+ */
+final class ChannelInbox
+{
+    private static final int HEADER = 16;
+
+    private final long latency;
+    private final SplittableRandom jitter;
+    private final long jitterBound;
+    private long lastArrival = Long.MIN_VALUE;
+
+    private byte[] bytes = new byte[256];
+    private final UnsafeBuffer view = new UnsafeBuffer(bytes);
+    private int head;
+    private int tail;
+    private int count;
+
+    /**
+     * @param latency     the link's one-way latency in cycles.
+     * @param jitter      draws the jitter, or null for none.
+     * @param jitterBound the largest jitter in cycles.
+     */
+    ChannelInbox(final long latency, final SplittableRandom jitter, final long jitterBound)
+    {
+        this.latency = latency;
+        this.jitter = jitter;
+        this.jitterBound = jitterBound;
+    }
+
+    /** The arrival of the next message of this channel, sent at {@code sendCycle}; call once per message, in order. */
+    long arrival(final long sendCycle, final long extraDelay)
+    {
+        long at = sendCycle + latency + extraDelay;
+        if (jitter != null)
+        {
+            at += jitter.nextLong(jitterBound + 1);
+        }
+        at = Math.max(at, lastArrival);
+        lastArrival = at;
+        return at;
+    }
+
+    long latency()
+    {
+        return latency;
+    }
+
+    /** Queues a copy of {@code length} bytes of {@code src} that arrive at {@code arrival}. */
+    void append(final long arrival, final DirectBuffer src, final int offset, final int length)
+    {
+        final int need = HEADER + align(length);
+        if (tail + need > bytes.length)
+        {
+            makeRoom(need);
+        }
+        view.putLong(tail, arrival);
+        view.putInt(tail + 8, length);
+        src.getBytes(offset, view, tail + HEADER, length);
+        tail += need;
+        count++;
+    }
+
+    boolean isEmpty()
+    {
+        return count == 0;
+    }
+
+    int size()
+    {
+        return count;
+    }
+
+    /** The head's arrival, or {@link Long#MAX_VALUE} when empty. */
+    long headArrival()
+    {
+        return count == 0 ? Long.MAX_VALUE : view.getLong(head);
+    }
+
+    /** The buffer holding the head's payload. */
+    DirectBuffer buffer()
+    {
+        return view;
+    }
+
+    int headOffset()
+    {
+        return head + HEADER;
+    }
+
+    int headLength()
+    {
+        return view.getInt(head + 8);
+    }
+
+    /** Drops the head. */
+    void pop()
+    {
+        head += HEADER + align(headLength());
+        if (--count == 0)
+        {
+            head = 0;
+            tail = 0;
+        }
+    }
+
+    private void makeRoom(final int need)
+    {
+        final int used = tail - head;
+        if (used + need <= bytes.length / 2)
+        {
+            System.arraycopy(bytes, head, bytes, 0, used);
+        }
+        else
+        {
+            final byte[] grown = new byte[Math.max(bytes.length * 2, used + need)];
+            System.arraycopy(bytes, head, grown, 0, used);
+            bytes = grown;
+            view.wrap(bytes);
+        }
+        head = 0;
+        tail = used;
+    }
+
+    private static int align(final int length)
+    {
+        return (length + 7) & ~7;
+    }
+}
