@@ -2,6 +2,7 @@ package dev.shoal.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
@@ -62,6 +63,34 @@ class RecordCodecTest
 
     record HoldsUnsupported(Unsupported inner)
     {
+    }
+
+    record Chain(int value, Chain next)
+    {
+    }
+
+    record Throwing(int value)
+    {
+        @Override
+        public int value()
+        {
+            throw new UnsupportedOperationException("no value");
+        }
+    }
+
+    record SneakyThrowing(int value)
+    {
+        @Override
+        public int value()
+        {
+            throw RecordCodecTest.<RuntimeException>sneaky(new java.io.IOException("disk"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(final Throwable t) throws T
+    {
+        throw (T)t;
     }
 
     private static final Everything EVERYTHING = new Everything(true, (byte)-7, Short.MIN_VALUE, Integer.MAX_VALUE,
@@ -255,5 +284,28 @@ class RecordCodecTest
         raw.encode(inner, out);
         assertEquals(inner, raw.decode(new MessageReader().wrap(out.buffer(), 0, out.length(), Inner.class)));
         assertThrows(ClassCastException.class, () -> raw.encode("not a record", new MessageWriter()));
+    }
+
+    @Test
+    void shouldShareOneCodecPerRecordType()
+    {
+        assertSame(RecordCodec.of(Inner.class), RecordCodec.of(Inner.class));
+    }
+
+    @Test
+    void shouldRefuseARecordThatContainsItself()
+    {
+        assertEquals("record " + Chain.class.getName() + " contains itself",
+            assertThrows(IllegalArgumentException.class, () -> RecordCodec.of(Chain.class)).getMessage());
+    }
+
+    @Test
+    void shouldPassOnAnAccessorsUncheckedExceptionAndWrapAChecked()
+    {
+        assertEquals("no value", assertThrows(UnsupportedOperationException.class,
+            () -> roundTrip(new Throwing(1))).getMessage());
+        final IllegalStateException failure = assertThrows(IllegalStateException.class,
+            () -> roundTrip(new SneakyThrowing(1)));
+        assertEquals("cannot encode SneakyThrowing: java.io.IOException: disk", failure.getMessage());
     }
 }
