@@ -3,7 +3,8 @@ package dev.shoal.monitor;
 /**
  * A rough measurement, not a test (no timing assertions anywhere): host ns per encode + decode of small records
  * through {@link RecordCodec}, called through {@link MessageCodec} as the monitor calls it. The loop sees three
- * record types, so its call site is as polymorphic as the monitor's. Run after {@code test-compile}:
+ * record types and a hand-written codec, so its call site is as polymorphic as the monitor's. Run after
+ * {@code test-compile}:
  *
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
@@ -25,6 +26,22 @@ public final class RecordCodecLoop
 
     record Wide(int a, int b, long c, long d, short e, byte f, double g, boolean h)
     {
+    }
+
+    /** What RecordCodec should cost: Small's codec written by hand. */
+    private static final class SmallByHand implements MessageCodec<Small>
+    {
+        @Override
+        public void encode(final Small message, final MessageWriter out)
+        {
+            out.putInt(message.core()).putLong(message.round()).putBoolean(message.held());
+        }
+
+        @Override
+        public Small decode(final MessageReader in)
+        {
+            return new Small(in.getInt(), in.getLong(), in.getBoolean());
+        }
     }
 
     private static long sink;
@@ -64,6 +81,7 @@ public final class RecordCodecLoop
             nsPerOp(smallCodec, small, Small.class, n / 5);
             nsPerOp(mixedCodec, mixed, Mixed.class, n / 5);
             nsPerOp(wideCodec, wide, Wide.class, n / 5);
+            nsPerOp(new SmallByHand(), small, Small.class, n / 5);
         }
         for (int round = 0; round < 3; round++)
         {
@@ -73,6 +91,8 @@ public final class RecordCodecLoop
                 nsPerOp(mixedCodec, mixed, Mixed.class, n));
             System.out.printf("Wide(8 primitive components)       %6.1f ns/op%n",
                 nsPerOp(wideCodec, wide, Wide.class, n));
+            System.out.printf("Small, codec written by hand       %6.1f ns/op%n",
+                nsPerOp(new SmallByHand(), small, Small.class, n));
         }
         System.out.println("(checksum " + sink + ")");
     }
