@@ -1,148 +1,48 @@
 package dev.shoal.monitor;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.reflect.RecordComponent;
-import java.util.Arrays;
-
 /**
- * Encodes a record's components in declaration order. Supported component types: {@code boolean, byte, short,
- * int, long, double, String, byte[], int[], long[]} and nested records of those. Resolved once per type;
- * encoding uses method handles, no per-message reflection lookups.
+ * Encodes a record's components in declaration order, little-endian, with no framing: each component as the
+ * {@link MessageWriter} {@code put} method of its type writes it, a nested record as its own components in place.
+ * Supported component types: {@code boolean, byte, short, int, long, double, String, byte[], int[], long[]} and
+ * nested records of those. Messages carry no nulls: encoding a null {@code String}, array or record component
+ * fails with an {@link IllegalArgumentException} naming it. Decoding fails with a {@link MalformedMessageException}
+ * when the bytes run short or hold a bad value (from {@link MessageReader}), or when the record's constructor
+ * rejects the decoded values.
+ *
+ * <p>Each record type gets one codec, made on first use and shared: a class generated for it (by
+ * {@link RecordCodecGenerator}) that reads and writes its components as a hand-written codec would. Codecs hold no
+ * state, so any core may use one at any time.
  */
-public final class RecordCodec<R extends Record> implements MessageCodec<R>
+public abstract class RecordCodec<R extends Record> implements MessageCodec<R>
 {
-    private final Class<R> type;
-    private final Class<?>[] kinds;
-    private final MethodHandle[] accessors;
-    private final MethodHandle constructor;
-    private final MessageCodec<?>[] nested;
-
-    private RecordCodec(final Class<R> type)
+    private static final ClassValue<RecordCodec<?>> CODECS = new ClassValue<>()
     {
-        this.type = type;
-        final RecordComponent[] components = type.getRecordComponents();
-        kinds = new Class<?>[components.length];
-        accessors = new MethodHandle[components.length];
-        nested = new MessageCodec<?>[components.length];
-        final MethodHandles.Lookup lookup = MethodHandles.lookup();
-        try
+        @Override
+        protected RecordCodec<?> computeValue(final Class<?> type)
         {
-            for (int i = 0; i < components.length; i++)
-            {
-                final Class<?> kind = components[i].getType();
-                if (!isSupported(kind))
-                {
-                    throw new IllegalArgumentException("record " + type.getName() + " component " +
-                        components[i].getName() + " has unsupported type " + kind.getName());
-                }
-                kinds[i] = kind;
-                final var accessor = components[i].getAccessor();
-                accessor.setAccessible(true);
-                accessors[i] = lookup.unreflect(accessor);
-                if (kind.isRecord())
-                {
-                    nested[i] = ofUnchecked(kind);
-                }
-            }
-            final var ctor = type.getDeclaredConstructor(
-                Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
-            ctor.setAccessible(true);
-            constructor = lookup.unreflectConstructor(ctor);
+            return RecordCodecGenerator.generate(type);
         }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new IllegalArgumentException("cannot encode record " + type.getName() + ": " + ex, ex);
-        }
+    };
+
+    /** Subclassed only by {@link RecordCodecGenerator}'s classes. */
+    RecordCodec()
+    {
     }
 
+    /**
+     * The codec of {@code type}.
+     *
+     * @throws IllegalArgumentException when a component's type is not supported.
+     */
+    @SuppressWarnings("unchecked")
     public static <R extends Record> RecordCodec<R> of(final Class<R> type)
     {
-        return new RecordCodec<>(type);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static MessageCodec<?> ofUnchecked(final Class<?> type)
-    {
-        return new RecordCodec(type);
-    }
-
-    private static boolean isSupported(final Class<?> k)
-    {
-        return k == boolean.class || k == byte.class || k == short.class || k == int.class || k == long.class ||
-            k == double.class || k == String.class || k == byte[].class || k == int[].class || k == long[].class ||
-            k.isRecord();
+        return (RecordCodec<R>)CODECS.get(type);
     }
 
     @Override
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public void encode(final R message, final MessageWriter out)
-    {
-        try
-        {
-            for (int i = 0; i < kinds.length; i++)
-            {
-                final Object v = accessors[i].invoke(message);
-                final Class<?> k = kinds[i];
-                if (k == int.class) out.putInt((Integer)v);
-                else if (k == long.class) out.putLong((Long)v);
-                else if (k == boolean.class) out.putBoolean((Boolean)v);
-                else if (k == String.class) out.putString(requireValue((String)v, i));
-                else if (k == byte.class) out.putByte((Byte)v);
-                else if (k == short.class) out.putShort((Short)v);
-                else if (k == double.class) out.putDouble((Double)v);
-                else if (k == byte[].class) out.putBytes(requireValue((byte[])v, i));
-                else if (k == int[].class) out.putInts(requireValue((int[])v, i));
-                else if (k == long[].class) out.putLongs(requireValue((long[])v, i));
-                else ((MessageCodec)nested[i]).encode(requireValue(v, i), out);
-            }
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException("cannot encode " + type.getSimpleName() + ": " + t, t);
-        }
-    }
-
-    private <T> T requireValue(final T value, final int component)
-    {
-        if (value == null)
-        {
-            throw new IllegalArgumentException(type.getSimpleName() + "." +
-                type.getRecordComponents()[component].getName() + " is null; messages carry no nulls");
-        }
-        return value;
-    }
+    public abstract void encode(R message, MessageWriter out);
 
     @Override
-    public R decode(final MessageReader in)
-    {
-        final Object[] values = new Object[kinds.length];
-        for (int i = 0; i < kinds.length; i++)
-        {
-            final Class<?> k = kinds[i];
-            if (k == int.class) values[i] = in.getInt();
-            else if (k == long.class) values[i] = in.getLong();
-            else if (k == boolean.class) values[i] = in.getBoolean();
-            else if (k == String.class) values[i] = in.getString();
-            else if (k == byte.class) values[i] = in.getByte();
-            else if (k == short.class) values[i] = in.getShort();
-            else if (k == double.class) values[i] = in.getDouble();
-            else if (k == byte[].class) values[i] = in.getBytes();
-            else if (k == int[].class) values[i] = in.getInts();
-            else if (k == long[].class) values[i] = in.getLongs();
-            else values[i] = nested[i].decode(in);
-        }
-        try
-        {
-            return type.cast(constructor.invokeWithArguments(values));
-        }
-        catch (final Throwable t)
-        {
-            throw new MalformedMessageException(type.getSimpleName() + ": decoded fields rejected: " + t.getMessage());
-        }
-    }
+    public abstract R decode(MessageReader in);
 }
