@@ -71,6 +71,12 @@ public final class Core implements Executor
     boolean stepping;
     /** Exact mode: set while this core is on its partition's list of cores whose channels need pumping. */
     boolean pumpPending;
+    /** Exact mode: the channels whose doorbell rang since the last pump ({@link #ALL_CHANNELS}: look at all). */
+    private long[] pendingChannels = new long[4];
+    private int pendingCount;
+
+    /** A doorbell that does not say which channel: pump them all. */
+    public static final long ALL_CHANNELS = -1;
     private final List<CoreService> services = new ArrayList<>(2);
     private final AtomicInteger dispatcherIds = new AtomicInteger();
 
@@ -447,9 +453,19 @@ public final class Core implements Executor
      */
     public void wake()
     {
+        wake(ALL_CHANNELS);
+    }
+
+    /**
+     * Like {@link #wake()}, naming the channel that was written: {@code channel} is a key its receiving service
+     * knows it by (a UMP ring's address), so that in exact mode the pump looks at that channel only, not at every
+     * channel of the core. Any thread.
+     */
+    public void wake(final long channel)
+    {
         if (engine != null)
         {
-            engine.onDoorbell(this);
+            engine.onDoorbell(this, channel);
         }
         else if (sleepWord == ASLEEP)
         {
@@ -696,15 +712,50 @@ public final class Core implements Executor
         {
             drainInbox();
             final List<CoreService> services = this.services;
+            final int pending = pendingCount;
+            pendingCount = 0;
+            boolean all = false;
+            for (int c = 0; c < pending && !all; c++)
+            {
+                all = pendingChannels[c] == ALL_CHANNELS;
+            }
             for (int i = 0, size = services.size(); i < size; i++)
             {
-                services.get(i).pump();
+                final CoreService service = services.get(i);
+                if (all)
+                {
+                    service.pump(ALL_CHANNELS);
+                }
+                else
+                {
+                    for (int c = 0; c < pending; c++)
+                    {
+                        service.pump(pendingChannels[c]);
+                    }
+                }
             }
         }
         finally
         {
             stepping = false;
         }
+    }
+
+    /** Exact mode: remembers that {@code channel}'s doorbell rang, for the next pump. The core's carrier only. */
+    void notePending(final long channel)
+    {
+        for (int c = 0; c < pendingCount; c++)
+        {
+            if (pendingChannels[c] == channel)
+            {
+                return;
+            }
+        }
+        if (pendingCount == pendingChannels.length)
+        {
+            pendingChannels = java.util.Arrays.copyOf(pendingChannels, pendingCount * 2);
+        }
+        pendingChannels[pendingCount++] = channel;
     }
 
     /** Exact mode: a host request or the start-up task lands on this core at {@code at}. Its carrier only. */

@@ -17,10 +17,12 @@ public interface CoreService
     /**
      * Exact mode: moves what arrived on this service's channels into its own queues of timestamped events, and
      * flushes what waits to be sent, without handling anything or touching the core's clock (the transport works
-     * outside simulated time). The engine calls it when a doorbell rang for this core, between events. Called only
-     * on the owning core's carrier.
+     * outside simulated time). The engine calls it when a doorbell rang for this core, between events, once per
+     * channel that rang: {@code channel} is the key given to {@link Core#wake(long)}, or {@link Core#ALL_CHANNELS}
+     * (look at every channel). A key the service does not know is someone else's. Called only on the owning core's
+     * carrier.
      */
-    default void pump()
+    default void pump(final long channel)
     {
     }
 }

@@ -327,17 +327,17 @@ public final class DeterministicScheduler implements RunnerFactory
     }
 
     /** A doorbell rang for {@code core} (a channel to it was written): pump it before its next event. Any thread. */
-    void onDoorbell(final Core core)
+    void onDoorbell(final Core core, final long channel)
     {
         final Partition target = partitions[partitionOfCore[core.id()]];
         final Partition here = currentPartition();
         if (here == target)
         {
-            target.requestPump(core);
+            target.requestPump(core, channel);
         }
         else if (here != null)
         {
-            target.inbox.offer(core);
+            target.inbox.offer(new Doorbell(core, channel));
             here.posted = true;
         }
         else
@@ -346,6 +346,11 @@ public final class DeterministicScheduler implements RunnerFactory
             hostRequests.add(List.of(new Landing(core, null, -1)));
             wakeCoordinator();
         }
+    }
+
+    /** A doorbell from another partition, passed on at the barrier. */
+    private record Doorbell(Core core, long channel)
+    {
     }
 
     private void deliver(final Landing landing)
@@ -371,7 +376,9 @@ public final class DeterministicScheduler implements RunnerFactory
     /** The partition whose thread is the caller's carrier, or null for any other thread. */
     private Partition currentPartition()
     {
-        final Thread carrier = VirtualThreads.currentCarrier();
+        final Thread current = Thread.currentThread();
+        // Monitors run on the partition thread itself; only a dispatcher (a virtual thread) needs its carrier.
+        final Thread carrier = current.isVirtual() ? VirtualThreads.currentCarrier() : current;
         for (final Partition p : partitions)
         {
             if (p.thread == carrier)
@@ -414,8 +421,9 @@ public final class DeterministicScheduler implements RunnerFactory
                 .name("shoal-exact-" + seed + "-" + index).daemon(true).unstarted(this::run);
         }
 
-        void requestPump(final Core core)
+        void requestPump(final Core core, final long channel)
         {
+            core.notePending(channel);
             if (!core.pumpPending)
             {
                 core.pumpPending = true;
@@ -428,7 +436,7 @@ public final class DeterministicScheduler implements RunnerFactory
             final Core core = landing.core;
             if (landing.task == null)
             {
-                requestPump(core);
+                requestPump(core, Core.ALL_CHANNELS);
                 return;
             }
             core.land(landing.task, at);
@@ -452,9 +460,9 @@ public final class DeterministicScheduler implements RunnerFactory
             Object item;
             while ((item = inbox.relaxedPoll()) != null)
             {
-                if (item instanceof Core core)
+                if (item instanceof Doorbell bell)
                 {
-                    requestPump(core);
+                    requestPump(bell.core, bell.channel);
                 }
                 else
                 {
@@ -502,7 +510,8 @@ public final class DeterministicScheduler implements RunnerFactory
                         pumpAll();
                         final boolean sent = posted;
                         posted = false;
-                        barrier.arrive(earliest(), frontier, sent, this == partitions[0] ? DeterministicScheduler.this::atBarrier : null);
+                        barrier.arrive(index, earliest(), frontier, sent,
+                            this == partitions[0] ? DeterministicScheduler.this::atBarrier : null);
                     }
                     while (barrier.anyPosted());
                     final long start = barrier.globalMin();
@@ -514,13 +523,16 @@ public final class DeterministicScheduler implements RunnerFactory
                         }
                         continue;
                     }
-                    final long end = lookahead == Long.MAX_VALUE || start > Long.MAX_VALUE - lookahead ?
-                        Long.MAX_VALUE : start + lookahead;
                     if (this == partitions[0])
                     {
                         windows++;
                     }
-                    runWindow(end, escapes, alone);
+                    // Nothing from another partition can arrive before its earliest event plus the lookahead; and
+                    // once this partition has sent to another, nothing can come back before the window's start
+                    // plus two lookaheads. When the other partitions are idle, that lets one busy partition run on
+                    // without barriers until it sends to them.
+                    runWindow(plus(barrier.minOfOthers(index), lookahead), plus(start, 2 * Math.min(lookahead,
+                        Long.MAX_VALUE / 4)), escapes, alone);
                 }
             }
             catch (final Throwable t)
@@ -531,15 +543,19 @@ public final class DeterministicScheduler implements RunnerFactory
             }
         }
 
-        /** Handles, earliest first, every event of this partition before {@code end}. */
-        private void runWindow(final long end, final EscapeDetector escapes, final boolean alone)
+        /**
+         * Handles, earliest first, every event of this partition before {@code end}, or before {@code endOnceSent}
+         * once it has sent to another partition.
+         */
+        private void runWindow(final long end, final long endOnceSent, final EscapeDetector escapes,
+            final boolean alone)
         {
             final Runnable check = alone ? afterStep : null;
             while (true)
             {
                 pumpAll();
                 final long t = earliest();
-                if (t >= end)
+                if (t >= (posted ? Math.min(end, endOnceSent) : end))
                 {
                     return;
                 }
@@ -600,7 +616,7 @@ public final class DeterministicScheduler implements RunnerFactory
             }
             if (!alone)
             {
-                barrier.arrive(Long.MAX_VALUE, frontier, false, null);
+                barrier.arrive(index, Long.MAX_VALUE, frontier, false, null);
             }
             return !exit;
         }
@@ -611,12 +627,18 @@ public final class DeterministicScheduler implements RunnerFactory
         return ((Core.CalendarEntry)entry).core();
     }
 
-    /** Called with every partition paused at a barrier: the window's trace lines, the invariant checks. */
+    private static long plus(final long a, final long b)
+    {
+        return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
+    }
+
+    /** Called with every partition paused at a barrier: the settled trace lines, the invariant checks. */
     private void atBarrier()
     {
-        if (trace != null)
+        if (trace != null && !barrier.anyPosted())
         {
-            trace.endWindow();
+            // Settled: every event still to come happens at or after the next window's start.
+            trace.flushBefore(barrier.globalMin());
         }
         if (afterStep != null && partitions.length > 1)
         {

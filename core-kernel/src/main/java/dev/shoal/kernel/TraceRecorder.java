@@ -11,16 +11,16 @@ import java.util.List;
 /**
  * Records an exact run's events: a 64-bit hash of them and, optionally, a line per event.
  *
- * <p>The hash is a merge of per-core hashes: each core folds its own events, in the order it handled them, into an
- * FNV-1a (64-bit) hash of its own; the run's hash folds each core's (core, event count, hash) in core order. So it
+ * <p>The hash is a merge of per-core hashes: each core folds its own events, in the order it handled them, into a
+ * 64-bit hash of its own (FNV-1a over 64-bit words, each product folded with its high half); the run's hash folds each core's (core, event count, hash) in core order. So it
  * does not depend on how the cores were spread over host threads, only on what each core did.
  *
  * <p>File format (line-oriented, UTF-8): comment lines start with {@code #} (the first is {@code # shoal trace v1},
  * then {@code # key: value} lines naming the run, e.g. {@code # args: ...}); every other line is one event:
  * {@code <sequence> <cycle> <core> <EVENT> <a> <b>}, fields separated by one space, numbers in decimal. The event
- * kinds and the meaning of {@code a} and {@code b} are {@link Trace.Event}'s. Lines are written window by window
- * (see {@link DeterministicScheduler}), each window's events sorted by cycle, then core, then the core's own order,
- * so the file too is the same whatever the number of host threads.
+ * kinds and the meaning of {@code a} and {@code b} are {@link Trace.Event}'s. Lines are sorted by cycle, then core,
+ * then the core's own order, so the file too is the same whatever the number of host threads: the engine writes
+ * each line once no event can come before it any more ({@link #flushBefore}).
  *
  * <p>Threading: {@link #record} is called by the partition thread that carries the recording core; the engine
  * calls {@link #layout} and {@link #endWindow} while every partition is paused. Read the results after the machine
@@ -36,6 +36,8 @@ public final class TraceRecorder implements Trace
     private long[] coreEvents = new long[0];
     private int[] partitionOfCore = new int[0];
     private List<List<Line>> pending = List.of(new ArrayList<>());
+    /** Lines gathered but not yet written: they may still have earlier lines to come. */
+    private final List<Line> held = new ArrayList<>();
     private long written;
 
     /** One buffered event line. */
@@ -95,23 +97,30 @@ public final class TraceRecorder implements Trace
         }
     }
 
-    /** Writes the lines of the window that just ended, in (cycle, core, core's order). Engine, at a barrier. */
-    void endWindow()
+    /**
+     * Writes, in (cycle, core, core's order), every gathered line earlier than {@code bound}: the engine calls it at
+     * a barrier where no event before {@code bound} can happen any more ({@link Long#MAX_VALUE}: all). Engine only.
+     */
+    void flushBefore(final long bound)
     {
         if (out == null)
         {
             return;
         }
-        final List<Line> lines = new ArrayList<>();
         for (final List<Line> buffer : pending)
         {
-            lines.addAll(buffer);
+            held.addAll(buffer);
             buffer.clear();
         }
-        lines.sort(ORDER);
+        held.sort(ORDER);
+        int n = 0;
+        while (n < held.size() && held.get(n).cycle < bound)
+        {
+            n++;
+        }
         try
         {
-            for (final Line line : lines)
+            for (final Line line : held.subList(0, n))
             {
                 out.write(Long.toString(++written));
                 out.write(' ');
@@ -131,17 +140,13 @@ public final class TraceRecorder implements Trace
         {
             throw new UncheckedIOException("cannot write the trace: " + ex.getMessage(), ex);
         }
+        held.subList(0, n).clear();
     }
 
     private static long mix(final long h, final long value)
     {
-        long x = h;
-        for (int i = 0; i < 8; i++)
-        {
-            x ^= (value >>> (8 * i)) & 0xFF;
-            x *= FNV_PRIME;
-        }
-        return x;
+        final long x = (h ^ value) * FNV_PRIME;
+        return x ^ (x >>> 29);
     }
 
     /** The hash of every event so far, as 16 hex digits. */

@@ -21,6 +21,13 @@ final class WindowBarrier
     private static final int YIELDS = 50;
 
     private final Thread[] parties;
+    /** Each partition's earliest pending event, written as it arrives. */
+    private final long[] earliestOf;
+    /**
+     * A copy of {@link #earliestOf} made by the last arriver: a partition released early may arrive at the next
+     * phase and overwrite its slot while a slower one still reads this phase's values.
+     */
+    private final long[] settledEarliest;
     private final AtomicInteger arrived = new AtomicInteger();
     private final AtomicLong min = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong max = new AtomicLong(Long.MIN_VALUE);
@@ -33,14 +40,18 @@ final class WindowBarrier
     WindowBarrier(final Thread[] parties)
     {
         this.parties = parties;
+        this.earliestOf = new long[parties.length];
+        this.settledEarliest = new long[parties.length];
     }
 
     /**
      * Arrives and waits for every partition. {@code action} runs once, on the last thread to arrive, before the
      * others are released. Partition threads only.
      */
-    void arrive(final long earliest, final long latest, final boolean postedSince, final Runnable action)
+    void arrive(final int party, final long earliest, final long latest, final boolean postedSince,
+        final Runnable action)
     {
+        earliestOf[party] = earliest;
         min.accumulateAndGet(earliest, Math::min);
         max.accumulateAndGet(latest, Math::max);
         if (postedSince)
@@ -53,6 +64,7 @@ final class WindowBarrier
             globalMin = min.getAndSet(Long.MAX_VALUE);
             globalMax = max.getAndSet(Long.MIN_VALUE);
             anyPosted = posted.getAndSet(0) != 0;
+            System.arraycopy(earliestOf, 0, settledEarliest, 0, earliestOf.length);
             arrived.set(0);
             if (action != null)
             {
@@ -92,6 +104,20 @@ final class WindowBarrier
     long globalMin()
     {
         return globalMin;
+    }
+
+    /** The smallest {@code earliest} of the last phase among every partition but {@code party}. */
+    long minOfOthers(final int party)
+    {
+        long m = Long.MAX_VALUE;
+        for (int p = 0; p < settledEarliest.length; p++)
+        {
+            if (p != party)
+            {
+                m = Math.min(m, settledEarliest[p]);
+            }
+        }
+        return m;
     }
 
     /** The largest {@code latest} of the last phase. */

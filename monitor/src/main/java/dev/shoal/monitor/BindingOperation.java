@@ -124,7 +124,7 @@ public final class BindingOperation implements MonitorOperation
     {
         final UmpEndpoint endpoint = RingPair.connect(monitor.system(), monitor.coreId(), peer, tx, rx, slots);
         final UmpBinding binding = new UmpBinding(monitor, endpoint, peer);
-        monitor.addPoller(binding);
+        monitor.addBinding(binding, rx);
         return binding;
     }
 }

@@ -52,6 +52,8 @@ public final class Monitor implements CoreService
     private final Loopback loopback;
     /** Exact mode: messages are queued by the engine's pump and handled in simulated-time order. */
     private final boolean exact;
+    /** Exact mode: how to pump each channel, by the address of the ring this core receives on (its doorbell key). */
+    private final Long2ObjectHashMap<Runnable> pumpByRing = new Long2ObjectHashMap<>();
     /** Channels from each peer so far, numbering each channel's jitter stream. */
     private final Int2IntHashMap channelsFrom = new Int2IntHashMap(0);
     private final Int2IntHashMap routeViaChild = new Int2IntHashMap(-1);
@@ -313,6 +315,7 @@ public final class Monitor implements CoreService
         final MonitorLink link = new MonitorLink(this, peer, endpoint, inboxFrom(peer));
         linksByPeer.put(peer, link);
         links.add(link);
+        pumpByRing.put(rxAddress, () -> pumpLink(link));
         // The peer may have written to the ring before this side knew of it (boot's first message): look at once.
         core.wake();
         return link;
@@ -353,6 +356,13 @@ public final class Monitor implements CoreService
     {
         pollers.add(poller);
         core.wake();
+    }
+
+    /** Adds an application binding that receives on the ring at {@code rxAddress} (its doorbell key). */
+    void addBinding(final UmpBinding binding, final long rxAddress)
+    {
+        pumpByRing.put(rxAddress, binding::pump);
+        addPoller(binding);
     }
 
     // ---------------------------------------------------------------- time and faults
@@ -483,27 +493,40 @@ public final class Monitor implements CoreService
      * waited for credit; handles nothing (the engine hands this core its events in time order).
      */
     @Override
-    public void pump()
+    public void pump(final long channel)
     {
+        if (channel != Core.ALL_CHANNELS)
+        {
+            final Runnable pump = pumpByRing.get(channel);
+            if (pump != null)
+            {
+                pump.run();
+            }
+            return;
+        }
         for (int i = 0; i < links.size(); i++)
         {
-            final MonitorLink link = links.get(i);
-            final UmpEndpoint endpoint = link.endpoint();
-            if (endpoint.hasInbound() || endpoint.hasPendingOutbound())
-            {
-                receivingFrom = link;
-                final int queued = link.inbox().size();
-                endpoint.poll(queueing, Integer.MAX_VALUE);
-                if (link.inbox().size() != queued)
-                {
-                    link.changed();
-                }
-            }
+            pumpLink(links.get(i));
         }
-        receivingFrom = null;
         for (int i = 0; i < pollers.size(); i++)
         {
             pollers.get(i).pump();
+        }
+    }
+
+    private void pumpLink(final MonitorLink link)
+    {
+        final UmpEndpoint endpoint = link.endpoint();
+        if (endpoint.hasInbound() || endpoint.hasPendingOutbound())
+        {
+            receivingFrom = link;
+            final int queued = link.inbox().size();
+            endpoint.poll(queueing, Integer.MAX_VALUE);
+            receivingFrom = null;
+            if (link.inbox().size() != queued)
+            {
+                link.changed();
+            }
         }
     }
 

@@ -20,7 +20,10 @@ record RingPair(long forward, long backward, int slots)
         return new RingPair(core.frames().allocate(bytes), core.frames().allocate(bytes), slots);
     }
 
-    /** Connects {@code self}'s end: transmit on {@code tx}, receive on {@code rx}; ring the peer's doorbell. */
+    /**
+     * Connects {@code self}'s end: transmit on {@code tx}, receive on {@code rx}; the doorbell wakes the peer naming
+     * {@code tx}, the ring it receives on, so that its pump looks at this channel only.
+     */
     static UmpEndpoint connect(final MonitorSystem system, final int self, final int peer, final long tx,
         final long rx, final int slots)
     {
@@ -28,7 +31,7 @@ record RingPair(long forward, long backward, int slots)
         final int bytes = slots * 64;
         final UmpEndpoint endpoint = UmpEndpoint.connect(memory.map(tx, bytes), memory.map(rx, bytes));
         final dev.shoal.kernel.Core target = system.machine().core(peer);
-        endpoint.doorbell(target::wake);
+        endpoint.doorbell(() -> target.wake(tx));
         return endpoint;
     }
 }
