@@ -744,12 +744,11 @@ public final class Core implements Executor
     /** Exact mode: remembers that {@code channel}'s doorbell rang, for the next pump. The core's carrier only. */
     void notePending(final long channel)
     {
-        for (int c = 0; c < pendingCount; c++)
+        // The last one only: a channel pumped twice finds nothing the second time, and a scan would cost a hub
+        // core that many doorbells ring between two pumps (across partitions, a whole window's) a square.
+        if (pendingCount > 0 && pendingChannels[pendingCount - 1] == channel)
         {
-            if (pendingChannels[c] == channel)
-            {
-                return;
-            }
+            return;
         }
         if (pendingCount == pendingChannels.length)
         {

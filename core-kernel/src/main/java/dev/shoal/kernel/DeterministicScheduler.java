@@ -253,17 +253,17 @@ public final class DeterministicScheduler implements RunnerFactory
         }
         final int k = Math.max(1, Math.min(requestedThreads, blockCount));
         partitionOfCore = new int[cores];
-        int partition = 0;
+        int block = -1;
         for (int c = 0; c < cores; c++)
         {
-            // Move on at a block boundary once this partition has its share of the cores.
-            if (c > 0 && blocks[c] != blocks[c - 1] && partition < k - 1 && c >= (long)(partition + 1) * cores / k)
+            // Contiguous blocks, an equal share of them per partition.
+            if (c == 0 || blocks[c] != blocks[c - 1])
             {
-                partition++;
+                block++;
             }
-            partitionOfCore[c] = partition;
+            partitionOfCore[c] = (int)((long)block * k / blockCount);
         }
-        final int used = partitionOfCore[cores - 1] + 1;
+        final int used = k;
         partitions = new Partition[used];
         final Thread[] threads = new Thread[used];
         for (int p = 0; p < used; p++)
@@ -527,12 +527,15 @@ public final class DeterministicScheduler implements RunnerFactory
                     {
                         windows++;
                     }
-                    // Nothing from another partition can arrive before its earliest event plus the lookahead; and
-                    // once this partition has sent to another, nothing can come back before the window's start
-                    // plus two lookaheads. When the other partitions are idle, that lets one busy partition run on
-                    // without barriers until it sends to them.
-                    runWindow(plus(barrier.minOfOthers(index), lookahead), plus(start, 2 * Math.min(lookahead,
-                        Long.MAX_VALUE / 4)), escapes, alone);
+                    // Every partition handles the window [start, start + lookahead): nothing sent in it can arrive
+                    // in another partition before it ends. When every other partition is idle, nothing can come
+                    // from them at all until this one sends to them, and then not before start plus two
+                    // lookaheads: so a lone busy partition runs on without barriers. (Letting each partition run to
+                    // the others' earliest event plus the lookahead instead makes them leapfrog: one works while
+                    // the other waits.)
+                    final long end = barrier.minOfOthers(index) == Long.MAX_VALUE ? Long.MAX_VALUE :
+                        plus(start, lookahead);
+                    runWindow(end, plus(start, 2 * Math.min(lookahead, Long.MAX_VALUE / 4)), escapes, alone);
                 }
             }
             catch (final Throwable t)

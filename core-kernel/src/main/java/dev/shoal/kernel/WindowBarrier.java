@@ -11,16 +11,17 @@ import java.util.concurrent.locks.LockSupport;
  * publishes the global minimum, maximum and "anything posted", and releases the others. Everything written before
  * an arrival is visible to every partition after the release.
  *
- * <p>Waiting spins briefly, then yields, then parks: a window with little work costs a few hundred nanoseconds,
- * and an engine waiting for the host costs no CPU. One instance per engine; {@link #arrive} is called by the
+ * <p>Waiting spins, then yields, then parks: a window with little work costs a few hundred nanoseconds, and an
+ * engine waiting for the host costs no CPU. It spins for long (tens of microseconds) only when every partition has
+ * a host CPU of its own; with more partitions than CPUs a spinning thread would keep the one it waits for off. One instance per engine; {@link #arrive} is called by the
  * partition threads only.
  */
 final class WindowBarrier
 {
-    private static final int SPINS = 200;
     private static final int YIELDS = 50;
 
     private final Thread[] parties;
+    private final int spins;
     /** Each partition's earliest pending event, written as it arrives. */
     private final long[] earliestOf;
     /**
@@ -40,6 +41,7 @@ final class WindowBarrier
     WindowBarrier(final Thread[] parties)
     {
         this.parties = parties;
+        this.spins = parties.length <= Runtime.getRuntime().availableProcessors() ? 20_000 : 100;
         this.earliestOf = new long[parties.length];
         this.settledEarliest = new long[parties.length];
     }
@@ -84,11 +86,11 @@ final class WindowBarrier
         int idle = 0;
         while (phase == current)
         {
-            if (idle < SPINS)
+            if (idle < spins)
             {
                 Thread.onSpinWait();
             }
-            else if (idle < SPINS + YIELDS)
+            else if (idle < spins + YIELDS)
             {
                 Thread.yield();
             }
