@@ -19,6 +19,7 @@ import java.util.concurrent.locks.LockSupport;
 final class WindowBarrier
 {
     private static final int YIELDS = 50;
+    private static final int IDLE_SPINS = 100;
 
     private final Thread[] parties;
     private final int spins;
@@ -83,14 +84,17 @@ final class WindowBarrier
             }
             return;
         }
+        // A partition with nothing pending waits for the others' whole window, which may be long (a lone busy
+        // partition runs on without barriers): it parks soon instead of taking CPU time the busy one could use.
+        final int spin = earliest == Long.MAX_VALUE ? IDLE_SPINS : spins;
         int idle = 0;
         while (phase == current)
         {
-            if (idle < spins)
+            if (idle < spin)
             {
                 Thread.onSpinWait();
             }
-            else if (idle < spins + YIELDS)
+            else if (idle < spin + YIELDS)
             {
                 Thread.yield();
             }
