@@ -116,6 +116,35 @@ class ExactEngineTest
     }
 
     @Test
+    void shouldWriteTheSameTraceFileForOneAndTwoThreads() throws Exception
+    {
+        final List<String> files = new ArrayList<>();
+        for (final int threads : new int[] {1, 2})
+        {
+            final java.io.StringWriter text = new java.io.StringWriter();
+            final java.io.BufferedWriter out = new java.io.BufferedWriter(text);
+            final AgreementOperation agreement = new AgreementOperation();
+            final MonitorConfig config = MonitorConfig.builder(Skb.open("numa:4x8")).cores(32).operation(agreement)
+                .runners(new DeterministicScheduler(4, new TraceRecorder(out)).threads(threads).jitter(100)).build();
+            try (MonitorSystem system = MonitorSystem.boot(config, BOOT))
+            {
+                agreement.startFromCoreZero(system, 1).get(60, TimeUnit.SECONDS);
+            }
+            out.flush();
+            files.add(text.toString());
+        }
+        assertTrue(files.get(0).lines().count() > 300, "a trace was written: " + files.get(0).lines().count() + " lines");
+        assertEquals(files.get(0), files.get(1));
+        long previous = -1;
+        for (final String line : files.get(0).lines().toList())
+        {
+            final long cycle = Long.parseLong(line.split(" ")[1]);
+            assertTrue(cycle >= previous, "lines sorted by cycle: " + line);
+            previous = cycle;
+        }
+    }
+
+    @Test
     void shouldExploreDifferentScheduleWithJitterPerSeed() throws Exception
     {
         final Run a = measure("numa:4x4", 16, 1, 1, 300);
