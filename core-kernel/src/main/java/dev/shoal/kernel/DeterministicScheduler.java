@@ -540,9 +540,15 @@ public final class DeterministicScheduler implements RunnerFactory
             }
             catch (final Throwable t)
             {
-                engineFailure = t;
-                System.err.println("exact engine, partition " + index + ": " + t);
+                // The engine itself failed (a core's own failures are contained per event, see Core.fail): stop
+                // every partition rather than leave them waiting at the barrier for ever.
                 exit = true;
+                if (engineFailure == null)
+                {
+                    engineFailure = t;
+                    System.err.println("exact engine, partition " + index + ": " + t);
+                }
+                barrier.breakAll();
             }
         }
 

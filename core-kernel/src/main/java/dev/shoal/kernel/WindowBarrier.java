@@ -35,6 +35,8 @@ final class WindowBarrier
     private final AtomicLong max = new AtomicLong(Long.MIN_VALUE);
     private final AtomicInteger posted = new AtomicInteger();
     private volatile long phase;
+    /** Set when a partition failed: every waiting partition leaves the barrier with an exception. */
+    private volatile boolean broken;
     private long globalMin = Long.MAX_VALUE;
     private long globalMax;
     private boolean anyPosted;
@@ -60,6 +62,10 @@ final class WindowBarrier
         if (postedSince)
         {
             posted.incrementAndGet();
+        }
+        if (broken)
+        {
+            throw new IllegalStateException("another partition of the engine failed");
         }
         final long current = phase;
         if (arrived.incrementAndGet() == parties.length)
@@ -90,6 +96,10 @@ final class WindowBarrier
         int idle = 0;
         while (phase == current)
         {
+            if (broken)
+            {
+                throw new IllegalStateException("another partition of the engine failed");
+            }
             if (idle < spin)
             {
                 Thread.onSpinWait();
@@ -103,6 +113,16 @@ final class WindowBarrier
                 LockSupport.park(this);
             }
             idle++;
+        }
+    }
+
+    /** A partition failed: releases every partition waiting here, and every later arrival, with an exception. */
+    void breakAll()
+    {
+        broken = true;
+        for (final Thread t : parties)
+        {
+            LockSupport.unpark(t);
         }
     }
 

@@ -86,6 +86,31 @@ class ExactEngineKernelTest
     }
 
     @Test
+    void shouldStopEveryPartitionWhenTheEngineItselfFails() throws Exception
+    {
+        for (final int threads : new int[] {1, 2})
+        {
+            final DeterministicScheduler engine = new DeterministicScheduler(5, new TraceRecorder(null))
+                .threads(threads);
+            engine.plan(new int[] {0, 0, 1, 1}, 100);
+            engine.afterEachStep(() ->
+            {
+                throw new IllegalStateException("broken invariant checker");
+            });
+            machine = new Machine(4, CostModel.forLrpc(1000), (core, arg) -> { }, engine);
+            for (int c = 0; c < 4; c++)
+            {
+                machine.core(c).start(0);
+            }
+            final Thread closer = Thread.ofPlatform().start(machine::close);
+            closer.join(java.time.Duration.ofSeconds(30));
+            assertEquals(false, closer.isAlive(), threads + " thread(s): close() returned, no partition hangs");
+            assertEquals("broken invariant checker", engine.failure().getMessage());
+            machine = null;
+        }
+    }
+
+    @Test
     void shouldOrderTheCalendarByTimeThenTieWhateverTheUpdates()
     {
         final class Item extends EventHeap.Entry
