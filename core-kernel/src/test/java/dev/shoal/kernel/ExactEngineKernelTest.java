@@ -102,6 +102,12 @@ class ExactEngineKernelTest
             {
                 machine.core(c).start(0);
             }
+            // The start-up tasks are events: the checker throws after the first (one thread) or at the first
+            // barrier (two). Host-side wait, bounded.
+            for (int i = 0; i < 3_000 && engine.failure() == null; i++)
+            {
+                Thread.sleep(10);
+            }
             final Thread closer = Thread.ofPlatform().start(machine::close);
             closer.join(java.time.Duration.ofSeconds(30));
             assertEquals(false, closer.isAlive(), threads + " thread(s): close() returned, no partition hangs");
