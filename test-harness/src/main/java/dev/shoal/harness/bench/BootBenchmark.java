@@ -32,7 +32,7 @@ import dev.shoal.skb.Skb;
  * down after it stops.
  *
  * <p>N is 16, 64, 256, 1024 and 4096 on square-ish {@code numa:PxC} machines ({@link #machineFor}). Deterministic
- * mode (one host thread steps every core, seed 1, trace hashed but not written) is the fast path on a small host;
+ * mode (the exact engine, host CPUs as threads, seed 1, trace hashed but not written) is the fast path on a small host;
  * live mode (a carrier thread per core) is measured too.
  */
 @BenchmarkMode(Mode.SingleShotTime)
