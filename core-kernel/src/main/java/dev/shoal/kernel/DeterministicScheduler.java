@@ -271,7 +271,7 @@ public final class DeterministicScheduler implements RunnerFactory
             partitions[p] = new Partition(p);
             threads[p] = partitions[p].thread;
         }
-        barrier = new WindowBarrier(threads);
+        barrier = new WindowBarrier(threads, this::atBarrier);
         if (trace != null)
         {
             trace.layout(cores, partitionOfCore, used);
@@ -309,6 +309,33 @@ public final class DeterministicScheduler implements RunnerFactory
         }
         hostRequests.add(batch);
         wakeCoordinator();
+    }
+
+    /**
+     * Before the machine stops: waits (at most {@code timeoutMillis} of host time) until it has nothing left to do,
+     * so that what the cores were still doing when the host decided to stop — the last acknowledgements of an
+     * operation whose result the host already has — always runs to the end, and the trace is the same on every run.
+     * A machine that never becomes quiescent (a timer that re-arms itself) stops after the timeout. Host threads only.
+     */
+    @Override
+    public void quiesce(final long timeoutMillis)
+    {
+        final Partition[] ps = partitions;
+        if (ps == null || exit || currentPartition() != null)
+        {
+            return;
+        }
+        final java.util.concurrent.CountDownLatch quiet = new java.util.concurrent.CountDownLatch(1);
+        hostRequests.add(List.of(new Landing(null, quiet::countDown, -1)));
+        wakeCoordinator();
+        try
+        {
+            quiet.await(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A core was asked to stop: the coordinator looks again whether the machine still runs. Any thread. */
@@ -510,8 +537,7 @@ public final class DeterministicScheduler implements RunnerFactory
                         pumpAll();
                         final boolean sent = posted;
                         posted = false;
-                        barrier.arrive(index, earliest(), frontier, sent,
-                            this == partitions[0] ? DeterministicScheduler.this::atBarrier : null);
+                        barrier.arrive(index, earliest(), frontier, sent, true);
                     }
                     while (barrier.anyPosted());
                     final long start = barrier.globalMin();
@@ -610,6 +636,11 @@ public final class DeterministicScheduler implements RunnerFactory
                     final long at = barrier.globalMax();
                     for (final Landing landing : batch)
                     {
+                        if (landing.core == null)
+                        {
+                            landing.task.run(); // the host asked only to learn that the machine is quiescent
+                            continue;
+                        }
                         final long when = Math.max(at, landing.at);
                         final Partition target = partitions[partitionOfCore[landing.core.id()]];
                         if (target == this)
@@ -625,7 +656,7 @@ public final class DeterministicScheduler implements RunnerFactory
             }
             if (!alone)
             {
-                barrier.arrive(index, Long.MAX_VALUE, frontier, false, null);
+                barrier.arrive(index, Long.MAX_VALUE, frontier, false, false);
             }
             return !exit;
         }

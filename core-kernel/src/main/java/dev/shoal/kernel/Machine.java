@@ -18,6 +18,8 @@ public final class Machine implements AutoCloseable
     private final RunnerFactory runnerFactory;
     private final IdleTime idleTime = new IdleTime(this);
     private boolean closed;
+    /** How long {@link #close()} lets an exact-mode machine finish what it is doing before it stops the cores. */
+    private static final long QUIESCE_MILLIS = 30_000;
 
     public Machine(final int coreCount, final CostModel costs, final CoreBootstrap bootstrap)
     {
@@ -157,8 +159,10 @@ public final class Machine implements AutoCloseable
     }
 
     /**
-     * Stops every core and waits for the carriers to finish their duty cycle. Dispatchers still blocked are
-     * abandoned (they are virtual threads: nothing leaks but heap, reclaimed with the machine).
+     * Stops every core and waits for the carriers to finish their duty cycle. In exact mode the machine first runs
+     * until it has nothing left to do (at most 30 s of host time), so every run of a seed ends at the same event.
+     * Dispatchers still blocked are abandoned (they are virtual threads: nothing leaks but heap, reclaimed with the
+     * machine).
      */
     @Override
     public void close()
@@ -168,6 +172,7 @@ public final class Machine implements AutoCloseable
             return;
         }
         closed = true;
+        runnerFactory.quiesce(QUIESCE_MILLIS);
         for (final Core core : cores)
         {
             core.stop();

@@ -43,6 +43,15 @@ public interface RunnerFactory
     {
     }
 
+    /**
+     * Called by {@link Machine#close()} before the cores stop: exact mode lets the machine run until it has nothing
+     * left to do (at most {@code timeoutMillis} of host time), so a run's end does not depend on host timing. Live
+     * mode stops at once.
+     */
+    default void quiesce(final long timeoutMillis)
+    {
+    }
+
     /** Exact mode's latency jitter bound in cycles; 0 (live mode, benchmarks) for none. */
     default long jitter()
     {

@@ -41,20 +41,25 @@ final class WindowBarrier
     private long globalMax;
     private boolean anyPosted;
 
-    WindowBarrier(final Thread[] parties)
+    private final Runnable action;
+
+    /** @param action run by the last partition to arrive at a phase whose arrivals ask for it (all alike). */
+    WindowBarrier(final Thread[] parties, final Runnable action)
     {
         this.parties = parties;
+        this.action = action;
         this.spins = parties.length <= Runtime.getRuntime().availableProcessors() ? 20_000 : 100;
         this.earliestOf = new long[parties.length];
         this.settledEarliest = new long[parties.length];
     }
 
     /**
-     * Arrives and waits for every partition. {@code action} runs once, on the last thread to arrive, before the
-     * others are released. Partition threads only.
+     * Arrives and waits for every partition. When {@code runAction} (every partition passes the same value in a
+     * phase), the barrier's action runs once, on whichever thread arrives last, before the others are released.
+     * Partition threads only.
      */
     void arrive(final int party, final long earliest, final long latest, final boolean postedSince,
-        final Runnable action)
+        final boolean runAction)
     {
         earliestOf[party] = earliest;
         min.accumulateAndGet(earliest, Math::min);
@@ -75,7 +80,7 @@ final class WindowBarrier
             anyPosted = posted.getAndSet(0) != 0;
             System.arraycopy(earliestOf, 0, settledEarliest, 0, earliestOf.length);
             arrived.set(0);
-            if (action != null)
+            if (runAction && action != null)
             {
                 action.run();
             }
