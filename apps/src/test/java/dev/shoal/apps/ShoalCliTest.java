@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -225,5 +227,26 @@ class ShoalCliTest
         final String err = Files.readString(stderr);
         assertTrue(exited, "the boot should fail fast; stderr: " + err);
         assertBadInput(new Run(process.exitValue(), "", err), "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED");
+    }
+
+    @Test
+    void shouldNameAMalformedServicesEntryInOneLine(@TempDir final Path dir) throws Exception
+    {
+        final Path services = dir.resolve("META-INF/services/dev.shoal.monitor.MonitorOperation");
+        Files.createDirectories(services.getParent());
+        Files.writeString(services, "com.example.NoSuchOperation\n");
+        final Thread thread = Thread.currentThread();
+        final ClassLoader original = thread.getContextClassLoader();
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
+            original))
+        {
+            // ServiceLoader.load(Class) reads the thread's context class loader: the bad file is seen by this boot only.
+            thread.setContextClassLoader(loader);
+            assertBadInput(run("boot", "--cores", "2"), "com.example.NoSuchOperation");
+        }
+        finally
+        {
+            thread.setContextClassLoader(original);
+        }
     }
 }
