@@ -2,6 +2,7 @@ package dev.shoal.apps;
 
 import java.io.PrintWriter;
 
+import dev.shoal.kernel.JvmOptions;
 import dev.shoal.kernel.VirtualThreads;
 import dev.shoal.skb.MachineDescriptionException;
 import picocli.CommandLine;
@@ -10,8 +11,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code java -jar shoal.jar}: boot a simulated multikernel, list machines, run workloads.
  *
- * <p>Exit codes: 0 success; 2 bad input (arguments, machine descriptions) with one line on stderr naming the
- * problem; 1 a failure of the simulation itself.
+ * <p>Exit codes: 0 success; 2 bad input (arguments, machine descriptions, a missing JVM option, a malformed
+ * services file) with one line on stderr naming the problem; 1 a failure of the simulation itself.
  */
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
     description = "A Barrelfish-style multikernel simulated on the JVM.",
@@ -57,6 +58,11 @@ public final class ShoalCli implements Runnable
             err.println("shoal: " + firstLine(String.valueOf(ex)));
             return EXIT_FAILURE;
         });
+        if (JvmOptions.missing() != null)
+        {
+            err.println("shoal: " + JvmOptions.missing());
+            return EXIT_BAD_INPUT;
+        }
         if (VirtualThreads.unavailableReason() != null)
         {
             err.println("shoal: " + VirtualThreads.unavailableReason());

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -204,5 +208,45 @@ class ShoalCliTest
     void shouldRejectAKvPortOutOfRange()
     {
         assertBadInput(run("run", "kv", "--port", "70000"), "--port");
+    }
+
+    /** Without jdk.internal.misc exported, a boot used to print one task failure and wait 120 s; now it stops at once. */
+    @Test
+    void shouldNameAMissingJvmFlagAndExitWithoutBooting(@TempDir final Path dir) throws Exception
+    {
+        final Path stderr = dir.resolve("stderr");
+        final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+            "-cp", System.getProperty("java.class.path"), ShoalCli.class.getName(), "boot", "--cores", "8")
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile()).start();
+        final boolean exited = process.waitFor(30, TimeUnit.SECONDS);
+        if (!exited)
+        {
+            process.destroyForcibly().waitFor();
+        }
+        final String err = Files.readString(stderr);
+        assertTrue(exited, "the boot should fail fast; stderr: " + err);
+        assertBadInput(new Run(process.exitValue(), "", err), "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED");
+    }
+
+    @Test
+    void shouldNameAMalformedServicesEntryInOneLine(@TempDir final Path dir) throws Exception
+    {
+        final Path services = dir.resolve("META-INF/services/dev.shoal.monitor.MonitorOperation");
+        Files.createDirectories(services.getParent());
+        Files.writeString(services, "com.example.NoSuchOperation\n");
+        final Thread thread = Thread.currentThread();
+        final ClassLoader original = thread.getContextClassLoader();
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
+            original))
+        {
+            // ServiceLoader.load(Class) reads the thread's context class loader: the bad file is seen by this boot only.
+            thread.setContextClassLoader(loader);
+            assertBadInput(run("boot", "--cores", "2"), "com.example.NoSuchOperation");
+        }
+        finally
+        {
+            thread.setContextClassLoader(original);
+        }
     }
 }

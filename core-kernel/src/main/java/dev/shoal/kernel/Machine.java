@@ -29,6 +29,8 @@ public final class Machine implements AutoCloseable
     public Machine(final int coreCount, final CostModel costs, final CoreBootstrap bootstrap,
         final RunnerFactory runnerFactory)
     {
+        // Before any carrier starts: a missing flag would otherwise fail a core's first task and hang the boot.
+        JvmOptions.require();
         if (coreCount < 1)
         {
             throw new IllegalArgumentException("a machine needs at least one core: " + coreCount);

@@ -4,6 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.shoal.kernel.Dispatcher;
 
@@ -32,8 +36,19 @@ public final class Domain
         this.cores = cores.clone();
     }
 
-    void start(final Shoal shoal, final Main main)
+    /**
+     * Spawns one dispatcher on each core. A halted core fails at once; a core that does not answer within
+     * {@code timeout} (host time) fails the start naming it, instead of the host waiting for ever.
+     */
+    void start(final Shoal shoal, final Main main, final Duration timeout)
     {
+        for (final int core : cores)
+        {
+            if (shoal.system().machine().core(core).isHalted())
+            {
+                throw new IllegalStateException("domain " + name + " cannot start: core " + core + " is halted");
+            }
+        }
         final Runnable[] bodies = new Runnable[cores.length];
         for (int i = 0; i < cores.length; i++)
         {
@@ -56,7 +71,36 @@ public final class Domain
             bodies[i] = body;
         }
         // Spawned by each core itself, all on one host request: in exact mode they start at one simulated instant.
-        for (final var started : shoal.system().onCores(cores, (i, m) -> m.core().spawn(name, bodies[i])))
+        final List<CompletableFuture<Dispatcher>> spawned =
+            shoal.system().onCores(cores, (i, m) -> m.core().spawn(name, bodies[i]));
+        try
+        {
+            CompletableFuture.allOf(spawned.toArray(new CompletableFuture<?>[0]))
+                .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            // A core failed to spawn: join() below rethrows it as before.
+        }
+        catch (final TimeoutException ex)
+        {
+            final List<Integer> silent = new ArrayList<>();
+            for (int i = 0; i < cores.length; i++)
+            {
+                if (!spawned.get(i).isDone())
+                {
+                    silent.add(cores[i]);
+                }
+            }
+            throw new IllegalStateException("domain " + name + " did not start: cores " + silent +
+                " did not answer within " + timeout.toMillis() + " ms");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting domain " + name, ex);
+        }
+        for (final CompletableFuture<Dispatcher> started : spawned)
         {
             dispatchers.add(started.join());
         }

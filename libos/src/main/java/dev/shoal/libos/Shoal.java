@@ -21,6 +21,9 @@ public final class Shoal implements AutoCloseable
 {
     public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
 
+    /** How long {@link #startDomain} waits for its cores to spawn their dispatchers: generous, but not for ever. */
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
     private final MonitorSystem system;
     private final MonitorSystem.BootReport bootReport;
     private final java.util.concurrent.atomic.AtomicLong domainsStarted = new java.util.concurrent.atomic.AtomicLong();
@@ -90,6 +93,12 @@ public final class Shoal implements AutoCloseable
     /** Starts a domain with one dispatcher on each of {@code cores}. */
     public Domain startDomain(final String name, final int[] cores, final Domain.Main main)
     {
+        return startDomain(name, cores, main, START_TIMEOUT);
+    }
+
+    /** As {@link #startDomain(String, int[], Domain.Main)}, waiting at most {@code timeout} for the cores. */
+    Domain startDomain(final String name, final int[] cores, final Domain.Main main, final Duration timeout)
+    {
         for (final int core : cores)
         {
             if (core < 0 || core >= system.cores())
@@ -104,7 +113,7 @@ public final class Shoal implements AutoCloseable
                 java.util.Arrays.toString(cores) + " (one dispatcher per core)");
         }
         final Domain domain = new Domain(name, domainsStarted.incrementAndGet(), cores);
-        domain.start(this, main);
+        domain.start(this, main, timeout);
         return domain;
     }
 

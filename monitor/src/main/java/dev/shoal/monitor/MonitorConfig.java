@@ -3,6 +3,7 @@ package dev.shoal.monitor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 import dev.shoal.kernel.CoreRunner;
@@ -99,7 +100,16 @@ public record MonitorConfig(Skb skb, int cores, int channelSlots, Protocol proto
             operations.forEach(protocol::operation);
             if (discover)
             {
-                ServiceLoader.load(MonitorOperation.class).forEach(protocol::operation);
+                try
+                {
+                    ServiceLoader.load(MonitorOperation.class).forEach(protocol::operation);
+                }
+                catch (final ServiceConfigurationError ex)
+                {
+                    // Its message names the file and the entry; the first line is all a user needs.
+                    throw new IllegalArgumentException("bad META-INF/services entry: " +
+                        ex.getMessage().lines().findFirst().orElse(""), ex);
+                }
             }
             return new MonitorConfig(skb, cores, channelSlots, protocol.build(), runners);
         }

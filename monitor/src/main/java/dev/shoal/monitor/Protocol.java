@@ -2,8 +2,10 @@ package dev.shoal.monitor;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The inter-monitor protocol: every message type, its opcode, its codec and its handler, in one immutable table
@@ -83,19 +85,23 @@ public final class Protocol
     {
         private final List<MessageType<?>> types = new ArrayList<>();
         private final List<String> operations = new ArrayList<>();
+        private final Set<Class<?>> registered = new HashSet<>();
         private String current = "(none)";
 
-        /** Registers an operation: it declares its messages through {@link #message}. */
+        /**
+         * Registers an operation: it declares its messages through {@link #message}. An operation class registered
+         * again (listed in a services file and passed explicitly) is skipped; classes are told apart by class, not
+         * by simple name, so a user's {@code BootOperation} is not mistaken for the built-in one.
+         */
         public Builder operation(final MonitorOperation operation)
         {
-            final String name = operation.getClass().getSimpleName();
-            if (operations.contains(name))
+            if (!registered.add(operation.getClass()))
             {
                 return this;
             }
-            operations.add(name);
+            operations.add(operation.getClass().getSimpleName());
             final String outer = current;
-            current = name;
+            current = operation.getClass().getName();
             operation.register(this);
             current = outer;
             return this;
