@@ -93,7 +93,10 @@ public final class Core implements Executor
     private boolean handoff;
     private long bootArgument;
     private long dispatchCount;
-    private Throwable lastFailure;
+    /** Written by the carrier only ({@link #fail}); volatile so that the host may read a report while cores run. */
+    private volatile Throwable lastFailure;
+    private volatile String lastFailureText;
+    private volatile long failureCount;
 
     /** {@link #sleepWord}: the carrier is not asleep (or was woken for work). */
     static final long AWAKE = 0;
@@ -529,10 +532,26 @@ public final class Core implements Executor
         return dispatchCount;
     }
 
-    /** The last exception a task on this core threw, or null. Read after the core stopped. */
+    /** The last exception a task or handler on this core threw, or null. Any thread. */
     public Throwable lastFailure()
     {
         return lastFailure;
+    }
+
+    /** How many tasks, events and handlers of this core threw so far (each contained, see {@link #fail}). Any thread. */
+    public long failureCount()
+    {
+        return failureCount;
+    }
+
+    /**
+     * This core's failures so far, or null when it had none. Any thread; exact once the machine is quiescent or
+     * closed, a snapshot while it runs.
+     */
+    public CoreFailures failures()
+    {
+        final long count = failureCount;
+        return count == 0 ? null : new CoreFailures(id, count, lastFailureText);
     }
 
     int drainInbox()
@@ -551,13 +570,26 @@ public final class Core implements Executor
         return n;
     }
 
+    /**
+     * Polls every service once. A service that throws is recorded as a failure of this core ({@link #fail}) and
+     * counted as having worked, so that the carrier polls again at once: the carrier never dies of a service's bug.
+     */
     int pollServices()
     {
         int work = 0;
         final List<CoreService> services = this.services;
         for (int i = 0, size = services.size(); i < size; i++)
         {
-            work += services.get(i).doWork();
+            final CoreService service = services.get(i);
+            try
+            {
+                work += service.doWork();
+            }
+            catch (final Throwable t)
+            {
+                fail("service " + service, t);
+                work++;
+            }
         }
         return work;
     }
@@ -595,7 +627,7 @@ public final class Core implements Executor
         }
         catch (final Throwable t)
         {
-            fail(t);
+            fail("task", t);
         }
         finally
         {
@@ -666,11 +698,19 @@ public final class Core implements Executor
         }
     }
 
-    /** An event handler or task of this core threw: kept as the core's last failure and reported. Its carrier only. */
-    void fail(final Throwable t)
+    /**
+     * Something that ran on this core threw and was contained (Agrona's AgentRunner hands such errors to its error
+     * handler and keeps the duty cycle going): counted, kept as the core's last failure and reported in one line
+     * {@code core N: <what> failed: <exception>}, without a stack trace. The core keeps running. {@code what} names
+     * the failed work ("task", "handler of Ask from core 3"). Called only on this core's carrier.
+     */
+    public void fail(final String what, final Throwable t)
     {
+        final String text = what + " failed: " + t;
         lastFailure = t;
-        System.err.println("core " + id + ": task failed: " + t);
+        lastFailureText = text;
+        failureCount++;
+        System.err.println("core " + id + ": " + text);
     }
 
     /** Exact mode: handles this core's earliest event. The core's carrier (its partition's thread) only. */
@@ -688,7 +728,7 @@ public final class Core implements Executor
         }
         catch (final Throwable t)
         {
-            fail(t);
+            fail("event", t);
         }
         finally
         {

@@ -11,6 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * the two always sees the other (Dekker). So a thousand idle cores cost no host CPU, and a message or a submission
  * still wakes its core at once.
  *
+ * <p>Failures. A duty cycle that throws is recorded with {@link Core#fail} and the loop goes on, as Agrona's
+ * AgentRunner hands an agent's error to its error handler: later messages to the core are still handled.
+ *
  * <p>Idle time. A parked core's clock does not tick with the host's: simulated time is not host time. Instead,
  * when every started core of the machine is asleep, the one with the earliest timer is woken and moves its clock to
  * that deadline, so the timer fires ({@link IdleTime}); deterministic mode does the same when a whole round does
@@ -95,7 +98,7 @@ public final class CoreRunner implements Runnable
         int idleSteps = 0;
         while (core.isRunning())
         {
-            if (driver.doWork() > 0)
+            if (doWork() > 0)
             {
                 idleSteps = 0;
             }
@@ -118,10 +121,27 @@ public final class CoreRunner implements Runnable
         driver.onClose();
     }
 
+    /**
+     * One duty cycle. Whatever escapes it (a timer's task, say; services and tasks are contained closer to where
+     * they fail) is recorded on the core and counted as work, so the carrier goes on: it never dies of a bug.
+     */
+    private int doWork()
+    {
+        try
+        {
+            return driver.doWork();
+        }
+        catch (final Throwable t)
+        {
+            core.fail("duty cycle", t);
+            return 1;
+        }
+    }
+
     private void park()
     {
         core.announceSleep(core.isHalted() ? Long.MAX_VALUE : core.timers().nextDeadline());
-        if (driver.doWork() > 0 || !core.isRunning())
+        if (doWork() > 0 || !core.isRunning())
         {
             if (!core.claimSleep(Core.AWAKE))
             {

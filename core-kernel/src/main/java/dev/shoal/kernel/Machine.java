@@ -1,6 +1,7 @@
 package dev.shoal.kernel;
 
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -141,6 +142,24 @@ public final class Machine implements AutoCloseable
     public Trace trace()
     {
         return runnerFactory.trace();
+    }
+
+    /**
+     * The cores on which something threw and was contained ({@link Core#fail}), lowest id first; empty when none
+     * did. Any thread; exact once the machine is quiescent or closed.
+     */
+    public List<CoreFailures> failures()
+    {
+        final List<CoreFailures> failures = new ArrayList<>();
+        for (final Core core : cores)
+        {
+            final CoreFailures f = core.failures();
+            if (f != null)
+            {
+                failures.add(f);
+            }
+        }
+        return failures;
     }
 
     /** Starts core 0 (the bootstrap processor). */
