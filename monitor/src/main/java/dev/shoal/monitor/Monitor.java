@@ -625,7 +625,15 @@ public final class Monitor implements CoreService
             dropMalformed(source, ex.getMessage());
             return;
         }
-        type.handler().onMessage(this, source, message);
+        try
+        {
+            type.handler().onMessage(this, source, message);
+        }
+        catch (final Throwable t)
+        {
+            // Contained per message, in both modes: the rest of the batch, the channel and the core carry on.
+            core.fail("handler of " + type.type().getSimpleName() + " from core " + source, t);
+        }
     }
 
     private void dropMalformed(final int source, final String problem)

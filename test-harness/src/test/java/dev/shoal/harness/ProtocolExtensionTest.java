@@ -2,12 +2,16 @@ package dev.shoal.harness;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.shoal.kernel.CoreFailures;
 import dev.shoal.libos.Shoal;
 import dev.shoal.monitor.MessageCodec;
 import dev.shoal.monitor.MessageReader;
@@ -102,6 +106,89 @@ class ProtocolExtensionTest
         }).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> shoal.system().malformedMessages() == 1);
         assertEquals(4, CoreCensus.run(shoal.system()).get(10, TimeUnit.SECONDS).cores());
+    }
+
+    /** Ping-pong whose ping handler throws on the first ping each core gets, and answers every later one. */
+    public static final class ThrowsOnce implements MonitorOperation
+    {
+        public record Ping(int n)
+        {
+        }
+
+        public record Pong(int n)
+        {
+        }
+
+        static final class Thrown
+        {
+            boolean once;
+        }
+
+        static final class Box
+        {
+            final List<CompletableFuture<Integer>> pongs = new ArrayList<>();
+        }
+
+        @Override
+        public void register(final Protocol.Builder protocol)
+        {
+            protocol.message(Ping.class, (m, from, ping) ->
+            {
+                final Thrown thrown = m.local(Thrown.class, Thrown::new);
+                if (!thrown.once)
+                {
+                    thrown.once = true;
+                    throw new IllegalStateException("first ping " + ping.n());
+                }
+                m.send(from, new Pong(ping.n()));
+            });
+            protocol.message(Pong.class,
+                (m, from, pong) -> m.local(Box.class, Box::new).pongs.get(pong.n()).complete(pong.n()));
+        }
+
+        /** Sends pings {@code first..last} from core 0 to core 1 in one go; the futures of their pongs, by number. */
+        static List<CompletableFuture<Integer>> ping(final Shoal shoal, final int first, final int last)
+            throws Exception
+        {
+            return shoal.system().onCore(0, m ->
+            {
+                final Box box = m.local(Box.class, Box::new);
+                while (box.pongs.size() <= last)
+                {
+                    box.pongs.add(new CompletableFuture<>());
+                }
+                for (int n = first; n <= last; n++)
+                {
+                    m.send(1, new Ping(n));
+                }
+                return List.copyOf(box.pongs);
+            }).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @OnBootedMachine(cores = {2, 8}, operations = ThrowsOnce.class)
+    void shouldContainAThrowingHandlerAndKeepTheCoreAnswering(final Shoal shoal) throws Exception
+    {
+        assertCoreSurvivesAThrowingHandler(shoal);
+    }
+
+    @OnBootedMachine(cores = {2, 8}, mode = "deterministic", operations = ThrowsOnce.class)
+    void shouldContainAThrowingHandlerAndKeepTheCoreAnsweringInDeterministicMode(final Shoal shoal) throws Exception
+    {
+        assertCoreSurvivesAThrowingHandler(shoal);
+    }
+
+    private static void assertCoreSurvivesAThrowingHandler(final Shoal shoal) throws Exception
+    {
+        // Pings 1 and 2 go in one batch: the first throws, the second (same poll, same channel) is still answered.
+        final List<CompletableFuture<Integer>> pongs = ThrowsOnce.ping(shoal, 1, 2);
+        assertEquals(2, pongs.get(2).get(10, TimeUnit.SECONDS));
+        assertEquals(3, ThrowsOnce.ping(shoal, 3, 3).get(3).get(10, TimeUnit.SECONDS));
+        assertFalse(pongs.get(1).isDone(), "the ping whose handler threw is not answered");
+        assertEquals(List.of(new CoreFailures(1, 1,
+                "handler of Ping from core 0 failed: java.lang.IllegalStateException: first ping 1")),
+            shoal.system().machine().failures());
+        assertEquals(1, shoal.system().machine().core(1).failureCount());
     }
 
     @OnBootedMachine(cores = {2, 8})
