@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.shoal.kernel.CoreFailures;
 import dev.shoal.kernel.DeterministicScheduler;
 import dev.shoal.kernel.TraceRecorder;
 import dev.shoal.libos.Shoal;
@@ -17,7 +18,9 @@ import dev.shoal.skb.Skb;
  * explore interleavings the runs use latency jitter ({@link #jitter(long)}, {@value #DEFAULT_JITTER} cycles by
  * default): each seed draws its own latencies and tie order, so different seeds take different paths, while one
  * seed always takes the same.
- * A failure names the seed, the core count and how to replay it:
+ * A run fails when a core's handler or task threw, even though the core contained it ({@link
+ * dev.shoal.kernel.Machine#failures()}). A failure names the seed, the core count, the cores that failed and how
+ * to replay it:
  * <pre>{@code
  * Simulation.of("numa:8x8").cores(2, 8, 64).seeds(1, 1000)
  *     .operation(CoreCensus::new)
@@ -152,11 +155,11 @@ public final class Simulation
         operations.forEach(op -> config.operation(op.get()));
         final String where = "seed " + seed + " on " + cores + " cores of " + machine;
         final Throwable[] violation = new Throwable[1];
+        final dev.shoal.monitor.MonitorSystem[] system = new dev.shoal.monitor.MonitorSystem[1];
         Shoal shoal = null;
         try
         {
             final MonitorConfig built = config.build();
-            final dev.shoal.monitor.MonitorSystem[] system = new dev.shoal.monitor.MonitorSystem[1];
             scheduler.afterEachStep(() ->
             {
                 if (violation[0] == null && system[0] != null)
@@ -189,10 +192,14 @@ public final class Simulation
             {
                 invariant.check(system[0]);
             }
+            if (!system[0].machine().failures().isEmpty())
+            {
+                throw new AssertionError("a core's handler or task threw");
+            }
         }
         catch (final Throwable t)
         {
-            throw failure(where, cores, seed, t);
+            throw failure(where, cores, seed, t, failures(system[0]));
         }
         finally
         {
@@ -203,15 +210,32 @@ public final class Simulation
         }
         if (violation[0] != null)
         {
-            throw failure(where, cores, seed, violation[0]);
+            throw failure(where, cores, seed, violation[0], failures(system[0]));
         }
         hashes.add(trace.hash());
     }
 
-    private AssertionError failure(final String where, final int cores, final long seed, final Throwable cause)
+    /** The run's core failures as {@code ; core 3 failed 1 time(s), last: ...}, or "" when no core failed. */
+    private static String failures(final dev.shoal.monitor.MonitorSystem system)
+    {
+        if (system == null)
+        {
+            return "";
+        }
+        final StringBuilder out = new StringBuilder();
+        for (final CoreFailures f : system.machine().failures())
+        {
+            out.append("; core ").append(f.core()).append(" failed ").append(f.count()).append(" time(s), last: ")
+                .append(f.last());
+        }
+        return out.toString();
+    }
+
+    private AssertionError failure(final String where, final int cores, final long seed, final Throwable cause,
+        final String coreFailures)
     {
         return new AssertionError("simulation failed with " + where + (injected.isEmpty() ? "" :
-            " (faults: " + String.join(", ", injected) + ")") + ": " + cause.getMessage() +
+            " (faults: " + String.join(", ", injected) + ")") + ": " + cause.getMessage() + coreFailures +
             " — replay it with Simulation.of(\"" + machine + "\").cores(" + cores + ").seeds(" + seed + ", 1)", cause);
     }
 }

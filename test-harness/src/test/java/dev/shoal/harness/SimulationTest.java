@@ -74,4 +74,17 @@ class SimulationTest
         assertTrue(failure.getMessage().contains("Simulation.of(\"numa:1x8\").cores(4).seeds(42, 1)"),
             failure.getMessage());
     }
+
+    @Test
+    void shouldFailARunWhoseHandlerThrewAndNameTheCore()
+    {
+        final AssertionError failure = assertThrows(AssertionError.class, () ->
+            Simulation.of("numa:1x8").cores(2).seeds(7, 1)
+                .operation(ProtocolExtensionTest.ThrowsOnce::new)
+                .run(shoal -> assertEquals(2, ProtocolExtensionTest.ThrowsOnce.ping(shoal, 1, 2).get(2)
+                    .get(10, TimeUnit.SECONDS))));
+        assertTrue(failure.getMessage().contains("seed 7 on 2 cores"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("core 1 failed 1 time(s), last: handler of Ping from core 0 failed: " +
+            "java.lang.IllegalStateException: first ping 1"), failure.getMessage());
+    }
 }
