@@ -2,8 +2,10 @@ package dev.shoal.apps;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.shoal.kernel.CoreFailures;
 import dev.shoal.libos.Shoal;
 import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorSystem;
@@ -93,6 +95,7 @@ final class BootCommand implements Callable<Integer>
                     .put("lingerSeconds", lingerSeconds)
                     .put("lingerCpuMillis", lingerCpuMillis)
                     .put("malformedMessages", system.malformedMessages())
+                    .putRaw("failures", failuresJson(system.machine().failures()))
                     .put("mode", mode.mode())
                     .put("engine", mode.engine())
                     .put("threads", mode.deterministic() ? mode.threads() : null)
@@ -117,6 +120,21 @@ final class BootCommand implements Callable<Integer>
             }
         }
         return 0;
+    }
+
+    /** The cores whose handlers or tasks threw, as {@code [{"core":3,"count":1,"last":"handler of ..."}]}. */
+    static String failuresJson(final List<CoreFailures> failures)
+    {
+        final StringBuilder out = new StringBuilder("[");
+        for (final CoreFailures f : failures)
+        {
+            if (out.length() > 1)
+            {
+                out.append(',');
+            }
+            out.append(new Json().put("core", f.core()).put("count", f.count()).put("last", f.last()));
+        }
+        return out.append(']').toString();
     }
 
     private CommandLine.Model.CommandSpec spec()

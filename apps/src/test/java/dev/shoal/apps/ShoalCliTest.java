@@ -11,12 +11,15 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.shoal.kernel.CoreFailures;
 
 class ShoalCliTest
 {
@@ -116,10 +119,19 @@ class ShoalCliTest
         final String json = run.out().strip();
         assertTrue(json.startsWith("{") && json.endsWith("}"), json);
         for (final String field : new String[] {"\"status\":\"ok\"", "\"cores\":16", "\"machine\":\"numa:2x8\"",
-            "\"bootWallMillis\":", "\"bootCycles\":", "\"messages\":"})
+            "\"bootWallMillis\":", "\"bootCycles\":", "\"messages\":", "\"failures\":[]"})
         {
             assertTrue(json.contains(field), field + " missing from " + json);
         }
+    }
+
+    @Test
+    void shouldReportEachFailedCoreInTheBootJson()
+    {
+        assertEquals("[{\"core\":3,\"count\":1,\"last\":\"handler of Ask from core 1 failed: " +
+                "java.lang.IllegalStateException: \\\"boom\\\"\"}]",
+            BootCommand.failuresJson(List.of(new CoreFailures(3, 1,
+                "handler of Ask from core 1 failed: java.lang.IllegalStateException: \"boom\""))));
     }
 
     @Test
