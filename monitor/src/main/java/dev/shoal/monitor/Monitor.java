@@ -391,6 +391,15 @@ public final class Monitor implements CoreService
      */
     public void delayFrom(final int peer, final int cycles)
     {
+        if (cycles < 0)
+        {
+            throw new IllegalArgumentException("a channel delay of " + cycles + " cycles: not negative");
+        }
+        if (cycles == 0)
+        {
+            extraDelay.remove(peer); // no delay (the map cannot hold its missing value)
+            return;
+        }
         extraDelay.put(peer, cycles);
     }
 
