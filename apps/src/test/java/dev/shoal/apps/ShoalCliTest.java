@@ -399,4 +399,11 @@ class ShoalCliTest
     {
         assertBadInput(runWithin(20, "boot", "--cores", "2", "--linger", linger), linger);
     }
+
+    @Test
+    void shouldRefuseToReplayADirectoryOrTheEmptyPath(@TempDir final Path dir)
+    {
+        assertBadInput(runWithin(20, "replay", dir.toString()), "is a directory");
+        assertBadInput(runWithin(20, "replay", ""), "trace file");
+    }
 }
