@@ -1,5 +1,7 @@
 package dev.shoal.apps;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -75,6 +77,14 @@ final class BenchCommand implements Callable<Integer>
         {
             throw new BadInputException("--repeat must be at least 1: " + repeat);
         }
+        if (cores == null || cores.length == 0)
+        {
+            throw new BadInputException("--cores needs at least one core count");
+        }
+        if (workloads == null || workloads.stream().allMatch(String::isBlank))
+        {
+            throw new BadInputException("--workload needs at least one of " + String.join(", ", WORKLOADS));
+        }
         final boolean deterministic = mode.defaultTo("deterministic").deterministic();
         final List<Workload> selected = new ArrayList<>();
         for (final String w : workloads)
@@ -102,8 +112,8 @@ final class BenchCommand implements Callable<Integer>
                     skb.machineName() + ": " + n);
             }
         }
-        final Path dir = out != null ? out :
-            Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        final Path dir = outputDirectory(out != null ? out :
+            Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         final List<String> args = spec.commandLine().getParseResult().originalArgs();
         final BenchRunner runner = new BenchRunner(skb, counts, selected, repeat, mode.mode(),
             () -> mode.runners(args), quiet ? null : spec.commandLine().getErr());
@@ -124,6 +134,38 @@ final class BenchCommand implements Callable<Integer>
         }
         spec.commandLine().getOut().println(dir);
         return 0;
+    }
+
+    /**
+     * Creates the output directory before the sweep, so that a path that cannot hold the results is bad input at
+     * once rather than an exception after a sweep of many minutes.
+     */
+    static Path outputDirectory(final Path dir)
+    {
+        if (dir.toString().isEmpty())
+        {
+            throw new BadInputException("--out must name a directory, not the empty string");
+        }
+        for (Path p = dir.toAbsolutePath().normalize(); p != null; p = p.getParent())
+        {
+            if (Files.exists(p) && !Files.isDirectory(p))
+            {
+                throw new BadInputException("--out " + dir + ": " + p + " is a file, not a directory");
+            }
+        }
+        try
+        {
+            Files.createDirectories(dir);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new BadInputException("--out " + dir + ": cannot create the directory: " + ModeOptions.reason(ex));
+        }
+        if (!Files.isWritable(dir))
+        {
+            throw new BadInputException("--out " + dir + ": the directory is not writable");
+        }
+        return dir;
     }
 
     private List<ShootdownStrategy> strategies()

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.shoal.kernel.CoreFailures;
+import dev.shoal.kernel.PhysicalMemory;
 import dev.shoal.libos.Shoal;
 import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorSystem;
+import dev.shoal.monitor.ump.UmpDescriptor;
 import dev.shoal.skb.Skb;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +24,16 @@ import picocli.CommandLine.Option;
     description = "Boot a simulated machine, exchange a message between neighbouring monitors, shut down.")
 final class BootCommand implements Callable<Integer>
 {
+    /** Longest --linger: a day. Longer is a typo, and 1e300 s would overflow the sleep into a hang. */
+    static final int MAX_LINGER_SECONDS = 86_400;
+
+    /**
+     * Most --slots: each ring is allocated as one frame from a core's {@code FrameAllocator}, and a frame is at most
+     * one chunk. The UMP descriptor itself would allow more ({@link UmpDescriptor#MAX_SLOTS}); a bigger ring made
+     * every core's boot task fail and the boot time out after 120 s.
+     */
+    static final int MAX_SLOTS = Math.min(UmpDescriptor.MAX_SLOTS, PhysicalMemory.CHUNK_SIZE / UmpDescriptor.SLOT_SIZE);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,9 +63,16 @@ final class BootCommand implements Callable<Integer>
         {
             throw new BadInputException("--cores must be at least 1: " + cores);
         }
-        if (lingerSeconds < 0)
+        if (!(lingerSeconds >= 0 && lingerSeconds <= MAX_LINGER_SECONDS))
         {
-            throw new BadInputException("--linger must not be negative: " + lingerSeconds);
+            throw new BadInputException("--linger must be 0.." + MAX_LINGER_SECONDS + " seconds (one day): " +
+                lingerSeconds);
+        }
+        if (slots < UmpDescriptor.MIN_SLOTS || slots > MAX_SLOTS || Integer.bitCount(slots) != 1)
+        {
+            throw new BadInputException("--slots must be a power of two in " + UmpDescriptor.MIN_SLOTS + ".." +
+                MAX_SLOTS + " (a ring of " + UmpDescriptor.SLOT_SIZE + "-byte slots is one frame of at most " +
+                PhysicalMemory.CHUNK_SIZE / 1024 + " KiB): " + slots);
         }
         final String machineSpec = machine != null ? machine : Shoal.defaultMachine(cores);
         final long skbStart = System.nanoTime();

@@ -2,8 +2,13 @@ package dev.shoal.apps;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,6 +29,12 @@ import picocli.CommandLine.Option;
  */
 final class ModeOptions
 {
+    /**
+     * Most --jitter: a second of simulated time at a few GHz, far more than any link latency. The engine draws
+     * {@code jitter + 1}, so Long.MAX_VALUE overflowed and hung the run.
+     */
+    static final long MAX_JITTER = 1_000_000_000L;
+
     @Option(names = "--mode", description = "live (a thread per core, host-paced) or deterministic (the exact " +
         "engine); default: deterministic for bench and run unmap|pingpong, live for boot.")
     String mode;
@@ -81,9 +92,9 @@ final class ModeOptions
         {
             throw new BadInputException("--threads must be at least 1: " + threads);
         }
-        if (jitter < 0)
+        if (jitter < 0 || jitter > MAX_JITTER)
         {
-            throw new BadInputException("--jitter must not be negative: " + jitter);
+            throw new BadInputException("--jitter must be 0.." + MAX_JITTER + " cycles: " + jitter);
         }
         return deterministic;
     }
@@ -121,10 +132,12 @@ final class ModeOptions
             {
                 writer = Files.newBufferedWriter(traceFile, StandardCharsets.UTF_8);
                 writer.write("# shoal trace v1\n# args: " + String.join(" ", args) + "\n# seed: " + seed + "\n");
+                // Flushed now so that a file that cannot be written (/dev/full) is bad input before the run starts.
+                writer.flush();
             }
-            catch (final IOException ex)
+            catch (final IOException | RuntimeException ex)
             {
-                throw new BadInputException("cannot write trace file " + traceFile + ": " + ex.getMessage());
+                throw new BadInputException("cannot write trace file " + traceFile + ": " + reason(ex));
             }
         }
         if (recorder == null)
@@ -133,6 +146,17 @@ final class ModeOptions
         }
         scheduler = new DeterministicScheduler(seed, recorder).threads(threads()).jitter(jitter);
         return scheduler;
+    }
+
+    /** Why an I/O operation failed, in words: some exceptions' message is only the path. */
+    static String reason(final Exception ex)
+    {
+        final String message = ex.getMessage();
+        return ex instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason() :
+            ex instanceof NoSuchFileException ? "no such file or directory" :
+            ex instanceof AccessDeniedException ? "permission denied" :
+            ex instanceof FileAlreadyExistsException ? "already exists" :
+            message != null ? message : ex.getClass().getSimpleName();
     }
 
     /** The trace hash, or null in live mode. */
@@ -158,7 +182,7 @@ final class ModeOptions
             }
             catch (final IOException ex)
             {
-                throw new IllegalStateException("cannot finish trace file " + traceFile + ": " + ex.getMessage());
+                throw new UncheckedIOException("cannot finish trace file " + traceFile + ": " + reason(ex), ex);
             }
         }
     }

@@ -23,6 +23,16 @@ import picocli.CommandLine.Option;
     description = "URPC round trips between two cores: simulated cycles and host nanoseconds.")
 final class PingPongCommand implements Callable<Integer>
 {
+    /**
+     * Most round trips per batch: a batch must finish within its 60 s timeout, and a deterministic round trip takes
+     * about 250 ns of host time (a live one a few microseconds), so a million takes seconds, not a minute.
+     */
+    static final int MAX_BATCH = 1_000_000;
+    /** Most batches: enough for a stable p99. */
+    static final int MAX_BATCHES = 10_000;
+    /** Most round trips in all (about half a minute deterministic): more is a typo, not a measurement. */
+    static final long MAX_ROUND_TRIPS = 100_000_000L;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -66,6 +76,11 @@ final class PingPongCommand implements Callable<Integer>
         if (batches < 1 || batch < 1)
         {
             throw new BadInputException("--batches and --batch must be at least 1");
+        }
+        if (batch > MAX_BATCH || batches > MAX_BATCHES || (long)batch * batches > MAX_ROUND_TRIPS)
+        {
+            throw new BadInputException("--batch must be at most " + MAX_BATCH + ", --batches at most " +
+                MAX_BATCHES + " and --batch x --batches at most " + MAX_ROUND_TRIPS + ": " + batch + " x " + batches);
         }
         final Skb skb = Skb.open(machine);
         final int endpoints = Math.max(from, to) + 1;

@@ -32,6 +32,14 @@ final class ReplayCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
+        if (trace.toString().isEmpty())
+        {
+            throw new BadInputException("replay needs a trace file, not the empty string");
+        }
+        if (Files.isDirectory(trace))
+        {
+            throw new BadInputException("cannot read trace file " + trace + ": it is a directory");
+        }
         if (!Files.isReadable(trace))
         {
             throw new BadInputException("cannot read trace file " + trace);

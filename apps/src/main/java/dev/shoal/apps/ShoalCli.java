@@ -42,6 +42,7 @@ public final class ShoalCli implements Runnable
         final CommandLine cli = new CommandLine(new ShoalCli());
         cli.setOut(out);
         cli.setErr(err);
+        AsciiNumbers.register(cli);
         cli.setParameterExceptionHandler((ex, arguments) ->
         {
             err.println("shoal: " + firstLine(ex.getMessage()));
@@ -55,7 +56,9 @@ public final class ShoalCli implements Runnable
                 err.println("shoal: " + firstLine(ex.getMessage()));
                 return EXIT_BAD_INPUT;
             }
-            err.println("shoal: " + firstLine(String.valueOf(ex)));
+            // An I/O failure during a run (a disk that fills up) is named by its message, which names the file.
+            err.println("shoal: " + firstLine(ex instanceof java.io.UncheckedIOException ? ex.getMessage() :
+                String.valueOf(ex)));
             return EXIT_FAILURE;
         });
         if (JvmOptions.missing() != null)

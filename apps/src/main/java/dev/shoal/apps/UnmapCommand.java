@@ -54,6 +54,10 @@ final class UnmapCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        if (cores == null || cores.length == 0)
+        {
+            throw new BadInputException("--cores needs at least one core count");
+        }
         mode.defaultTo("deterministic").deterministic();
         final List<ShootdownStrategy> strategies = "all".equalsIgnoreCase(strategy) ?
             List.of(ShootdownStrategy.values()) : List.of(ShootdownStrategy.parse(strategy));

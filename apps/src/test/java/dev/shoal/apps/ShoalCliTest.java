@@ -35,7 +35,42 @@ class ShoalCliTest
         return new Run(exit, out.toString(), err.toString());
     }
 
-    private static void assertBadInput(final Run run, final String mentions)
+    /**
+     * Runs the CLI on a daemon thread and fails, rather than hangs, when it takes longer than {@code seconds}.
+     * The thread is left behind on timeout: a hung run cannot be stopped from outside.
+     */
+    static Run runWithin(final long seconds, final String... args)
+    {
+        final java.util.concurrent.CompletableFuture<Run> result = new java.util.concurrent.CompletableFuture<>();
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                result.complete(run(args));
+            }
+            catch (final Throwable t)
+            {
+                result.completeExceptionally(t);
+            }
+        }, "cli " + String.join(" ", args));
+        thread.setDaemon(true);
+        thread.start();
+        try
+        {
+            return result.get(seconds, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            thread.interrupt();
+            throw new AssertionError("shoal " + String.join(" ", args) + " did not finish within " + seconds + " s");
+        }
+        catch (final InterruptedException | java.util.concurrent.ExecutionException ex)
+        {
+            throw new AssertionError("shoal " + String.join(" ", args) + " failed: " + ex, ex);
+        }
+    }
+
+    static void assertBadInput(final Run run, final String mentions)
     {
         assertEquals(2, run.exit(), "exit code; stderr: " + run.err());
         final String err = run.err().strip();
@@ -260,5 +295,115 @@ class ShoalCliTest
         {
             thread.setContextClassLoader(original);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Infinity", "1e400", "1e300", "NaN", "-Infinity", "86401"})
+    void shouldRejectALingerThatIsNotAFiniteSaneNumberOfSeconds(final String linger)
+    {
+        assertBadInput(runWithin(20, "boot", "--cores", "2", "--linger", linger), "--linger");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2048", "4096", "1048576", "1073741824", "3", "0", "-2"})
+    void shouldRejectChannelSlotsThatDoNotFitOneFrameBeforeBooting(final String slots)
+    {
+        assertBadInput(runWithin(20, "boot", "--cores", "2", "--slots", slots), "--slots");
+    }
+
+    @Test
+    void shouldBootWithTheLargestChannelRing()
+    {
+        final Run run = runWithin(60, "boot", "--cores", "4", "--slots", "1024");
+        assertEquals(0, run.exit(), run.err());
+    }
+
+    @Test
+    void shouldNameATraceFileThatCannotBeWrittenInOneLine()
+    {
+        final Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "needs /dev/full");
+        assertBadInput(runWithin(20, "boot", "--cores", "2", "--mode", "deterministic", "--trace", full.toString()),
+            "cannot write trace file /dev/full: No space left on device");
+    }
+
+    @Test
+    void shouldRefuseABenchOutputThatIsAFileBeforeTheSweep(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("taken");
+        Files.writeString(file, "not a directory\n");
+        assertBadInput(runWithin(20, "bench", "--workload", "boot", "--cores", "2", "--quiet", "--out",
+            file.toString()), "taken is a file");
+        assertBadInput(runWithin(20, "bench", "--workload", "boot", "--cores", "2", "--quiet", "--out",
+            file.resolve("x").toString()), "taken is a file");
+        assertEquals("not a directory\n", Files.readString(file));
+    }
+
+    @Test
+    void shouldRefuseAnEmptyBenchOutputPath()
+    {
+        assertBadInput(runWithin(20, "bench", "--workload", "boot", "--cores", "2", "--quiet", "--out", ""),
+            "--out");
+    }
+
+    @Test
+    void shouldWriteTheBenchReportIntoANewNestedDirectory(@TempDir final Path dir)
+    {
+        final Path out = dir.resolve("a/b");
+        final Run run = runWithin(60, "bench", "--workload", "boot", "--cores", "2", "--quiet", "--out",
+            out.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(Files.isRegularFile(out.resolve("summary.md")), run.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {",,", ","})
+    void shouldRefuseAnEmptyListOfCoreCounts(final String cores)
+    {
+        assertBadInput(runWithin(20, "bench", "--workload", "boot", "--quiet", "--cores", cores), "--cores");
+        assertBadInput(runWithin(20, "run", "unmap", "--cores", cores), "--cores");
+    }
+
+    @Test
+    void shouldRefuseAnEmptyListOfWorkloads()
+    {
+        assertBadInput(runWithin(20, "bench", "--workload", ",,", "--quiet", "--cores", "2"), "--workload");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--batch=2147483647", "--batches=2147483647", "--batch=1000001", "--batches=10001"})
+    void shouldRefusePingPongBatchesTooLongToFinish(final String option)
+    {
+        assertBadInput(runWithin(20, "run", "pingpong", option), "--batch");
+    }
+
+    @Test
+    void shouldRefuseAJitterThatOverflowsTheEngine()
+    {
+        assertBadInput(runWithin(20, "run", "pingpong", "--batches", "1", "--batch", "1", "--jitter",
+            String.valueOf(Long.MAX_VALUE)), "--jitter");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\uff14", "\u0664", "\u096a", "4\uff14", "0x4", " 4", "4 "})
+    void shouldAcceptOnlyAsciiDigitsInNumericOptions(final String cores)
+    {
+        assertBadInput(runWithin(20, "boot", "--cores", cores), cores);
+        assertBadInput(runWithin(20, "run", "unmap", "--cores", cores), cores);
+        assertBadInput(runWithin(20, "run", "pingpong", "--batch", cores), cores);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1d", "0x1p3", "\uff11"})
+    void shouldAcceptOnlyPlainDecimalsForTheLinger(final String linger)
+    {
+        assertBadInput(runWithin(20, "boot", "--cores", "2", "--linger", linger), linger);
+    }
+
+    @Test
+    void shouldRefuseToReplayADirectoryOrTheEmptyPath(@TempDir final Path dir)
+    {
+        assertBadInput(runWithin(20, "replay", dir.toString()), "is a directory");
+        assertBadInput(runWithin(20, "replay", ""), "trace file");
     }
 }
