@@ -37,7 +37,7 @@ final class PrologSource {
     static List<Clause> parse(String sourceName, String text, Operands operands) {
         List<String> texts = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
-        Splitter splitter = new Splitter(sourceName, text);
+        Splitter splitter = new Splitter(sourceName, text, new ClauseShapeGuard(sourceName, operands));
         for (String clauseText = splitter.next(); clauseText != null; clauseText = splitter.next()) {
             texts.add(clauseText);
             lines.add(splitter.clauseLine());
@@ -110,13 +110,15 @@ final class PrologSource {
     private static final class Splitter {
         private final String sourceName;
         private final String text;
+        private final ClauseShapeGuard guard;
         private int pos;
         private int line = 1;
         private int clauseLine;
 
-        Splitter(String sourceName, String text) {
+        Splitter(String sourceName, String text, ClauseShapeGuard guard) {
             this.sourceName = sourceName;
             this.text = text;
+            this.guard = guard;
         }
 
         int clauseLine() {
@@ -131,24 +133,65 @@ final class PrologSource {
             }
             int start = pos;
             clauseLine = line;
+            guard.startClause();
             while (pos < text.length()) {
                 char c = text.charAt(pos);
                 if (c == '\'' || c == '"' || c == '`') {
+                    int tokenLine = line;
                     skipQuoted(c);
+                    guard.quoted(c == '\'', tokenLine);
                 } else if (c == '%') {
                     skipLineComment();
+                    guard.layout();
                 } else if (c == '/' && peek(1) == '*') {
                     skipBlockComment();
+                    guard.layout();
                 } else if (c == '0' && peek(1) == '\'' && !partOfName(pos - 1)) {
                     skipCharacterCode();
+                    guard.quoted(false, line);
                 } else if (c == '.' && endsClause()) {
+                    guard.endClause(line);
                     pos++;
                     return text.substring(start, pos);
                 } else {
-                    advance();
+                    token(c);
                 }
             }
             throw new MachineDescriptionException(sourceName, clauseLine, "clause does not end with '.'");
+        }
+
+        // Feeds one token to the guard. Names and symbol runs are taken whole (a '.' inside a symbol run, as in
+        // '=..', never ends a clause, matching endsClause); everything else is one character.
+        private void token(char c) {
+            if (Character.isWhitespace(c)) {
+                advance();
+                guard.layout();
+            } else if (Character.isLetterOrDigit(c) || c == '_') {
+                int start = pos;
+                while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+                    pos++;
+                }
+                guard.name(text.substring(start, pos), line);
+            } else if (SYMBOL_CHARS.indexOf(c) >= 0) {
+                int tokenLine = line;
+                do {
+                    advance();
+                } while (pos < text.length() && SYMBOL_CHARS.indexOf(text.charAt(pos)) >= 0
+                        && !(text.charAt(pos) == '.' && endsClause()));
+                guard.symbols(tokenLine);
+            } else if (c == '(' || c == '[' || c == '{') {
+                advance();
+                guard.open(c, line);
+            } else if (c == ')' || c == ']' || c == '}') {
+                advance();
+                guard.close(line);
+            } else if (c == ',') {
+                advance();
+                guard.comma(line);
+            } else {
+                advance();
+                guard.punctuation(c, line);
+            }
         }
 
         private void skipLayoutAndComments() {
