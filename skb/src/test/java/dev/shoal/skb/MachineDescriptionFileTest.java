@@ -206,6 +206,16 @@ class MachineDescriptionFileTest {
     }
 
     @Test
+    void shouldAcceptAByteOrderMarkAtTheStartOfTheFile() throws IOException {
+        List<String> lines = new ArrayList<>(TINY);
+        lines.set(0, "\uFEFF" + lines.get(0));
+        assertEquals("tiny", Skb.open(write("bom.pl", lines).toString()).machineName());
+        lines.set(0, "\uFEFFmachine(tiny, 'Two packages of two cores', 1000).");
+        lines.set(1, "");
+        assertEquals("tiny", Skb.open(write("bom-fact.pl", lines).toString()).machineName());
+    }
+
+    @Test
     void shouldRejectDeeplyNestedTermsWithoutOverflowingTheStack() throws IOException {
         assertProblem(15, "deep(" + "f(".repeat(3000) + "x" + ")".repeat(3001) + ").",
                 "brackets nested more than 256 deep");
