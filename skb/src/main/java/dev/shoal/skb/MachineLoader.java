@@ -111,7 +111,8 @@ final class MachineLoader {
         } catch (ProjogException e) {
             // The checker should have caught anything Projog rejects; say what Projog said, on one line.
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new MachineDescriptionException(name + ": cannot load into Prolog: " + cause.getMessage());
+            throw new MachineDescriptionException(name + ": cannot load into Prolog: " 
+                    + MachineDescriptionException.excerptReason(cause.getMessage()));
         }
     }
 

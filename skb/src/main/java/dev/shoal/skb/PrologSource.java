@@ -79,7 +79,8 @@ final class PrologSource {
                 throw new MachineDescriptionException(sourceName, line + e.getLineNumber() - 1,
                         "syntax error: " + describe(e));
             } catch (RuntimeException e) {
-                throw new MachineDescriptionException(sourceName, line, "syntax error: " + e.getMessage());
+                throw new MachineDescriptionException(sourceName, line,
+                        "syntax error: " + MachineDescriptionException.excerptReason(e.getMessage()));
             }
         }
         return clauses;
@@ -100,8 +101,9 @@ final class PrologSource {
     private static String describe(ParserException e) {
         String message = e.getMessage() == null ? "cannot parse" : e.getMessage();
         int cut = message.indexOf(" Line:");
-        String reason = cut < 0 ? message : message.substring(0, cut);
-        String near = e.getLine() == null ? "" : e.getLine().strip();
+        // The reason can quote the offending token in full ("invalid numeric value: 999...").
+        String reason = MachineDescriptionException.excerptReason(cut < 0 ? message : message.substring(0, cut));
+        String near = e.getLine() == null ? "" : MachineDescriptionException.excerpt(e.getLine().strip());
         reason = reason.isEmpty() ? reason : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
         return near.isEmpty() ? reason : reason + " in '" + near + "'";
     }
@@ -168,7 +170,7 @@ final class PrologSource {
                 guard.layout();
             } else if (Character.isLetterOrDigit(c) || c == '_') {
                 int start = pos;
-                while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+                while (pos < text.length() && partOfName(pos)) {
                     pos++;
                 }
                 guard.name(text.substring(start, pos), line);
