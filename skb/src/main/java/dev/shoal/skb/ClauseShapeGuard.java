@@ -70,9 +70,16 @@ final class ClauseShapeGuard {
         lastWasAtom = true;
     }
 
-    /** Quoted text; a single-quoted atom may be followed by an argument list. */
-    void quoted(boolean atom, int line) {
+    /**
+     * Quoted text; a single-quoted atom may be followed by an argument list, and one that names an operator
+     * ({@code '-'}) acts as one. {@code content} is the text between the quotes, escapes unprocessed; one with
+     * an escape might spell an operator, so it counts as one.
+     */
+    void quoted(boolean atom, String content, int line) {
         count(line);
+        if (atom && (content.indexOf('\\') >= 0 || operands.isDefined(content))) {
+            operator(line);
+        }
         lastWasAtom = atom;
     }
 

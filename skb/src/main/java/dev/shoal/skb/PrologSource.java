@@ -140,8 +140,9 @@ final class PrologSource {
                 char c = text.charAt(pos);
                 if (c == '\'' || c == '"' || c == '`') {
                     int tokenLine = line;
+                    int contentStart = pos + 1;
                     skipQuoted(c);
-                    guard.quoted(c == '\'', tokenLine);
+                    guard.quoted(c == '\'', text.substring(contentStart, pos - 1), tokenLine);
                 } else if (c == '%') {
                     skipLineComment();
                     guard.layout();
@@ -150,7 +151,7 @@ final class PrologSource {
                     guard.layout();
                 } else if (c == '0' && peek(1) == '\'' && !partOfName(pos - 1)) {
                     skipCharacterCode();
-                    guard.quoted(false, line);
+                    guard.quoted(false, "", line);
                 } else if (c == '.' && endsClause()) {
                     guard.endClause(line);
                     pos++;
@@ -253,8 +254,9 @@ final class PrologSource {
             advance();
         }
 
+        // Projog ends a % comment at '\r' as well as '\n'; stopping anywhere later would hide what it parses.
         private void skipLineComment() {
-            while (pos < text.length() && text.charAt(pos) != '\n') {
+            while (pos < text.length() && text.charAt(pos) != '\n' && text.charAt(pos) != '\r') {
                 pos++;
             }
         }

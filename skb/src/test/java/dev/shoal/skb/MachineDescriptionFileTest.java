@@ -231,6 +231,12 @@ class MachineDescriptionFileTest {
     }
 
     @Test
+    void shouldCheckTheNestingOfTextAfterACarriageReturnInAComment() throws IOException {
+        assertProblem(15, "% a comment\rdeep(" + "f(".repeat(5000) + "x" + ")".repeat(5001) + ").",
+                "brackets nested more than 256 deep");
+    }
+
+    @Test
     void shouldRejectALongOperatorChain() throws IOException {
         assertProblem(15, "chain(1" + "+1".repeat(5000) + ").", "operators nested more than 256 deep");
         assertProblem(15, "chain(X) :- X is 1" + "+1".repeat(5000) + ".", "term nested more than 256 deep");
@@ -239,6 +245,8 @@ class MachineDescriptionFileTest {
     @Test
     void shouldRejectALongPrefixOperatorChain() throws IOException {
         assertProblem(15, "chain(" + "- ".repeat(20_000) + "1).", "operators nested more than 256 deep");
+        assertProblem(15, "chain(" + "'-' ".repeat(20_000) + "1).", "operators nested more than 256 deep");
+        assertProblem(15, "chain(" + "'\\x2D\\' ".repeat(20_000) + "1).", "operators nested more than 256 deep");
     }
 
     @Test

@@ -95,7 +95,8 @@ class MachineDescriptionFuzzTest {
             }
             case 4 -> {
                 int n = 1 + random.nextInt(20_000);
-                String link = List.of("+1", ", a", " :- a", "- ", "\\+ ", " is 1", "|a").get(random.nextInt(7));
+                String link = List.of("+1", ", a", " :- a", "- ", "\\+ ", " is 1", "|a", "'-' ", "'\\x2D\\' ")
+                        .get(random.nextInt(9));
                 applied.add("chain '" + link + "' x" + n + " at " + at);
                 return splice(text, at, at, ascii("1" + link.repeat(n)));
             }
