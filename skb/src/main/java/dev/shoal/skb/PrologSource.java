@@ -164,7 +164,8 @@ final class PrologSource {
         }
 
         // Feeds one token to the guard. Names and symbol runs are taken whole (a '.' inside a symbol run, as in
-        // '=..', never ends a clause, matching endsClause); everything else is one character.
+        // '=..', never ends a clause, matching endsClause; a '/*' starts a comment); everything else is one
+        // character.
         private void token(char c) {
             if (Character.isWhitespace(c)) {
                 advance();
@@ -180,7 +181,7 @@ final class PrologSource {
                 do {
                     advance();
                 } while (pos < text.length() && SYMBOL_CHARS.indexOf(text.charAt(pos)) >= 0
-                        && !(text.charAt(pos) == '.' && endsClause()));
+                        && !(text.charAt(pos) == '/' && peek(1) == '*'));
                 guard.symbols(tokenLine);
             } else if (c == '(' || c == '[' || c == '{') {
                 advance();

@@ -237,6 +237,13 @@ class MachineDescriptionFileTest {
     }
 
     @Test
+    void shouldEndASymbolRunAtACommentStart() throws IOException {
+        List<String> lines = new ArrayList<>(TINY);
+        lines.add("sum(X) :- X is 1 +/* a comment. with ( a full stop */ 2.");
+        assertEquals(List.of("3"), Skb.open(write("comment.pl", lines).toString()).query("sum(X)", "X"));
+    }
+
+    @Test
     void shouldRejectALongOperatorChain() throws IOException {
         assertProblem(15, "chain(1" + "+1".repeat(5000) + ").", "operators nested more than 256 deep");
         assertProblem(15, "chain(X) :- X is 1" + "+1".repeat(5000) + ".", "term nested more than 256 deep");
