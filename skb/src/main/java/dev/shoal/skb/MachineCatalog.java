@@ -22,6 +22,9 @@ public final class MachineCatalog {
     /** The generated-machine form, as shown to users: P packages of C cores, e.g. {@code numa:64x64}. */
     public static final String GENERATOR_FORM = NumaMachineGenerator.FORM;
 
+    /** Largest description file accepted (4 MiB), far above any real machine; generated text is not bound. */
+    static final long MAX_FILE_BYTES = 4L << 20;
+
     private MachineCatalog() {
     }
 
@@ -90,6 +93,12 @@ public final class MachineCatalog {
 
     private static String read(String name, Path path) {
         try {
+            // Checked before reading, so a huge file is neither read into memory nor handed to the parser.
+            long bytes = Files.size(path);
+            if (bytes > MAX_FILE_BYTES) {
+                throw new MachineDescriptionException(name, 1, "file is " + bytes + " bytes; a machine description "
+                        + "may be at most " + MAX_FILE_BYTES + " bytes");
+            }
             return Files.readString(path, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
             throw new MachineDescriptionException(name + ": not UTF-8 text");

@@ -192,7 +192,7 @@ final class MachineDescriptionChecker {
         if (first != null) {
             throw problem(fact, "core " + core + " is already in a cache group on line " + first.line());
         }
-        cacheGroupOfCore.put(core, show(group));
+        cacheGroupOfCore.put(core, formatter.formatTerm(group));
     }
 
     private void interconnect(Fact fact) {
@@ -487,8 +487,9 @@ final class MachineDescriptionChecker {
         return (int) longArg(fact, index);
     }
 
+    // For messages only: a term can be megabytes long, and the user needs just enough to find it.
     private String show(Term term) {
-        return formatter.formatTerm(term);
+        return MachineDescriptionException.excerpt(formatter.formatTerm(term));
     }
 
     private MachineDescriptionException problem(Fact fact, String problem) {

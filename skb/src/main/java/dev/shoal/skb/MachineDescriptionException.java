@@ -44,6 +44,23 @@ public final class MachineDescriptionException extends RuntimeException {
         return line;
     }
 
+    /** Longest piece of the user's text quoted in a message; longer pieces are cut and end in "...". */
+    static final int MAX_EXCERPT = 80;
+
+    /** {@code text} cut to {@link #MAX_EXCERPT} characters, so a huge clause does not make a huge message. */
+    static String excerpt(String text) {
+        return excerpt(text, MAX_EXCERPT);
+    }
+
+    /** Another component's reason (Projog's), which may quote a whole token, cut to twice {@link #MAX_EXCERPT}. */
+    static String excerptReason(String reason) {
+        return excerpt(String.valueOf(reason), 2 * MAX_EXCERPT);
+    }
+
+    private static String excerpt(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 3) + "...";
+    }
+
     // Projog's own messages can span lines; a user-facing message must not.
     private static String oneLine(String message) {
         return message.strip().replaceAll("\\s*\\R\\s*", " ");

@@ -44,8 +44,16 @@ import org.projog.core.term.Term;
  */
 final class MachineLoader {
 
-    /** A description's text and the name its errors are reported under. */
+    /**
+     * A description's text and the name its errors are reported under. A leading UTF-8 byte-order mark, which
+     * some editors write, is dropped: Projog would read it as part of the first clause.
+     */
     record Source(String name, String text) {
+        Source {
+            if (text.startsWith("\uFEFF")) {
+                text = text.substring(1);
+            }
+        }
     }
 
     private static final String RULES_RESOURCE = "skb-rules.pl";
@@ -103,7 +111,8 @@ final class MachineLoader {
         } catch (ProjogException e) {
             // The checker should have caught anything Projog rejects; say what Projog said, on one line.
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new MachineDescriptionException(name + ": cannot load into Prolog: " + cause.getMessage());
+            throw new MachineDescriptionException(name + ": cannot load into Prolog: " 
+                    + MachineDescriptionException.excerptReason(cause.getMessage()));
         }
     }
 

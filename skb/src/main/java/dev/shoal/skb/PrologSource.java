@@ -37,7 +37,7 @@ final class PrologSource {
     static List<Clause> parse(String sourceName, String text, Operands operands) {
         List<String> texts = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
-        Splitter splitter = new Splitter(sourceName, text);
+        Splitter splitter = new Splitter(sourceName, text, new ClauseShapeGuard(sourceName, operands));
         for (String clauseText = splitter.next(); clauseText != null; clauseText = splitter.next()) {
             texts.add(clauseText);
             lines.add(splitter.clauseLine());
@@ -79,7 +79,8 @@ final class PrologSource {
                 throw new MachineDescriptionException(sourceName, line + e.getLineNumber() - 1,
                         "syntax error: " + describe(e));
             } catch (RuntimeException e) {
-                throw new MachineDescriptionException(sourceName, line, "syntax error: " + e.getMessage());
+                throw new MachineDescriptionException(sourceName, line,
+                        "syntax error: " + MachineDescriptionException.excerptReason(e.getMessage()));
             }
         }
         return clauses;
@@ -100,8 +101,9 @@ final class PrologSource {
     private static String describe(ParserException e) {
         String message = e.getMessage() == null ? "cannot parse" : e.getMessage();
         int cut = message.indexOf(" Line:");
-        String reason = cut < 0 ? message : message.substring(0, cut);
-        String near = e.getLine() == null ? "" : e.getLine().strip();
+        // The reason can quote the offending token in full ("invalid numeric value: 999...").
+        String reason = MachineDescriptionException.excerptReason(cut < 0 ? message : message.substring(0, cut));
+        String near = e.getLine() == null ? "" : MachineDescriptionException.excerpt(e.getLine().strip());
         reason = reason.isEmpty() ? reason : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
         return near.isEmpty() ? reason : reason + " in '" + near + "'";
     }
@@ -110,13 +112,15 @@ final class PrologSource {
     private static final class Splitter {
         private final String sourceName;
         private final String text;
+        private final ClauseShapeGuard guard;
         private int pos;
         private int line = 1;
         private int clauseLine;
 
-        Splitter(String sourceName, String text) {
+        Splitter(String sourceName, String text, ClauseShapeGuard guard) {
             this.sourceName = sourceName;
             this.text = text;
+            this.guard = guard;
         }
 
         int clauseLine() {
@@ -131,24 +135,67 @@ final class PrologSource {
             }
             int start = pos;
             clauseLine = line;
+            guard.startClause();
             while (pos < text.length()) {
                 char c = text.charAt(pos);
                 if (c == '\'' || c == '"' || c == '`') {
+                    int tokenLine = line;
+                    int contentStart = pos + 1;
                     skipQuoted(c);
+                    guard.quoted(c == '\'', text.substring(contentStart, pos - 1), tokenLine);
                 } else if (c == '%') {
                     skipLineComment();
+                    guard.layout();
                 } else if (c == '/' && peek(1) == '*') {
                     skipBlockComment();
+                    guard.layout();
                 } else if (c == '0' && peek(1) == '\'' && !partOfName(pos - 1)) {
                     skipCharacterCode();
+                    guard.quoted(false, "", line);
                 } else if (c == '.' && endsClause()) {
+                    guard.endClause(line);
                     pos++;
                     return text.substring(start, pos);
                 } else {
-                    advance();
+                    token(c);
                 }
             }
             throw new MachineDescriptionException(sourceName, clauseLine, "clause does not end with '.'");
+        }
+
+        // Feeds one token to the guard. Names and symbol runs are taken whole (a '.' inside a symbol run, as in
+        // '=..', never ends a clause, matching endsClause; a '/*' starts a comment); everything else is one
+        // character.
+        private void token(char c) {
+            if (Character.isWhitespace(c)) {
+                advance();
+                guard.layout();
+            } else if (Character.isLetterOrDigit(c) || c == '_') {
+                int start = pos;
+                while (pos < text.length() && partOfName(pos)) {
+                    pos++;
+                }
+                guard.name(text.substring(start, pos), line);
+            } else if (SYMBOL_CHARS.indexOf(c) >= 0) {
+                int tokenLine = line;
+                do {
+                    advance();
+                } while (pos < text.length() && SYMBOL_CHARS.indexOf(text.charAt(pos)) >= 0
+                        && !(text.charAt(pos) == '/' && peek(1) == '*'));
+                guard.symbols(tokenLine);
+            } else if (c == '(' || c == '[' || c == '{') {
+                advance();
+                guard.open(c, line);
+            } else if (c == ')' || c == ']' || c == '}') {
+                advance();
+                guard.close(line);
+            } else if (c == ',') {
+                advance();
+                guard.comma(line);
+            } else {
+                advance();
+                guard.punctuation(c, line);
+            }
         }
 
         private void skipLayoutAndComments() {
@@ -208,8 +255,9 @@ final class PrologSource {
             advance();
         }
 
+        // Projog ends a % comment at '\r' as well as '\n'; stopping anywhere later would hide what it parses.
         private void skipLineComment() {
-            while (pos < text.length() && text.charAt(pos) != '\n') {
+            while (pos < text.length() && text.charAt(pos) != '\n' && text.charAt(pos) != '\r') {
                 pos++;
             }
         }

@@ -205,6 +205,114 @@ class MachineDescriptionFileTest {
                 + "(e.g. numa:64x64) or the path of a .pl machine description", e.getMessage());
     }
 
+    @Test
+    void shouldAcceptAByteOrderMarkAtTheStartOfTheFile() throws IOException {
+        List<String> lines = new ArrayList<>(TINY);
+        lines.set(0, "\uFEFF" + lines.get(0));
+        assertEquals("tiny", Skb.open(write("bom.pl", lines).toString()).machineName());
+        lines.set(0, "\uFEFFmachine(tiny, 'Two packages of two cores', 1000).");
+        lines.set(1, "");
+        assertEquals("tiny", Skb.open(write("bom-fact.pl", lines).toString()).machineName());
+    }
+
+    @Test
+    void shouldRejectDeeplyNestedTermsWithoutOverflowingTheStack() throws IOException {
+        assertProblem(15, "deep(" + "f(".repeat(3000) + "x" + ")".repeat(3001) + ").",
+                "brackets nested more than 256 deep");
+    }
+
+    @Test
+    void shouldRejectDeeplyNestedParenthesesQuickly() throws IOException {
+        long start = System.nanoTime();
+        assertProblem(15, "deep(" + "(".repeat(20_000) + "x" + ")".repeat(20_000) + ").",
+                "brackets nested more than 256 deep");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 2_000, "took " + millis + " ms");
+    }
+
+    @Test
+    void shouldCheckTheNestingOfTextAfterACarriageReturnInAComment() throws IOException {
+        assertProblem(15, "% a comment\rdeep(" + "f(".repeat(5000) + "x" + ")".repeat(5001) + ").",
+                "brackets nested more than 256 deep");
+    }
+
+    @Test
+    void shouldEndASymbolRunAtACommentStart() throws IOException {
+        List<String> lines = new ArrayList<>(TINY);
+        lines.add("sum(X) :- X is 1 +/* a comment. with ( a full stop */ 2.");
+        assertEquals(List.of("3"), Skb.open(write("comment.pl", lines).toString()).query("sum(X)", "X"));
+    }
+
+    @Test
+    void shouldRejectALongOperatorChain() throws IOException {
+        assertProblem(15, "chain(1" + "+1".repeat(5000) + ").", "operators nested more than 256 deep");
+        assertProblem(15, "chain(X) :- X is 1" + "+1".repeat(5000) + ".", "term nested more than 256 deep");
+    }
+
+    @Test
+    void shouldRejectALongPrefixOperatorChain() throws IOException {
+        assertProblem(15, "chain(" + "- ".repeat(20_000) + "1).", "operators nested more than 256 deep");
+        assertProblem(15, "chain(" + "'-' ".repeat(20_000) + "1).", "operators nested more than 256 deep");
+        assertProblem(15, "chain(" + "'\\x2D\\' ".repeat(20_000) + "1).", "operators nested more than 256 deep");
+    }
+
+    @Test
+    void shouldRejectOperatorsAndBracketsThatTogetherNestTooDeep() throws IOException {
+        String inner = "(a" + "+a".repeat(200) + ")";
+        assertProblem(15, "mixed(" + inner + "+a".repeat(100) + ").", "term nested more than 256 deep");
+    }
+
+    @Test
+    void shouldNameTheLineWhereTheNestingGetsTooDeep() throws IOException {
+        List<String> lines = new ArrayList<>(TINY);
+        lines.add("deep(");
+        lines.add("[".repeat(300) + "]".repeat(300) + ").");
+        assertMessage(lines, 17, "brackets nested more than 256 deep");
+    }
+
+    @Test
+    void shouldAcceptWideButShallowTerms() throws IOException {
+        List<String> lines = new ArrayList<>(TINY);
+        StringBuilder args = new StringBuilder("wide(-1");
+        for (int i = 2; i <= 1000; i++) {
+            args.append(", -").append(i);
+        }
+        lines.add(args.append(").").toString());
+        lines.add("sum(X) :- X is " + "(1+1+1)+".repeat(60) + "1.");
+        Skb skb = Skb.open(write("wide.pl", lines).toString());
+        assertEquals(List.of("-1"), skb.query("wide(A" + ", _".repeat(999) + ")", "A"));
+    }
+
+    @Test
+    void shouldRejectAClauseWithTooManyTokens() throws IOException {
+        assertProblem(15, "big(" + "a, ".repeat(60_000) + "a).", "clause has more than 100000 tokens");
+    }
+
+    @Test
+    void shouldRejectAFileLargerThanTheLimitBeforeReadingIt() throws IOException {
+        List<String> lines = new ArrayList<>(TINY);
+        String padding = "% " + "x".repeat(1000);
+        for (int i = 0; i < 5000; i++) {
+            lines.add(padding);
+        }
+        Path file = write("huge.pl", lines);
+        var e = assertThrows(MachineDescriptionException.class, () -> Skb.open(file.toString()));
+        assertEquals(file + ":1: file is " + Files.size(file) + " bytes; a machine description may be at most "
+                + (4 << 20) + " bytes", e.getMessage());
+    }
+
+    @Test
+    void shouldQuoteOnlyTheStartOfAHugeTermInAMessage() throws IOException {
+        String huge = "x".repeat(1_000_000);
+        assertProblem(7, "core(" + huge + ", 1).", "core(" + "x".repeat(72) + "...: CoreId must be an integer, not "
+                + "x".repeat(77) + "...");
+        for (String line : List.of("s(\"" + huge + "\").", "p(" + "9".repeat(100_000) + ").")) {
+            String message = problemWith(15, line);
+            assertTrue(message.length() < 400, () -> message.length() + " characters: " + message.substring(0, 400));
+            assertOneLine(message);
+        }
+    }
+
     // ---- helpers ----
 
     /** Replaces {@code line} of the tiny machine and expects {@code problem} reported at that line. */
