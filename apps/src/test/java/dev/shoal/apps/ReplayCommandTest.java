@@ -1,0 +1,297 @@
+package dev.shoal.apps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.shoal.apps.ShoalCliTest.Run;
+
+class ReplayCommandTest
+{
+    @TempDir
+    Path dir;
+
+    private static Run replay(final Path trace)
+    {
+        return ShoalCliTest.run("replay", trace.toString());
+    }
+
+    private static void assertBadInput(final Run run, final String mentions)
+    {
+        assertEquals(2, run.exit(), "exit code; stdout: " + run.out() + " stderr: " + run.err());
+        final String err = run.err().strip();
+        assertEquals(1, err.lines().count(), "exactly one line on stderr: " + err);
+        assertTrue(err.contains(mentions), "'" + err + "' should mention '" + mentions + "'");
+        assertNoStackTrace(err);
+    }
+
+    private static void assertNoStackTrace(final String err)
+    {
+        assertFalse(err.contains("Exception") || err.contains("Error:") || err.contains("\tat "),
+            "no stack trace or Java class name: " + err);
+    }
+
+    /** Records a small deterministic boot; returns its lines. */
+    private List<String> recordBoot(final Path trace)
+    {
+        final Run run = ShoalCliTest.run("boot", "--cores", "4", "--mode", "deterministic", "--seed", "3",
+            "--trace", trace.toString());
+        assertEquals(0, run.exit(), run.err());
+        return lines(trace);
+    }
+
+    private static List<String> lines(final Path file)
+    {
+        try
+        {
+            return new ArrayList<>(Files.readAllLines(file));
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    private static void replaceHeader(final List<String> lines, final String key, final String value)
+    {
+        for (int i = 0; i < lines.size(); i++)
+        {
+            if (lines.get(i).startsWith("# " + key + ": "))
+            {
+                lines.set(i, "# " + key + ": " + value);
+                return;
+            }
+        }
+        throw new AssertionError("no '# " + key + ":' line");
+    }
+
+    @Test
+    void shouldNameADirectoryGivenAsTrace()
+    {
+        assertBadInput(replay(dir), "is a directory");
+    }
+
+    @Test
+    void shouldRejectAnEmptyTraceName()
+    {
+        assertBadInput(ShoalCliTest.run("replay", ""), "empty");
+    }
+
+    @Test
+    void shouldRejectABinaryFileNamingIt() throws Exception
+    {
+        final Path file = dir.resolve("core.bin");
+        Files.write(file, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0});
+        assertBadInput(replay(file), "core.bin");
+    }
+
+    @Test
+    void shouldRejectBinaryDataAfterAValidFirstLine() throws Exception
+    {
+        final Path file = dir.resolve("mixed.trace");
+        Files.write(file, "# shoal trace v1\n\0\0\0\n".getBytes(StandardCharsets.UTF_8));
+        assertBadInput(replay(file), "mixed.trace:2: binary");
+    }
+
+    @Test
+    void shouldRejectBytesThatAreNotUtf8() throws Exception
+    {
+        final Path file = dir.resolve("latin1.trace");
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes("# shoal trace v1\n# args: boot --machine caf".getBytes(StandardCharsets.UTF_8));
+        bytes.write(0xe9);
+        bytes.writeBytes(" --cores 2\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(file, bytes.toByteArray());
+        assertBadInput(replay(file), "latin1.trace:2: not UTF-8");
+    }
+
+    @Test
+    void shouldStopReadingAnEndlessFile()
+    {
+        final Path zero = Path.of("/dev/zero");
+        if (Files.isReadable(zero))
+        {
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertBadInput(replay(zero), "/dev/zero"));
+        }
+    }
+
+    @Test
+    void shouldRejectAnOverlongLine() throws Exception
+    {
+        final Path file = dir.resolve("long.trace");
+        Files.writeString(file, "# shoal trace v1\n# args: " + "x".repeat(ReplayCommand.MAX_LINE_BYTES) + "\n");
+        assertBadInput(replay(file), "long.trace:2: a line longer than");
+    }
+
+    @Test
+    void shouldTreatAGarbledArgsLineAsBadInput() throws Exception
+    {
+        final Path trace = dir.resolve("run.trace");
+        final List<String> lines = recordBoot(trace);
+        replaceHeader(lines, "args", "boot --cores \"4 --mode deterministic");
+        Files.write(trace, lines);
+        assertBadInput(replay(trace), "garbled '# args:'");
+
+        replaceHeader(lines, "args", "boot --cores four --mode deterministic");
+        Files.write(trace, lines);
+        assertBadInput(replay(trace), "--cores");
+    }
+
+    @Test
+    void shouldReportATamperedHashAsDivergence() throws Exception
+    {
+        assertTamperedHeaderDiverges("hash", "0123456789abcdef");
+    }
+
+    @Test
+    void shouldReportATamperedSeedAsDivergence() throws Exception
+    {
+        assertTamperedHeaderDiverges("seed", "4");
+    }
+
+    @Test
+    void shouldReportATamperedEventCountAsDivergence() throws Exception
+    {
+        assertTamperedHeaderDiverges("events", "12345");
+    }
+
+    private void assertTamperedHeaderDiverges(final String key, final String value) throws Exception
+    {
+        final Path trace = dir.resolve("run.trace");
+        final List<String> lines = recordBoot(trace);
+        replaceHeader(lines, key, value);
+        Files.write(trace, lines);
+        final Run run = replay(trace);
+        assertEquals(1, run.exit(), run.out() + run.err());
+        assertTrue(run.out().contains("replay diverged at '# " + key + ":'") && run.out().contains(value),
+            run.out());
+    }
+
+    @Test
+    void shouldRejectATraceWithoutItsFooter() throws Exception
+    {
+        final Path trace = dir.resolve("run.trace");
+        final List<String> lines = recordBoot(trace);
+        lines.removeIf(l -> l.startsWith("# hash: "));
+        Files.write(trace, lines);
+        assertBadInput(replay(trace), "no '# hash:' line");
+    }
+
+    @Test
+    void shouldReplayATraceWhosePathHasASpace() throws Exception
+    {
+        final Path trace = Files.createDirectories(dir.resolve("my runs")).resolve("run 1.trace");
+        recordBoot(trace);
+        final Run run = replay(trace);
+        assertEquals(0, run.exit(), run.out() + run.err());
+        assertTrue(run.out().startsWith("replay ok"), run.out());
+    }
+
+    @Test
+    void shouldQuoteArgumentsSoTheyReadBackUnchanged()
+    {
+        final List<String> args = List.of("boot", "--machine", "my box.pl", "", "a\"b\\c", "new\nline\ttab\u0001",
+            "café", "it's");
+        final String line = ModeOptions.headerArgs(args);
+        assertFalse(line.contains("\n"), line);
+        assertEquals(args, ReplayCommand.parseArgs(Path.of("t"), line));
+    }
+
+    @Test
+    void shouldReadTheUnquotedArgsOfOlderTraces()
+    {
+        assertEquals(List.of("boot", "--cores", "8", "--trace", "/tmp/run.trace"),
+            ReplayCommand.parseArgs(Path.of("t"), "boot --cores 8 --trace /tmp/run.trace"));
+    }
+
+    @Test
+    void shouldRefuseABenchThatWritesOutsideTheScratchDirectory() throws Exception
+    {
+        final Path trace = dir.resolve("run.trace");
+        final List<String> lines = recordBoot(trace);
+        final Path elsewhere = dir.resolve("elsewhere");
+        replaceHeader(lines, "args", "bench --workload boot --cores 2 --machine amd-2x2 --out " + elsewhere);
+        Files.write(trace, lines);
+        assertBadInput(replay(trace), "--out");
+        assertFalse(Files.exists(elsewhere));
+    }
+
+    @Test
+    void shouldRefuseToLinger() throws Exception
+    {
+        final Path trace = dir.resolve("run.trace");
+        final List<String> lines = recordBoot(trace);
+        replaceHeader(lines, "args", "boot --cores 4 --mode deterministic --seed 3 --linger 1e9");
+        Files.write(trace, lines);
+        assertBadInput(replay(trace), "--linger");
+    }
+
+    @Test
+    void shouldRefuseCommandsThatDoNotWriteTraces() throws Exception
+    {
+        final Path trace = dir.resolve("run.trace");
+        final List<String> lines = recordBoot(trace);
+        for (final String args : List.of("run kv --port 6379", "machines", "replay /etc/passwd", "boot --help",
+            "run pingpong --batches 100000 --batch 100000"))
+        {
+            replaceHeader(lines, "args", args);
+            Files.write(trace, lines);
+            final Run run = replay(trace);
+            assertEquals(2, run.exit(), args + ": " + run.out() + run.err());
+            assertNoStackTrace(run.err());
+        }
+    }
+
+    @Test
+    void shouldNeverWriteWhereTheRecordedTraceOptionPoints() throws Exception
+    {
+        final Path trace = dir.resolve("run.trace");
+        final List<String> lines = recordBoot(trace);
+        final Path victim = dir.resolve("victim.trace");
+        replaceHeader(lines, "args", "boot --cores 4 --mode deterministic --seed 3 --trace " + victim);
+        Files.write(trace, lines);
+        final Run run = replay(trace);
+        assertEquals(0, run.exit(), run.out() + run.err());
+        assertFalse(Files.exists(victim));
+    }
+
+    @Test
+    void shouldReplayABenchInAScratchDirectory() throws Exception
+    {
+        final Path trace = dir.resolve("bench.trace");
+        final Run bench = ShoalCliTest.run("bench", "--workload", "boot", "--cores", "2", "--machine", "amd-2x2",
+            "--quiet", "--out", dir.resolve("results").toString(), "--trace", trace.toString());
+        assertEquals(0, bench.exit(), bench.err());
+        final List<String> lines = lines(trace);
+        replaceHeader(lines, "args", "bench --workload boot --cores 2 --machine amd-2x2 --quiet");
+        Files.write(trace, lines);
+        final long before = entries(Path.of("results"));
+        final Run run = replay(trace);
+        assertEquals(0, run.exit(), run.out() + run.err());
+        assertEquals(before, entries(Path.of("results")), "bench's default output directory is left alone");
+    }
+
+    private static long entries(final Path directory) throws Exception
+    {
+        if (!Files.isDirectory(directory))
+        {
+            return 0;
+        }
+        try (var list = Files.list(directory))
+        {
+            return list.count();
+        }
+    }
+}
