@@ -294,4 +294,115 @@ class ReplayCommandTest
             return list.count();
         }
     }
+
+    /**
+     * Seeded fuzzing: mutations of a real trace (flipped bytes, truncation, duplicated, deleted or swapped lines,
+     * garbled headers, huge numbers, raw bytes) must each end within a bound with exit 0, 1 or 2 and never a stack
+     * trace. Run another seed with {@code -Dshoal.replay.fuzz.seed=N}; a failure names the seed and keeps the input.
+     */
+    @Test
+    void shouldSurviveMutatedTraces() throws Exception
+    {
+        final long seed = Long.getLong("shoal.replay.fuzz.seed", 20261206L);
+        final Path base = dir.resolve("base.trace");
+        assertEquals(0, ShoalCliTest.run("run", "pingpong", "--machine", "amd-2x2", "--batches", "2", "--batch", "5",
+            "--seed", "3", "--trace", base.toString()).exit());
+        final byte[] original = Files.readAllBytes(base);
+        final java.util.Random random = new java.util.Random(seed);
+        final int[] exits = new int[3];
+        for (int iteration = 0; iteration < MUTATIONS; iteration++)
+        {
+            final byte[] mutated = mutate(original, random);
+            final Path trace = dir.resolve("fuzz.trace");
+            Files.write(trace, mutated);
+            final String where = "fuzz seed " + seed + ", iteration " + iteration + ", input kept in " + trace;
+            final Run run = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> replay(trace), where);
+            assertTrue(run.exit() >= 0 && run.exit() <= 2, where + ": exit " + run.exit() + " " + run.err());
+            assertFalse(run.err().contains("Exception") || run.err().contains("Error") ||
+                run.err().contains("\tat "), where + ": " + run.err());
+            if (run.exit() == 2)
+            {
+                assertEquals(1, run.err().strip().lines().count(), where + ": " + run.err());
+            }
+            exits[run.exit()]++;
+        }
+        System.out.printf("replay fuzz seed %d: exit 0 x%d, 1 x%d, 2 x%d%n", seed, exits[0], exits[1], exits[2]);
+    }
+
+    private static final int MUTATIONS = 60;
+
+    private static final String[] HUGE = {"2147483648", "9223372036854775807", "99999999999999999999", "-1", "0",
+        "1000000", "1e9", "-9223372036854775808"};
+
+    private static byte[] mutate(final byte[] original, final java.util.Random random)
+    {
+        byte[] bytes = original.clone();
+        final int mutations = 1 + random.nextInt(3);
+        for (int m = 0; m < mutations; m++)
+        {
+            final List<String> lines = new ArrayList<>(List.of(new String(bytes, StandardCharsets.ISO_8859_1)
+                .split("\n", -1)));
+            final int i = random.nextInt(lines.size());
+            switch (random.nextInt(8))
+            {
+                case 0 ->
+                {
+                    if (bytes.length > 0)
+                    {
+                        bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
+                    }
+                    continue;
+                }
+                case 1 ->
+                {
+                    bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
+                    continue;
+                }
+                case 2 -> lines.add(i, lines.get(i));
+                case 3 -> lines.remove(i);
+                case 4 -> java.util.Collections.swap(lines, i, random.nextInt(lines.size()));
+                case 5 ->
+                {
+                    final String[] keys = {"args", "seed", "events", "hash", "shoal trace"};
+                    final String key = keys[random.nextInt(keys.length)];
+                    final String junk = randomText(random);
+                    lines.replaceAll(l -> l.startsWith("# " + key) ?
+                        (random.nextBoolean() ? l + junk : "# " + key + ": " + junk) : l);
+                }
+                case 6 ->
+                {
+                    // Half the time in the args line, where a number sizes the run.
+                    final int at = random.nextBoolean() && lines.size() > 1 ? 1 : i;
+                    final String[] words = lines.get(at).split(" ", -1);
+                    final int w = random.nextInt(words.length);
+                    words[w] = words[w].replaceFirst("-?\\d+", HUGE[random.nextInt(HUGE.length)]);
+                    lines.set(at, String.join(" ", words));
+                }
+                default ->
+                {
+                    final StringBuilder raw = new StringBuilder(lines.get(i));
+                    raw.insert(random.nextInt(raw.length() + 1), (char) random.nextInt(256));
+                    lines.set(i, raw.toString());
+                }
+            }
+            if (lines.isEmpty())
+            {
+                bytes = new byte[0];
+                continue;
+            }
+            bytes = String.join("\n", lines).getBytes(StandardCharsets.ISO_8859_1);
+        }
+        return bytes;
+    }
+
+    private static String randomText(final java.util.Random random)
+    {
+        final String alphabet = "ab \"\\:=-,0123456789xX\t--cores --out /tmp --linger numa:9x9 run bench ";
+        final StringBuilder text = new StringBuilder();
+        for (int i = random.nextInt(40); i > 0; i--)
+        {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return text.toString();
+    }
 }
