@@ -93,7 +93,7 @@ class ReplayCommandTest
     void shouldRejectABinaryFileNamingIt() throws Exception
     {
         final Path file = dir.resolve("core.bin");
-        Files.write(file, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0});
+        Files.write(file, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, (byte) 0xff, (byte) 0xfe, 0, 0});
         assertBadInput(replay(file), "core.bin");
     }
 
