@@ -131,7 +131,7 @@ final class ModeOptions
             try
             {
                 writer = Files.newBufferedWriter(traceFile, StandardCharsets.UTF_8);
-                writer.write("# shoal trace v1\n# args: " + String.join(" ", args) + "\n# seed: " + seed + "\n");
+                writer.write("# shoal trace v1\n# args: " + headerArgs(args) + "\n# seed: " + seed + "\n");
                 // Flushed now so that a file that cannot be written (/dev/full) is bad input before the run starts.
                 writer.flush();
             }
@@ -157,6 +157,48 @@ final class ModeOptions
             ex instanceof AccessDeniedException ? "permission denied" :
             ex instanceof FileAlreadyExistsException ? "already exists" :
             message != null ? message : ex.getClass().getSimpleName();
+    }
+
+    /**
+     * The {@code # args:} value: the arguments separated by one space, each as it is when it holds only characters
+     * that need no quoting (so old, unquoted traces read the same), else in double quotes with backslash, quote and
+     * control characters escaped by a backslash ({@code \n}, {@code \t}, {@code \\uXXXX}). A path with a space
+     * or a newline then survives the round trip through {@link ReplayCommand}.
+     */
+    static String headerArgs(final List<String> args)
+    {
+        final StringBuilder line = new StringBuilder();
+        for (final String arg : args)
+        {
+            if (!line.isEmpty())
+            {
+                line.append(' ');
+            }
+            if (!arg.isEmpty() && arg.chars().allMatch(ModeOptions::isPlain))
+            {
+                line.append(arg);
+                continue;
+            }
+            line.append('"');
+            for (final char c : arg.toCharArray())
+            {
+                switch (c)
+                {
+                    case '"', '\\' -> line.append('\\').append(c);
+                    case '\n' -> line.append("\\n");
+                    case '\r' -> line.append("\\r");
+                    case '\t' -> line.append("\\t");
+                    default -> line.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+                }
+            }
+            line.append('"');
+        }
+        return line.toString();
+    }
+
+    private static boolean isPlain(final int c)
+    {
+        return c > ' ' && c < 0x7f && c != '"' && c != '\\' && c != '\'';
     }
 
     /** The trace hash, or null in live mode. */
