@@ -267,7 +267,7 @@ final class ReplayCommand implements Callable<Integer>
 
     /**
      * The recorded command, checked against the workloads that write traces and their options, with the recorded
-     * {@code --trace} dropped and {@code bench}'s output put in {@code scratch}.
+     * {@code --trace} and {@code --out} dropped and {@code bench}'s output put in {@code scratch} instead.
      */
     private static List<String> replayArgs(final Path file, final List<String> recorded, final Path scratch)
     {
@@ -317,9 +317,9 @@ final class ReplayCommand implements Callable<Integer>
             {
                 throw new BadInputException(file + ": " + name + " is given twice");
             }
-            if (name.equals("--trace"))
+            if (name.equals("--trace") || name.equals("--out"))
             {
-                continue;
+                continue; // replaced: the new trace and bench's report go to the scratch directory
             }
             args.add(name);
             if (takesValue)
@@ -343,10 +343,6 @@ final class ReplayCommand implements Callable<Integer>
     /** Refuses what would write outside the scratch directory, wait, or run without a bound. */
     private static void checkBounds(final Path file, final Map<String, String> values)
     {
-        if (values.containsKey("--out"))
-        {
-            throw new BadInputException(file + ": replay refuses --out (it writes its output to a scratch directory)");
-        }
         if (values.containsKey("--linger") && !values.get("--linger").equals("0"))
         {
             throw new BadInputException(file + ": replay refuses --linger (it would only wait)");
