@@ -37,7 +37,7 @@ class ShoalCliFuzzTest
     @Test
     void shouldExitZeroOrTwoWithoutAStackTraceOnRandomArguments() throws Exception
     {
-        final long seed = Long.getLong("shoal.fuzz.seed", System.nanoTime());
+        final long seed = Long.getLong("shoal.fuzz.seed", 20261206L); // fixed in the build; -Dshoal.fuzz.seed explores others
         final int runs = Integer.getInteger("shoal.fuzz.runs", 40);
         random = new Random(seed);
         regularFile = dir.resolve("regular.txt");
