@@ -41,7 +41,7 @@ public final class CapabilityOperation implements MonitorOperation
     {
     }
 
-    public record Installed(long requestId, boolean ok, int cptr, String error)
+    public record Installed(long requestId, boolean ok, int cptr, int error, String detail)
     {
     }
 
@@ -49,7 +49,7 @@ public final class CapabilityOperation implements MonitorOperation
     {
     }
 
-    public record RevokeDone(long requestId, boolean ok, int cores, int deleted, String error)
+    public record RevokeDone(long requestId, boolean ok, int cores, int deleted, int error, String detail)
     {
     }
 
@@ -57,7 +57,7 @@ public final class CapabilityOperation implements MonitorOperation
     {
     }
 
-    public record Marked(long round, boolean ok, int count, String error)
+    public record Marked(long round, boolean ok, int count, int error, String detail)
     {
     }
 
@@ -93,7 +93,7 @@ public final class CapabilityOperation implements MonitorOperation
     {
     }
 
-    public record OwnershipTransferred(long requestId, boolean ok, String error)
+    public record OwnershipTransferred(long requestId, boolean ok, int error, String detail)
     {
     }
 
@@ -167,7 +167,7 @@ public final class CapabilityOperation implements MonitorOperation
                 }
                 else
                 {
-                    f.completeExceptionally(new IllegalStateException(r.error()));
+                    f.completeExceptionally(refusal(r.error(), r.detail()));
                 }
             }
         });
@@ -183,7 +183,7 @@ public final class CapabilityOperation implements MonitorOperation
                 }
                 else
                 {
-                    f.completeExceptionally(new IllegalStateException(r.error()));
+                    f.completeExceptionally(refusal(r.error(), r.detail()));
                 }
             }
         });
@@ -193,7 +193,7 @@ public final class CapabilityOperation implements MonitorOperation
             if (!r.ok())
             {
                 round.refused = true;
-                round.error = r.error();
+                round.error = "core " + from + ": " + refusal(r.error(), r.detail()).getMessage();
             }
         }));
         protocol.message(Sweep.class, CapabilityOperation::onSweep);
@@ -229,7 +229,7 @@ public final class CapabilityOperation implements MonitorOperation
                 }
                 else
                 {
-                    f.completeExceptionally(new IllegalStateException(r.error()));
+                    f.completeExceptionally(refusal(r.error(), r.detail()));
                 }
             }
         });
@@ -292,11 +292,11 @@ public final class CapabilityOperation implements MonitorOperation
             final int slot = freeSlot(init);
             core.caps().install(init, CSpace.BOOT_KERNEL_CPTR, cap, Cte.REMOTE_COPIES, init, slot);
             trace(monitor, TRACE_INSTALL, cap);
-            monitor.send(from, new Installed(request.requestId(), true, slot, ""));
+            monitor.send(from, new Installed(request.requestId(), true, slot, NO_ERROR, ""));
         }
         catch (final ShoalException ex)
         {
-            monitor.send(from, new Installed(request.requestId(), false, -1, ex.getMessage()));
+            monitor.send(from, new Installed(request.requestId(), false, -1, ex.error().code(), detail(ex)));
         }
     }
 
@@ -342,13 +342,24 @@ public final class CapabilityOperation implements MonitorOperation
         final Cte copy = monitor.core().caps().mdb().findCopy(decode(request.descriptor()));
         if (copy == null)
         {
-            monitor.send(from, new RevokeDone(request.requestId(), false, 0, 0,
-                ShoalError.CAP_NOT_FOUND.exception("the owner holds no copy").getMessage()));
+            monitor.send(from, new RevokeDone(request.requestId(), false, 0, 0, ShoalError.CAP_NOT_FOUND.code(),
+                "the owner holds no copy"));
             return;
         }
-        revokeAsOwner(monitor, copy).whenComplete((result, failure) -> monitor.send(from, failure == null ?
-            new RevokeDone(request.requestId(), true, result.cores(), result.remoteDeleted(), "") :
-            new RevokeDone(request.requestId(), false, 0, 0, String.valueOf(failure.getMessage()))));
+        revokeAsOwner(monitor, copy).whenComplete((result, failure) ->
+        {
+            if (failure == null)
+            {
+                monitor.send(from, new RevokeDone(request.requestId(), true, result.cores(), result.remoteDeleted(),
+                    NO_ERROR, ""));
+            }
+            else
+            {
+                final ShoalException refusal = asShoalException(failure);
+                monitor.send(from, new RevokeDone(request.requestId(), false, 0, 0, refusal.error().code(),
+                    detail(refusal)));
+            }
+        });
     }
 
     private static CompletableFuture<RevokeResult> revokeAsOwner(final Monitor monitor, final Cte target)
@@ -400,11 +411,11 @@ public final class CapabilityOperation implements MonitorOperation
             ops.mark(victims);
             trace(monitor, TRACE_MARK, decode(mark.descriptor()));
             state(monitor).marks.put(key(from, mark.round()), victims);
-            monitor.send(from, new Marked(mark.round(), true, victims.size(), ""));
+            monitor.send(from, new Marked(mark.round(), true, victims.size(), NO_ERROR, ""));
         }
         catch (final ShoalException ex)
         {
-            monitor.send(from, new Marked(mark.round(), false, 0, "core " + monitor.coreId() + ": " + ex.getMessage()));
+            monitor.send(from, new Marked(mark.round(), false, 0, ex.error().code(), detail(ex)));
         }
     }
 
@@ -566,15 +577,15 @@ public final class CapabilityOperation implements MonitorOperation
         final Cte copy = monitor.core().caps().mdb().findCopy(decode(request.descriptor()));
         if (copy == null || copy.capability().owner() != monitor.coreId())
         {
-            monitor.send(from, new OwnershipTransferred(request.requestId(), false,
-                ShoalError.NOT_OWNER.exception("core " + monitor.coreId() + " does not own it").getMessage()));
+            monitor.send(from, new OwnershipTransferred(request.requestId(), false, ShoalError.NOT_OWNER.code(),
+                "core " + monitor.coreId() + " does not own it"));
             return;
         }
         final Round round = new Round();
         final byte[] descriptor = request.descriptor();
         monitor.core().caps().mdb().setOwner(copy, request.newOwner());
         broadcast(monitor, round, phase -> new NewOwner(phase, descriptor, request.newOwner()),
-            () -> monitor.send(from, new OwnershipTransferred(request.requestId(), true, "")));
+            () -> monitor.send(from, new OwnershipTransferred(request.requestId(), true, NO_ERROR, "")));
     }
 
     // ------------------------------------------------------------------------------------------------ rounds
@@ -679,6 +690,40 @@ public final class CapabilityOperation implements MonitorOperation
     private static boolean trace(final Monitor monitor)
     {
         return monitor.core().trace().enabled();
+    }
+
+    // ------------------------------------------------------------------------------------------------ errors
+
+    /** The error field of a reply that reports success. */
+    private static final int NO_ERROR = -1;
+
+    /**
+     * The exception a reply's error code and detail stand for: the same {@link ShoalError} the answering core
+     * refused with, so a caller's {@code catch (ShoalException e)} does not depend on which core answered.
+     */
+    static ShoalException refusal(final int code, final String detail)
+    {
+        final ShoalError error = ShoalError.fromCode(code);
+        return error != null ? new ShoalException(error, detail) :
+            new ShoalException(ShoalError.REMOTE_FAILURE, "unknown error code " + code + ": " + detail);
+    }
+
+    /** {@code failure} as the ShoalException to send on: itself, or REMOTE_FAILURE naming an unexpected one. */
+    private static ShoalException asShoalException(final Throwable failure)
+    {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null)
+        {
+            cause = cause.getCause();
+        }
+        return cause instanceof ShoalException shoal ? shoal :
+            new ShoalException(ShoalError.REMOTE_FAILURE, String.valueOf(cause));
+    }
+
+    /** A detail fit for a message, which carries no nulls. */
+    private static String detail(final ShoalException ex)
+    {
+        return ex.detail() == null ? "" : ex.detail();
     }
 
     private static State state(final Monitor monitor)

@@ -2,6 +2,7 @@ package dev.shoal.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +18,8 @@ import dev.shoal.kernel.caps.CSpace;
 import dev.shoal.kernel.caps.CapType;
 import dev.shoal.kernel.caps.Capability;
 import dev.shoal.kernel.caps.Cte;
+import dev.shoal.kernel.caps.ShoalError;
+import dev.shoal.kernel.caps.ShoalException;
 import dev.shoal.libos.Shoal;
 import dev.shoal.monitor.CapabilityOperation;
 import dev.shoal.monitor.Monitor;
@@ -162,6 +165,36 @@ class CrossCoreCapabilityTest
         {
             assertNull(copyOn(system, c, frame));
         }
+    }
+
+    @OnBootedMachine(cores = {4})
+    void shouldRefuseARevokeForwardedToTheOwnerWithTheSameErrorAsOneAskedOnTheOwner(final Shoal shoal)
+        throws Exception
+    {
+        final MonitorSystem system = shoal.system();
+        final Capability frame = makeFrameOnCoreZero(system);
+        sendTo(system, FRAME, 2);
+        final int slotOn3 = sendTo(system, FRAME, 3);
+        // Core 2 holds its copy for another operation. Marked again before each revoke, because an aborted
+        // revoke's sweep clears in-delete marks on a core that refused (it has no record of marking).
+        final Function<Monitor, Void> lockOnTwo = m ->
+        {
+            m.core().caps().mark(List.of(m.core().caps().mdb().findCopy(frame)));
+            return null;
+        };
+        on(system, 2, lockOnTwo);
+        final ExecutionException onOwner = assertThrows(ExecutionException.class, () -> await(system, 0, m ->
+            CapabilityOperation.revoke(m, m.core().initCSpace(), m.core().initCSpace().cptr(0, FRAME))));
+        on(system, 2, lockOnTwo);
+        final ExecutionException forwarded = assertThrows(ExecutionException.class, () -> await(system, 3, m ->
+            CapabilityOperation.revoke(m, m.core().initCSpace(), slotOn3)));
+
+        final ShoalException local = assertInstanceOf(ShoalException.class, onOwner.getCause());
+        final ShoalException remote = assertInstanceOf(ShoalException.class, forwarded.getCause(),
+            "the refusal keeps its type across cores");
+        assertEquals(ShoalError.CAP_LOCKED, local.error());
+        assertEquals(local.error(), remote.error());
+        assertTrue(remote.detail().contains("core 2"), "the detail names the refusing core: " + remote.detail());
     }
 
     @OnBootedMachine(cores = {4})

@@ -61,7 +61,11 @@ public enum ShoalError
     OUT_OF_MEMORY("the RAM capability has no free range big enough for the request"),
 
     // ---- general
-    INVALID_ARGUMENT("an argument is outside the range the operation accepts");
+    INVALID_ARGUMENT("an argument is outside the range the operation accepts"),
+
+    // ---- added later: codes are ordinals, so new errors go here, after every older one
+    REMOTE_FAILURE("another core failed the operation with an unexpected exception (a bug there) or with a code " +
+        "this build does not know: the detail names it");
 
     private static final ShoalError[] VALUES = values();
 
