@@ -55,8 +55,11 @@ public final class AgreementOperation implements MonitorOperation
     {
     }
 
-    /** Phase two, from the parent: the outcome. */
-    public record Decide(long agreement, boolean commit)
+    /**
+     * Phase two, from the parent: the outcome, with the proposal again, so that a core whose monitor restarted (and
+     * lost its record of the agreement) still learns it and passes it on to its subtree.
+     */
+    public record Decide(long agreement, boolean commit, long proposal)
     {
     }
 
@@ -289,10 +292,18 @@ public final class AgreementOperation implements MonitorOperation
     private static void onDecide(final Monitor monitor, final int from, final Decide decide)
     {
         final State state = state(monitor);
-        final Pending p = state.pending.get(decide.agreement());
+        Pending p = state.pending.get(decide.agreement());
         if (p == null)
         {
-            return;
+            if (state.learnt.containsKey(decide.agreement()))
+            {
+                return; // a duplicate: learnt and passed on already
+            }
+            // This monitor restarted since phase one and lost its record: the decision still reaches the subtree
+            // below it, whose cores would otherwise hold the proposal prepared for ever.
+            p = new Pending();
+            p.proposal = decide.proposal();
+            state.pending.put(decide.agreement(), p);
         }
         learn(monitor, state, decide.agreement(), p, decide.commit());
         if (p.waiting == 0)
@@ -314,7 +325,7 @@ public final class AgreementOperation implements MonitorOperation
         p.waiting = children.size();
         for (final int child : children)
         {
-            monitor.send(child, new Decide(id, commit));
+            monitor.send(child, new Decide(id, commit, p.proposal));
         }
     }
 

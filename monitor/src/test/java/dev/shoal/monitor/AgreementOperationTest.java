@@ -196,6 +196,39 @@ class AgreementOperationTest
     }
 
     @Test
+    void shouldStillDecideForTheSubtreeOfALeaderWhoseMonitorRestartedBetweenThePhases() throws Exception
+    {
+        // Core 8 leads the second package of numa:4x8; its monitor restarts while it votes on proposal 2, losing its
+        // record of the agreement. Its children's votes then go nowhere, the coordinator times out and aborts, and
+        // the abort must still reach cores 9..15 through the restarted leader.
+        final AgreementOperation op = new AgreementOperation((m, proposal) ->
+        {
+            if (m.coreId() == 8 && proposal == 2)
+            {
+                m.restart();
+            }
+            return true;
+        }, 100_000);
+        try (MonitorSystem system = boot("numa:4x8", 32, op, 9L))
+        {
+            assertTrue(op.startFromCoreZero(system, 1).get(30, TimeUnit.SECONDS).committed());
+            final AgreementOperation.Result r = op.startFromCoreZero(system, 2).get(30, TimeUnit.SECONDS);
+            assertFalse(r.committed(), "the leader's subtree never voted: the coordinator aborts");
+            assertTrue(r.timedOut());
+            assertEquals(32, r.cores(), "every core learnt the abort, through the restarted leader too");
+            for (int c = 0; c < 32; c++)
+            {
+                assertEquals(List.of(), system.onCore(c, AgreementOperation::prepared).get(30, TimeUnit.SECONDS),
+                    "core " + c + " still holds a prepared proposal");
+                assertEquals(new AgreementOperation.Outcome(2, false),
+                    system.onCore(c, AgreementOperation::outcomes).get(30, TimeUnit.SECONDS).get(r.agreement()),
+                    "core " + c);
+            }
+            assertTrue(op.startFromCoreZero(system, 3).get(30, TimeUnit.SECONDS).committed(), "and the next commits");
+        }
+    }
+
+    @Test
     void shouldRefuseANonPositiveTimeout()
     {
         assertThrows(IllegalArgumentException.class, () -> new AgreementOperation((m, p) -> true, 0));
