@@ -27,7 +27,7 @@ final class EventHeap<E extends EventHeap.Entry>
         abstract long tie();
     }
 
-    private Entry[] heap = new Entry[8];
+    private Entry[] heap = new Entry[2];
     private int size;
 
     /** Puts {@code entry} where its current time says, adding or removing it as needed. */

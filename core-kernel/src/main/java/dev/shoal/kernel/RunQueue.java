@@ -7,8 +7,8 @@ package dev.shoal.kernel;
  */
 final class RunQueue extends EventSource
 {
-    private Runnable[] tasks = new Runnable[16];
-    private long[] readyAt = new long[16];
+    private Runnable[] tasks = new Runnable[4];
+    private long[] readyAt = new long[4];
     private int head;
     private int size;
 

@@ -29,8 +29,10 @@ final class ChannelInbox
     private final long jitterBound;
     private long lastArrival = Long.MIN_VALUE;
 
-    private byte[] bytes = new byte[256];
-    private final UnsafeBuffer view = new UnsafeBuffer(bytes);
+    /** Allocated at the first message queued: live mode never queues, and idle channels should cost nothing. */
+    private byte[] bytes = EMPTY;
+    private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
+    private static final byte[] EMPTY = new byte[0];
     private int head;
     private int tail;
     private int count;
@@ -132,7 +134,7 @@ final class ChannelInbox
         }
         else
         {
-            final byte[] grown = new byte[Math.max(bytes.length * 2, used + need)];
+            final byte[] grown = new byte[Math.max(Math.max(256, bytes.length * 2), used + need)];
             System.arraycopy(bytes, head, grown, 0, used);
             bytes = grown;
             view.wrap(bytes);
