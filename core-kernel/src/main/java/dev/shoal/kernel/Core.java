@@ -136,7 +136,7 @@ public final class Core implements Executor
             @Override
             public long headTime()
             {
-                return halted ? Long.MAX_VALUE : timers.nextDeadline();
+                return timers.nextDeadline();
             }
 
             @Override

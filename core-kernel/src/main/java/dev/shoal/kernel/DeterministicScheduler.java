@@ -25,10 +25,12 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  *       whole machine and {@code L} the lookahead, the smallest latency of a link between two blocks. In a window
  *       each partition handles, earliest first, every event of its cores that happens before {@code W + L}. A
  *       message between partitions arrives at least {@code L} after it was sent, so never inside the window it was
- *       sent in: partitions need not talk until the window ends. The windows are the same whatever {@code K}.</li>
+ *       sent in: partitions need not talk until the window ends. When every other partition is idle, a busy one runs
+ *       on without barriers until it sends to them. Where windows fall changes no core's order of events, so results
+ *       do not depend on {@code K}.</li>
  *   <li><b>Transport.</b> A channel's bytes still travel through its UMP ring. A doorbell asks the engine to pump
  *       the receiving core: its services copy what arrived into their own queues of timestamped events and flush
- *       what waited for credit ({@link CoreService#pump()}), outside simulated time. Within a partition that
+ *       what waited for credit ({@link CoreService#pump(long)}), outside simulated time. Within a partition that
  *       happens right after the event that rang; between partitions at the barrier that ends the window, repeated
  *       until no partition has anything more to pass on.</li>
  *   <li><b>Host requests</b> ({@link #hostSubmit}, {@link #hostSubmitAll}) are admitted only when the machine has
@@ -63,7 +65,6 @@ public final class DeterministicScheduler implements RunnerFactory
     private Machine machine;
     private volatile boolean exit;
     private volatile Throwable engineFailure;
-    private long windows;
 
     /** A task that lands on a core at a cycle: a host request, a start-up IPI. */
     private record Landing(Core core, Runnable task, long at)
@@ -168,26 +169,6 @@ public final class DeterministicScheduler implements RunnerFactory
         return lookahead;
     }
 
-    /** Windows run so far (read after the machine stopped). */
-    public long windows()
-    {
-        return windows;
-    }
-
-    /** Events handled so far, over all partitions (read after the machine stopped). */
-    public long steps()
-    {
-        long n = 0;
-        if (partitions != null)
-        {
-            for (final Partition p : partitions)
-            {
-                n += p.events;
-            }
-        }
-        return n;
-    }
-
     /**
      * Turns the detection of determinism escapes ({@link EscapeDetector}) on (the default) or off. Set before the
      * machine is made. Off, nothing is reported, and a dispatcher resumed by another thread (the JDK's timer after a
@@ -263,10 +244,9 @@ public final class DeterministicScheduler implements RunnerFactory
             }
             partitionOfCore[c] = (int)((long)block * k / blockCount);
         }
-        final int used = k;
-        partitions = new Partition[used];
-        final Thread[] threads = new Thread[used];
-        for (int p = 0; p < used; p++)
+        partitions = new Partition[k];
+        final Thread[] threads = new Thread[k];
+        for (int p = 0; p < k; p++)
         {
             partitions[p] = new Partition(p);
             threads[p] = partitions[p].thread;
@@ -274,7 +254,7 @@ public final class DeterministicScheduler implements RunnerFactory
         barrier = new WindowBarrier(threads, this::atBarrier);
         if (trace != null)
         {
-            trace.layout(cores, partitionOfCore, used);
+            trace.layout(cores, partitionOfCore, k);
         }
         for (final Partition p : partitions)
         {
@@ -439,7 +419,6 @@ public final class DeterministicScheduler implements RunnerFactory
         final MpscUnboundedXaddArrayQueue<Object> inbox = new MpscUnboundedXaddArrayQueue<>(64);
         boolean posted;
         long frontier;
-        long events;
 
         Partition(final int index)
         {
@@ -549,10 +528,6 @@ public final class DeterministicScheduler implements RunnerFactory
                         }
                         continue;
                     }
-                    if (this == partitions[0])
-                    {
-                        windows++;
-                    }
                     // Every partition handles the window [start, start + lookahead): nothing sent in it can arrive
                     // in another partition before it ends. When every other partition is idle, nothing can come
                     // from them at all until this one sends to them, and then not before start plus two
@@ -603,7 +578,6 @@ public final class DeterministicScheduler implements RunnerFactory
                 {
                     escapes.step(core);
                 }
-                events++;
                 frontier = Math.max(frontier, core.clock().now());
                 calendar.update(core.calendarEntry);
                 if (check != null)

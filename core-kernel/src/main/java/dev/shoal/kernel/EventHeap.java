@@ -61,15 +61,6 @@ final class EventHeap<E extends EventHeap.Entry>
         }
     }
 
-    /** Takes {@code entry} out, if it is in. */
-    void remove(final E entry)
-    {
-        if (entry.heapSlot >= 0)
-        {
-            removeAt(entry.heapSlot);
-        }
-    }
-
     /** The entry with the earliest event, or null when nothing is pending. */
     @SuppressWarnings("unchecked")
     E peek()
@@ -81,11 +72,6 @@ final class EventHeap<E extends EventHeap.Entry>
     long minTime()
     {
         return size == 0 ? Long.MAX_VALUE : heap[0].heapTime;
-    }
-
-    int size()
-    {
-        return size;
     }
 
     private void removeAt(final int slot)

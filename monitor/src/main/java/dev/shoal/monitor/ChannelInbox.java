@@ -1,9 +1,13 @@
 package dev.shoal.monitor;
 
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.shoal.monitor.ump.UmpEndpoint;
+import dev.shoal.monitor.ump.UmpHandler;
 
 /**
  * The receiving side of one channel on its core: the one arrival rule every binding uses, and (exact mode) the
@@ -16,15 +20,17 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Queue: the transport (the engine's pump) copies each message out of the UMP ring into this queue with its
  * arrival; the core handles it when the engine reaches that time. Records are {@code [arrival:8][length:4][pad:4]
  * [payload, rounded up to 8]} in one growable byte array, so queueing allocates nothing in the steady state. The
- * payload of the head stays valid until {@link #pop()}.
+ * payload of the head stays valid until {@link #pop()}. As a {@link UmpHandler} it is what the pump polls the
+ * channel's endpoint with ({@link #drain}).
  *
  * <p>Core-local: touched only on the owning core.
  */
-final class ChannelInbox
+final class ChannelInbox implements UmpHandler
 {
     private static final int HEADER = 16;
 
     private final long latency;
+    private final LongSupplier extraDelay;
     private final SplittableRandom jitter;
     private final long jitterBound;
     private long lastArrival = Long.MIN_VALUE;
@@ -39,20 +45,23 @@ final class ChannelInbox
 
     /**
      * @param latency     the link's one-way latency in cycles.
+     * @param extraDelay  the injected delay on the sender's messages now (the channel-delay fault), in cycles.
      * @param jitter      draws the jitter, or null for none.
      * @param jitterBound the largest jitter in cycles.
      */
-    ChannelInbox(final long latency, final SplittableRandom jitter, final long jitterBound)
+    ChannelInbox(final long latency, final LongSupplier extraDelay, final SplittableRandom jitter,
+        final long jitterBound)
     {
         this.latency = latency;
+        this.extraDelay = extraDelay;
         this.jitter = jitter;
         this.jitterBound = jitterBound;
     }
 
     /** The arrival of the next message of this channel, sent at {@code sendCycle}; call once per message, in order. */
-    long arrival(final long sendCycle, final long extraDelay)
+    long arrival(final long sendCycle)
     {
-        long at = sendCycle + latency + extraDelay;
+        long at = sendCycle + latency + extraDelay.getAsLong();
         if (jitter != null)
         {
             at += jitter.nextLong(jitterBound + 1);
@@ -62,9 +71,27 @@ final class ChannelInbox
         return at;
     }
 
-    long latency()
+    /**
+     * Exact mode's pump: copies what arrived on {@code endpoint} into this queue and flushes what waited for credit.
+     *
+     * @return true when messages were queued (the head may have changed).
+     */
+    boolean drain(final UmpEndpoint endpoint)
     {
-        return latency;
+        if (!endpoint.hasInbound() && !endpoint.hasPendingOutbound())
+        {
+            return false;
+        }
+        final int queued = count;
+        endpoint.poll(this, Integer.MAX_VALUE);
+        return count != queued;
+    }
+
+    /** Queues one message polled from the channel's endpoint, stamped with its arrival. */
+    @Override
+    public void onMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
+    {
+        append(arrival(sendCycle), buffer, offset, length);
     }
 
     /** Queues a copy of {@code length} bytes of {@code src} that arrive at {@code arrival}. */
@@ -80,11 +107,6 @@ final class ChannelInbox
         src.getBytes(offset, view, tail + HEADER, length);
         tail += need;
         count++;
-    }
-
-    boolean isEmpty()
-    {
-        return count == 0;
     }
 
     int size()

@@ -50,8 +50,6 @@ public final class Monitor implements CoreService
     private final List<MonitorLink> links = new ArrayList<>(4);
     private final List<ChannelPoller> pollers = new ArrayList<>(2);
     private final Loopback loopback;
-    /** Exact mode: messages are queued by the engine's pump and handled in simulated-time order. */
-    private final boolean exact;
     /** Exact mode: how to pump each channel, by the address of the ring this core receives on (its doorbell key). */
     private final Long2ObjectHashMap<Runnable> pumpByRing = new Long2ObjectHashMap<>();
     /** Channels from each peer so far, numbering each channel's jitter stream. */
@@ -73,7 +71,6 @@ public final class Monitor implements CoreService
     private int restarts;
 
     private final UmpHandler inbound = this::onChannelMessage;
-    private final UmpHandler queueing = this::queueChannelMessage;
     private MonitorLink receivingFrom;
     private final Int2IntHashMap extraDelay = new Int2IntHashMap(0);
     private long arrivalCycle;
@@ -84,7 +81,6 @@ public final class Monitor implements CoreService
         this.system = system;
         this.protocol = system.config().protocol();
         this.trace = core.trace();
-        this.exact = core.machine().isDeterministic();
         this.loopback = new Loopback();
     }
 
@@ -223,7 +219,7 @@ public final class Monitor implements CoreService
     /** Messages a monitor sends itself: handled at their send time, after what this core is doing now. */
     private final class Loopback extends dev.shoal.kernel.EventSource
     {
-        private final ChannelInbox inbox = new ChannelInbox(0, null, 0);
+        private final ChannelInbox inbox = new ChannelInbox(0, () -> 0, null, 0);
 
         Loopback()
         {
@@ -232,13 +228,13 @@ public final class Monitor implements CoreService
 
         void add(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
         {
-            inbox.append(inbox.arrival(sendCycle, 0), buffer, offset, length);
+            inbox.append(inbox.arrival(sendCycle), buffer, offset, length);
             changed();
         }
 
-        boolean isEmpty()
+        int size()
         {
-            return inbox.isEmpty();
+            return inbox.size();
         }
 
         @Override
@@ -326,14 +322,8 @@ public final class Monitor implements CoreService
     {
         final int serial = channelsFrom.get(peer);
         channelsFrom.put(peer, serial + 1);
-        return new ChannelInbox(system.topology().latency(core.id(), peer),
+        return new ChannelInbox(system.topology().latency(core.id(), peer), () -> extraDelay.get(peer),
             core.machine().channelJitter(peer, core.id(), serial), core.machine().jitter());
-    }
-
-    /** Cycles of injected delay on messages from {@code peer} (see {@link #delayFrom}). */
-    long extraDelayFrom(final int peer)
-    {
-        return extraDelay.get(peer);
     }
 
     /** Records the routing tree below this core: {@code viaChild[i]} is the child through which core i is reached. */
@@ -489,7 +479,7 @@ public final class Monitor implements CoreService
         {
             work += pollers.get(i).poll();
         }
-        for (int n = loopback.isEmpty() ? 0 : 16; n > 0 && !loopback.isEmpty(); n--)
+        for (int n = loopback.size(); n > 0; n--)
         {
             loopback.handleHead();
             work++;
@@ -523,27 +513,12 @@ public final class Monitor implements CoreService
         }
     }
 
-    private void pumpLink(final MonitorLink link)
+    private static void pumpLink(final MonitorLink link)
     {
-        final UmpEndpoint endpoint = link.endpoint();
-        if (endpoint.hasInbound() || endpoint.hasPendingOutbound())
+        if (link.inbox().drain(link.endpoint()))
         {
-            receivingFrom = link;
-            final int queued = link.inbox().size();
-            endpoint.poll(queueing, Integer.MAX_VALUE);
-            receivingFrom = null;
-            if (link.inbox().size() != queued)
-            {
-                link.changed();
-            }
+            link.changed();
         }
-    }
-
-    private void queueChannelMessage(final long sendCycle, final DirectBuffer buffer, final int offset,
-        final int length)
-    {
-        final ChannelInbox inbox = receivingFrom.inbox();
-        inbox.append(inbox.arrival(sendCycle, extraDelay.get(receivingFrom.peer())), buffer, offset, length);
     }
 
     /** Exact mode: handles the head of {@code link}'s inbox, at its arrival. */
@@ -565,7 +540,7 @@ public final class Monitor implements CoreService
 
     private void onChannelMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
-        arrivalCycle = receivingFrom.inbox().arrival(sendCycle, extraDelay.get(receivingFrom.peer()));
+        arrivalCycle = receivingFrom.inbox().arrival(sendCycle);
         core.clock().observe(arrivalCycle);
         core.clock().advance(core.costs().umpReceiveSlot());
         deliver(buffer, offset, length);

@@ -2,9 +2,7 @@ package dev.shoal.monitor;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -86,26 +84,16 @@ public final class MonitorSystem implements AutoCloseable
                 representatives.add(c);
             }
         }
-        // Latency between packages depends on their hop count only: one pair per hop count found is enough.
-        final Map<Integer, Long> byHops = new HashMap<>();
-        final int n = representatives.size();
-        for (int i = 0; i < n; i++)
-        {
-            final int a = representatives.get(i);
-            for (int j = i + 1; j < n; j++)
-            {
-                final int b = representatives.get(j);
-                final int hops = topology.packageHops(packageOf[a], packageOf[b]);
-                if (!byHops.containsKey(hops))
-                {
-                    byHops.put(hops, Math.min(topology.latency(a, b), topology.latency(b, a)));
-                }
-            }
-        }
+        // Any core of a package stands for all of it: latency between packages does not depend on the cores.
         long lookahead = Long.MAX_VALUE;
-        for (final long latency : byHops.values())
+        for (int i = 0; i < representatives.size(); i++)
         {
-            lookahead = Math.min(lookahead, Math.max(1, latency));
+            for (int j = i + 1; j < representatives.size(); j++)
+            {
+                final int a = representatives.get(i);
+                final int b = representatives.get(j);
+                lookahead = Math.min(lookahead, Math.max(1, Math.min(topology.latency(a, b), topology.latency(b, a))));
+            }
         }
         runners.plan(packageOf, lookahead);
     }

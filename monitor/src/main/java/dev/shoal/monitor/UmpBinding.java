@@ -30,14 +30,12 @@ import dev.shoal.monitor.ump.UmpHandler;
 final class UmpBinding extends EventSource implements Binding, ChannelPoller
 {
     private final Core core;
-    private final Monitor monitor;
     private final UmpEndpoint endpoint;
     private final int peer;
     private final ChannelInbox timing;
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
     private Thread waiter;
     private final UmpHandler handler = this::onMessage;
-    private final UmpHandler queueing = this::queueMessage;
     /** The length of a piece that says "more follows" ({@link UmpBinding}). */
     private static final int PIECE = UmpDescriptor.MAX_MESSAGE_LENGTH;
     private final UnsafeBuffer sendView = new UnsafeBuffer(new byte[0]);
@@ -48,7 +46,6 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     {
         super(monitor.core(), Kind.MESSAGES, peer);
         this.core = monitor.core();
-        this.monitor = monitor;
         this.endpoint = endpoint;
         this.peer = peer;
         this.timing = monitor.inboxFrom(peer);
@@ -99,20 +96,10 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     @Override
     public void pump()
     {
-        if (endpoint.hasInbound() || endpoint.hasPendingOutbound())
+        if (timing.drain(endpoint))
         {
-            final int queued = timing.size();
-            endpoint.poll(queueing, Integer.MAX_VALUE);
-            if (timing.size() != queued)
-            {
-                changed();
-            }
+            changed();
         }
-    }
-
-    private void queueMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
-    {
-        timing.append(timing.arrival(sendCycle, monitor.extraDelayFrom(peer)), buffer, offset, length);
     }
 
     @Override
@@ -137,7 +124,7 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
 
     private void onMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
-        core.clock().observe(timing.arrival(sendCycle, monitor.extraDelayFrom(peer)));
+        core.clock().observe(timing.arrival(sendCycle));
         receive(buffer, offset, length);
     }
 
