@@ -25,14 +25,33 @@ abstract class BindingSanityTest
     /** Lengths around the slot (56), fragment and piece (64 KiB) boundaries, and one of several pieces. */
     private static final int[] LENGTHS = {0, 1, 7, 55, 56, 57, 72, 73, 200, 4096, 65_535, 65_536, 65_537, 200_000};
 
-    /** The two cores of the pair (equal for LMP). */
-    abstract int[] cores();
+    private final int[] cores;
+    private final String transport;
 
-    /** Runs one end: gets its channel to the other end ({@code first} is the lower core's end, or the exporter). */
-    abstract Channel open(Os os, boolean first, String name) throws Exception;
+    /**
+     * @param first     the core of the first end (the exporter, or the lower core of a sibling pair).
+     * @param second    the core of the other end (equal to {@code first} for LMP).
+     * @param transport the transport the binding must report.
+     */
+    BindingSanityTest(final int first, final int second, final String transport)
+    {
+        this.cores = new int[] {first, second};
+        this.transport = transport;
+    }
 
-    /** The transport the binding must report. */
-    abstract String transport();
+    final int[] cores()
+    {
+        return cores.clone();
+    }
+
+    /**
+     * Runs one end: gets its channel to the other end ({@code first} is the exporter's end). By default through the
+     * name service: the first end exports, the other binds.
+     */
+    Channel open(final Os os, final boolean first, final String name) throws Exception
+    {
+        return first ? os.export(name).accept() : os.bindWhenExported(name);
+    }
 
     private static byte[] payload(final long seed, final int length)
     {
@@ -116,8 +135,8 @@ abstract class BindingSanityTest
             });
             assertEquals(true, seen.get("done true"));
             assertEquals(true, seen.get("done false"));
-            assertEquals(transport(), seen.get("transport true"));
-            assertEquals(transport(), seen.get("transport false"));
+            assertEquals(transport, seen.get("transport true"));
+            assertEquals(transport, seen.get("transport false"));
         }
     }
 
