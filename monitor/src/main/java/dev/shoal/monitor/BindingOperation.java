@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.shoal.kernel.LmpChannel;
+import dev.shoal.kernel.caps.ShoalError;
 import dev.shoal.monitor.ump.UmpEndpoint;
 
 /**
@@ -18,8 +19,13 @@ public final class BindingOperation implements MonitorOperation
     {
     }
 
-    public record BindReply(long requestId, boolean ok, String error)
+    /** {@code error} is a {@link ShoalError} code, or {@link NameServiceOperation#OK}. */
+    public record BindReply(long requestId, int error, String detail)
     {
+        public boolean ok()
+        {
+            return error == NameServiceOperation.OK;
+        }
     }
 
     /** This core's exported services. */
@@ -68,7 +74,8 @@ public final class BindingOperation implements MonitorOperation
         final NameServiceOperation.ServiceRef ref = NameServiceOperation.lookup(monitor, name);
         if (ref == null)
         {
-            throw new NameServiceException("no service is bound to the name '" + name + "'");
+            throw new NameServiceException(ShoalError.NAME_NOT_FOUND,
+                "no service is bound to the name '" + name + "'");
         }
         return bindTo(monitor, name, ref);
     }
@@ -89,7 +96,8 @@ public final class BindingOperation implements MonitorOperation
             final ServiceExport export = monitor.local(Services.class, Services::new).byId.get(ref.serviceId());
             if (export == null)
             {
-                throw new NameServiceException("service '" + name + "' is gone from core " + ref.core());
+                throw new NameServiceException(ShoalError.SERVICE_GONE, "service '" + name + "' is gone from core " +
+                    ref.core());
             }
             final LmpChannel channel = LmpChannel.create(monitor.core());
             export.offer(new LmpBinding(channel.second(), monitor.coreId()));
@@ -101,7 +109,7 @@ public final class BindingOperation implements MonitorOperation
             id -> new BindRequest(id, ref.serviceId(), rings.forward(), rings.backward(), slots));
         if (!reply.ok())
         {
-            throw new NameServiceException(reply.error());
+            throw NameServiceException.fromReply(reply.error(), reply.detail());
         }
         return attach(monitor, ref.core(), rings.forward(), rings.backward(), slots);
     }
@@ -111,12 +119,12 @@ public final class BindingOperation implements MonitorOperation
         final ServiceExport export = monitor.local(Services.class, Services::new).byId.get(request.serviceId());
         if (export == null)
         {
-            monitor.send(from, new BindReply(request.requestId(), false,
+            monitor.send(from, new BindReply(request.requestId(), ShoalError.SERVICE_GONE.code(),
                 "core " + monitor.coreId() + " exports no service " + request.serviceId()));
             return;
         }
         export.offer(attach(monitor, from, request.clientRx(), request.clientTx(), request.slots()));
-        monitor.send(from, new BindReply(request.requestId(), true, ""));
+        monitor.send(from, new BindReply(request.requestId(), NameServiceOperation.OK, ""));
     }
 
     private static UmpBinding attach(final Monitor monitor, final int peer, final long tx, final long rx,

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.shoal.kernel.caps.ShoalError;
+
 /**
  * The name service: a registry of exported services, kept by the monitor of the name-server core (core 0, the
  * role of Barrelfish's nameservice) and reached from any core through the monitors. A name is bound at most once.
@@ -18,9 +20,17 @@ public final class NameServiceOperation implements MonitorOperation
     {
     }
 
-    public record RegisterReply(long requestId, boolean ok, String error)
+    /** {@code error} is a {@link dev.shoal.kernel.caps.ShoalError} code, or {@link #OK}. */
+    public record RegisterReply(long requestId, int error, String detail)
     {
+        public boolean ok()
+        {
+            return error == OK;
+        }
     }
+
+    /** The error field of a reply that reports success. */
+    static final int OK = -1;
 
     public record Lookup(long requestId, String name)
     {
@@ -65,13 +75,13 @@ public final class NameServiceOperation implements MonitorOperation
         final RegisterReply reply;
         if (existing != null)
         {
-            reply = new RegisterReply(request.requestId(), false,
+            reply = new RegisterReply(request.requestId(), ShoalError.NAME_TAKEN.code(),
                 "name '" + request.name() + "' is already bound to core " + existing.core());
         }
         else
         {
             registry.byName.put(request.name(), new ServiceRef(request.name(), request.core(), request.serviceId()));
-            reply = new RegisterReply(request.requestId(), true, "");
+            reply = new RegisterReply(request.requestId(), OK, "");
         }
         monitor.send(from, reply);
         final List<long[]> waiting = reply.ok() ? registry.awaited.remove(request.name()) : null;
@@ -137,7 +147,7 @@ public final class NameServiceOperation implements MonitorOperation
             id -> new Register(id, name, monitor.coreId(), serviceId));
         if (!reply.ok())
         {
-            throw new NameServiceException(reply.error());
+            throw NameServiceException.fromReply(reply.error(), reply.detail());
         }
     }
 

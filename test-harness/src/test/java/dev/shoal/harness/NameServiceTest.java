@@ -101,11 +101,14 @@ class NameServiceTest
         assertTrue(first.join(Duration.ofSeconds(30)));
         final Domain second = shoal.startDomain("second", new int[] {last}, os ->
         {
-            seen.put("duplicate", assertThrows(NameServiceException.class, () -> os.export("unique")).getMessage());
-            seen.put("unknown", assertThrows(NameServiceException.class, () -> os.bind("nobody")).getMessage());
+            // The name server (core 0) refuses across cores; the caller sees the code, not only a text.
+            final NameServiceException taken = assertThrows(NameServiceException.class, () -> os.export("unique"));
+            seen.put("duplicate", taken.error() + " " + taken.detail());
+            final NameServiceException unknown = assertThrows(NameServiceException.class, () -> os.bind("nobody"));
+            seen.put("unknown", unknown.error() + " " + unknown.detail());
         });
         assertTrue(second.join(Duration.ofSeconds(30)));
-        assertEquals("name 'unique' is already bound to core 0", seen.get("duplicate"));
-        assertEquals("no service is bound to the name 'nobody'", seen.get("unknown"));
+        assertEquals("NAME_TAKEN name 'unique' is already bound to core 0", seen.get("duplicate"));
+        assertEquals("NAME_NOT_FOUND no service is bound to the name 'nobody'", seen.get("unknown"));
     }
 }

@@ -65,7 +65,19 @@ public enum ShoalError
 
     // ---- added later: codes are ordinals, so new errors go here, after every older one
     REMOTE_FAILURE("another core failed the operation with an unexpected exception (a bug there) or with a code " +
-        "this build does not know: the detail names it");
+        "this build does not know: the detail names it"),
+
+    // ---- name service and binding (the monitor's name server, BindingOperation)
+    NAME_TAKEN("another service is already registered under the name"),
+    NAME_NOT_FOUND("no service is registered under the name"),
+    SERVICE_GONE("the service registered under the name is no longer exported by its core"),
+
+    // ---- remote procedure calls (libos RPC stubs and servers)
+    RPC_INTERFACE_MISMATCH("the service implements another RPC interface, or another version of it"),
+    RPC_STUB_CLOSED("the RPC stub is closed"),
+    RPC_NOT_REMOTE("the method is not part of the stub's RPC interface"),
+    RPC_MALFORMED("a request or reply of the remote call did not decode"),
+    RPC_SERVER_EXCEPTION("the server's method threw an exception: the detail names its class and message");
 
     private static final ShoalError[] VALUES = values();
 

@@ -6,9 +6,11 @@ import java.util.Objects;
  * A Shoal operation refused its input: carries one {@link ShoalError}. The message reads
  * {@code ERROR_NAME: description[: detail]}, one line, fit for a log or a command line.
  *
- * <p>Thrown before anything was changed (see {@link ShoalError}).
+ * <p>Thrown before anything was changed (see {@link ShoalError}). Subsystems may subclass it to add what their
+ * callers need (e.g. the RPC exception's remote type); a caller that catches {@code ShoalException} and switches on
+ * {@link #error()} handles every Shoal error alike, whichever core reported it.
  */
-public final class ShoalException extends RuntimeException
+public class ShoalException extends RuntimeException
 {
     private final ShoalError error;
     private final String detail;

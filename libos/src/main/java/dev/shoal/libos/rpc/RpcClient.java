@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 
 import dev.shoal.kernel.Dispatcher;
+import dev.shoal.kernel.caps.ShoalError;
 import dev.shoal.libos.Channel;
 import dev.shoal.libos.CoreLocalLock;
 import dev.shoal.monitor.MalformedMessageException;
@@ -50,13 +51,14 @@ final class RpcClient<T> implements InvocationHandler
             expectCallId(in, RpcWire.HELLO_CALL_ID);
             if (kind == RpcWire.ERROR)
             {
-                throw new RpcException(in.getString(), "cannot bind to service '" + service + "': " + in.getString());
+                throw RpcWire.readError(in, "cannot bind to service '" + service + "'");
             }
             in.expectEnd();
         }
         catch (final MalformedMessageException ex)
         {
-            throw new RpcException("malformed reply from service '" + service + "': " + ex.getMessage());
+            throw new RpcException(ShoalError.RPC_MALFORMED, "malformed reply from service '" + service + "': " +
+                ex.getMessage());
         }
     }
 
@@ -90,7 +92,8 @@ final class RpcClient<T> implements InvocationHandler
         final RpcInterface.RemoteMethod remote = iface.byMethod(method);
         if (remote == null)
         {
-            throw new RpcException("method " + method.getName() + " is not part of RPC interface " + iface.name());
+            throw new RpcException(ShoalError.RPC_NOT_REMOTE, "method " + method.getName() +
+                " is not part of RPC interface " + iface.name());
         }
         checkCore();
         lock.lock();
@@ -98,7 +101,7 @@ final class RpcClient<T> implements InvocationHandler
         {
             if (closed)
             {
-                throw new RpcException("the stub of service '" + service + "' is closed");
+                throw new RpcException(ShoalError.RPC_STUB_CLOSED, "the stub of service '" + service + "' is closed");
             }
             final int callId = nextCallId++;
             if (nextCallId == RpcWire.HELLO_CALL_ID)
@@ -130,18 +133,19 @@ final class RpcClient<T> implements InvocationHandler
             expectCallId(in, callId);
             if (kind == RpcWire.ERROR)
             {
-                throw new RpcException(in.getString(), in.getString());
+                throw RpcWire.readError(in, "");
             }
             result = remote.result().decode(in);
             in.expectEnd();
         }
         catch (final MalformedMessageException ex)
         {
-            throw new RpcException("malformed reply from service '" + service + "': " + ex.getMessage());
+            throw new RpcException(ShoalError.RPC_MALFORMED, "malformed reply from service '" + service + "': " +
+                ex.getMessage());
         }
         if (result == null && remote.method().getReturnType().isPrimitive() && remote.result() != WireType.VOID)
         {
-            throw new RpcException("malformed reply from service '" + service + "': no " +
+            throw new RpcException(ShoalError.RPC_MALFORMED, "malformed reply from service '" + service + "': no " +
                 remote.method().getReturnType() + " result");
         }
         return result;

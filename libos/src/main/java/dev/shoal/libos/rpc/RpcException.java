@@ -1,25 +1,31 @@
 package dev.shoal.libos.rpc;
 
+import dev.shoal.kernel.caps.ShoalError;
+import dev.shoal.kernel.caps.ShoalException;
+
 /**
- * A remote call that did not return normally: the server's method threw ({@link #remoteType()} names the
- * exception's class and the message is its message), or the call could not be made (the reply or request did not
- * decode, the interfaces of client and server differ, the stub is closed); then {@link #remoteType()} is empty.
+ * A remote call that did not return normally. {@link #error()} says why, in the catalogue every Shoal error uses:
+ * {@link ShoalError#RPC_SERVER_EXCEPTION} when the server's method threw ({@link #remoteType()} names the
+ * exception's class and the detail is its message), the thrown exception's own code when that was a
+ * {@link ShoalException}, or the call's own failure ({@link ShoalError#RPC_MALFORMED},
+ * {@link ShoalError#RPC_INTERFACE_MISMATCH}, {@link ShoalError#RPC_STUB_CLOSED}, {@link ShoalError#RPC_NOT_REMOTE});
+ * then {@link #remoteType()} is empty.
  */
-public final class RpcException extends RuntimeException
+public final class RpcException extends ShoalException
 {
     private static final long serialVersionUID = 1L;
 
     private final String remoteType;
 
-    public RpcException(final String remoteType, final String message)
+    public RpcException(final ShoalError error, final String remoteType, final String detail)
     {
-        super(message);
+        super(error, detail);
         this.remoteType = remoteType;
     }
 
-    public RpcException(final String message)
+    public RpcException(final ShoalError error, final String detail)
     {
-        this("", message);
+        this(error, "", detail);
     }
 
     /** The class name of the exception the server's method threw, or "" when the failure was the call's own. */

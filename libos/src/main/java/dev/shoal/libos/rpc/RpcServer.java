@@ -4,6 +4,8 @@ import java.lang.reflect.InvocationTargetException;
 
 import dev.shoal.libos.Channel;
 import dev.shoal.libos.Os;
+import dev.shoal.kernel.caps.ShoalError;
+import dev.shoal.kernel.caps.ShoalException;
 import dev.shoal.monitor.MalformedMessageException;
 import dev.shoal.monitor.MessageReader;
 import dev.shoal.monitor.MessageWriter;
@@ -117,7 +119,8 @@ public final class RpcServer<T>
             catch (final MalformedMessageException ex)
             {
                 calls++;
-                client.sendBytes(RpcWire.error(writer, callId, "", "malformed request to service '" + name + "': " +
+                client.sendBytes(RpcWire.error(writer, callId, ShoalError.RPC_MALFORMED, "",
+                    "malformed request to service '" + name + "': " +
                     ex.getMessage()));
                 continue;
             }
@@ -153,10 +156,11 @@ public final class RpcServer<T>
         }
         catch (final MalformedMessageException ex)
         {
-            client.sendBytes(RpcWire.error(writer, RpcWire.HELLO_CALL_ID, "", "malformed HELLO: " + ex.getMessage()));
+            client.sendBytes(RpcWire.error(writer, RpcWire.HELLO_CALL_ID, ShoalError.RPC_MALFORMED, "",
+                "malformed HELLO: " + ex.getMessage()));
             return false;
         }
-        client.sendBytes(RpcWire.error(writer, RpcWire.HELLO_CALL_ID, "", refusal));
+        client.sendBytes(RpcWire.error(writer, RpcWire.HELLO_CALL_ID, ShoalError.RPC_INTERFACE_MISMATCH, "", refusal));
         return false;
     }
 
@@ -172,11 +176,12 @@ public final class RpcServer<T>
         catch (final InvocationTargetException ex)
         {
             final Throwable cause = ex.getCause();
-            return RpcWire.error(writer, callId, cause.getClass().getName(), cause.getMessage());
+            return thrown(writer, callId, cause);
         }
         catch (final IllegalAccessException ex)
         {
-            return RpcWire.error(writer, callId, "", "service '" + name + "' cannot invoke " + remote.signature() +
+            return RpcWire.error(writer, callId, ShoalError.RPC_SERVER_EXCEPTION, "",
+                "service '" + name + "' cannot invoke " + remote.signature() +
                 ": " + ex.getMessage());
         }
         try
@@ -188,7 +193,18 @@ public final class RpcServer<T>
         catch (final RuntimeException ex)
         {
             // A result that cannot travel (a null inside a record) is the server's failure: report it to the caller.
-            return RpcWire.error(writer, callId, ex.getClass().getName(), ex.getMessage());
+            return thrown(writer, callId, ex);
         }
+    }
+
+    /** The reply to a call whose method threw: a Shoal error keeps its code and detail, anything else is named. */
+    private static byte[] thrown(final MessageWriter writer, final int callId, final Throwable cause)
+    {
+        if (cause instanceof ShoalException shoal)
+        {
+            return RpcWire.error(writer, callId, shoal.error(), cause.getClass().getName(), shoal.detail());
+        }
+        return RpcWire.error(writer, callId, ShoalError.RPC_SERVER_EXCEPTION, cause.getClass().getName(),
+            cause.getMessage());
     }
 }

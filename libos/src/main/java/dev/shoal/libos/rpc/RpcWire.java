@@ -2,6 +2,7 @@ package dev.shoal.libos.rpc;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import dev.shoal.kernel.caps.ShoalError;
 import dev.shoal.monitor.MalformedMessageException;
 import dev.shoal.monitor.MessageReader;
 import dev.shoal.monitor.MessageWriter;
@@ -14,11 +15,11 @@ import dev.shoal.monitor.MessageWriter;
  *                     CALL    kind=2  callId:int  methodId:int  arguments...
  *                     BYE     kind=3                                             the client closed its stub
  *   server → client   RESULT  kind=4  callId:int  result (absent for void)       callId 0 accepts a HELLO
- *                     ERROR   kind=5  callId:int  remoteType:String  message:String
+ *                     ERROR   kind=5  callId:int  error:int  remoteType:String  message:String
  * </pre>
- * Arguments and results are encoded by {@link WireType}. An ERROR's remoteType is the class name of the exception
- * the server's method threw, or "" when the request itself was refused (malformed, unknown method, wrong
- * interface).
+ * Arguments and results are encoded by {@link WireType}. An ERROR's error is a {@link ShoalError} code; its
+ * remoteType is the class name of the exception the server's method threw, or "" when the request itself was
+ * refused (malformed, unknown method, wrong interface).
  */
 final class RpcWire
 {
@@ -59,10 +60,25 @@ final class RpcWire
         return bytes(out);
     }
 
-    static byte[] error(final MessageWriter out, final int callId, final String remoteType, final String message)
+    static byte[] error(final MessageWriter out, final int callId, final ShoalError error, final String remoteType,
+        final String message)
     {
-        out.reset().putByte(ERROR).putInt(callId).putString(remoteType).putString(message == null ? "" : message);
+        out.reset().putByte(ERROR).putInt(callId).putInt(error.code()).putString(remoteType)
+            .putString(message == null ? "" : message);
         return bytes(out);
+    }
+
+    /** Reads an ERROR's fields after its call id: the exception the caller sees. */
+    static RpcException readError(final MessageReader in, final String context)
+    {
+        final int code = in.getInt();
+        final String remoteType = in.getString();
+        final String message = in.getString();
+        in.expectEnd();
+        final ShoalError error = ShoalError.fromCode(code);
+        final String detail = context.isEmpty() ? message : context + ": " + message;
+        return error == null ? new RpcException(ShoalError.REMOTE_FAILURE, remoteType, "error code " + code + ": " +
+            detail) : new RpcException(error, remoteType, detail);
     }
 
     static byte[] emptyResult(final MessageWriter out, final int callId)

@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.shoal.kernel.caps.ShoalError;
 import dev.shoal.libos.Channel;
 import dev.shoal.libos.Domain;
 import dev.shoal.libos.Machines;
@@ -27,7 +28,7 @@ class RpcMalformedMessageTest
 
     private static final RpcInterface<Adder> ADDER = RpcInterface.of(Adder.class);
 
-    /** Decodes a reply into "RESULT id value" or "ERROR id type: message". */
+    /** Decodes a reply into "RESULT id value" or "ERROR id code type: message". */
     private static String describe(final byte[] reply)
     {
         final MessageReader in = new MessageReader().wrap(new UnsafeBuffer(reply), 0, reply.length, "reply");
@@ -35,7 +36,7 @@ class RpcMalformedMessageTest
         final int callId = in.getInt();
         return kind == RpcWire.RESULT ?
             "RESULT " + callId + (in.remaining() > 0 ? " " + in.getInt() : "") :
-            "ERROR " + callId + " " + in.getString() + ": " + in.getString();
+            "ERROR " + callId + " " + ShoalError.fromCode(in.getInt()) + " " + in.getString() + ": " + in.getString();
     }
 
     @ParameterizedTest
@@ -70,16 +71,17 @@ class RpcMalformedMessageTest
                 raw.sendBytes(RpcWire.bytes(out));
                 seen.put("good", describe(raw.receiveBytes()));
             });
-            assertEquals("ERROR 0 : malformed HELLO: HELLO to adder: truncated while reading an int (needs 4 bytes, " +
-                "2 left)", seen.get("bad hello"));
+            assertEquals("ERROR 0 RPC_MALFORMED : malformed HELLO: HELLO to adder: truncated while reading an int " +
+                "(needs 4 bytes, 2 left)", seen.get("bad hello"));
             assertEquals("RESULT 0", seen.get("hello"));
-            assertEquals("ERROR 7 : malformed request to service 'adder': request to adder: truncated while reading " +
-                "an int (needs 4 bytes, 0 left)", seen.get("truncated"));
-            assertEquals("ERROR 8 : malformed request to service 'adder': no method has id 99 (1 methods)",
+            assertEquals("ERROR 7 RPC_MALFORMED : malformed request to service 'adder': request to adder: truncated " +
+                "while reading an int (needs 4 bytes, 0 left)", seen.get("truncated"));
+            assertEquals("ERROR 8 RPC_MALFORMED : malformed request to service 'adder': no method has id 99 (1 methods)",
                 seen.get("unknown method"));
-            assertEquals("ERROR 9 : malformed request to service 'adder': request to adder: 1 unexpected trailing " +
-                "bytes", seen.get("trailing"));
-            assertEquals("ERROR 0 : malformed request to service 'adder': unexpected message kind 42", seen.get("kind"));
+            assertEquals("ERROR 9 RPC_MALFORMED : malformed request to service 'adder': request to adder: 1 " +
+                "unexpected trailing bytes", seen.get("trailing"));
+            assertEquals("ERROR 0 RPC_MALFORMED : malformed request to service 'adder': unexpected message kind 42",
+                seen.get("kind"));
             assertEquals("RESULT 10 42", seen.get("good"));
         }
     }
@@ -112,11 +114,11 @@ class RpcMalformedMessageTest
             Machines.run(shoal, "client", new int[] {1}, os ->
             {
                 seen.put("hello", assertThrows(RpcException.class,
-                    () -> Rpc.bindWhenExported(os, "adder", Adder.class)).getMessage());
+                    () -> Rpc.bindWhenExported(os, "adder", Adder.class)).detail());
                 final Adder adder = Rpc.bind(os, "adder", Adder.class);
-                seen.put("short", assertThrows(RpcException.class, () -> adder.add(1, 2)).getMessage());
-                seen.put("wrong id", assertThrows(RpcException.class, () -> adder.add(1, 2)).getMessage());
-                seen.put("no value", assertThrows(RpcException.class, () -> adder.add(1, 2)).getMessage());
+                seen.put("short", assertThrows(RpcException.class, () -> adder.add(1, 2)).detail());
+                seen.put("wrong id", assertThrows(RpcException.class, () -> adder.add(1, 2)).detail());
+                seen.put("no value", assertThrows(RpcException.class, () -> adder.add(1, 2)).detail());
             });
             Machines.join(fake);
             assertEquals("malformed reply from service 'adder': reply to HELLO: truncated while reading an int " +

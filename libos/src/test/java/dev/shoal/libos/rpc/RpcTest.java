@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.shoal.kernel.caps.ShoalError;
 import dev.shoal.libos.Domain;
 import dev.shoal.libos.Machines;
 import dev.shoal.libos.Os;
@@ -156,11 +157,12 @@ class RpcTest
 
         final RpcException thrown = assertThrows(RpcException.class, () -> calc.divide(1, 0));
         assertEquals("java.lang.ArithmeticException", thrown.remoteType());
-        assertEquals("/ by zero", thrown.getMessage());
+        assertEquals("/ by zero", thrown.detail());
+        assertEquals(ShoalError.RPC_SERVER_EXCEPTION, thrown.error());
         assertTrue(thrown.isRemote());
         final RpcException fromVoid = assertThrows(RpcException.class, () -> calc.note(""));
         assertEquals("java.lang.IllegalArgumentException", fromVoid.remoteType());
-        assertEquals("an empty note", fromVoid.getMessage());
+        assertEquals("an empty note", fromVoid.detail());
         assertEquals(1, calc.notes(), "the failed call changed nothing");
         // A null inside a record cannot travel: the caller learns it before anything is sent.
         assertThrows(IllegalArgumentException.class, () -> calc.move(new Point(1, 2, null), 1));
@@ -374,13 +376,15 @@ class RpcTest
             {
                 final RpcException ex = assertThrows(RpcException.class,
                     () -> Rpc.bind(os, "counter", Calculator.class));
-                seen.put("wrong", ex.getMessage());
+                seen.put("wrong", ex.detail());
+                seen.put("code", ex.error().name());
                 seen.put("remote", String.valueOf(ex.isRemote()));
                 assertEquals(7, Rpc.bind(os, "counter", Counter.class).add("me", 7), "a right binding still works");
             });
             assertEquals("cannot bind to service 'counter': it implements dev.shoal.libos.rpc.RpcTest$Counter, not " +
                 "dev.shoal.libos.rpc.RpcTest$Calculator", seen.get("wrong"));
             assertEquals("false", seen.get("remote"));
+            assertEquals("RPC_INTERFACE_MISMATCH", seen.get("code"));
         }
     }
 
@@ -400,7 +404,9 @@ class RpcTest
                 assertEquals(2, calc.add(1, 1));
                 Rpc.close(calc);
                 Rpc.close(calc);
-                seen.put("after", assertThrows(RpcException.class, () -> calc.add(1, 1)).getMessage());
+                final RpcException closed = assertThrows(RpcException.class, () -> calc.add(1, 1));
+                assertEquals(ShoalError.RPC_STUB_CLOSED, closed.error());
+                seen.put("after", closed.detail());
                 assertEquals(3, Rpc.bind(os, "calc", Calculator.class).add(1, 2));
             });
             assertEquals("the stub of service 'calc' is closed", seen.get("after"));
