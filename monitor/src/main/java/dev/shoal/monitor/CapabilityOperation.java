@@ -408,7 +408,7 @@ public final class CapabilityOperation implements MonitorOperation
         final List<Cte> victims = ops.victims(decode(mark.descriptor()), true);
         try
         {
-            ops.mark(victims);
+            ops.mark(victims, key(from, mark.round()));
             trace(monitor, TRACE_MARK, decode(mark.descriptor()));
             state(monitor).marks.put(key(from, mark.round()), victims);
             monitor.send(from, new Marked(mark.round(), true, victims.size(), NO_ERROR, ""));
@@ -422,11 +422,14 @@ public final class CapabilityOperation implements MonitorOperation
     private static void onSweep(final Monitor monitor, final int from, final Sweep sweep)
     {
         final CapOps ops = monitor.core().caps();
-        List<Cte> victims = state(monitor).marks.remove(key(from, sweep.markRound()));
+        final long holder = key(from, sweep.markRound());
+        List<Cte> victims = state(monitor).marks.remove(holder);
         if (victims == null)
         {
-            // This monitor lost its record of the mark (a restart); the marks themselves live on in the kernel.
-            victims = ops.victims(decode(sweep.descriptor()), true).stream().filter(Cte::isInDelete).toList();
+            // No record of a mark: this core refused to mark (another operation holds the entries: leave its marks
+            // alone), or its monitor restarted and lost the record; the kernel's marks name their holder.
+            victims = ops.victims(decode(sweep.descriptor()), true).stream().filter(v -> v.isMarkedBy(holder))
+                .toList();
         }
         int deleted = 0;
         if (victims != null)
@@ -442,7 +445,7 @@ public final class CapabilityOperation implements MonitorOperation
             }
             else
             {
-                ops.unmark(victims);
+                ops.unmark(victims, holder);
             }
         }
         monitor.send(from, new Swept(sweep.round(), deleted));

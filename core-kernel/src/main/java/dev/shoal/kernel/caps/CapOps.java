@@ -442,13 +442,29 @@ public final class CapOps
         return victims;
     }
 
+    /** The holder of marks made by {@link #mark(List)}, for callers that run one operation at a time. */
+    public static final long ANY_HOLDER = 0;
+
+    /** {@link #mark(List, long)} for {@link #ANY_HOLDER}. */
+    public void mark(final List<Cte> victims)
+    {
+        mark(victims, ANY_HOLDER);
+    }
+
+    /** {@link #unmark(List, long)} for {@link #ANY_HOLDER}. */
+    public void unmark(final List<Cte> victims)
+    {
+        unmark(victims, ANY_HOLDER);
+    }
+
     /**
      * Mark phase of mark-and-sweep: marks {@code victims} in-delete so no other operation uses them until the
-     * sweep or an abort. All or nothing.
+     * sweep or an abort. All or nothing. The marks remember {@code holder} (an id of the distributed operation),
+     * so that an abort releases only its own marks, never those another operation holds on the same entries.
      *
      * @throws ShoalException CAP_LOCKED when another distributed operation already holds one of them.
      */
-    public void mark(final List<Cte> victims)
+    public void mark(final List<Cte> victims, final long holder)
     {
         for (final Cte v : victims)
         {
@@ -460,15 +476,19 @@ public final class CapOps
         for (final Cte v : victims)
         {
             v.inDelete = true;
+            v.markHolder = holder;
         }
     }
 
-    /** Abort of a distributed operation: clears the marks {@link #mark} set. */
-    public void unmark(final List<Cte> victims)
+    /** Abort of a distributed operation: clears the marks {@link #mark} set for {@code holder}, and no others. */
+    public void unmark(final List<Cte> victims, final long holder)
     {
         for (final Cte v : victims)
         {
-            v.inDelete = false;
+            if (v.isMarkedBy(holder))
+            {
+                v.inDelete = false;
+            }
         }
     }
 

@@ -35,6 +35,8 @@ public final class Cte
     int relations;
     boolean locked;
     boolean inDelete;
+    /** Who set {@link #inDelete} by {@link CapOps#mark(List, long)}: an abort releases only its own marks. */
+    long markHolder;
     /** Mappings made through this copy; null when none (most entries). */
     private List<MappingInfo> mappings;
 
@@ -102,6 +104,12 @@ public final class Cte
     public boolean isInDelete()
     {
         return inDelete;
+    }
+
+    /** Whether the entry is marked in-delete by the distributed operation {@code holder}. */
+    public boolean isMarkedBy(final long holder)
+    {
+        return inDelete && markHolder == holder;
     }
 
     /** Marks or unmarks the entry as being deleted (the mark phase of mark-and-sweep). Monitor only, on this core. */
