@@ -3,7 +3,8 @@ package dev.shoal.kernel;
 /**
  * A core's allocator of physical frames from its own region of {@link PhysicalMemory}: a bump pointer over lazily
  * allocated chunks, core-local, so allocation needs no lock and no cross-core traffic. Frames are zeroed and
- * cache-line aligned; a frame never spans chunks. Nothing is freed yet (capabilities will own that).
+ * cache-line aligned; a frame never spans chunks. Nothing is freed yet (capabilities will own that). The region's
+ * first {@link PhysicalMemory#RENDEZVOUS_BYTES} are the core's rendezvous page, never handed out.
  *
  * <p>Called only on the owning core.
  */
@@ -43,11 +44,11 @@ public final class FrameAllocator
             throw new IllegalArgumentException("frame size must be 1.." + PhysicalMemory.CHUNK_SIZE + ": " + bytes);
         }
         final int aligned = (bytes + PhysicalMemory.LINE - 1) & -PhysicalMemory.LINE;
-        if (used + aligned > PhysicalMemory.CHUNK_SIZE)
+        while (used + aligned > PhysicalMemory.CHUNK_SIZE)
         {
             chunk++;
             memory.newChunk(core, chunk);
-            used = 0;
+            used = chunk == 0 ? Math.max(PhysicalMemory.RENDEZVOUS_BYTES, alignment) : 0;
         }
         final long address = ((long)core << PhysicalMemory.CORE_SHIFT) | ((long)chunk << PhysicalMemory.CHUNK_SHIFT) |
             used;

@@ -17,7 +17,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   |-- kernel memory: FrameAllocator --|-- capability RAM: named by RAM capabilities ------------------|
  * </pre>
  * Kernel memory is handed out by the core's {@link FrameAllocator} (monitor frames, UMP rings); touching a part of it
- * the allocator has not handed out is a bug and is rejected. Capability RAM "exists" from power-on, as DRAM does:
+ * the allocator has not handed out is a bug and is rejected. Its first {@link #RENDEZVOUS_BYTES} are never handed out:
+ * they are every core's rendezvous page ({@link #rendezvousPage(int, boolean)}), where any core may leave the address
+ * of a channel it opened to this core (the way a start-up IPI points a new core at its boot frame). The page exists
+ * from power-on and is backed apart from the chunks, on first use, so that an idle core holds no host memory for it. Capability RAM "exists" from power-on, as DRAM does:
  * any range of it is backed lazily, on first use, so idle cores and unused capabilities hold no host memory. Memory
  * is backed in chunks of {@link #CHUNK_SIZE} bytes and a chunk is zero when it is first backed.
  *
@@ -41,6 +44,8 @@ public final class PhysicalMemory implements AutoCloseable
     public static final long CAPABILITY_RAM_BYTES = REGION_SIZE - KERNEL_BYTES;
     public static final int CHUNK_SHIFT = 16;
     public static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    /** Bytes of each core's rendezvous page, at the start of its kernel memory (see {@link #rendezvous(int)}). */
+    public static final int RENDEZVOUS_BYTES = 4096;
     /** Cache-line alignment of every allocation, so that a UMP slot is one line. */
     public static final int LINE = 64;
 
@@ -64,10 +69,13 @@ public final class PhysicalMemory implements AutoCloseable
     private final Arena arena = Arena.ofShared();
     /** Per core, the root of its region's radix tree; inner entries are nodes, leaf entries {@link MemorySegment}s. */
     private final AtomicReferenceArray<Object> rootsByCore;
+    /** Per core, its rendezvous page once some core has written to it. */
+    private final AtomicReferenceArray<MemorySegment> rendezvousPages;
 
     public PhysicalMemory(final int cores)
     {
         rootsByCore = new AtomicReferenceArray<>(cores);
+        rendezvousPages = new AtomicReferenceArray<>(cores);
     }
 
     /** Number of cores whose regions this memory holds. */
@@ -80,6 +88,27 @@ public final class PhysicalMemory implements AutoCloseable
     public static long regionBase(final int core)
     {
         return (long)core << CORE_SHIFT;
+    }
+
+    /** Address of {@code core}'s rendezvous page: the first {@link #RENDEZVOUS_BYTES} of its kernel memory. */
+    public static long rendezvous(final int core)
+    {
+        return regionBase(core);
+    }
+
+    /**
+     * {@code core}'s rendezvous page, backing it when {@code create} is set (a writer); null when it was never
+     * written and {@code create} is clear (a reader that finds nothing to read). Zero when first backed. Any thread.
+     */
+    public AtomicBuffer rendezvousPage(final int core, final boolean create)
+    {
+        MemorySegment page = rendezvousPages.get(core);
+        if (page == null && create)
+        {
+            final MemorySegment fresh = arena.allocate(RENDEZVOUS_BYTES, LINE);
+            page = rendezvousPages.compareAndSet(core, null, fresh) ? fresh : rendezvousPages.get(core);
+        }
+        return page == null ? null : new UnsafeBuffer(page.address(), RENDEZVOUS_BYTES);
     }
 
     /** First address of {@code core}'s capability RAM (its region's base plus {@link #KERNEL_BYTES}). */
@@ -225,6 +254,7 @@ public final class PhysicalMemory implements AutoCloseable
         for (int c = 0; c < rootsByCore.length(); c++)
         {
             total += backedBytes(rootsByCore.get(c));
+            total += rendezvousPages.get(c) == null ? 0 : RENDEZVOUS_BYTES;
         }
         return total;
     }

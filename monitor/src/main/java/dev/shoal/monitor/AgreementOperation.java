@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import org.agrona.collections.IntHashSet;
+
 import dev.shoal.kernel.Timers;
 
 /**
@@ -57,9 +59,11 @@ public final class AgreementOperation implements MonitorOperation
 
     /**
      * Phase two, from the parent: the outcome, with the proposal again, so that a core whose monitor restarted (and
-     * lost its record of the agreement) still learns it and passes it on to its subtree.
+     * lost its record of the agreement) still learns it and passes it on to its subtree. {@code direct}: sent by the
+     * coordinator straight to a core it could not reach along the tree; learnt there, neither passed on nor
+     * acknowledged.
      */
-    public record Decide(long agreement, boolean commit, long proposal)
+    public record Decide(long agreement, boolean commit, long proposal, boolean direct)
     {
     }
 
@@ -104,6 +108,8 @@ public final class AgreementOperation implements MonitorOperation
         boolean timedOut;
         /** The coordinator's timer for the current phase, cancelled when the phase ends in time. */
         Timers.Timer timeout;
+        /** The coordinator's children whose subtrees acknowledged the decision; null until one has. */
+        IntHashSet acknowledged;
         CompletableFuture<Result> done;
     }
 
@@ -271,6 +277,7 @@ public final class AgreementOperation implements MonitorOperation
                 if (state.pending.get(id) == p)
                 {
                     p.timedOut = true;
+                    reachAround(monitor, id, p);
                     finish(monitor, state, id, p);
                 }
             });
@@ -289,9 +296,40 @@ public final class AgreementOperation implements MonitorOperation
         }
     }
 
+    /**
+     * Phase two's time is up on the coordinator: some subtree did not acknowledge, perhaps because a core on the way
+     * halted and cut the cores below it off the tree. Every core of such a subtree gets the decision directly, over a
+     * channel opened around the tree ({@link Monitor#openDirect}); a core that learnt it already ignores it, and a
+     * halted one finds it if it ever runs again. So no live core holds the proposal prepared.
+     */
+    private static void reachAround(final Monitor monitor, final long id, final Pending p)
+    {
+        for (final int child : monitor.children())
+        {
+            if (p.acknowledged != null && p.acknowledged.contains(child))
+            {
+                continue;
+            }
+            for (final int core : monitor.subtreeOf(child))
+            {
+                monitor.openDirect(core);
+                monitor.send(core, new Decide(id, p.commit, p.proposal, true));
+            }
+        }
+    }
+
     private static void onDecide(final Monitor monitor, final int from, final Decide decide)
     {
         final State state = state(monitor);
+        if (decide.direct())
+        {
+            if (!state.learnt.containsKey(decide.agreement()))
+            {
+                state.learnt.put(decide.agreement(), new Outcome(decide.proposal(), decide.commit()));
+                state.pending.remove(decide.agreement()); // no longer prepared; later votes and decisions are stale
+            }
+            return;
+        }
         Pending p = state.pending.get(decide.agreement());
         if (p == null)
         {
@@ -325,7 +363,7 @@ public final class AgreementOperation implements MonitorOperation
         p.waiting = children.size();
         for (final int child : children)
         {
-            monitor.send(child, new Decide(id, commit, p.proposal));
+            monitor.send(child, new Decide(id, commit, p.proposal, false));
         }
     }
 
@@ -338,6 +376,14 @@ public final class AgreementOperation implements MonitorOperation
             return;
         }
         p.cores += decided.cores();
+        if (monitor.parent() == -1)
+        {
+            if (p.acknowledged == null)
+            {
+                p.acknowledged = new IntHashSet();
+            }
+            p.acknowledged.add(from);
+        }
         if (--p.waiting > 0)
         {
             return;

@@ -1,6 +1,8 @@
 package dev.shoal.monitor;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,12 +13,14 @@ import java.util.function.Supplier;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntArrayList;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.shoal.kernel.Core;
 import dev.shoal.kernel.CoreService;
 import dev.shoal.kernel.Dispatcher;
+import dev.shoal.kernel.PhysicalMemory;
 import dev.shoal.kernel.Timers;
 import dev.shoal.kernel.Trace;
 import dev.shoal.monitor.ump.UmpDescriptor;
@@ -50,6 +54,8 @@ public final class Monitor implements CoreService
     private final List<MonitorLink> links = new ArrayList<>(4);
     private final List<ChannelPoller> pollers = new ArrayList<>(2);
     private final Loopback loopback;
+    /** Channels other cores opened to this one around the routing tree ({@link #openDirect}). */
+    private final Rendezvous rendezvous;
     /** Exact mode: how to pump each channel, by the address of the ring this core receives on (its doorbell key). */
     private final Long2ObjectHashMap<Runnable> pumpByRing = new Long2ObjectHashMap<>();
     /** Channels from each peer so far, numbering each channel's jitter stream. */
@@ -82,6 +88,8 @@ public final class Monitor implements CoreService
         this.protocol = system.config().protocol();
         this.trace = core.trace();
         this.loopback = new Loopback();
+        this.rendezvous = new Rendezvous(system.machine().physicalMemory(), core.id());
+        pumpByRing.put(PhysicalMemory.rendezvous(core.id()), () -> pollRendezvous(true));
     }
 
     // ---------------------------------------------------------------- identity and state
@@ -132,6 +140,30 @@ public final class Monitor implements CoreService
     public List<Integer> children()
     {
         return children;
+    }
+
+    /**
+     * The cores of the routing tree below this core that are reached through {@code child} ({@code child} included),
+     * in ascending order; empty when {@code child} is not a child of this core.
+     */
+    public int[] subtreeOf(final int child)
+    {
+        if (!children.contains(child))
+        {
+            return new int[0];
+        }
+        final IntArrayList cores = new IntArrayList();
+        cores.addInt(child);
+        routeViaChild.forEach((c, via) ->
+        {
+            if (via == child && c != child)
+            {
+                cores.addInt(c);
+            }
+        });
+        final int[] sorted = cores.toIntArray();
+        Arrays.sort(sorted);
+        return sorted;
     }
 
     public long messagesSent()
@@ -304,16 +336,77 @@ public final class Monitor implements CoreService
         addLink(peer, rings.forward(), rings.backward(), rings.slots());
     }
 
+    /**
+     * Opens a direct channel to {@code peer} without the routing tree, for reaching a core whose path along the tree
+     * runs through a halted one: allocates the rings from this core's memory, as {@link #ensureLink} does, and leaves
+     * their addresses on the peer's rendezvous page (kernel memory at an address every core knows) instead of sending
+     * them along the tree. Charges one slot write. A halted peer finds the channel if it ever runs again.
+     *
+     * @throws IllegalStateException when the peer's rendezvous page is full ({@value Rendezvous#CAPACITY} openings
+     *                               it has not looked at).
+     */
+    public void openDirect(final int peer)
+    {
+        if (peer == core.id() || linksByPeer.containsKey(peer))
+        {
+            return;
+        }
+        final RingPair rings = RingPair.allocate(core, system.config().channelSlots());
+        if (!Rendezvous.post(system.machine().physicalMemory(), peer,
+            new Rendezvous.Opening(core.id(), rings.slots(), rings.forward(), rings.backward())))
+        {
+            throw new IllegalStateException("monitor " + core.id() + " cannot open a channel to core " + peer +
+                ": its rendezvous page holds " + Rendezvous.CAPACITY + " openings it has not looked at");
+        }
+        core.clock().advance(core.costs().umpSendSlot());
+        addLink(peer, rings.forward(), rings.backward(), rings.slots());
+        // Live mode's Dekker handshake: the opening must be visible before the peer's sleep word is read.
+        VarHandle.fullFence();
+        system.machine().core(peer).wake(PhysicalMemory.rendezvous(peer));
+    }
+
+    /**
+     * Connects the channels other cores left on this core's rendezvous page; returns how many. In exact mode
+     * ({@code pump}) also pumps each new channel, whose opener may have written to it already; live, the duty cycle
+     * polls it with the others. Carrier only.
+     */
+    private int pollRendezvous(final boolean pump)
+    {
+        int opened = 0;
+        Rendezvous.Opening opening;
+        while ((opening = rendezvous.poll()) != null)
+        {
+            opened++;
+            if (!linksByPeer.containsKey(opening.opener()))
+            {
+                // The opener transmits on its tx ring, so that is our receive ring.
+                final MonitorLink link = connectLink(opening.opener(), opening.openerRx(), opening.openerTx(),
+                    opening.slots());
+                if (pump)
+                {
+                    pumpLink(link);
+                }
+            }
+        }
+        return opened;
+    }
+
     /** Registers a channel whose rings were allocated (by either side): we transmit on tx, receive on rx. */
     MonitorLink addLink(final int peer, final long txAddress, final long rxAddress, final int slots)
+    {
+        final MonitorLink link = connectLink(peer, txAddress, rxAddress, slots);
+        // The peer may have written to the ring before this side knew of it (boot's first message): look at once.
+        core.wake();
+        return link;
+    }
+
+    private MonitorLink connectLink(final int peer, final long txAddress, final long rxAddress, final int slots)
     {
         final UmpEndpoint endpoint = RingPair.connect(system, core.id(), peer, txAddress, rxAddress, slots);
         final MonitorLink link = new MonitorLink(this, peer, endpoint, inboxFrom(peer));
         linksByPeer.put(peer, link);
         links.add(link);
         pumpByRing.put(rxAddress, () -> pumpLink(link));
-        // The peer may have written to the ring before this side knew of it (boot's first message): look at once.
-        core.wake();
         return link;
     }
 
@@ -479,6 +572,7 @@ public final class Monitor implements CoreService
         {
             work += pollers.get(i).poll();
         }
+        work += pollRendezvous(false);
         for (int n = loopback.size(); n > 0; n--)
         {
             loopback.handleHead();
@@ -503,6 +597,7 @@ public final class Monitor implements CoreService
             }
             return;
         }
+        pollRendezvous(true);
         for (int i = 0; i < links.size(); i++)
         {
             pumpLink(links.get(i));

@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.shoal.kernel.DeterministicScheduler;
 import dev.shoal.kernel.TraceRecorder;
@@ -225,6 +228,57 @@ class AgreementOperationTest
                     "core " + c);
             }
             assertTrue(op.startFromCoreZero(system, 3).get(30, TimeUnit.SECONDS).committed(), "and the next commits");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"live", "deterministic"})
+    void shouldStillDecideForThePackageOfALeaderThatHaltedBetweenThePhases(final String mode) throws Exception
+    {
+        // Core 8 leads the second package of numa:4x8. It votes on proposal 2, passes the Prepare on to cores 9..15
+        // and halts: their votes stop at it, the coordinator times out and aborts, and the abort cannot pass the
+        // halted leader. The coordinator, missing that subtree's acknowledgement, sends the decision to each of its
+        // cores over channels opened around the tree.
+        final AgreementOperation op = new AgreementOperation((m, proposal) ->
+        {
+            if (m.coreId() == 8 && proposal == 2)
+            {
+                m.core().halt();
+            }
+            return true;
+        }, 100_000);
+        try (MonitorSystem system = boot("numa:4x8", 32, op, mode.equals("live") ? null : 9L))
+        {
+            assertTrue(system.onCore(0, m -> m.children().contains(8)).get(30, TimeUnit.SECONDS),
+                "core 8 leads a package below the root");
+            assertTrue(op.startFromCoreZero(system, 1).get(30, TimeUnit.SECONDS).committed());
+            final AgreementOperation.Result r = op.startFromCoreZero(system, 2).get(30, TimeUnit.SECONDS);
+            assertFalse(r.committed(), "the leader's package never voted: the coordinator aborts");
+            assertTrue(r.timedOut());
+            assertEquals(24, r.cores(), "the acknowledgements counted are those that came along the tree");
+            // The decisions sent around the tree are on their way when the result completes: in deterministic mode
+            // a host request lands once the machine is quiet; live, they arrive soon after.
+            final Runnable check = () ->
+            {
+                for (int c = 0; c < 32; c++)
+                {
+                    if (c != 8)
+                    {
+                        assertEquals(List.of(), system.onCore(c, AgreementOperation::prepared).join(),
+                            "core " + c + " still holds a prepared proposal");
+                        assertEquals(new AgreementOperation.Outcome(2, false),
+                            system.onCore(c, AgreementOperation::outcomes).join().get(r.agreement()), "core " + c);
+                    }
+                }
+            };
+            if (mode.equals("live"))
+            {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(check::run);
+            }
+            else
+            {
+                check.run();
+            }
         }
     }
 
