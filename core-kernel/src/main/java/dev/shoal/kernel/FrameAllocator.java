@@ -47,8 +47,11 @@ public final class FrameAllocator
         while (used + aligned > PhysicalMemory.CHUNK_SIZE)
         {
             chunk++;
-            memory.newChunk(core, chunk);
             used = chunk == 0 ? Math.max(PhysicalMemory.RENDEZVOUS_BYTES, alignment) : 0;
+            if (used + aligned <= PhysicalMemory.CHUNK_SIZE)
+            {
+                memory.newChunk(core, chunk);
+            }
         }
         final long address = ((long)core << PhysicalMemory.CORE_SHIFT) | ((long)chunk << PhysicalMemory.CHUNK_SHIFT) |
             used;
