@@ -198,7 +198,7 @@ public final class Monitor implements CoreService
         messagesSent++;
         if (trace.enabled())
         {
-            trace.record(core.id(), core.clock().now(), Trace.Event.SEND, toCore, type.id());
+            trace.record(core.id(), core.clock().now(), Trace.Event.SEND, toCore, Integer.toUnsignedLong(type.id()));
         }
         return writer.length();
     }
@@ -587,7 +587,7 @@ public final class Monitor implements CoreService
         core.clock().advance(core.costs().monitorHandler());
         if (trace.enabled())
         {
-            trace.record(core.id(), core.clock().now(), Trace.Event.RECEIVE, source, typeId);
+            trace.record(core.id(), core.clock().now(), Trace.Event.RECEIVE, source, Integer.toUnsignedLong(typeId));
         }
         dispatch(type, source, buffer, offset + MonitorEnvelope.LENGTH, length - MonitorEnvelope.LENGTH);
     }
