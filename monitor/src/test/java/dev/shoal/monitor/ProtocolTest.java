@@ -177,4 +177,28 @@ class ProtocolTest
         // the key's form would renumber every message a machine in another process still speaks.
         assertEquals(0xea5fc5fd, Protocol.idOf("dev.shoal.monitor.BootOperation", "BootCore"));
     }
+
+    @Test
+    void shouldLeaveEveryBuiltInIdUnchangedWhenAUserOperationJoinsBeforeOrAfterThem()
+    {
+        final java.util.Map<Class<?>, Integer> builtIn = ids(MonitorConfig.protocol(java.util.List.of(), null));
+        final Protocol.Builder userFirst = Protocol.builder().operation(new Named());
+        BuiltinOperations.registerAll(userFirst);
+        final Protocol after = MonitorConfig.protocol(java.util.List.of(new Named(), new Second.Barrier()), null);
+        final java.util.Map<Class<?>, Integer> first = ids(userFirst.build());
+        final java.util.Map<Class<?>, Integer> last = ids(after);
+        builtIn.forEach((type, id) ->
+        {
+            assertEquals(id, first.get(type), type.getName());
+            assertEquals(id, last.get(type), type.getName());
+        });
+        assertEquals(builtIn.size() + 2, last.size());
+    }
+
+    private static java.util.Map<Class<?>, Integer> ids(final Protocol protocol)
+    {
+        final java.util.Map<Class<?>, Integer> out = new java.util.HashMap<>();
+        protocol.types().forEach(t -> out.put(t.type(), t.id()));
+        return out;
+    }
 }
