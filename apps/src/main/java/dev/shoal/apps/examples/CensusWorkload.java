@@ -21,6 +21,7 @@ import dev.shoal.skb.Skb;
  */
 public final class CensusWorkload implements Workload
 {
+    // tag::workload[]
     @Override
     public String name()
     {
@@ -80,4 +81,5 @@ public final class CensusWorkload implements Workload
             return List.of(Sample.cycles("latency", cycles), new Sample("cores", "cores", result.cores(), true));
         }
     }
+    // end::workload[]
 }

@@ -29,6 +29,7 @@ public final class CoreCensus implements MonitorOperation
     /** Well above a census round trip across 64 cores (a few thousand cycles per tree level). */
     public static final long TIMEOUT_CYCLES = 500_000;
 
+    // tag::records[]
     /** Parent → children: count yourselves, and answer within {@code budget} cycles. */
     public record Count(int round, long budget)
     {
@@ -67,7 +68,9 @@ public final class CoreCensus implements MonitorOperation
         Timers.Timer timeout;
         CompletableFuture<Result> done;
     }
+    // end::records[]
 
+    // tag::register[]
     @Override
     public void register(final Protocol.Builder protocol)
     {
@@ -92,7 +95,9 @@ public final class CoreCensus implements MonitorOperation
                 r.missing().stream().mapToInt(Integer::intValue).toArray()))));
         protocol.message(Answer.class, (monitor, from, answer) -> monitor.complete(answer.requestId(), answer));
     }
+    // end::register[]
 
+    // tag::start[]
     /** Host side, any thread: runs one census from core 0; the future completes on core 0's carrier. */
     public static CompletableFuture<Result> run(final MonitorSystem system)
     {
@@ -118,7 +123,9 @@ public final class CoreCensus implements MonitorOperation
         return new Result(a.cores(), a.cycles(), a.latestCycle(),
             java.util.Arrays.stream(a.missing()).boxed().toList());
     }
+    // end::start[]
 
+    // tag::rounds[]
     /** On core 0: starts a new round; the future completes when every child answered or timed out. */
     private static CompletableFuture<Result> begin(final Monitor monitor)
     {
@@ -185,4 +192,5 @@ public final class CoreCensus implements MonitorOperation
                 t.missing.stream().mapToInt(Integer::intValue).toArray()));
         }
     }
+    // end::rounds[]
 }
