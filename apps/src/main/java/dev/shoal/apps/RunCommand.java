@@ -84,7 +84,7 @@ final class RunCommand implements Callable<Integer>
         final List<Boolean> simulated = new ArrayList<>();
         for (final String v : variant != null ? List.of(variant) : variants)
         {
-            for (final Sample s : w.measure(skb, cores, v, () -> mode.runners(args)))
+            for (final Sample s : Workloads.checked(w, v, w.measure(skb, cores, v, () -> mode.runners(args))))
             {
                 rows.add(new Row(w.name(), skb.machineName(), mode.mode(), cores, v, s.metric(), s.unit(), "1",
                     s.value()));

@@ -229,6 +229,39 @@ class UserExtensionCliTest
         assertFalse(run.err().contains("\tat "), run.err());
     }
 
+    @Test
+    void shouldRefuseAWorkloadWhoseMetricCannotBeACsvFieldInOneLine() throws IOException
+    {
+        final Path odd = UserJar.build(dir.resolve("odd"), Map.of("odd.Commas", """
+            package odd;
+
+            import java.util.List;
+            import java.util.function.Supplier;
+            import dev.shoal.apps.bench.Sample;
+            import dev.shoal.apps.bench.Workload;
+            import dev.shoal.kernel.RunnerFactory;
+            import dev.shoal.skb.Skb;
+
+            public final class Commas implements Workload {
+                public String name() { return "commas"; }
+                public String description() { return "A metric with a comma in its name."; }
+                public List<String> variants(Skb skb, int cores) { return List.of("only"); }
+                public List<Sample> measure(Skb skb, int cores, String variant, Supplier<RunnerFactory> runners) {
+                    return List.of(Sample.cycles("a,b", 1));
+                }
+            }
+            """), Map.of("META-INF/services/dev.shoal.apps.bench.Workload", "odd.Commas\n"));
+        for (final String[] args : List.of(new String[] {"run", "commas", "--classpath", odd.toString()},
+            new String[] {"bench", "--workload", "commas", "--classpath", odd.toString(), "--out",
+                dir.resolve("odd-out").toString(), "--quiet"}))
+        {
+            final ShoalCliTest.Run run = ShoalCliTest.run(args);
+            assertEquals(2, run.exit(), run.err());
+            assertEquals("shoal: workload commas has the metric 'a,b': it must be a non-empty CSV field (no comma, " +
+                "quote or control character)", run.err().strip());
+        }
+    }
+
     private static String value(final String json, final String key)
     {
         final int at = json.indexOf(key);

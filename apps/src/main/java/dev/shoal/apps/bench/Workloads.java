@@ -89,6 +89,37 @@ public final class Workloads
         return w;
     }
 
+    /**
+     * {@code samples} of one step of {@code workload}, checked: at least one, and every variant, metric and unit a
+     * CSV field (no comma, quote or line break) that is not empty. A user's workload is input like any other.
+     *
+     * @throws IllegalArgumentException naming the workload and the offending value.
+     */
+    public static List<Sample> checked(final Workload workload, final String variant, final List<Sample> samples)
+    {
+        field(workload, "variant", variant);
+        if (samples == null || samples.isEmpty())
+        {
+            throw new IllegalArgumentException("workload " + workload.name() + " returned no samples for variant " +
+                variant);
+        }
+        for (final Sample s : samples)
+        {
+            field(workload, "metric", s.metric());
+            field(workload, "unit", s.unit());
+        }
+        return samples;
+    }
+
+    private static void field(final Workload workload, final String what, final String value)
+    {
+        if (value == null || value.isBlank() || value.chars().anyMatch(c -> c == ',' || c == '"' || c < ' '))
+        {
+            throw new IllegalArgumentException("workload " + workload.name() + " has the " + what + " '" + value +
+                "': it must be a non-empty CSV field (no comma, quote or control character)");
+        }
+    }
+
     private static String firstLine(final Throwable ex)
     {
         Throwable t = ex;
