@@ -51,6 +51,15 @@ class ExtendingDocTest
         assertTrue(read(ROOT.resolve("docs/protocol.md")).contains(excerpt), excerpt);
     }
 
+    @Test
+    void shouldGiveTheJvmOptionsTheBuildItselfUses() throws IOException
+    {
+        final Matcher pom = Pattern.compile("<shoal.jvm.args>(.*?)</shoal.jvm.args>").matcher(read(ROOT.resolve("pom.xml")));
+        assertTrue(pom.find(), "the root pom lost shoal.jvm.args");
+        final String guide = read(ROOT.resolve("docs/extending.md"));
+        assertTrue(guide.contains("<argLine>" + pom.group(1) + "</argLine>"), "docs/extending.md's argLine: " + pom.group(1));
+    }
+
     /** The lines between {@code // tag::TAG[]} and {@code // end::TAG[]}, less their common indentation. */
     static String region(final Path file, final String tag) throws IOException
     {
