@@ -8,20 +8,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import dev.shoal.apps.bench.BenchReport;
 import dev.shoal.apps.bench.BenchRunner;
-import dev.shoal.apps.bench.BootWorkload;
-import dev.shoal.apps.bench.LrpcWorkload;
-import dev.shoal.apps.bench.NameServiceWorkload;
-import dev.shoal.apps.bench.RevokeWorkload;
 import dev.shoal.apps.bench.Row;
-import dev.shoal.apps.bench.TwoPhaseCommitWorkload;
 import dev.shoal.apps.bench.UnmapWorkload;
-import dev.shoal.apps.bench.UrpcWorkload;
 import dev.shoal.apps.bench.Workload;
+import dev.shoal.apps.bench.Workloads;
 import dev.shoal.monitor.ShootdownStrategy;
 import dev.shoal.skb.Skb;
 import picocli.CommandLine;
@@ -31,14 +25,13 @@ import picocli.CommandLine.Option;
 /**
  * {@code shoal bench}: a scalability sweep. For each workload, core count, variant and repeat it boots a fresh
  * machine and measures; it writes a CSV per workload, {@code summary.md} and a PNG and an SVG plot per metric into
- * {@code --out}. Progress goes to stderr, one line per step.
+ * {@code --out}. Progress goes to stderr, one line per step. The workloads are those {@link Workloads} finds: the
+ * built-in ones and a user's from {@code --classpath}, handled alike.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Scalability sweep over core counts: CSV, Markdown summary and plots (PNG, SVG).")
 final class BenchCommand implements Callable<Integer>
 {
-    static final List<String> WORKLOADS = List.of("unmap", "boot", "urpc", "lrpc", "2pc", "revoke", "nameservice");
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -50,7 +43,8 @@ final class BenchCommand implements Callable<Integer>
     int[] cores;
 
     @Option(names = "--workload", required = true, split = ",",
-        description = "Workloads, comma-separated: unmap, boot, urpc, lrpc, 2pc, revoke, nameservice.")
+        description = "Workloads, comma-separated: unmap, boot, urpc, lrpc, 2pc, revoke, nameservice, or your own " +
+            "(--classpath; shoal workloads lists them).")
     List<String> workloads;
 
     @Option(names = "--strategy", defaultValue = "all",
@@ -70,8 +64,19 @@ final class BenchCommand implements Callable<Integer>
     @CommandLine.Mixin
     ModeOptions mode;
 
+    @CommandLine.Mixin
+    UserClassPath classPath;
+
     @Override
     public Integer call() throws Exception
+    {
+        try (UserClassPath closing = classPath)
+        {
+            return sweep(Workloads.load(classPath.open()));
+        }
+    }
+
+    private Integer sweep(final Workloads available) throws Exception
     {
         if (repeat < 1)
         {
@@ -83,24 +88,15 @@ final class BenchCommand implements Callable<Integer>
         }
         if (workloads == null || workloads.stream().allMatch(String::isBlank))
         {
-            throw new BadInputException("--workload needs at least one of " + String.join(", ", WORKLOADS));
+            throw new BadInputException("--workload needs at least one of " + String.join(", ", available.names()));
         }
         final boolean deterministic = mode.defaultTo("deterministic").deterministic();
         final List<Workload> selected = new ArrayList<>();
         for (final String w : workloads)
         {
-            selected.add(switch (w.strip().toLowerCase(Locale.ROOT))
-            {
-                case "unmap" -> new UnmapWorkload(strategies());
-                case "boot" -> new BootWorkload();
-                case "urpc" -> new UrpcWorkload();
-                case "lrpc" -> new LrpcWorkload();
-                case "nameservice" -> new NameServiceWorkload();
-                case "2pc" -> new TwoPhaseCommitWorkload();
-                case "revoke" -> new RevokeWorkload();
-                default -> throw new BadInputException("unknown workload " + w + " (known: " +
-                    String.join(", ", WORKLOADS) + ")");
-            });
+            final Workload found = available.find(w);
+            // --strategy picks the lines of unmap's plots; the other workloads measure all their variants.
+            selected.add(found instanceof UnmapWorkload ? new UnmapWorkload(strategies()) : found);
         }
         final Skb skb = Skb.open(machine);
         final int[] counts = Arrays.stream(cores).distinct().sorted().toArray();

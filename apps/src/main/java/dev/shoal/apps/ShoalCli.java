@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
     description = "A Barrelfish-style multikernel simulated on the JVM.",
-    subcommands = {BootCommand.class, MachinesCommand.class, RunCommand.class, ReplayCommand.class, BenchCommand.class})
+    subcommands = {BootCommand.class, MachinesCommand.class, RunCommand.class, ReplayCommand.class, BenchCommand.class,
+        WorkloadsCommand.class, ProtocolCommand.class})
 public final class ShoalCli implements Runnable
 {
     public static final int EXIT_BAD_INPUT = 2;
@@ -28,7 +29,7 @@ public final class ShoalCli implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: boot, machines or run");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: boot, machines, run, bench, workloads, protocol or replay");
     }
 
     public static void main(final String[] args)

@@ -36,7 +36,8 @@ public final class JvmOptions
             flags.add("--add-exports java.base/jdk.internal.misc=ALL-UNNAMED");
         }
         return flags.isEmpty() ? null : "this JVM was started without " + String.join(" and ", flags) +
-            " (java -jar shoal.jar and ./shoal add them)";
+            " (java -jar shoal.jar and ./shoal add them; in your own build, add them to the JVM's options, " +
+            "e.g. surefire's argLine: see README.md)";
     }
 
     /** @throws IllegalStateException naming the missing flags (see {@link #missing()}). */

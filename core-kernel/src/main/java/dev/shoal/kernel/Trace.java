@@ -10,9 +10,9 @@ public interface Trace
     /** Kinds of event. */
     enum Event
     {
-        /** {@code a} = destination core, {@code b} = message type (opcode). */
+        /** {@code a} = destination core, {@code b} = message type (its id in the monitor protocol, unsigned). */
         SEND,
-        /** {@code a} = source core, {@code b} = message type (opcode). */
+        /** {@code a} = source core, {@code b} = message type (its id in the monitor protocol, unsigned). */
         RECEIVE,
         /** A dispatcher or kernel task ran; {@code a} = the core's dispatch count, {@code b} unused. */
         DISPATCH,

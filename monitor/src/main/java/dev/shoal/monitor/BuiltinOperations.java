@@ -1,7 +1,8 @@
 package dev.shoal.monitor;
 
 /**
- * The operations every Shoal machine speaks, registered before any user operation so their opcodes are stable.
+ * The operations every Shoal machine speaks. Their message ids come from their names ({@link Protocol#idOf}), so
+ * no user operation, wherever it registers, moves them.
  * Each is an ordinary {@link MonitorOperation}: the same extension API users have.
  */
 final class BuiltinOperations

@@ -31,8 +31,8 @@ import dev.shoal.monitor.ump.UmpHandler;
  * The monitor of one core: holds this core's replica of global state and talks to other monitors only through
  * UMP channels. It is a {@link CoreService}: the CPU driver polls it every duty cycle, on the core's carrier.
  *
- * <p>Envelope of every inter-monitor message (after the UMP layer's send time):
- * {@code [opcode:u16][reserved:u16][source core:i32][destination core:i32][payload]}. A monitor that receives a
+ * <p>Every inter-monitor message starts with a {@link MonitorEnvelope} (message id, source and destination
+ * core) after the UMP layer's send time. A monitor that receives a
  * message for another core forwards the bytes unchanged along the routing tree it learnt at boot (towards the
  * child whose subtree holds the destination, else to its parent), so N cores need not have N² channels; a
  * direct channel is opened on demand by {@link #ensureLink(int)}.
@@ -42,7 +42,6 @@ import dev.shoal.monitor.ump.UmpHandler;
  */
 public final class Monitor implements CoreService
 {
-    static final int HEADER_LENGTH = 12;
     private static final int POLL_LIMIT = 16;
 
     private final Core core;
@@ -223,16 +222,15 @@ public final class Monitor implements CoreService
     {
         final Protocol.MessageType<M> type = protocol.typeOf(message);
         writer.reset();
-        final int header = writer.reserve(HEADER_LENGTH);
-        writer.buffer().putShort(header, type.opcode());
-        writer.buffer().putShort(header + 2, (short)0);
-        writer.buffer().putInt(header + 4, core.id());
-        writer.buffer().putInt(header + 8, toCore);
+        final int header = writer.reserve(MonitorEnvelope.LENGTH);
+        writer.buffer().putInt(header + MonitorEnvelope.TYPE_ID_OFFSET, type.id());
+        writer.buffer().putInt(header + MonitorEnvelope.SOURCE_OFFSET, core.id());
+        writer.buffer().putInt(header + MonitorEnvelope.DESTINATION_OFFSET, toCore);
         type.codec().encode(message, writer);
         messagesSent++;
         if (trace.enabled())
         {
-            trace.record(core.id(), core.clock().now(), Trace.Event.SEND, toCore, type.opcode());
+            trace.record(core.id(), core.clock().now(), Trace.Event.SEND, toCore, Integer.toUnsignedLong(type.id()));
         }
         return writer.length();
     }
@@ -654,14 +652,14 @@ public final class Monitor implements CoreService
     private void deliver(final DirectBuffer buffer, final int offset, final int length)
     {
         messagesReceived++;
-        if (length < HEADER_LENGTH)
+        if (length < MonitorEnvelope.LENGTH)
         {
             dropMalformed(-1, "message of " + length + " bytes is shorter than the monitor header");
             return;
         }
-        final int opcode = buffer.getShort(offset) & 0xFFFF;
-        final int source = buffer.getInt(offset + 4);
-        final int destination = buffer.getInt(offset + 8);
+        final int typeId = buffer.getInt(offset + MonitorEnvelope.TYPE_ID_OFFSET);
+        final int source = buffer.getInt(offset + MonitorEnvelope.SOURCE_OFFSET);
+        final int destination = buffer.getInt(offset + MonitorEnvelope.DESTINATION_OFFSET);
         if (destination != core.id())
         {
             if (destination < 0 || destination >= coreCount())
@@ -675,18 +673,18 @@ public final class Monitor implements CoreService
             transmit(destination, buffer, offset, length, core.clock().now());
             return;
         }
-        final Protocol.MessageType<?> type = protocol.byOpcode(opcode);
+        final Protocol.MessageType<?> type = protocol.byId(typeId);
         if (type == null)
         {
-            dropMalformed(source, "unknown opcode " + opcode);
+            dropMalformed(source, String.format("unknown message id 0x%08x", typeId));
             return;
         }
         core.clock().advance(core.costs().monitorHandler());
         if (trace.enabled())
         {
-            trace.record(core.id(), core.clock().now(), Trace.Event.RECEIVE, source, opcode);
+            trace.record(core.id(), core.clock().now(), Trace.Event.RECEIVE, source, Integer.toUnsignedLong(typeId));
         }
-        dispatch(type, source, buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
+        dispatch(type, source, buffer, offset + MonitorEnvelope.LENGTH, length - MonitorEnvelope.LENGTH);
     }
 
     private <M> void dispatch(final Protocol.MessageType<M> type, final int source, final DirectBuffer buffer,

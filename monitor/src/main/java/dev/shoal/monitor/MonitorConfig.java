@@ -45,7 +45,35 @@ public record MonitorConfig(Skb skb, int cores, int channelSlots, Protocol proto
         return new Builder(skb);
     }
 
-    /** Builds a config; the built-in operations are always registered first, so their opcodes never move. */
+    /**
+     * The protocol of a machine: the built-in operations, then {@code operations}, then (unless {@code discoverFrom}
+     * is null) those listed in {@code META-INF/services/dev.shoal.monitor.MonitorOperation} files that
+     * {@code discoverFrom} sees. Message ids do not depend on this order ({@link Protocol#idOf}).
+     *
+     * @throws IllegalArgumentException for a malformed services entry (its first line) or clashing message ids.
+     */
+    public static Protocol protocol(final List<MonitorOperation> operations, final ClassLoader discoverFrom)
+    {
+        final Protocol.Builder protocol = Protocol.builder();
+        BuiltinOperations.registerAll(protocol);
+        operations.forEach(protocol::operation);
+        if (discoverFrom != null)
+        {
+            try
+            {
+                ServiceLoader.load(MonitorOperation.class, discoverFrom).forEach(protocol::operation);
+            }
+            catch (final ServiceConfigurationError ex)
+            {
+                // Its message names the file and the entry; the first line is all a user needs.
+                throw new IllegalArgumentException("bad META-INF/services entry: " +
+                    ex.getMessage().lines().findFirst().orElse(""), ex);
+            }
+        }
+        return protocol.build();
+    }
+
+    /** Builds a config: the built-in operations, the user's and (by default) the discovered ones. */
     public static final class Builder
     {
         private final Skb skb;
@@ -95,23 +123,9 @@ public record MonitorConfig(Skb skb, int cores, int channelSlots, Protocol proto
 
         public MonitorConfig build()
         {
-            final Protocol.Builder protocol = Protocol.builder();
-            BuiltinOperations.registerAll(protocol);
-            operations.forEach(protocol::operation);
-            if (discover)
-            {
-                try
-                {
-                    ServiceLoader.load(MonitorOperation.class).forEach(protocol::operation);
-                }
-                catch (final ServiceConfigurationError ex)
-                {
-                    // Its message names the file and the entry; the first line is all a user needs.
-                    throw new IllegalArgumentException("bad META-INF/services entry: " +
-                        ex.getMessage().lines().findFirst().orElse(""), ex);
-                }
-            }
-            return new MonitorConfig(skb, cores, channelSlots, protocol.build(), runners);
+            final ClassLoader context = Thread.currentThread().getContextClassLoader();
+            return new MonitorConfig(skb, cores, channelSlots, protocol(operations,
+                !discover ? null : context != null ? context : ClassLoader.getSystemClassLoader()), runners);
         }
     }
 }

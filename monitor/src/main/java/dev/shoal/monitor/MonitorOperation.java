@@ -14,4 +14,14 @@ public interface MonitorOperation
 {
     /** Declares this operation's messages and handlers. Called once per machine, before any core boots. */
     void register(Protocol.Builder protocol);
+
+    /**
+     * The operation's name in the protocol: with each message's simple name it makes the message's id
+     * ({@link Protocol#idOf}). The class's name unless overridden; declare a fixed name to keep the ids when the
+     * class moves or is renamed.
+     */
+    default String name()
+    {
+        return getClass().getName();
+    }
 }

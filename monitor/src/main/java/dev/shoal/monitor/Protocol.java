@@ -1,5 +1,6 @@
 package dev.shoal.monitor;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -7,30 +8,71 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.agrona.collections.Int2ObjectHashMap;
+
 /**
- * The inter-monitor protocol: every message type, its opcode, its codec and its handler, in one immutable table
- * shared (read-only) by all monitors of a machine — the role of Barrelfish's {@code if/intermon.if}. Opcodes are
- * assigned in registration order, so every core that builds the protocol from the same operations agrees on them.
+ * The inter-monitor protocol: every message type, its id, its codec and its handler, in one immutable table shared
+ * (read-only) by all monitors of a machine — the role of Barrelfish's {@code if/intermon.if}; {@code shoal protocol}
+ * prints it.
+ *
+ * <p>A message type's id is derived from its name, not from the order in which operations registered: the
+ * 32-bit FNV-1a hash of {@code operation-name "." message-simple-name} ({@link #idOf}), where the operation's name
+ * is {@link MonitorOperation#name()} (its class name unless it declares one). So adding, removing or reordering
+ * operations — ServiceLoader discovery included — never renumbers another operation's messages, and two processes
+ * that know the same operations agree on every id. Two types whose ids clash are refused, naming both.
  */
 public final class Protocol
 {
-    /** One message type of the protocol. */
-    public record MessageType<M>(short opcode, String operation, Class<M> type, MessageCodec<M> codec,
+    /** One message type of the protocol. {@code operation} is the declaring operation's {@link MonitorOperation#name()}. */
+    public record MessageType<M>(int id, String operation, Class<M> type, MessageCodec<M> codec,
         MessageHandler<M> handler)
+    {
+        /** The message's name: its class's simple name. */
+        public String name()
+        {
+            return type.getSimpleName();
+        }
+
+        /** Whether the message travels field by field ({@link RecordCodec}) rather than in a codec of its own. */
+        public boolean recordCodec()
+        {
+            return codec instanceof RecordCodec;
+        }
+
+        /** The fields of a record message, in declaration order; empty for a type that is not a record. */
+        public List<Field> fields()
+        {
+            if (!type.isRecord())
+            {
+                return List.of();
+            }
+            final List<Field> out = new ArrayList<>();
+            for (final var component : type.getRecordComponents())
+            {
+                out.add(new Field(component.getName(), component.getType().getSimpleName()));
+            }
+            return out;
+        }
+    }
+
+    /** One field of a record message: its name and its Java type's simple name. */
+    public record Field(String name, String type)
     {
     }
 
-    private final MessageType<?>[] byOpcode;
+    private final List<MessageType<?>> types;
+    private final Int2ObjectHashMap<MessageType<?>> byId = new Int2ObjectHashMap<>();
     private final ClassValue<MessageType<?>> byClass;
     private final List<String> operations;
 
     private Protocol(final List<MessageType<?>> types, final List<String> operations)
     {
-        byOpcode = types.toArray(new MessageType<?>[0]);
+        this.types = List.copyOf(types);
         final Map<Class<?>, MessageType<?>> map = new HashMap<>();
         for (final MessageType<?> t : types)
         {
             map.put(t.type(), t);
+            byId.put(t.id(), t);
         }
         // ClassValue caches the answer on the class itself: the send path pays no hashing.
         final Map<Class<?>, MessageType<?>> lookup = Map.copyOf(map);
@@ -50,10 +92,26 @@ public final class Protocol
         return new Builder();
     }
 
-    /** The message type with {@code opcode}, or null when no operation declared it. */
-    public MessageType<?> byOpcode(final int opcode)
+    /**
+     * The id of message {@code message} (a simple class name) of operation {@code operation} (its
+     * {@link MonitorOperation#name()}): the 32-bit FNV-1a hash of their UTF-8 bytes joined by a dot. Never 0.
+     */
+    public static int idOf(final String operation, final String message)
     {
-        return opcode >= 0 && opcode < byOpcode.length ? byOpcode[opcode] : null;
+        int hash = 0x811c9dc5;
+        for (final byte b : (operation + "." + message).getBytes(StandardCharsets.UTF_8))
+        {
+            hash ^= b & 0xFF;
+            hash *= 0x01000193;
+        }
+        // 0 stays free, so that a zeroed envelope is never a message.
+        return hash == 0 ? 1 : hash;
+    }
+
+    /** The message type with {@code id}, or null when no operation declared it. Any thread: the table is immutable. */
+    public MessageType<?> byId(final int id)
+    {
+        return byId.get(id);
     }
 
     /** The message type of {@code message}'s class; fails with the class name when it was never registered. */
@@ -71,10 +129,16 @@ public final class Protocol
 
     public int messageTypes()
     {
-        return byOpcode.length;
+        return types.size();
     }
 
-    /** Names of the registered operations, in registration order. */
+    /** Every message type, in registration order (operation by operation). */
+    public List<MessageType<?>> types()
+    {
+        return types;
+    }
+
+    /** Simple names of the registered operations, in registration order. */
     public List<String> operations()
     {
         return operations;
@@ -86,6 +150,7 @@ public final class Protocol
         private final List<MessageType<?>> types = new ArrayList<>();
         private final List<String> operations = new ArrayList<>();
         private final Set<Class<?>> registered = new HashSet<>();
+        private final Map<Integer, MessageType<?>> ids = new HashMap<>();
         private String current = "(none)";
 
         /**
@@ -99,11 +164,22 @@ public final class Protocol
             {
                 return this;
             }
+            final String name = operation.name();
+            if (name == null || name.isBlank())
+            {
+                throw new IllegalArgumentException("operation " + operation.getClass().getName() + " has no name");
+            }
             operations.add(operation.getClass().getSimpleName());
             final String outer = current;
-            current = operation.getClass().getName();
-            operation.register(this);
-            current = outer;
+            current = name;
+            try
+            {
+                operation.register(this);
+            }
+            finally
+            {
+                current = outer;
+            }
             return this;
         }
 
@@ -124,11 +200,17 @@ public final class Protocol
                         t.operation() + " and " + current + ")");
                 }
             }
-            if (types.size() >= Short.MAX_VALUE)
+            final int id = idOf(current, type.getSimpleName());
+            final MessageType<?> clash = ids.get(id);
+            if (clash != null)
             {
-                throw new IllegalStateException("too many monitor message types");
+                throw new IllegalArgumentException(String.format("message id 0x%08x of %s.%s clashes with %s.%s: " +
+                    "rename one of the messages, or declare another name for its operation (MonitorOperation.name())",
+                    id, current, type.getSimpleName(), clash.operation(), clash.name()));
             }
-            types.add(new MessageType<>((short)types.size(), current, type, codec, handler));
+            final MessageType<M> t = new MessageType<>(id, current, type, codec, handler);
+            ids.put(id, t);
+            types.add(t);
             return this;
         }
 

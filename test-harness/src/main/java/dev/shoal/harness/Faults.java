@@ -14,15 +14,17 @@ public final class Faults
     {
         return (system, random) ->
         {
+            final long cycle = system.machine().core(core).clock().now();
             system.machine().core(core).halt();
-            return "core " + core + " halted";
+            return new InjectedFault(InjectedFault.Kind.HALT, core, -1, 0, cycle, "core " + core + " halted");
         };
     }
 
     /** A core other than 0, drawn from the seed, halts. */
     public static Fault haltRandomCore()
     {
-        return (system, random) -> system.cores() < 2 ? "no core halted (one core)" :
+        return (system, random) -> system.cores() < 2 ?
+            new InjectedFault(InjectedFault.Kind.NONE, -1, -1, 0, 0, "no core halted (one core)") :
             halt(1 + random.nextInt(system.cores() - 1)).inject(system, random);
     }
 
@@ -32,7 +34,8 @@ public final class Faults
         return (system, random) ->
         {
             system.machine().core(core).clock().slowDown(factor);
-            return "core " + core + " slowed " + factor + "x";
+            return new InjectedFault(InjectedFault.Kind.SLOW, core, -1, factor,
+                system.machine().core(core).clock().now(), "core " + core + " slowed " + factor + "x");
         };
     }
 
@@ -42,7 +45,8 @@ public final class Faults
         return (system, random) ->
         {
             system.peekMonitor(to).delayFrom(from, cycles);
-            return "channel " + from + "->" + to + " delayed " + cycles + " cycles";
+            return new InjectedFault(InjectedFault.Kind.DELAY, to, from, cycles, system.machine().core(to).clock().now(),
+                "channel " + from + "->" + to + " delayed " + cycles + " cycles");
         };
     }
 
@@ -52,7 +56,8 @@ public final class Faults
         return (system, random) ->
         {
             system.peekMonitor(core).restart();
-            return "monitor " + core + " restarted";
+            return new InjectedFault(InjectedFault.Kind.RESTART_MONITOR, core, -1, 0,
+                system.machine().core(core).clock().now(), "monitor " + core + " restarted");
         };
     }
 }

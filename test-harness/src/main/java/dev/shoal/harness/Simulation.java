@@ -38,6 +38,13 @@ public final class Simulation
         void run(Shoal shoal) throws Exception;
     }
 
+    /** A scenario that also needs its run's seed, core count and injected faults. */
+    @FunctionalInterface
+    public interface RunScenario
+    {
+        void run(Shoal shoal, SimulationRun run) throws Exception;
+    }
+
     /** Latency jitter of a simulation run unless {@link #jitter(long)} says otherwise, in cycles. */
     public static final long DEFAULT_JITTER = 200;
 
@@ -50,7 +57,7 @@ public final class Simulation
     private final List<java.util.function.Supplier<MonitorOperation>> operations = new ArrayList<>();
     private final List<Invariant> invariants = new ArrayList<>();
     private final List<Fault> faults = new ArrayList<>();
-    private final List<String> injected = new ArrayList<>();
+    private final List<InjectedFault> injected = new ArrayList<>();
     private final List<String> hashes = new ArrayList<>();
 
     private Simulation(final String machine)
@@ -119,14 +126,20 @@ public final class Simulation
         return this;
     }
 
-    /** Descriptions of the faults injected in the last run. */
-    public List<String> injected()
+    /** The faults injected in the last run (a scenario gets its own run's from {@link SimulationRun#faults()}). */
+    public List<InjectedFault> injected()
     {
         return List.copyOf(injected);
     }
 
     /** Runs the scenario for every core count and seed; returns the number of runs. */
     public int run(final Scenario scenario)
+    {
+        return run((shoal, run) -> scenario.run(shoal));
+    }
+
+    /** Runs the scenario, told its seed, core count and faults, for every core count and seed; returns the runs. */
+    public int run(final RunScenario scenario)
     {
         int runs = 0;
         hashes.clear();
@@ -147,7 +160,7 @@ public final class Simulation
         return List.copyOf(hashes);
     }
 
-    private void runOne(final Scenario scenario, final int cores, final long seed)
+    private void runOne(final RunScenario scenario, final int cores, final long seed)
     {
         final TraceRecorder trace = new TraceRecorder(null);
         final DeterministicScheduler scheduler = new DeterministicScheduler(seed, trace).jitter(jitter).threads(threads);
@@ -187,7 +200,7 @@ public final class Simulation
                 injected.add(system[0].onCore(0, m -> fault.inject(system[0], faultRandom))
                     .get(30, java.util.concurrent.TimeUnit.SECONDS));
             }
-            scenario.run(shoal);
+            scenario.run(shoal, new SimulationRun(machine, cores, seed, jitter, injected));
             for (final Invariant invariant : invariants)
             {
                 invariant.check(system[0]);
@@ -235,7 +248,7 @@ public final class Simulation
         final String coreFailures)
     {
         return new AssertionError("simulation failed with " + where + (injected.isEmpty() ? "" :
-            " (faults: " + String.join(", ", injected) + ")") + ": " + cause.getMessage() + coreFailures +
+            " (faults: " + String.join(", ", injected.stream().map(InjectedFault::description).toList()) + ")") + ": " + cause.getMessage() + coreFailures +
             " — replay it with Simulation.of(\"" + machine + "\").cores(" + cores + ").seeds(" + seed + ", 1)", cause);
     }
 }

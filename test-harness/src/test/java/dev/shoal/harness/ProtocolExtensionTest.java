@@ -1,5 +1,7 @@
 package dev.shoal.harness;
 
+import dev.shoal.apps.examples.CoreCensus;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

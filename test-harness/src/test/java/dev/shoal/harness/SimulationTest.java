@@ -1,5 +1,7 @@
 package dev.shoal.harness;
 
+import dev.shoal.apps.examples.CoreCensus;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,5 +88,30 @@ class SimulationTest
         assertTrue(failure.getMessage().contains("seed 7 on 2 cores"), failure.getMessage());
         assertTrue(failure.getMessage().contains("core 1 failed 1 time(s), last: handler of Ping from core 0 failed: " +
             "java.lang.IllegalStateException: first ping 1"), failure.getMessage());
+    }
+
+    @Test
+    void shouldTellTheScenarioItsSeedCoreCountAndWhichCoreWasHalted()
+    {
+        final java.util.List<Long> seeds = new java.util.ArrayList<>();
+        final HashSet<Integer> haltedCores = new HashSet<>();
+        Simulation.of("numa:2x4").cores(8).seeds(11, 12).fault(Faults.haltRandomCore())
+            .run((shoal, run) ->
+            {
+                seeds.add(run.seed());
+                assertEquals(8, run.cores());
+                assertEquals(1, run.faults().size());
+                final InjectedFault halt = run.faults().getFirst();
+                assertEquals(InjectedFault.Kind.HALT, halt.kind());
+                assertEquals("core " + halt.core() + " halted", halt.description());
+                for (int core = 0; core < shoal.cores(); core++)
+                {
+                    assertEquals(run.halted(core), shoal.system().machine().core(core).isHalted(), "core " + core);
+                }
+                haltedCores.add(halt.core());
+            });
+        assertEquals(java.util.stream.LongStream.range(11, 23).boxed().toList(), seeds);
+        assertTrue(haltedCores.size() > 1, "the seed picks the core: " + haltedCores);
+        assertTrue(haltedCores.stream().allMatch(c -> c >= 1 && c < 8), haltedCores.toString());
     }
 }

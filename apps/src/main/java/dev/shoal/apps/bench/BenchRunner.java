@@ -67,7 +67,8 @@ public final class BenchRunner
         for (final Step s : steps)
         {
             done++;
-            final List<Sample> samples = s.workload().measure(skb, s.cores(), s.variant(), runners);
+            final List<Sample> samples = Workloads.checked(s.workload(), s.variant(),
+                s.workload().measure(skb, s.cores(), s.variant(), runners));
             for (final Sample x : samples)
             {
                 rows.add(new Row(s.workload().name(), skb.machineName(), mode, s.cores(), s.variant(), x.metric(),

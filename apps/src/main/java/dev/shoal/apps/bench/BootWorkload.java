@@ -13,6 +13,12 @@ import dev.shoal.skb.Skb;
 public final class BootWorkload implements Workload
 {
     @Override
+    public String description()
+    {
+        return "Boot of N cores: cycles until every monitor is up, boot messages, host wall time.";
+    }
+
+    @Override
     public String name()
     {
         return "boot";

@@ -25,6 +25,12 @@ public final class LrpcWorkload implements Workload
     static final int ROUNDS = 10_000;
 
     @Override
+    public String description()
+    {
+        return "LRPC: round trips between two dispatchers of one core over an LMP channel.";
+    }
+
+    @Override
     public String name()
     {
         return "lrpc";

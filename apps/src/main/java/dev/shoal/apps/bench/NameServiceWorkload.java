@@ -28,6 +28,12 @@ public final class NameServiceWorkload implements Workload
     static final String SERVICE = "bench-service";
 
     @Override
+    public String description()
+    {
+        return "Name service under load: lookups or registrations from every core at once.";
+    }
+
+    @Override
     public String name()
     {
         return "nameservice";

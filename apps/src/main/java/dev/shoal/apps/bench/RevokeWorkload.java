@@ -26,6 +26,12 @@ public final class RevokeWorkload implements Workload
     private static final long FRAME_BYTES = 4 * 4096;
 
     @Override
+    public String description()
+    {
+        return "Revoke of a capability copied to every core (mark-and-sweep two-phase commit).";
+    }
+
+    @Override
     public String name()
     {
         return "revoke";

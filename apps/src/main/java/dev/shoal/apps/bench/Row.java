@@ -16,7 +16,7 @@ public record Row(String workload, String machine, String mode, int cores, Strin
     }
 
     /** Integers without a decimal point, the rest with one decimal place (three below 10). */
-    static String format(final double v)
+    public static String format(final double v)
     {
         if (v == Math.rint(v) && Math.abs(v) < 1e15)
         {

@@ -31,6 +31,18 @@ public final class TwoPhaseCommitWorkload implements Workload
     static final int IN_FLIGHT = 16;
 
     @Override
+    public String description()
+    {
+        return "Agreement across all cores by two-phase commit along the routing tree, one or 16 in flight.";
+    }
+
+    @Override
+    public List<dev.shoal.monitor.MonitorOperation> operations()
+    {
+        return List.of(new dev.shoal.monitor.AgreementOperation());
+    }
+
+    @Override
     public String name()
     {
         return "2pc";

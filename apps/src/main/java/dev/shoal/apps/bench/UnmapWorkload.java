@@ -20,9 +20,27 @@ public final class UnmapWorkload implements Workload
 {
     private final List<ShootdownStrategy> strategies;
 
+    /** Every strategy (how {@code shoal workloads} and {@code shoal run unmap} find it). */
+    public UnmapWorkload()
+    {
+        this(List.of(ShootdownStrategy.values()));
+    }
+
     public UnmapWorkload(final List<ShootdownStrategy> strategies)
     {
         this.strategies = List.copyOf(strategies);
+    }
+
+    @Override
+    public String description()
+    {
+        return "TLB shootdown of one page from core 0 to every core, per strategy.";
+    }
+
+    @Override
+    public List<dev.shoal.monitor.MonitorOperation> operations()
+    {
+        return List.of(new dev.shoal.monitor.ShootdownOperation());
     }
 
     @Override

@@ -33,6 +33,18 @@ public final class UrpcWorkload implements Workload
     static final int STREAM_MESSAGES = 5_000;
 
     @Override
+    public String description()
+    {
+        return "URPC between core 0 and a core at each distance: one-way latency and pipelined throughput.";
+    }
+
+    @Override
+    public List<dev.shoal.monitor.MonitorOperation> operations()
+    {
+        return List.of(new dev.shoal.apps.UrpcPingPong(), new UrpcStream());
+    }
+
+    @Override
     public String name()
     {
         return "urpc";
