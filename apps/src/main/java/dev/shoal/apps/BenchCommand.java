@@ -86,6 +86,7 @@ final class BenchCommand implements Callable<Integer>
             throw new BadInputException("--workload needs at least one of " + String.join(", ", WORKLOADS));
         }
         final boolean deterministic = mode.defaultTo("deterministic").deterministic();
+        mode.openTimeline();
         final List<Workload> selected = new ArrayList<>();
         for (final String w : workloads)
         {

@@ -114,6 +114,29 @@ final class ChannelInbox implements UmpHandler
         return count;
     }
 
+    /**
+     * How many queued messages arrived by {@code cycle} (low 32 bits) and the UMP slots they fill (high 32 bits):
+     * what waits to be handled at that instant. A channel's arrivals never decrease, so this stops at the first
+     * later one.
+     */
+    long arrivedBy(final long cycle)
+    {
+        long messages = 0;
+        long slots = 0;
+        for (int at = head, n = 0; n < count; n++)
+        {
+            if (view.getLong(at) > cycle)
+            {
+                break;
+            }
+            final int length = view.getInt(at + 8);
+            messages++;
+            slots += dev.shoal.monitor.ump.UmpDescriptor.slotsFor(length);
+            at += HEADER + align(length);
+        }
+        return slots << 32 | messages;
+    }
+
     /** The head's arrival, or {@link Long#MAX_VALUE} when empty. */
     long headArrival()
     {

@@ -45,6 +45,7 @@ public final class Monitor implements CoreService
     private final MonitorSystem system;
     private final Protocol protocol;
     private final Trace trace;
+    private final dev.shoal.kernel.Timeline timeline;
 
     private final Int2ObjectHashMap<MonitorLink> linksByPeer = new Int2ObjectHashMap<>();
     private final List<MonitorLink> links = new ArrayList<>(4);
@@ -81,6 +82,7 @@ public final class Monitor implements CoreService
         this.system = system;
         this.protocol = system.config().protocol();
         this.trace = core.trace();
+        this.timeline = core.machine().timeline();
         this.loopback = new Loopback();
     }
 
@@ -201,6 +203,10 @@ public final class Monitor implements CoreService
         if (trace.enabled())
         {
             trace.record(core.id(), core.clock().now(), Trace.Event.SEND, toCore, type.opcode());
+        }
+        if (timeline.enabled())
+        {
+            timeline.sent(core.id(), toCore, dev.shoal.kernel.Timeline.MONITOR, core.clock().now());
         }
         return writer.length();
     }
@@ -385,6 +391,7 @@ public final class Monitor implements CoreService
         {
             throw new IllegalArgumentException("a channel delay of " + cycles + " cycles: not negative");
         }
+        timeline.fault(core, "delay", "from", peer, "cycles", cycles);
         if (cycles == 0)
         {
             extraDelay.remove(peer); // no delay (the map cannot hold its missing value)
@@ -400,6 +407,7 @@ public final class Monitor implements CoreService
      */
     public void restart()
     {
+        timeline.fault(core, "restart");
         locals.clear();
         calls.clear();
         restarts++;
@@ -513,6 +521,28 @@ public final class Monitor implements CoreService
         }
     }
 
+    /**
+     * Exact mode: the messages queued on this core's channels that arrived by {@code cycle} (low 32 bits) and the
+     * ring slots they fill (high 32 bits), for the timeline's counters.
+     */
+    @Override
+    public long queuedBy(final long cycle)
+    {
+        long sum = loopback.inbox.arrivedBy(cycle) & 0xFFFFFFFFL;
+        for (int i = 0; i < links.size(); i++)
+        {
+            sum += links.get(i).inbox().arrivedBy(cycle);
+        }
+        for (int i = 0; i < pollers.size(); i++)
+        {
+            if (pollers.get(i) instanceof UmpBinding binding)
+            {
+                sum += binding.queuedBy(cycle);
+            }
+        }
+        return sum;
+    }
+
     private static void pumpLink(final MonitorLink link)
     {
         if (link.inbox().drain(link.endpoint()))
@@ -557,6 +587,16 @@ public final class Monitor implements CoreService
     }
 
     private void deliver(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (timeline.enabled())
+        {
+            MonitorTimeline.deliver(this, () -> handle(buffer, offset, length), buffer, offset, length);
+            return;
+        }
+        handle(buffer, offset, length);
+    }
+
+    private void handle(final DirectBuffer buffer, final int offset, final int length)
     {
         messagesReceived++;
         if (length < HEADER_LENGTH)

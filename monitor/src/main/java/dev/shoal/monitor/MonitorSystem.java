@@ -64,6 +64,15 @@ public final class MonitorSystem implements AutoCloseable
         {
             planPartitions(config.runners(), topology, config.cores());
         }
+        if (machine.timeline().enabled())
+        {
+            final int[] packageOf = new int[config.cores()];
+            for (int c = 0; c < packageOf.length; c++)
+            {
+                packageOf[c] = topology.packageOf(c);
+            }
+            machine.timeline().describe(topology.machineName(), packageOf, topology.clockMhz());
+        }
     }
 
     /**
