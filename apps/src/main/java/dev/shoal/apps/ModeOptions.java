@@ -236,7 +236,7 @@ final class ModeOptions
             try
             {
                 writer = Files.newBufferedWriter(traceFile, StandardCharsets.UTF_8);
-                writer.write("# shoal trace v1\n# args: " + headerArgs(args) + "\n# seed: " + seed + "\n");
+                writer.write(TraceRecorder.HEADER + "\n# args: " + headerArgs(args) + "\n# seed: " + seed + "\n");
                 // Flushed now so that a file that cannot be written (/dev/full) is bad input before the run starts.
                 writer.flush();
             }

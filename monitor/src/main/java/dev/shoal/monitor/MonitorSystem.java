@@ -64,6 +64,17 @@ public final class MonitorSystem implements AutoCloseable
         {
             planPartitions(config.runners(), topology, config.cores());
         }
+        if (machine.trace() instanceof dev.shoal.kernel.TraceRecorder recorder)
+        {
+            final Protocol protocol = config.protocol();
+            recorder.messageNames(opcode ->
+            {
+                final Protocol.MessageType<?> type = protocol.byOpcode(opcode);
+                return type == null ? null :
+                    type.operation().substring(type.operation().lastIndexOf('.') + 1).replace('$', '.') + "." +
+                    type.type().getSimpleName();
+            });
+        }
         if (machine.timeline().enabled())
         {
             final int[] packageOf = new int[config.cores()];
