@@ -48,6 +48,7 @@ class TimelineFaultTest
             shootdown.startFromCoreZero(system, ShootdownStrategy.UNICAST, 1, 0x1000, 4096).get(60, TimeUnit.SECONDS);
         }
         timeline.close();
+        assertEquals(0, timeline.lateEvents(), "every event recorded before its instant was written");
         return file.toString();
     }
 

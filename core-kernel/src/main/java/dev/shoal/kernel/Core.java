@@ -753,7 +753,6 @@ public final class Core implements Executor
         {
             return;
         }
-        final long due = source.headTime();
         stepping = true;
         try
         {
@@ -768,25 +767,6 @@ public final class Core implements Executor
             stepping = false;
         }
         sources.update(source);
-        if (timeline.enabled())
-        {
-            recordQueue(due);
-        }
-    }
-
-    /**
-     * Exact mode: the timeline's counters of this core's queue after an event that was due at {@code due}: the
-     * messages that had arrived by then and still wait. Not by the clock after the event, which may run past the
-     * window: what arrived later than the window's end may not have been pumped yet, depending on the threads.
-     */
-    private void recordQueue(final long due)
-    {
-        long queued = 0;
-        for (int i = 0, size = services.size(); i < size; i++)
-        {
-            queued += services.get(i).queuedBy(due);
-        }
-        timeline.queue(id, clock.now(), queued & 0xFFFFFFFFL, queued >>> 32);
     }
 
     /**

@@ -25,13 +25,4 @@ public interface CoreService
     default void pump(final long channel)
     {
     }
-
-    /**
-     * Exact mode, for the timeline's counters: how many queued messages arrived by {@code cycle} and wait to be
-     * handled (low 32 bits), and the ring slots they fill (high 32 bits). Called only on the owning core's carrier.
-     */
-    default long queuedBy(final long cycle)
-    {
-        return 0;
-    }
 }

@@ -12,7 +12,8 @@ import org.agrona.collections.Long2LongHashMap;
 /**
  * A run's timeline in the Chrome Trace Event format (JSON), which Perfetto (ui.perfetto.dev) and chrome://tracing
  * open: a track per core (pid = package, tid = core), slices for the messages a core handles, its dispatcher runs
- * and timer firings, flow arrows from each send to its receipt, counters, fault instants and a workload's phases.
+ * and timer firings, flow arrows from each send to its receipt, fault instants, a workload's phases and (exact
+ * mode) counters of each core's queue: the messages that arrived and wait, and the ring slots they fill.
  * Timestamps are simulated cycles converted to microseconds at the machine's clock rate.
  *
  * <p>An observer outside the model, like {@link TraceRecorder}: recording reads clocks and never advances one, so
@@ -65,6 +66,18 @@ public final class Timeline
     private boolean firstEvent = true;
     private long written;
     private long lastCycle;
+    /**
+     * Exact mode, per core: messages that arrived and wait, the slots they fill, and the values last written (the
+     * counters are written when they change, once per instant).
+     */
+    private long[] waiting = new long[0];
+    private long[] slots = new long[0];
+    private long[] writtenWaiting = new long[0];
+    private long[] writtenSlots = new long[0];
+    private final java.util.TreeSet<Integer> changed = new java.util.TreeSet<>();
+    /** Exact mode: every instant before this was written (the last flush's bound, this machine). */
+    private volatile long writtenBefore = Long.MIN_VALUE;
+    private volatile long late;
     private boolean closed;
     private IOException failure;
 
@@ -103,8 +116,6 @@ public final class Timeline
         int openSlices;
         final Long2LongHashMap sent = new Long2LongHashMap(0);
         final Long2LongHashMap received = new Long2LongHashMap(0);
-        long lastWaiting = -1;
-        long lastSlots = -1;
 
         Lane(final int core)
         {
@@ -168,6 +179,12 @@ public final class Timeline
             fresh[c] = new Lane(c);
         }
         lanes = fresh;
+        writtenBefore = Long.MIN_VALUE;
+        waiting = new long[fresh.length];
+        slots = new long[fresh.length];
+        writtenWaiting = new long[fresh.length];
+        writtenSlots = new long[fresh.length];
+        java.util.Arrays.fill(writtenWaiting, -1);
     }
 
     /**
@@ -243,15 +260,54 @@ public final class Timeline
             hostLane.events.clear();
         }
         pending = 0;
+        if (bound != Long.MAX_VALUE)
+        {
+            writtenBefore = Math.max(writtenBefore, bound);
+        }
         held.sort(ORDER);
         int n = 0;
         while (n < held.size() && held.get(n).cycle < bound)
         {
             n++;
         }
-        for (int i = 0; i < n; i++)
+        // An instant at a time: its arrivals and departures first, as counters of the cores whose queue changed,
+        // then its events. No instant is split between two flushes: nothing earlier than the bound comes later.
+        for (int i = 0; i < n; )
         {
-            write(held.get(i));
+            final long cycle = held.get(i).cycle;
+            int j = i;
+            for (; j < n && held.get(j).cycle == cycle; j++)
+            {
+                final Rec r = held.get(j);
+                if (r.phase == '+' || r.phase == '-')
+                {
+                    final int sign = r.phase == '+' ? 1 : -1;
+                    waiting[r.tid] += sign;
+                    slots[r.tid] += sign * r.id;
+                    changed.add(r.tid);
+                }
+            }
+            for (final int core : changed)
+            {
+                if ((waiting[core] != writtenWaiting[core] || slots[core] != writtenSlots[core]) &&
+                    keeps(core, cycle))
+                {
+                    final Rec c = new Rec('C', core, cycle, core, 0);
+                    c.args = new Object[] {"messages waiting", waiting[core], "ring slots in use", slots[core]};
+                    write(c);
+                    writtenWaiting[core] = waiting[core];
+                    writtenSlots[core] = slots[core];
+                }
+            }
+            changed.clear();
+            for (; i < j; i++)
+            {
+                final Rec r = held.get(i);
+                if (r.phase != '+' && r.phase != '-')
+                {
+                    write(r);
+                }
+            }
         }
         held.subList(0, n).clear();
     }
@@ -314,6 +370,16 @@ public final class Timeline
         {
             throw new UncheckedIOException("cannot write the timeline: " + failure.getMessage(), failure);
         }
+    }
+
+    /**
+     * Exact mode: events recorded at an instant that was already written (so out of order in the file). Always 0
+     * unless the engine's flushes or a recorder's timestamps break the rule that nothing comes before the bound; for
+     * tests. Read after the machine closed.
+     */
+    public long lateEvents()
+    {
+        return late;
     }
 
     /** Events written so far. */
@@ -397,21 +463,30 @@ public final class Timeline
         }
     }
 
-    /** The core's queue: messages that arrived and wait to be handled, and the ring slots they fill. Its carrier. */
-    public void queue(final int core, final long cycle, final long waiting, final long slots)
+    /**
+     * Exact mode: a message queued for {@code core} arrives at {@code cycle}, filling {@code slots} ring slots (0 for a
+     * monitor's message to itself). Told by the transport when it queues the message (outside simulated time, never
+     * after the arrival's instant was written); with {@link #handled} it makes the core's queue counters. The core's
+     * carrier only.
+     */
+    public void arrived(final int core, final long cycle, final long slots)
     {
-        final Lane lane = lanes[core];
-        if (waiting == lane.lastWaiting && slots == lane.lastSlots)
+        if (exact)
         {
-            return;
+            final Rec r = new Rec('+', core, cycle, core, 0);
+            r.id = slots;
+            add(lanes[core], r);
         }
-        lane.lastWaiting = waiting;
-        lane.lastSlots = slots;
-        if (keeps(core, cycle))
+    }
+
+    /** Exact mode: {@code core} takes a queued message at {@code cycle}, freeing its {@code slots}. Its carrier only. */
+    public void handled(final int core, final long cycle, final long slots)
+    {
+        if (exact)
         {
-            final Rec r = new Rec('C', core, cycle, core, ++lane.seq);
-            r.args = new Object[] {"messages waiting", waiting, "ring slots in use", slots};
-            add(lane, r);
+            final Rec r = new Rec('-', core, cycle, core, 0);
+            r.id = slots;
+            add(lanes[core], r);
         }
     }
 
@@ -511,6 +586,10 @@ public final class Timeline
 
     private void add(final Lane lane, final Rec r)
     {
+        if (exact && r.cycle < writtenBefore)
+        {
+            late++; // a bug: the engine flushed past this instant (see lateEvents)
+        }
         lane.events.add(r);
         if (exact)
         {

@@ -225,7 +225,8 @@ public final class Monitor implements CoreService
     /** Messages a monitor sends itself: handled at their send time, after what this core is doing now. */
     private final class Loopback extends dev.shoal.kernel.EventSource
     {
-        private final ChannelInbox inbox = new ChannelInbox(0, () -> 0, null, 0);
+        private final ChannelInbox inbox = new ChannelInbox(0, () -> 0, null, 0)
+            .observedBy(core.machine().timeline(), core.id(), false, core.clock().now());
 
         Loopback()
         {
@@ -329,7 +330,8 @@ public final class Monitor implements CoreService
         final int serial = channelsFrom.get(peer);
         channelsFrom.put(peer, serial + 1);
         return new ChannelInbox(system.topology().latency(core.id(), peer), () -> extraDelay.get(peer),
-            core.machine().channelJitter(peer, core.id(), serial), core.machine().jitter());
+            core.machine().channelJitter(peer, core.id(), serial), core.machine().jitter())
+            .observedBy(timeline, core.id(), true, core.clock().now());
     }
 
     /** Records the routing tree below this core: {@code viaChild[i]} is the child through which core i is reached. */
@@ -519,28 +521,6 @@ public final class Monitor implements CoreService
         {
             pollers.get(i).pump();
         }
-    }
-
-    /**
-     * Exact mode: the messages queued on this core's channels that arrived by {@code cycle} (low 32 bits) and the
-     * ring slots they fill (high 32 bits), for the timeline's counters.
-     */
-    @Override
-    public long queuedBy(final long cycle)
-    {
-        long sum = loopback.inbox.arrivedBy(cycle) & 0xFFFFFFFFL;
-        for (int i = 0; i < links.size(); i++)
-        {
-            sum += links.get(i).inbox().arrivedBy(cycle);
-        }
-        for (int i = 0; i < pollers.size(); i++)
-        {
-            if (pollers.get(i) instanceof UmpBinding binding)
-            {
-                sum += binding.queuedBy(cycle);
-            }
-        }
-        return sum;
     }
 
     private static void pumpLink(final MonitorLink link)

@@ -4,6 +4,7 @@ import org.agrona.DirectBuffer;
 
 import dev.shoal.kernel.Core;
 import dev.shoal.kernel.Timeline;
+import dev.shoal.monitor.ump.UmpDescriptor;
 
 /**
  * What a monitor and its bindings show on the run's {@link Timeline}: a slice per message handled, named by its
@@ -27,10 +28,15 @@ final class MonitorTimeline
         final long slice = timeline.open(core.id());
         String name = "malformed";
         Object[] args = {"bytes", length};
+        long slots = UmpDescriptor.slotsFor(length);
         if (length >= Monitor.HEADER_LENGTH)
         {
             final int opcode = buffer.getShort(offset) & 0xFFFF;
             final int source = buffer.getInt(offset + 4);
+            if (source == core.id())
+            {
+                slots = 0; // the loopback: a monitor's message to itself fills no ring
+            }
             final int destination = buffer.getInt(offset + 8);
             final Protocol.MessageType<?> type = monitor.system().config().protocol().byOpcode(opcode);
             if (type != null)
@@ -48,6 +54,7 @@ final class MonitorTimeline
                 timeline.received(core.id(), source, Timeline.MONITOR, start);
             }
         }
+        timeline.handled(core.id(), start, slots);
         try
         {
             handle.run();
@@ -68,6 +75,7 @@ final class MonitorTimeline
         final long start = core.clock().now();
         final long slice = timeline.open(core.id());
         timeline.received(core.id(), peer, channel, start);
+        timeline.handled(core.id(), start, UmpDescriptor.slotsFor(length));
         try
         {
             handle.run();

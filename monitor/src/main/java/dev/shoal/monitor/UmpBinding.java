@@ -156,12 +156,6 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
         receive(buffer, offset, length);
     }
 
-    /** Exact mode: messages queued here that arrived by {@code cycle}, and their slots (see {@link Monitor#queuedBy}). */
-    long queuedBy(final long cycle)
-    {
-        return timing.arrivedBy(cycle);
-    }
-
     private void receive(final DirectBuffer buffer, final int offset, final int length)
     {
         core.clock().advance(core.costs().umpReceiveSlot());
