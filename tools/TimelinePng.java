@@ -181,6 +181,20 @@ public final class TimelinePng
             }
             r++;
         }
+        final TreeSet<String> names = new TreeSet<>();
+        for (final Event e : events)
+        {
+            if (e.ph.equals("X") && rowOf.containsKey(e.tid) && e.ts <= end && e.ts + e.dur >= start)
+            {
+                names.add(e.name);
+            }
+        }
+        int next = 0;
+        for (final String name : names)
+        {
+            colours.put(name, colour(name, next++));
+        }
+        g.setClip(left, top, width - left - right, rows.size() * rowHeight);
         for (final Event e : events)
         {
             final Integer row = rowOf.get(e.tid);
@@ -188,26 +202,25 @@ public final class TimelinePng
             {
                 continue;
             }
-            final Color c = colours.computeIfAbsent(e.name, TimelinePng::colour);
+            final Color c = colours.get(e.name);
             final int x0 = left + (int)Math.round((Math.max(e.ts, start) - start) * scale);
             final int x1 = left + (int)Math.round((Math.min(e.ts + e.dur, end) - start) * scale);
             g.setColor(c);
             g.fillRect(x0, top + row * rowHeight + 1, Math.max(1, x1 - x0), rowHeight - 2);
         }
-        // Flows: from the send's point to the receipt's.
+        // Flows: from the send's point to the receipt's. An id names one flow at a time (a sweep's machines reuse
+        // them): a receipt belongs to the last send of its id before it in the file.
         final Map<Long, Event> sends = new HashMap<>();
+        g.setStroke(new BasicStroke(1f));
+        g.setColor(new Color(0, 0, 0, 110));
         for (final Event e : events)
         {
             if (e.ph.equals("s"))
             {
                 sends.put(e.id, e);
+                continue;
             }
-        }
-        g.setStroke(new BasicStroke(1f));
-        g.setColor(new Color(0, 0, 0, 110));
-        for (final Event e : events)
-        {
-            final Event s = e.ph.equals("f") ? sends.get(e.id) : null;
+            final Event s = e.ph.equals("f") ? sends.remove(e.id) : null;
             if (s == null || !rowOf.containsKey(s.tid) || !rowOf.containsKey(e.tid) || e.ts < start || s.ts > end)
             {
                 continue;
@@ -218,18 +231,21 @@ public final class TimelinePng
                 top + rowOf.get(e.tid) * rowHeight + rowHeight / 2);
         }
         // Title, time axis, legend.
+        g.setClip(null);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         g.drawString(title, left, 28);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         final int axis = top + rows.size() * rowHeight + 4;
         g.drawLine(left, axis, width - right, axis);
-        final double step = niceStep(span / 8);
-        for (double t = Math.ceil(start / step) * step; t <= end; t += step)
+        final double unit = clockMhz > 0 ? 1.0 / clockMhz : 1; // ticks at round numbers of cycles
+        final double tick = niceStep(span / unit / 8) * unit;
+        for (double t = start; t <= end + tick / 1000; t += tick)
         {
             final int x = left + (int)Math.round((t - start) * scale);
             g.drawLine(x, axis, x, axis + 5);
-            final String label = clockMhz > 0 ? String.format("%.0f", (t - start) * clockMhz) : String.format("%.3f", t);
+            final String label = clockMhz > 0 ? String.format("%.0f", (t - start) * clockMhz) :
+                String.format("%.3f", t - start);
             g.drawString(label, x - 10, axis + 18);
         }
         g.drawString(clockMhz > 0 ? "simulated cycles from the start of the window (" + clockMhz + " MHz)" :
@@ -265,18 +281,18 @@ public final class TimelinePng
         return 10 * p;
     }
 
-    /** A colour per slice name, the same in every picture. */
-    private static Color colour(final String name)
+    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
+        new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194),
+        new Color(188, 189, 34), new Color(23, 190, 207), new Color(255, 187, 120)};
+
+    /** A colour per slice name: grey for dispatcher runs, the others from a palette in the order of their names. */
+    private static Color colour(final String name, final int index)
     {
         return switch (name)
         {
-            case "dispatch" -> new Color(160, 160, 160);
-            case "timer" -> new Color(120, 80, 160);
-            default ->
-            {
-                final float hue = (name.hashCode() & 0xffff) / 65536f;
-                yield Color.getHSBColor(hue, 0.65f, 0.85f);
-            }
+            case "dispatch" -> new Color(170, 170, 170);
+            case "timer" -> new Color(90, 90, 90);
+            default -> PALETTE[index % PALETTE.length];
         };
     }
 }
