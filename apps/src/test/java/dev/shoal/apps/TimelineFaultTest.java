@@ -83,6 +83,8 @@ class TimelineFaultTest
             }
         }
         assertEquals(List.of("halt@5", "restart@2", "delay@0"), instants);
+        assertTrue(events.stream().anyMatch(e -> "X".equals(e.get("ph")) && "timer".equals(e.get("name")) &&
+            ((Number)e.get("tid")).longValue() == 0), "the shootdown's timeout fires on core 0: a timer slice");
         final int phaseTrack = 1 << 20;
         assertTrue(phases.containsAll(List.of("B faults@" + phaseTrack, "E faults@" + phaseTrack)), phases.toString());
         assertTrue(phases.contains("B shootdown unicast@" + phaseTrack), "ShootdownOperation marks its round");
