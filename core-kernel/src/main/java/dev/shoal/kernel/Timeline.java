@@ -50,7 +50,7 @@ public final class Timeline
 
     private Lane[] lanes = new Lane[0];
     /** Host threads (fault injection from outside any core) record here, under its lock. */
-    private final Lane hostLane = new Lane(-1);
+    private final Lane hostLane = new Lane();
     private int[] packageOf = new int[0];
     private int describedCores;
     private final java.util.Set<Integer> describedPackages = new java.util.HashSet<>();
@@ -110,17 +110,12 @@ public final class Timeline
     /** A core's recording state; its carrier's only. */
     private static final class Lane
     {
-        final int core;
-        ArrayList<Rec> events = new ArrayList<>();
+        final ArrayList<Rec> events = new ArrayList<>();
         long seq;
         int openSlices;
+        /** Messages sent to and received from each channel (a peer's monitor, an application's ring). */
         final Long2LongHashMap sent = new Long2LongHashMap(0);
         final Long2LongHashMap received = new Long2LongHashMap(0);
-
-        Lane(final int core)
-        {
-            this.core = core;
-        }
     }
 
     private Timeline()
@@ -176,7 +171,7 @@ public final class Timeline
         final Lane[] fresh = new Lane[Math.max(cores, lanes.length)];
         for (int c = 0; c < fresh.length; c++)
         {
-            fresh[c] = new Lane(c);
+            fresh[c] = new Lane();
         }
         lanes = fresh;
         writtenBefore = Long.MIN_VALUE;
@@ -588,7 +583,7 @@ public final class Timeline
     {
         if (exact && r.cycle < writtenBefore)
         {
-            late++; // a bug: the engine flushed past this instant (see lateEvents)
+            late++; // a bug: the engine flushed past this instant (see lateEvents); racy, but never 0 when it happens
         }
         lane.events.add(r);
         if (exact)
