@@ -91,6 +91,7 @@ final class BenchCommand implements Callable<Integer>
             throw new BadInputException("--workload needs at least one of " + String.join(", ", available.names()));
         }
         final boolean deterministic = mode.defaultTo("deterministic").deterministic();
+        mode.openTimeline();
         final List<Workload> selected = new ArrayList<>();
         for (final String w : workloads)
         {

@@ -14,7 +14,9 @@ import java.util.List;
 
 import dev.shoal.kernel.CoreRunner;
 import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.Core;
 import dev.shoal.kernel.RunnerFactory;
+import dev.shoal.kernel.Timeline;
 import dev.shoal.kernel.TraceRecorder;
 import picocli.CommandLine.Option;
 
@@ -57,6 +59,24 @@ final class ModeOptions
     @Option(names = "--pin", description = "Live mode: pin each core's carrier to one host CPU (round robin).")
     boolean pin;
 
+    @Option(names = "--timeline", paramLabel = "FILE.json", description = "Write a timeline of the run (Chrome " +
+        "Trace Event JSON: open it in ui.perfetto.dev); see docs/observing.md.")
+    Path timelineFile;
+
+    @Option(names = "--timeline-cores", paramLabel = "FROM-TO", description = "Timeline: only these cores' " +
+        "tracks, e.g. 0-63 or 5 (default: all).")
+    String timelineCores;
+
+    @Option(names = "--timeline-from", paramLabel = "CYCLES", description = "Timeline: only events from this " +
+        "simulated cycle on (default 0).")
+    Long timelineFrom;
+
+    @Option(names = "--timeline-to", paramLabel = "CYCLES", description = "Timeline: only events up to this " +
+        "simulated cycle (default: the end).")
+    Long timelineTo;
+
+    private Timeline timeline = Timeline.OFF;
+
     private BufferedWriter writer;
     private TraceRecorder recorder;
     private DeterministicScheduler scheduler;
@@ -96,7 +116,72 @@ final class ModeOptions
         {
             throw new BadInputException("--jitter must be 0.." + MAX_JITTER + " cycles: " + jitter);
         }
+        timelineCores();
         return deterministic;
+    }
+
+    /** {@code --timeline-cores} as {first, last}, checked with the cycle range. */
+    private int[] timelineCores()
+    {
+        if (timelineFile == null && (timelineCores != null || timelineFrom != null || timelineTo != null))
+        {
+            throw new BadInputException("--timeline-cores, --timeline-from and --timeline-to need --timeline FILE");
+        }
+        if (timelineFrom != null && timelineFrom < 0)
+        {
+            throw new BadInputException("--timeline-from must be a cycle, 0 or more: " + timelineFrom);
+        }
+        if (timelineTo != null && timelineTo < (timelineFrom == null ? 0 : timelineFrom))
+        {
+            throw new BadInputException("--timeline-to must not be before --timeline-from: " + timelineTo);
+        }
+        if (timelineCores == null)
+        {
+            return new int[] {0, Integer.MAX_VALUE};
+        }
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(?:-([0-9]{1,9}))?")
+            .matcher(timelineCores);
+        if (!m.matches())
+        {
+            throw new BadInputException("--timeline-cores must be a core or a range FROM-TO of cores (e.g. 0-63): " +
+                timelineCores);
+        }
+        final int first = Integer.parseInt(m.group(1));
+        final int last = m.group(2) == null ? first : Integer.parseInt(m.group(2));
+        if (last < first)
+        {
+            throw new BadInputException("--timeline-cores: the range " + timelineCores + " is empty");
+        }
+        return new int[] {first, last};
+    }
+
+    /**
+     * Opens the {@code --timeline} file, once: a path that cannot be written is bad input before any work starts.
+     * Called by {@link #runners}; a command that makes its machines later (bench) calls it first.
+     */
+    void openTimeline()
+    {
+        if (timelineFile == null || timeline.enabled())
+        {
+            return;
+        }
+        final int[] cores = timelineCores();
+        try
+        {
+            final BufferedWriter out = Files.newBufferedWriter(timelineFile, StandardCharsets.UTF_8);
+            timeline = new Timeline(out, cores[0], cores[1], timelineFrom == null ? 0 : timelineFrom,
+                timelineTo == null ? Long.MAX_VALUE : timelineTo);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new BadInputException("cannot write timeline file " + timelineFile + ": " + reason(ex));
+        }
+    }
+
+    /** The run's timeline ({@link Timeline#OFF} without {@code --timeline}). */
+    Timeline timeline()
+    {
+        return timeline;
     }
 
     /** Which engine produced the figures, for JSON and summaries: "exact" or "live". */
@@ -120,7 +205,27 @@ final class ModeOptions
             {
                 throw new BadInputException("--trace needs --mode deterministic");
             }
-            return pin ? CoreRunner.pinnedCarriers() : CoreRunner::newCarrier;
+            openTimeline();
+            final RunnerFactory carriers = pin ? CoreRunner.pinnedCarriers() : CoreRunner::newCarrier;
+            if (!timeline.enabled())
+            {
+                return carriers;
+            }
+            final Timeline live = timeline;
+            return new RunnerFactory()
+            {
+                @Override
+                public Thread carrierFor(final Core core)
+                {
+                    return carriers.carrierFor(core);
+                }
+
+                @Override
+                public Timeline timeline()
+                {
+                    return live;
+                }
+            };
         }
         if (pin)
         {
@@ -131,7 +236,7 @@ final class ModeOptions
             try
             {
                 writer = Files.newBufferedWriter(traceFile, StandardCharsets.UTF_8);
-                writer.write("# shoal trace v1\n# args: " + headerArgs(args) + "\n# seed: " + seed + "\n");
+                writer.write(TraceRecorder.HEADER + "\n# args: " + headerArgs(args) + "\n# seed: " + seed + "\n");
                 // Flushed now so that a file that cannot be written (/dev/full) is bad input before the run starts.
                 writer.flush();
             }
@@ -140,11 +245,12 @@ final class ModeOptions
                 throw new BadInputException("cannot write trace file " + traceFile + ": " + reason(ex));
             }
         }
+        openTimeline();
         if (recorder == null)
         {
             recorder = new TraceRecorder(writer);
         }
-        scheduler = new DeterministicScheduler(seed, recorder).threads(threads()).jitter(jitter);
+        scheduler = new DeterministicScheduler(seed, recorder).threads(threads()).jitter(jitter).timeline(timeline);
         return scheduler;
     }
 
@@ -215,6 +321,15 @@ final class ModeOptions
     /** Ends the trace file with the hash. Call after the machine stopped. */
     void finish()
     {
+        try
+        {
+            timeline.close();
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new UncheckedIOException("cannot finish timeline file " + timelineFile + ": " +
+                reason(ex.getCause()), ex.getCause());
+        }
         if (writer != null)
         {
             try

@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.shoal.kernel.TraceRecorder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -55,7 +56,8 @@ final class ReplayCommand implements Callable<Integer>
 
     /** Options every recorded workload takes (ModeOptions'), true when the option takes a value. */
     private static final Map<String, Boolean> MODE_OPTIONS = Map.of("--mode", true, "--threads", true,
-        "--jitter", true, "--seed", true, "--trace", true, "--pin", false);
+        "--jitter", true, "--seed", true, "--trace", true, "--pin", false, "--timeline", true, "--timeline-cores", true,
+        "--timeline-from", true, "--timeline-to", true);
     private static final Map<String, Map<String, Boolean>> WORKLOADS = Map.of(
         "boot", Map.of("--cores", true, "--machine", true, "--slots", true, "--json", false, "--linger", true),
         "run pingpong", Map.of("--machine", true, "--from", true, "--to", true, "--batches", true, "--batch", true,
@@ -150,9 +152,14 @@ final class ReplayCommand implements Callable<Integer>
         try (BoundedLines lines = new BoundedLines(file))
         {
             final String first = lines.next();
-            if (!"# shoal trace v1".equals(first))
+            if ("# shoal trace v1".equals(first))
             {
-                throw new BadInputException(file + ":1: not a Shoal trace (expected '# shoal trace v1')");
+                throw new BadInputException(file + ":1: a v1 trace (message types as numbers): record it again " +
+                    "with this version, which writes v2 (message types by name)");
+            }
+            if (!TraceRecorder.HEADER.equals(first))
+            {
+                throw new BadInputException(file + ":1: not a Shoal trace (expected '" + TraceRecorder.HEADER + "')");
             }
             for (String line = lines.next(); line != null; line = lines.next())
             {
@@ -320,6 +327,10 @@ final class ReplayCommand implements Callable<Integer>
             if (name.equals("--trace") || name.equals("--out"))
             {
                 continue; // replaced: the new trace and bench's report go to the scratch directory
+            }
+            if (name.startsWith("--timeline"))
+            {
+                continue; // a timeline only observes the run: replay does not write it again
             }
             args.add(name);
             if (takesValue)

@@ -98,10 +98,37 @@ class ReplayCommandTest
     }
 
     @Test
+    void shouldNameMessageTypesAndCapabilityOperationsInTheTrace()
+    {
+        final List<String> lines = recordBoot(dir.resolve("names.trace"));
+        assertEquals("# shoal trace v2", lines.getFirst());
+        boolean sawBoot = false;
+        for (final String line : lines)
+        {
+            final String[] f = line.split(" ");
+            if (f.length == 6 && (f[3].equals("SEND") || f[3].equals("RECEIVE")))
+            {
+                assertTrue(f[5].matches("([A-Z][A-Za-z]*\\.)*[A-Z][A-Za-z]*Operation\\.[A-Z][A-Za-z0-9]*"), "a named message type: " + line);
+                sawBoot |= f[5].equals("BootOperation.BootCore");
+            }
+        }
+        assertTrue(sawBoot, "boot sends BootCore");
+        assertEquals(0, replay(dir.resolve("names.trace")).exit());
+    }
+
+    @Test
+    void shouldRefuseAVersionOneTraceWithAReason() throws Exception
+    {
+        final Path file = dir.resolve("old.trace");
+        Files.writeString(file, "# shoal trace v1\n# args: boot --cores 2\n1 0 0 SEND 1 1\n");
+        assertBadInput(replay(file), "record it again");
+    }
+
+    @Test
     void shouldRejectBinaryDataAfterAValidFirstLine() throws Exception
     {
         final Path file = dir.resolve("mixed.trace");
-        Files.write(file, "# shoal trace v1\n\0\0\0\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(file, "# shoal trace v2\n\0\0\0\n".getBytes(StandardCharsets.UTF_8));
         assertBadInput(replay(file), "mixed.trace:2: binary");
     }
 
@@ -110,7 +137,7 @@ class ReplayCommandTest
     {
         final Path file = dir.resolve("latin1.trace");
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bytes.writeBytes("# shoal trace v1\n# args: boot --machine caf".getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes("# shoal trace v2\n# args: boot --machine caf".getBytes(StandardCharsets.UTF_8));
         bytes.write(0xe9);
         bytes.writeBytes(" --cores 2\n".getBytes(StandardCharsets.UTF_8));
         Files.write(file, bytes.toByteArray());
@@ -131,7 +158,7 @@ class ReplayCommandTest
     void shouldRejectAnOverlongLine() throws Exception
     {
         final Path file = dir.resolve("long.trace");
-        Files.writeString(file, "# shoal trace v1\n# args: " + "x".repeat(ReplayCommand.MAX_LINE_BYTES) + "\n");
+        Files.writeString(file, "# shoal trace v2\n# args: " + "x".repeat(ReplayCommand.MAX_LINE_BYTES) + "\n");
         assertBadInput(replay(file), "long.trace:2: a line longer than");
     }
 

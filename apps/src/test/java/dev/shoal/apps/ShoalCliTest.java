@@ -218,7 +218,7 @@ class ShoalCliTest
         // Tamper with one event: the replay must name where it diverges.
         final java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(trace));
         final int i = lines.indexOf(lines.stream().filter(l -> !l.startsWith("#")).skip(5).findFirst().orElseThrow());
-        lines.set(i, lines.get(i).replaceFirst(" \\d+$", " 999"));
+        lines.set(i, lines.get(i).replaceFirst(" \\S+$", " 999"));
         Files.write(trace, lines);
         final Run diverged = run("replay", trace.toString());
         assertEquals(1, diverged.exit());

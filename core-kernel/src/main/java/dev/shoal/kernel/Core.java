@@ -40,9 +40,10 @@ public final class Core implements Executor
     private final FrameAllocator frames;
     private final SoftwareTlb tlb = new SoftwareTlb();
     private final Trace trace;
+    private final Timeline timeline;
     /** Deterministic mode's escape detector, or null (live mode, or detection off). */
     private final EscapeDetector escapes;
-    private final Timers timers = new Timers(this::timersChanged);
+    private final Timers timers = new Timers(this::timersChanged, this);
     private volatile boolean halted;
     private final List<CapCleanup> capCleanups = new ArrayList<>(1);
     private CapOps caps;
@@ -128,6 +129,7 @@ public final class Core implements Executor
         this.costs = costs;
         this.frames = new FrameAllocator(machine.physicalMemory(), id);
         this.trace = machine.trace();
+        this.timeline = machine.timeline();
         this.escapes = machine.runnerFactory().escapeDetector();
         this.engine = machine.runnerFactory() instanceof DeterministicScheduler d ? d : null;
         this.runQueue = new RunQueue(this);
@@ -249,6 +251,10 @@ public final class Core implements Executor
     public void halt()
     {
         halted = true;
+        if (timeline.enabled())
+        {
+            timeline.fault(this, "halt");
+        }
     }
 
     public boolean isHalted()
@@ -621,6 +627,8 @@ public final class Core implements Executor
         }
         final Runnable outer = mounted;
         mounted = next;
+        final long start = clock.now();
+        final long slice = timeline.enabled() ? timeline.open(id) : 0;
         try
         {
             next.run();
@@ -632,6 +640,30 @@ public final class Core implements Executor
         finally
         {
             mounted = outer;
+            if (slice != 0)
+            {
+                timeline.slice(id, slice, start, clock.now(), "dispatch", "n", dispatchCount);
+            }
+        }
+    }
+
+    /** Runs a timer's task (a slice on the timeline when one is written). */
+    void runTimer(final Runnable task)
+    {
+        if (!timeline.enabled())
+        {
+            task.run();
+            return;
+        }
+        final long start = clock.now();
+        final long slice = timeline.open(id);
+        try
+        {
+            task.run();
+        }
+        finally
+        {
+            timeline.slice(id, slice, start, clock.now(), "timer");
         }
     }
 

@@ -54,6 +54,7 @@ public final class DeterministicScheduler implements RunnerFactory
     private int requestedThreads = Runtime.getRuntime().availableProcessors();
     private long jitter;
     private Runnable afterStep;
+    private Timeline timeline = Timeline.OFF;
 
     private int[] blockOfCore;
     private long lookahead = Long.MAX_VALUE;
@@ -100,6 +101,22 @@ public final class DeterministicScheduler implements RunnerFactory
         }
         this.requestedThreads = threads;
         return this;
+    }
+
+    /**
+     * Writes the run's timeline ({@link Timeline}): its events are sorted as the trace file's are, so the file does
+     * not depend on the number of threads either. Set before the machine is made.
+     */
+    public DeterministicScheduler timeline(final Timeline timeline)
+    {
+        this.timeline = timeline;
+        return this;
+    }
+
+    @Override
+    public Timeline timeline()
+    {
+        return timeline;
     }
 
     /** The partitions actually used (known once the machine started; before that, the requested count). */
@@ -256,6 +273,7 @@ public final class DeterministicScheduler implements RunnerFactory
         {
             trace.layout(cores, partitionOfCore, k);
         }
+        timeline.layout();
         for (final Partition p : partitions)
         {
             p.thread.start();
@@ -565,6 +583,12 @@ public final class DeterministicScheduler implements RunnerFactory
             {
                 pumpAll();
                 final long t = earliest();
+                // Alone, or with every other partition idle and nothing sent to them: no event anywhere can come
+                // before t any more, so the timeline may write what came before (its memory stays bounded).
+                if ((alone || (end == Long.MAX_VALUE && !posted)) && timeline.wantsFlush())
+                {
+                    timeline.flushBefore(t);
+                }
                 if (t >= (posted ? Math.min(end, endOnceSent) : end))
                 {
                     return;
@@ -653,6 +677,10 @@ public final class DeterministicScheduler implements RunnerFactory
         {
             // Settled: every event still to come happens at or after the next window's start.
             trace.flushBefore(barrier.globalMin());
+        }
+        if (!barrier.anyPosted())
+        {
+            timeline.flushBefore(barrier.globalMin());
         }
         if (afterStep != null && partitions.length > 1)
         {

@@ -38,6 +38,7 @@ public final class Machine implements AutoCloseable
         }
         this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
         this.runnerFactory = Objects.requireNonNull(runnerFactory, "runnerFactory");
+        runnerFactory.timeline().newMachine(coreCount);
         this.memory = new PhysicalMemory(coreCount);
         this.cores = new Core[coreCount];
         for (int i = 0; i < coreCount; i++)
@@ -144,6 +145,27 @@ public final class Machine implements AutoCloseable
         return runnerFactory.trace();
     }
 
+    /** The run's timeline ({@link Timeline#OFF} when none is written). */
+    public Timeline timeline()
+    {
+        return runnerFactory.timeline();
+    }
+
+    /**
+     * The core whose carrier calls, or null for any other thread (a host thread). For observers only: O(cores).
+     */
+    Core currentCore()
+    {
+        for (final Core core : cores)
+        {
+            if (core.isCurrent())
+            {
+                return core;
+            }
+        }
+        return null;
+    }
+
     /**
      * The cores on which something threw and was contained ({@link Core#fail}), lowest id first; empty when none
      * did. Any thread; exact once the machine is quiescent or closed.
@@ -210,6 +232,7 @@ public final class Machine implements AutoCloseable
                 interrupted = true;
             }
         }
+        runnerFactory.timeline().machineClosed();
         memory.close();
         if (interrupted)
         {

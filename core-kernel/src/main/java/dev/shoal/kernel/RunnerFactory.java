@@ -70,6 +70,12 @@ public interface RunnerFactory
         return Trace.NONE;
     }
 
+    /** The timeline of this run ({@link Timeline#OFF}: none). */
+    default Timeline timeline()
+    {
+        return Timeline.OFF;
+    }
+
     /** True in deterministic mode, where code on a core must not depend on the host's clock or threads. */
     default boolean isDeterministic()
     {

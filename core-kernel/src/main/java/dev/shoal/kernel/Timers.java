@@ -44,6 +44,8 @@ public final class Timers
         (a, b) -> a.deadline != b.deadline ? Long.compare(a.deadline, b.deadline) : Long.compare(a.sequence, b.sequence));
     private long sequence;
     private final Runnable onChange;
+    /** The owning core, which runs each task (and shows it on its timeline), or null. */
+    private final Core owner;
 
     Timers()
     {
@@ -54,7 +56,25 @@ public final class Timers
 
     Timers(final Runnable onChange)
     {
+        this(onChange, null);
+    }
+
+    Timers(final Runnable onChange, final Core owner)
+    {
         this.onChange = onChange;
+        this.owner = owner;
+    }
+
+    private void run(final Runnable task)
+    {
+        if (owner == null)
+        {
+            task.run();
+        }
+        else
+        {
+            owner.runTimer(task);
+        }
     }
 
     /** Runs {@code task} on this core once its clock reaches {@code deadline}; returns the timer, to cancel it. */
@@ -87,7 +107,7 @@ public final class Timers
             return false;
         }
         clock.observe(timer.deadline);
-        timer.task.run();
+        run(timer.task);
         return true;
     }
 
@@ -97,7 +117,7 @@ public final class Timers
         int fired = 0;
         while (!queue.isEmpty() && queue.peek().deadline <= now)
         {
-            queue.poll().task.run();
+            run(queue.poll().task);
             fired++;
         }
         return fired;

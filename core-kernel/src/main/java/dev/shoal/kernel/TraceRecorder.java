@@ -15,10 +15,13 @@ import java.util.List;
  * 64-bit hash of its own (FNV-1a over 64-bit words, each product folded with its high half); the run's hash folds each core's (core, event count, hash) in core order. So it
  * does not depend on how the cores were spread over host threads, only on what each core did.
  *
- * <p>File format (line-oriented, UTF-8): comment lines start with {@code #} (the first is {@code # shoal trace v1},
+ * <p>File format (line-oriented, UTF-8): comment lines start with {@code #} (the first is {@link #HEADER},
  * then {@code # key: value} lines naming the run, e.g. {@code # args: ...}); every other line is one event:
  * {@code <sequence> <cycle> <core> <EVENT> <a> <b>}, fields separated by one space, numbers in decimal. The event
- * kinds and the meaning of {@code a} and {@code b} are {@link Trace.Event}'s. Lines are sorted by cycle, then core,
+ * kinds and the meaning of {@code a} and {@code b} are {@link Trace.Event}'s, except that names stand for codes: a
+ * message type as {@code Operation.Type} ({@code SEND 5 AgreementOperation.Prepare}, once {@link #messageNames}
+ * was given the protocol's names; a code it does not know stays a number) and a capability operation by its name
+ * ({@code CAPABILITY mark 1234}). The hash is over the codes, so names change no hash. Lines are sorted by cycle, then core,
  * then the core's own order, so the file too is the same whatever the number of host threads: the engine writes
  * each line once no event can come before it any more ({@link #flushBefore}).
  *
@@ -28,6 +31,12 @@ import java.util.List;
  */
 public final class TraceRecorder implements Trace
 {
+    /** The first line of a trace file: version 2 names message types and capability operations. */
+    public static final String HEADER = "# shoal trace v2";
+    /** Names of {@link Trace.Event#CAPABILITY}'s operation codes, by code. */
+    private static final String[] CAPABILITY_NAMES = {"0", "send", "install", "mark", "sweep", "revoke", "delete",
+        "retype"};
+
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
@@ -39,6 +48,7 @@ public final class TraceRecorder implements Trace
     /** Lines gathered but not yet written: they may still have earlier lines to come. */
     private final List<Line> held = new ArrayList<>();
     private long written;
+    private volatile java.util.function.IntFunction<String> messageNames = Integer::toUnsignedString;
 
     /** One buffered event line. */
     private record Line(long cycle, int core, long sequence, Event event, long a, long b)
@@ -52,6 +62,20 @@ public final class TraceRecorder implements Trace
     public TraceRecorder(final BufferedWriter out)
     {
         this.out = out;
+    }
+
+    /**
+     * How the file names message types ({@code SEND}'s and {@code RECEIVE}'s {@code b}): by message id, null for an
+     * id without a name (which the file then shows as the unsigned number). Set by whoever builds the protocol,
+     * before the machine starts (a sweep sets it per machine).
+     */
+    public void messageNames(final java.util.function.IntFunction<String> names)
+    {
+        this.messageNames = id ->
+        {
+            final String name = names.apply(id);
+            return name == null ? Integer.toUnsignedString(id) : name;
+        };
     }
 
     @Override
@@ -130,9 +154,11 @@ public final class TraceRecorder implements Trace
                 out.write(' ');
                 out.write(line.event.name());
                 out.write(' ');
-                out.write(Long.toString(line.a));
+                out.write(line.event == Event.CAPABILITY && line.a >= 0 && line.a < CAPABILITY_NAMES.length ?
+                    CAPABILITY_NAMES[(int)line.a] : Long.toString(line.a));
                 out.write(' ');
-                out.write(Long.toString(line.b));
+                out.write(line.event == Event.SEND || line.event == Event.RECEIVE ?
+                    messageNames.apply((int)line.b) : Long.toString(line.b));
                 out.write('\n');
             }
         }

@@ -131,7 +131,7 @@ public final class BindingOperation implements MonitorOperation
         final int slots)
     {
         final UmpEndpoint endpoint = RingPair.connect(monitor.system(), monitor.coreId(), peer, tx, rx, slots);
-        final UmpBinding binding = new UmpBinding(monitor, endpoint, peer);
+        final UmpBinding binding = new UmpBinding(monitor, endpoint, peer, tx, rx);
         monitor.addBinding(binding, rx);
         return binding;
     }

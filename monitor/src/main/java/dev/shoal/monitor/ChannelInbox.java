@@ -42,6 +42,11 @@ final class ChannelInbox implements UmpHandler
     private int head;
     private int tail;
     private int count;
+    /** Told of each queued message's arrival (the queue counters), or null. */
+    private dev.shoal.kernel.Timeline timeline;
+    private int core;
+    private boolean ring;
+    private long notBefore;
 
     /**
      * @param latency     the link's one-way latency in cycles.
@@ -56,6 +61,22 @@ final class ChannelInbox implements UmpHandler
         this.extraDelay = extraDelay;
         this.jitter = jitter;
         this.jitterBound = jitterBound;
+    }
+
+    /**
+     * Tells {@code timeline} (when it is enabled) of each message queued, for the receiving core's queue counters;
+     * {@code ring} when the channel is a UMP ring (its messages fill slots); {@code now}, the core's clock. Set once,
+     * on the core, before the first message. A message the peer wrote before this side knew of the channel arrived
+     * in the core's past, before the timeline could learn of it: it counts as waiting from {@code now}.
+     */
+    ChannelInbox observedBy(final dev.shoal.kernel.Timeline timeline, final int core, final boolean ring,
+        final long now)
+    {
+        this.timeline = timeline.enabled() ? timeline : null;
+        this.core = core;
+        this.ring = ring;
+        this.notBefore = now;
+        return this;
     }
 
     /** The arrival of the next message of this channel, sent at {@code sendCycle}; call once per message, in order. */
@@ -107,6 +128,11 @@ final class ChannelInbox implements UmpHandler
         src.getBytes(offset, view, tail + HEADER, length);
         tail += need;
         count++;
+        if (timeline != null)
+        {
+            timeline.arrived(core, Math.max(arrival, notBefore),
+                ring ? dev.shoal.monitor.ump.UmpDescriptor.slotsFor(length) : 0);
+        }
     }
 
     int size()

@@ -48,6 +48,7 @@ public final class Monitor implements CoreService
     private final MonitorSystem system;
     private final Protocol protocol;
     private final Trace trace;
+    private final dev.shoal.kernel.Timeline timeline;
 
     private final Int2ObjectHashMap<MonitorLink> linksByPeer = new Int2ObjectHashMap<>();
     private final List<MonitorLink> links = new ArrayList<>(4);
@@ -86,6 +87,7 @@ public final class Monitor implements CoreService
         this.system = system;
         this.protocol = system.config().protocol();
         this.trace = core.trace();
+        this.timeline = core.machine().timeline();
         this.loopback = new Loopback();
         this.rendezvous = new Rendezvous(system.machine().physicalMemory(), core.id());
         pumpByRing.put(PhysicalMemory.rendezvous(core.id()), () -> pollRendezvous(true));
@@ -232,6 +234,10 @@ public final class Monitor implements CoreService
         {
             trace.record(core.id(), core.clock().now(), Trace.Event.SEND, toCore, Integer.toUnsignedLong(type.id()));
         }
+        if (timeline.enabled())
+        {
+            timeline.sent(core.id(), toCore, dev.shoal.kernel.Timeline.MONITOR, core.clock().now());
+        }
         return writer.length();
     }
 
@@ -249,7 +255,8 @@ public final class Monitor implements CoreService
     /** Messages a monitor sends itself: handled at their send time, after what this core is doing now. */
     private final class Loopback extends dev.shoal.kernel.EventSource
     {
-        private final ChannelInbox inbox = new ChannelInbox(0, () -> 0, null, 0);
+        private final ChannelInbox inbox = new ChannelInbox(0, () -> 0, null, 0)
+            .observedBy(core.machine().timeline(), core.id(), false, core.clock().now());
 
         Loopback()
         {
@@ -414,7 +421,8 @@ public final class Monitor implements CoreService
         final int serial = channelsFrom.get(peer);
         channelsFrom.put(peer, serial + 1);
         return new ChannelInbox(system.topology().latency(core.id(), peer), () -> extraDelay.get(peer),
-            core.machine().channelJitter(peer, core.id(), serial), core.machine().jitter());
+            core.machine().channelJitter(peer, core.id(), serial), core.machine().jitter())
+            .observedBy(timeline, core.id(), true, core.clock().now());
     }
 
     /** Records the routing tree below this core: {@code viaChild[i]} is the child through which core i is reached. */
@@ -476,6 +484,7 @@ public final class Monitor implements CoreService
         {
             throw new IllegalArgumentException("a channel delay of " + cycles + " cycles: not negative");
         }
+        timeline.fault(core, "delay", "from", peer, "cycles", cycles);
         if (cycles == 0)
         {
             extraDelay.remove(peer); // no delay (the map cannot hold its missing value)
@@ -491,6 +500,7 @@ public final class Monitor implements CoreService
      */
     public void restart()
     {
+        timeline.fault(core, "restart");
         locals.clear();
         calls.clear();
         restarts++;
@@ -650,6 +660,16 @@ public final class Monitor implements CoreService
     }
 
     private void deliver(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (timeline.enabled())
+        {
+            MonitorTimeline.deliver(this, () -> handle(buffer, offset, length), buffer, offset, length);
+            return;
+        }
+        handle(buffer, offset, length);
+    }
+
+    private void handle(final DirectBuffer buffer, final int offset, final int length)
     {
         messagesReceived++;
         if (length < MonitorEnvelope.LENGTH)

@@ -64,6 +64,26 @@ public final class MonitorSystem implements AutoCloseable
         {
             planPartitions(config.runners(), topology, config.cores());
         }
+        if (machine.trace() instanceof dev.shoal.kernel.TraceRecorder recorder)
+        {
+            final Protocol protocol = config.protocol();
+            recorder.messageNames(id ->
+            {
+                final Protocol.MessageType<?> type = protocol.byId(id);
+                return type == null ? null :
+                    type.operation().substring(type.operation().lastIndexOf('.') + 1).replace('$', '.') + "." +
+                    type.type().getSimpleName();
+            });
+        }
+        if (machine.timeline().enabled())
+        {
+            final int[] packageOf = new int[config.cores()];
+            for (int c = 0; c < packageOf.length; c++)
+            {
+                packageOf[c] = topology.packageOf(c);
+            }
+            machine.timeline().describe(topology.machineName(), packageOf, topology.clockMhz());
+        }
     }
 
     /**

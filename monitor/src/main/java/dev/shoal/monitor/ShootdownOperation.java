@@ -148,6 +148,8 @@ public final class ShootdownOperation implements MonitorOperation
         round.done = new CompletableFuture<>();
         round.startCycle = initiator.now();
         rounds.byId.put(id, round);
+        // One round at a time per initiator in the workloads: the phase nests on the core's timeline.
+        dev.shoal.kernel.Timeline.beginPhase(initiator.core(), "shootdown " + strategy.cliName());
 
         invalidateHere(initiator, asid, vaddr, bytes);
         round.waiting = plan.size();
@@ -177,6 +179,7 @@ public final class ShootdownOperation implements MonitorOperation
             {
                 if (rounds.byId.remove(id) == round)
                 {
+                    dev.shoal.kernel.Timeline.endPhase(initiator.core(), "shootdown " + round.strategy.cliName());
                     round.done.complete(new Result(round.strategy, round.cores, initiator.now() - round.startCycle,
                         round.messages, true));
                 }
@@ -248,6 +251,7 @@ public final class ShootdownOperation implements MonitorOperation
         }
         if (round.replyTo == -1)
         {
+            dev.shoal.kernel.Timeline.endPhase(monitor.core(), "shootdown " + round.strategy.cliName());
             round.done.complete(new Result(round.strategy, round.cores, monitor.now() - round.startCycle,
                 round.messages, false));
         }

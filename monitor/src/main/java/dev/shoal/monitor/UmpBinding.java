@@ -42,9 +42,18 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     /** The pieces of a long message received so far, or null. */
     private ByteArrayOutputStream partial;
 
-    UmpBinding(final Monitor monitor, final UmpEndpoint endpoint, final int peer)
+    /** The rings this side sends and receives on (their addresses): the channel's keys on the timeline. */
+    private final long txRing;
+    private final long rxRing;
+    private final Monitor monitor;
+
+    UmpBinding(final Monitor monitor, final UmpEndpoint endpoint, final int peer, final long txRing,
+        final long rxRing)
     {
         super(monitor.core(), Kind.MESSAGES, peer);
+        this.monitor = monitor;
+        this.txRing = txRing;
+        this.rxRing = rxRing;
         this.core = monitor.core();
         this.endpoint = endpoint;
         this.peer = peer;
@@ -56,6 +65,15 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     {
         final Dispatcher self = Dispatcher.current();
         self.charge(core.costs().umpSendSlot() * Monitor.slotsFor(message.length));
+        final dev.shoal.kernel.Timeline timeline = core.machine().timeline();
+        if (timeline.enabled())
+        {
+            // One flow per UMP message: a long message's pieces are received (and counted) one by one.
+            for (int pieces = message.length / PIECE + 1; pieces > 0; pieces--)
+            {
+                timeline.sent(core.id(), peer, txRing, core.clock().now());
+            }
+        }
         if (message.length < PIECE)
         {
             endpoint.send(core.clock().now(), message);
@@ -114,7 +132,7 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
         core.clock().observe(timing.headArrival());
         try
         {
-            receive(timing.buffer(), timing.headOffset(), timing.headLength());
+            receiveObserved(timing.buffer(), timing.headOffset(), timing.headLength());
         }
         finally
         {
@@ -125,6 +143,16 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     private void onMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
         core.clock().observe(timing.arrival(sendCycle));
+        receiveObserved(buffer, offset, length);
+    }
+
+    private void receiveObserved(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (core.machine().timeline().enabled())
+        {
+            MonitorTimeline.receive(monitor, peer, rxRing, length, () -> receive(buffer, offset, length));
+            return;
+        }
         receive(buffer, offset, length);
     }
 

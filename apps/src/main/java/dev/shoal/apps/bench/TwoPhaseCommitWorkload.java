@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import dev.shoal.kernel.RunnerFactory;
+import dev.shoal.kernel.Timeline;
 import dev.shoal.monitor.AgreementOperation;
 import dev.shoal.monitor.Monitor;
 import dev.shoal.monitor.MonitorConfig;
@@ -100,7 +101,17 @@ public final class TwoPhaseCommitWorkload implements Workload
         int committed = 0;
         for (int i = 0; i < AGREEMENTS; i++)
         {
-            final AgreementOperation.Result r = agreement.startFromCoreZero(system, i).get(300, TimeUnit.SECONDS);
+            final long proposal = i;
+            final AgreementOperation.Result r = system.onCore(0, m ->
+            {
+                // The agreement shows as a phase on core 0's timeline (one at a time, so phases do not overlap).
+                Timeline.beginPhase(m.core(), "2pc " + proposal);
+                return agreement.start(m, proposal).thenApply(result ->
+                {
+                    Timeline.endPhase(m.core(), "2pc " + proposal);
+                    return result;
+                });
+            }).thenCompose(f -> f).get(300, TimeUnit.SECONDS);
             sum += r.latencyCycles();
             committed += r.committed() ? 1 : 0;
         }
@@ -113,6 +124,7 @@ public final class TwoPhaseCommitWorkload implements Workload
     {
         final CompletableFuture<Run> done = new CompletableFuture<>();
         final long first = core0.now();
+        Timeline.beginPhase(core0.core(), "2pc pipelined");
         final long[] tally = new long[3]; // started, completed, latency sum
         final int[] committed = new int[1];
         final Runnable[] next = new Runnable[1];
@@ -128,6 +140,7 @@ public final class TwoPhaseCommitWorkload implements Workload
             }
             else if (tally[1] == AGREEMENTS)
             {
+                Timeline.endPhase(core0.core(), "2pc pipelined");
                 done.complete(new Run(core0.now() - first, tally[2], committed[0]));
             }
         });
