@@ -43,6 +43,8 @@ import dev.shoal.monitor.ump.UmpHandler;
 public final class Monitor implements CoreService
 {
     private static final int POLL_LIMIT = 16;
+    /** Live mode looks at the rendezvous page every 64th duty cycle: openings are rare, the idle cycle is hot. */
+    private static final int RENDEZVOUS_POLL_MASK = 63;
 
     private final Core core;
     private final MonitorSystem system;
@@ -56,6 +58,7 @@ public final class Monitor implements CoreService
     private final Loopback loopback;
     /** Channels other cores opened to this one around the routing tree ({@link #openDirect}). */
     private final Rendezvous rendezvous;
+    private int dutyCycles;
     /** Exact mode: how to pump each channel, by the address of the ring this core receives on (its doorbell key). */
     private final Long2ObjectHashMap<Runnable> pumpByRing = new Long2ObjectHashMap<>();
     /** Channels from each peer so far, numbering each channel's jitter stream. */
@@ -580,7 +583,10 @@ public final class Monitor implements CoreService
         {
             work += pollers.get(i).poll();
         }
-        work += pollRendezvous(false);
+        if ((++dutyCycles & RENDEZVOUS_POLL_MASK) == 0)
+        {
+            work += pollRendezvous(false);
+        }
         for (int n = loopback.size(); n > 0; n--)
         {
             loopback.handleHead();
