@@ -32,9 +32,15 @@ public final class KvAppliance implements AutoCloseable
      * @param cores              shards, one per core from core 0.
      * @param port               TCP port on 127.0.0.1 (0: any free one).
      * @param memoryPerCoreBytes RAM each shard's dispatcher gets and its allocator may map.
+     * @param requirepass        the password clients must AUTH with (null: none, Redis's default).
      */
-    public record Settings(String machine, int cores, int port, long memoryPerCoreBytes)
+    public record Settings(String machine, int cores, int port, long memoryPerCoreBytes, String requirepass)
     {
+        public Settings(final String machine, final int cores, final int port, final long memoryPerCoreBytes)
+        {
+            this(machine, cores, port, memoryPerCoreBytes, null);
+        }
+
         public Settings
         {
             if (cores < 1 || cores > MAX_CORES)
@@ -88,8 +94,10 @@ public final class KvAppliance implements AutoCloseable
             cores[i] = i;
         }
         final String machine = settings.machine() == null ? Shoal.defaultMachine(settings.cores()) : settings.machine();
-        this.nic = new Nic(settings.port(), settings.cores(), RING_BYTES, shutdown::countDown);
-        this.settings = new Settings(machine, settings.cores(), nic.port(), settings.memoryPerCoreBytes());
+        this.nic = new Nic(settings.port(), settings.cores(), RING_BYTES, new ClientLimits(settings.requirepass()),
+            shutdown::countDown);
+        this.settings = new Settings(machine, settings.cores(), nic.port(), settings.memoryPerCoreBytes(),
+            settings.requirepass());
         Shoal booted = null;
         try
         {

@@ -784,6 +784,9 @@ final class KvCore
             "arch_bits:64\r\n" +
             "shards:" + shards + "\r\n" +
             "tcp_port:" + settings.port() + "\r\n" +
+            "\r\n# Clients\r\n" +
+            "connected_clients:" + queue.nic().connectedClients() + "\r\n" +
+            "maxclients:10000\r\n" +
             "\r\n# Memory\r\n" +
             "used_memory:" + s[2] + "\r\n" +
             "shoal_mapped_memory:" + s[3] + "\r\n" +
@@ -791,13 +794,31 @@ final class KvCore
             "maxmemory:" + settings.memoryPerCoreBytes() * shards + "\r\n" +
             "\r\n# Persistence\r\n" +
             "aof_enabled:0\r\n" +
+            "\r\n# Stats\r\n" +
+            "total_connections_received:" + queue.nic().totalConnections() + "\r\n" +
+            "total_error_replies_protocol:" + queue.nic().protocolErrors() + "\r\n" +
             "\r\n# Keyspace\r\n" +
             (s[0] > 0 ? "db0:keys=" + s[0] + ",expires=" + s[1] + ",avg_ttl=0\r\n" : "");
     }
 
+    /** The fixed parameters CONFIG GET shows (the NIC's own come from {@link ClientLimits}). */
     private static final List<String[]> CONFIG = List.of(
         new String[] {"save", ""}, new String[] {"appendonly", "no"}, new String[] {"databases", "1"},
-        new String[] {"maxmemory", "0"}, new String[] {"maxmemory-policy", "noeviction"});
+        new String[] {"maxmemory", "0"}, new String[] {"maxmemory-policy", "noeviction"},
+        new String[] {"bind", "127.0.0.1"});
+
+    /** Every parameter and its value now, in CONFIG GET's order. */
+    private List<String[]> configValues()
+    {
+        final List<String[]> all = new java.util.ArrayList<>(CONFIG);
+        all.add(new String[] {"port", Integer.toString(settings.port())});
+        final ClientLimits limits = queue.nic().limits();
+        for (final String name : ClientLimits.NAMES)
+        {
+            all.add(new String[] {name, limits.get(name)});
+        }
+        return all;
+    }
 
     private void config(final byte[][] args)
     {
@@ -806,30 +827,84 @@ final class KvCore
         {
             case "GET" ->
             {
-                int n = 0;
-                for (int i = 2; i < args.length; i++)
+                if (args.length < 3)
                 {
-                    for (final String[] p : CONFIG)
-                    {
-                        n += matches(new String(args[i], StandardCharsets.ISO_8859_1), p[0]) ? 1 : 0;
-                    }
+                    out.error("ERR wrong number of arguments for 'config|get' command");
+                    return;
                 }
-                out.arrayHeader(n * 2);
+                final java.util.Map<String, String> found = new java.util.LinkedHashMap<>();
                 for (int i = 2; i < args.length; i++)
                 {
-                    for (final String[] p : CONFIG)
+                    for (final String[] p : configValues())
                     {
                         if (matches(new String(args[i], StandardCharsets.ISO_8859_1), p[0]))
                         {
-                            out.bulk(p[0]).bulk(p[1]);
+                            found.put(p[0], p[1]);
                         }
                     }
                 }
+                out.mapHeader(found.size());
+                for (final java.util.Map.Entry<String, String> e : found.entrySet())
+                {
+                    out.bulk(e.getKey()).bulk(e.getValue());
+                }
             }
+            case "SET" -> configSet(args);
             case "RESETSTAT" -> out.simple("OK");
-            default -> out.error("ERR CONFIG " + sub.toLowerCase(Locale.ROOT) + " is not supported by the Shoal " +
-                "appliance (CONFIG GET and RESETSTAT are)");
+            default -> out.error("ERR unknown subcommand '" + printable(args[1]) + "'. Try CONFIG HELP.");
         }
+    }
+
+    /** CONFIG SET name value [name value ...]: all or none, as in Redis. */
+    private void configSet(final byte[][] args)
+    {
+        if (args.length < 4 || args.length % 2 != 0)
+        {
+            out.error("ERR wrong number of arguments for 'config|set' command");
+            return;
+        }
+        final ClientLimits limits = queue.nic().limits();
+        final List<String> nicNames = List.of(ClientLimits.NAMES);
+        // Check every pair before setting any.
+        for (int i = 2; i < args.length; i += 2)
+        {
+            final String name = new String(args[i], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+            final String value = new String(args[i + 1], StandardCharsets.UTF_8);
+            if (nicNames.contains(name))
+            {
+                continue;
+            }
+            String fixed = name.equals("port") ? Integer.toString(settings.port()) : null;
+            for (final String[] p : CONFIG)
+            {
+                fixed = p[0].equals(name) ? p[1] : fixed;
+            }
+            if (fixed == null)
+            {
+                out.error("ERR Unknown option or number of arguments for CONFIG SET - '" + printable(args[i]) + "'");
+                return;
+            }
+            if (!fixed.equalsIgnoreCase(value))
+            {
+                out.error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - the Shoal " +
+                    "appliance has only " + name + " '" + fixed + "'");
+                return;
+            }
+        }
+        for (int i = 2; i < args.length; i += 2)
+        {
+            final String name = new String(args[i], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+            if (nicNames.contains(name))
+            {
+                final String problem = limits.set(name, new String(args[i + 1], StandardCharsets.UTF_8));
+                if (problem != null)
+                {
+                    out.error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + problem);
+                    return;
+                }
+            }
+        }
+        out.simple("OK");
     }
 
     /** CONFIG GET's matching: Redis's glob, ignoring case. */

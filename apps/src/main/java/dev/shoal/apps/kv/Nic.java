@@ -55,7 +55,15 @@ final class Nic implements AutoCloseable
      */
     private static final int REPLY_POLLS = 4;
 
+    /**
+     * Requests that found their receive ring full may wait in the NIC up to about this many bytes; past it the NIC
+     * reads no more from clients until the cores have taken some, so a client sending faster than the cores work
+     * is held back by TCP instead of by the NIC's memory.
+     */
+    private static final long OVERFLOW_LIMIT = 8 << 20;
+
     private final NicQueue[] queues;
+    private final ClientLimits limits;
     private final ServerSocketChannel server;
     private final Selector selector;
     private final Runnable onShutdown;
@@ -63,6 +71,13 @@ final class Nic implements AutoCloseable
     private final RespReader reader;
     private final Int2ObjectHashMap<Connection> connections = new Int2ObjectHashMap<>();
     private final List<Connection> dirty = new ArrayList<>();
+    /** Connections not read while the overflow is over its limit. */
+    private final List<Connection> paused = new ArrayList<>();
+    private long overflowBytes;
+    /** Registers for INFO (written by the NIC's thread only). */
+    private volatile int connectedClients;
+    private volatile long totalConnections;
+    private volatile long protocolErrors;
     /** Direct, so that a read lands in it without the JDK's copy through a temporary native buffer. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_CHUNK);
     private final MessageHandler onReply = this::onReply;
@@ -95,18 +110,19 @@ final class Nic implements AutoCloseable
      *
      * @throws IllegalArgumentException when the port cannot be bound, naming it.
      */
-    Nic(final int port, final int queueCount, final int ringBytes, final Runnable onShutdown)
+    Nic(final int port, final int queueCount, final int ringBytes, final ClientLimits limits,
+        final Runnable onShutdown)
     {
         this.onShutdown = onShutdown;
+        this.limits = limits;
         this.queues = new NicQueue[queueCount];
         for (int i = 0; i < queueCount; i++)
         {
             queues[i] = new NicQueue(i, this, ringBytes);
         }
         this.ready = new CountDownLatch(queueCount + 1);
-        // A request's arguments must fit one receive-ring message.
-        this.reader = new RespReader(
-            queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER - RingDescriptor.ARGUMENTS_OFFSET - 8);
+        // A request must fit one receive-ring message.
+        this.reader = new RespReader(queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER);
         try
         {
             selector = Selector.open();
@@ -128,6 +144,30 @@ final class Nic implements AutoCloseable
     int port()
     {
         return server.socket().getLocalPort();
+    }
+
+    /** The client limits and password: registers a core may set (CONFIG SET). */
+    ClientLimits limits()
+    {
+        return limits;
+    }
+
+    /** Clients connected now; any thread. */
+    int connectedClients()
+    {
+        return connectedClients;
+    }
+
+    /** Connections accepted since the start; any thread. */
+    long totalConnections()
+    {
+        return totalConnections;
+    }
+
+    /** Connections closed for a protocol error; any thread. */
+    long protocolErrors()
+    {
+        return protocolErrors;
     }
 
     NicQueue queue(final int i)
@@ -342,11 +382,21 @@ final class Nic implements AutoCloseable
             final Connection c = new Connection(nextConnection++, ch);
             c.key = ch.register(selector, SelectionKey.OP_READ, c);
             connections.put(c.id, c);
+            connectedClients = connections.size();
+            totalConnections = totalConnections + 1;
         }
     }
 
     private void read(final Connection c)
     {
+        if (overflowBytes > OVERFLOW_LIMIT)
+        {
+            // The cores are behind: leave this client's bytes in its socket until they catch up.
+            c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
+            c.paused = true;
+            paused.add(c);
+            return;
+        }
         int n;
         try
         {
@@ -364,40 +414,95 @@ final class Nic implements AutoCloseable
         }
         c.append(readBuffer.flip());
         final long deviceTime = System.currentTimeMillis();
+        final long maxBulk = limits.protoMaxBulkLen;
+        final long queryLimit = limits.queryBufferLimit;
+        final RespReader.Skip skip = c.skip;
         int p = c.inStart;
         while (true)
         {
-            final int r = reader.parse(c.in, p, c.inEnd);
-            if (r == RespReader.NEED_MORE)
+            final int r;
+            if (skip.active())
             {
-                break;
+                r = reader.skip(c.in, p, c.inEnd, maxBulk, queryLimit, skip);
+                if (r == RespReader.NEED_MORE || r == RespReader.FRAME)
+                {
+                    p = reader.end;
+                    if (r == RespReader.NEED_MORE)
+                    {
+                        break;
+                    }
+                    continue;
+                }
             }
-            p = reader.end;
+            else
+            {
+                r = reader.parse(c.in, p, c.inEnd, maxBulk, queryLimit, skip);
+                if (r == RespReader.NEED_MORE)
+                {
+                    break;
+                }
+            }
+            if (r == RespReader.OVER_LIMIT)
+            {
+                // As Redis closes a client whose query buffer passes client-query-buffer-limit: no reply.
+                endRun();
+                drop(c);
+                return;
+            }
             if (r == RespReader.EMPTY)
             {
+                p = reader.end;
                 continue;
             }
             final long seq = c.nextSequence++;
             if (r == RespReader.ERROR)
             {
+                // Where the bad frame ends is unknown, so nothing after it can be trusted as a request: one
+                // error, then the connection closes (Redis's answer to a protocol error; no request smuggling).
                 endRun();
+                protocolErrors = protocolErrors + 1;
                 deliver(c, seq, error(reader.error));
+                endConnection(c, seq);
+                p = c.inEnd;
+                break;
+            }
+            if (r == RespReader.TOO_BIG)
+            {
+                // Well formed but larger than a ring message: refused, and its remaining bytes are discarded
+                // as they come (RespReader.skip), never buffered and never read as requests.
+                endRun();
+                deliver(c, seq, error("ERR request too large: the appliance takes requests of up to " +
+                    (queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER) + " bytes (one NIC ring message)"));
+                p = reader.end;
                 continue;
             }
+            p = reader.end;
             route(c, seq, deviceTime);
             if (endsConnection)
             {
                 // The filter makes this the connection's last request: what follows is dropped unread, as Redis
                 // drops what a client sends after QUIT, and the connection closes once this reply is out.
-                c.closeAfter = Math.min(c.closeAfter, seq);
-                c.ending = true;
-                c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
+                endConnection(c, seq);
                 p = c.inEnd;
                 break;
             }
         }
         endRun();
-        c.consumed(p);
+        if (!c.closed)
+        {
+            c.consumed(p);
+        }
+    }
+
+    /** Request {@code seq} is the connection's last: nothing more is read, and it closes once that is answered. */
+    private void endConnection(final Connection c, final long seq)
+    {
+        c.closeAfter = Math.min(c.closeAfter, seq);
+        c.ending = true;
+        if (!c.closed)
+        {
+            c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
+        }
     }
 
     private byte[] error(final String message)
@@ -419,13 +524,8 @@ final class Nic implements AutoCloseable
         {
             length += 4 + r.argLength[i];
         }
+        // The reader refused requests longer than a ring message (TOO_BIG).
         final int max = queues[q].maxMessage();
-        if (RingDescriptor.REQUEST_HEADER + length > max)
-        {
-            endRun();
-            deliver(c, seq, error("ERR request too large for the NIC's rings (" + length + " bytes)"));
-            return;
-        }
         if (runQueue >= 0 && (runQueue != q || runLength + length > max))
         {
             endRun();
@@ -471,6 +571,7 @@ final class Nic implements AutoCloseable
             final byte[] m = new byte[runLength];
             run.getBytes(0, m);
             q.overflow.addLast(m);
+            overflowBytes += m.length;
         }
         q.fresh = true;
     }
@@ -514,11 +615,24 @@ final class Nic implements AutoCloseable
                     break;
                 }
                 q.overflow.pollFirst();
+                overflowBytes -= m.length;
                 q.fresh = true;
                 moved++;
             }
         }
         wakeCores();
+        if (!paused.isEmpty() && overflowBytes <= OVERFLOW_LIMIT / 2)
+        {
+            for (final Connection c : paused)
+            {
+                c.paused = false;
+                if (!c.closed && !c.ending)
+                {
+                    c.key.interestOps(c.key.interestOps() | SelectionKey.OP_READ);
+                }
+            }
+            paused.clear();
+        }
         return moved;
     }
 
@@ -572,15 +686,16 @@ final class Nic implements AutoCloseable
             }
             if (first == c.nextToSend)
             {
-                c.out(b, at, len);
+                c.out(b, at, len, outputLimit());
                 sent(c, count);
             }
             else
             {
                 final byte[] copy = new byte[len];
                 b.getBytes(at, copy);
-                c.pending.put(first, new Replies(copy, count));
+                c.hold(first, new Replies(copy, count), outputLimit());
             }
+            checkOutput(c);
         }
         if (type == RingDescriptor.SHUTDOWN)
         {
@@ -594,11 +709,54 @@ final class Nic implements AutoCloseable
     {
         if (seq != c.nextToSend)
         {
-            c.pending.put(seq, new Replies(reply, 1));
+            c.hold(seq, new Replies(reply, 1), outputLimit());
+        }
+        else
+        {
+            c.out(reply, reply.length, outputLimit());
+            sent(c, 1);
+        }
+        checkOutput(c);
+    }
+
+    private long outputLimit()
+    {
+        final long hard = limits.normal().hard();
+        return hard == 0 ? ClientLimits.MAX_OUTPUT_LIMIT : hard;
+    }
+
+    /**
+     * Closes a client whose unsent replies passed client-output-buffer-limit's hard limit, or stayed over its soft
+     * limit longer than its seconds (host time: the NIC is a device).
+     */
+    private void checkOutput(final Connection c)
+    {
+        if (c.closed)
+        {
             return;
         }
-        c.out(reply, reply.length);
-        sent(c, 1);
+        if (c.overLimit)
+        {
+            drop(c);
+            return;
+        }
+        final ClientLimits.OutputLimit limit = limits.normal();
+        if (limit.soft() > 0 && c.outputBytes() > limit.soft())
+        {
+            final long now = System.currentTimeMillis();
+            if (c.softSince == 0)
+            {
+                c.softSince = now;
+            }
+            else if (now - c.softSince > limit.softSeconds() * 1000)
+            {
+                drop(c);
+            }
+        }
+        else
+        {
+            c.softSince = 0;
+        }
     }
 
     /**
@@ -613,7 +771,8 @@ final class Nic implements AutoCloseable
             Replies next;
             while ((next = c.pending.remove(c.nextToSend)) != null)
             {
-                c.out(next.bytes, next.bytes.length);
+                c.pendingBytes -= next.bytes.length;
+                c.out(next.bytes, next.bytes.length, outputLimit());
                 c.nextToSend += next.count;
             }
         }
@@ -662,7 +821,7 @@ final class Nic implements AutoCloseable
                     drop(c);
                     continue;
                 }
-                final int ops = (c.ending ? 0 : SelectionKey.OP_READ) | (more ? SelectionKey.OP_WRITE : 0);
+                final int ops = (c.ending || c.paused ? 0 : SelectionKey.OP_READ) | (more ? SelectionKey.OP_WRITE : 0);
                 if (c.key.interestOps() != ops)
                 {
                     c.key.interestOps(ops);
@@ -678,8 +837,15 @@ final class Nic implements AutoCloseable
 
     private void drop(final Connection c)
     {
+        if (c.closed)
+        {
+            return;
+        }
         c.closed = true;
+        c.pending.clear();
+        c.out = EMPTY_OUTPUT;
         connections.remove(c.id);
+        connectedClients = connections.size();
         c.key.cancel();
         try
         {
@@ -690,6 +856,9 @@ final class Nic implements AutoCloseable
             // Gone already.
         }
     }
+
+    /** What a closed connection holds: nothing. */
+    private static final ByteBuffer EMPTY_OUTPUT = ByteBuffer.allocate(0);
 
     /** Replies to {@code count} consecutive requests, kept until their turn. */
     private record Replies(byte[] bytes, int count)
@@ -710,6 +879,15 @@ final class Nic implements AutoCloseable
         long closeAfter = Long.MAX_VALUE;
         /** Replies that came before an earlier request's, by the sequence of the first request they answer. */
         final HashMap<Long, Replies> pending = new HashMap<>();
+        long pendingBytes;
+        /** Its replies passed the output limit: it is closed, and what passed it was not kept. */
+        boolean overLimit;
+        /** When its output went over the soft limit (host ms), 0 while under. */
+        long softSince;
+        /** Not read for now: the overflow is over its limit. */
+        boolean paused;
+        /** The rest of a refused request being discarded. */
+        final RespReader.Skip skip = new RespReader.Skip();
         /** Direct, so that a write goes from it without the JDK's copy through a temporary native buffer. */
         ByteBuffer out = ByteBuffer.allocateDirect(16 << 10);
         boolean dirty;
@@ -723,13 +901,35 @@ final class Nic implements AutoCloseable
             this.channel = channel;
         }
 
+        /** Unsent replies, in the output and held for their turn. */
+        long outputBytes()
+        {
+            return out.position() + pendingBytes;
+        }
+
+        void hold(final long first, final Replies replies, final long limit)
+        {
+            if (outputBytes() + replies.bytes.length > limit)
+            {
+                overLimit = true;
+                return;
+            }
+            pending.put(first, replies);
+            pendingBytes += replies.bytes.length;
+        }
+
+        /**
+         * Adds what was read. The reader keeps at most one partial frame here (no longer than a ring message and
+         * its RESP framing, or a 64 KiB line), so this stays small.
+         */
         void append(final ByteBuffer src)
         {
             final int length = src.remaining();
             if (inEnd + length > in.length)
             {
                 final int live = inEnd - inStart;
-                final byte[] target = live + length > in.length ? new byte[Math.max(in.length * 2, live + length)] : in;
+                final byte[] target = live + length > in.length ?
+                    new byte[(int)Math.min(Integer.MAX_VALUE - 8, Math.max(in.length * 2L, (long)live + length))] : in;
                 System.arraycopy(in, inStart, target, 0, live);
                 in = target;
                 inStart = 0;
@@ -748,28 +948,39 @@ final class Nic implements AutoCloseable
             }
         }
 
-        void out(final byte[] bytes, final int length)
+        void out(final byte[] bytes, final int length, final long limit)
         {
-            room(length);
-            out.put(bytes, 0, length);
+            if (room(length, limit))
+            {
+                out.put(bytes, 0, length);
+            }
         }
 
-        void out(final DirectBuffer src, final int index, final int length)
+        void out(final DirectBuffer src, final int index, final int length, final long limit)
         {
-            room(length);
-            src.getBytes(index, out, length);
+            if (room(length, limit))
+            {
+                src.getBytes(index, out, length);
+            }
         }
 
-        private void room(final int length)
+        /** Makes room for {@code length} more bytes of output, unless that passes {@code limit} (then false). */
+        private boolean room(final int length, final long limit)
         {
+            if (overLimit || outputBytes() + length > limit)
+            {
+                overLimit = true;
+                return false;
+            }
             if (out.remaining() < length)
             {
-                final ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(out.capacity() * 2,
-                    out.position() + length));
+                final long capacity = Math.min(limit, Math.max(out.capacity() * 2L, (long)out.position() + length));
+                final ByteBuffer bigger = ByteBuffer.allocateDirect((int)capacity);
                 out.flip();
                 bigger.put(out);
                 out = bigger;
             }
+            return true;
         }
     }
 }

@@ -81,6 +81,12 @@ final class RespWriter
         return crlf();
     }
 
+    /** A map of {@code n} pairs: RESP2 has none, so it is an array of {@code 2n} (RESP3 comes later). */
+    RespWriter mapHeader(final int n)
+    {
+        return arrayHeader(2 * n);
+    }
+
     RespWriter nullBulk()
     {
         buffer.putByte(position++, (byte)'$');

@@ -103,6 +103,26 @@ final class RespClient implements AutoCloseable
         };
     }
 
+    /** Reads until the server closes the connection (end of stream or reset); returns the bytes read. */
+    long drain() throws IOException
+    {
+        final byte[] buf = new byte[64 << 10];
+        long total = 0;
+        try
+        {
+            int n;
+            while ((n = in.read(buf)) >= 0)
+            {
+                total += n;
+            }
+        }
+        catch (final java.net.SocketException ex)
+        {
+            // Reset: the server closed with our requests unread.
+        }
+        return total;
+    }
+
     /** True when the server closed the connection (the next read sees end of stream). */
     boolean isClosedByServer() throws IOException
     {
