@@ -44,7 +44,10 @@ final class Peers
     static final byte RELEASE = 7;
     /** The shard's keys matching a pattern (KEYS, SCAN). */
     static final byte KEYS = 8;
+    /** As RELEASE, but first writes what the shard reserved for the command (MSET's second phase). */
+    static final byte COMMIT = 9;
     private static final byte[] RELEASE_MESSAGE = {RELEASE};
+    private static final byte[] COMMIT_MESSAGE = {COMMIT};
     /** First byte of a peer's reply. */
     private static final byte REPLY_OK = 0;
     private static final byte REPLY_FAILED = 1;
@@ -55,6 +58,13 @@ final class Peers
     private final int shards;
     private final CoreLocalLock lock;
     private final Channel[] channels;
+    /**
+     * What an MSET reserved on this shard in its first phase ({@link Shard#reserve}), written or given back when
+     * its locks are released; held only by the holder of this shard's lock, so the core's threads share it safely.
+     */
+    private byte[][] reservedPairs;
+    private long[] reserved;
+    private long reservedNow;
 
     Peers(final Os os, final Shard shard, final CoreLocalLock lock, final int self, final int shards)
     {
@@ -93,10 +103,11 @@ final class Peers
         {
             final ByteBuffer in = ByteBuffer.wrap(c.receiveBytes());
             final byte op = in.get();
-            if (op == RELEASE)
+            if (op == RELEASE || op == COMMIT)
             {
                 if (holding)
                 {
+                    finishReserved(op == COMMIT);
                     holding = false;
                     lock.unlock();
                 }
@@ -145,15 +156,16 @@ final class Peers
             }
             case MSET ->
             {
-                long failed = 0;
-                for (int i = 0; i + 1 < items.length; i += 2)
+                // First phase only: room for every pair, or none; written when every shard has room (COMMIT).
+                final long[] blocks = shard.reserve(items, now);
+                if (blocks == null)
                 {
-                    if (shard.set(items[i], KeyHash.fnv1a(items[i]), items[i + 1], 0, 0, false, now) != Shard.OK)
-                    {
-                        failed++;
-                    }
+                    return 1L;
                 }
-                return failed;
+                reservedPairs = items;
+                reserved = blocks;
+                reservedNow = now;
+                return 0L;
             }
             case DEL, EXISTS ->
             {
@@ -183,6 +195,24 @@ final class Peers
                 return 0L;
             }
             default -> throw new IllegalArgumentException("unknown peer operation " + op);
+        }
+    }
+
+    /** Writes (or gives back) what this shard reserved, if anything; the caller holds the shard's lock. */
+    private void finishReserved(final boolean commit)
+    {
+        if (reserved != null)
+        {
+            if (commit)
+            {
+                shard.commitReserved(reservedPairs, reserved, reservedNow);
+            }
+            else
+            {
+                shard.cancelReserved(reservedPairs, reserved);
+            }
+            reserved = null;
+            reservedPairs = null;
         }
     }
 
@@ -292,7 +322,8 @@ final class Peers
 
     /**
      * Runs part {@code parts[s]} of {@code op} on each shard {@code s} that has one, atomically (see the class
-     * comment); the caller must not hold this shard's lock.
+     * comment); the caller must not hold this shard's lock. MSET is all or nothing: its parts only reserve memory,
+     * and they are written as the locks are released, only if every shard had room (each answered 0).
      *
      * @return for each shard that took part, its result; null for the others.
      */
@@ -300,6 +331,7 @@ final class Peers
     {
         final Object[] results = new Object[shards];
         final boolean[] held = new boolean[shards];
+        boolean commit = false;
         try
         {
             // Growing phase, in ascending shard order (see the class comment): each part runs once its shard is
@@ -323,6 +355,14 @@ final class Peers
                     results[s] = decode(op, s, channel(s).receiveBytes());
                 }
             }
+            if (op == MSET)
+            {
+                commit = true;
+                for (final Object r : results)
+                {
+                    commit &= r == null || (Long)r == 0;
+                }
+            }
         }
         finally
         {
@@ -334,11 +374,12 @@ final class Peers
                 {
                     if (s == self)
                     {
+                        finishReserved(commit);
                         lock.unlock();
                     }
                     else
                     {
-                        channel(s).sendBytes(RELEASE_MESSAGE);
+                        channel(s).sendBytes(commit ? COMMIT_MESSAGE : RELEASE_MESSAGE);
                     }
                 }
             }

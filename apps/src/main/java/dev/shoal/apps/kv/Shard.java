@@ -199,6 +199,99 @@ final class Shard
         return OK;
     }
 
+    /** In {@link #reserve}'s answer: the pair is written over its key's record in place, needing no block. */
+    static final long IN_PLACE = 0;
+    /** In {@link #reserve}'s answer: a later pair sets the same key, so this one is not written. */
+    static final long SUPERSEDED = -1;
+
+    /**
+     * Phase one of an all-or-nothing write of key-value pairs (MSET): takes every block the pairs need, or none.
+     * Between this and {@link #commitReserved} or {@link #cancelReserved} nothing else may run on the shard (the
+     * caller holds its lock), so what was found here is still so there.
+     *
+     * @return per pair its block, {@link #IN_PLACE} or {@link #SUPERSEDED}; null when memory does not suffice
+     *         (then nothing is held).
+     */
+    long[] reserve(final byte[][] pairs, final long now)
+    {
+        final long[] blocks = new long[pairs.length / 2];
+        final java.util.Set<java.nio.ByteBuffer> later = new java.util.HashSet<>();
+        for (int i = blocks.length - 1; i >= 0; i--)
+        {
+            final byte[] key = pairs[2 * i];
+            if (!later.add(java.nio.ByteBuffer.wrap(key)))
+            {
+                blocks[i] = SUPERSEDED;
+                continue;
+            }
+            final long bytes = 4L + key.length + pairs[2 * i + 1].length;
+            final int slot = find(key, KeyHash.fnv1a(key), now);
+            if (bytes <= memory.maxAllocation() && slot >= 0 && blockOf(size[slot]) == blockOf((int)bytes))
+            {
+                blocks[i] = IN_PLACE;
+                continue;
+            }
+            final long a = bytes > memory.maxAllocation() ? AllocationPolicy.NO_MEMORY : memory.allocate((int)bytes);
+            if (a == AllocationPolicy.NO_MEMORY)
+            {
+                blocks[i] = SUPERSEDED;
+                cancelReserved(pairs, blocks);
+                return null;
+            }
+            blocks[i] = a;
+        }
+        return blocks;
+    }
+
+    /** Phase two: writes the pairs {@link #reserve} found room for. MSET clears their expiry, as SET does. */
+    void commitReserved(final byte[][] pairs, final long[] blocks, final long now)
+    {
+        for (int i = 0; i < blocks.length; i++)
+        {
+            if (blocks[i] == SUPERSEDED)
+            {
+                continue;
+            }
+            final byte[] key = pairs[2 * i];
+            final byte[] value = pairs[2 * i + 1];
+            final int h = KeyHash.fnv1a(key);
+            final int bytes = 4 + key.length + value.length;
+            final int slot = find(key, h, now);
+            if (blocks[i] == IN_PLACE)
+            {
+                write(address[slot], key, 0, key.length, value, 0, value.length);
+                size[slot] = bytes;
+                setExpiry(slot, NO_EXPIRY);
+            }
+            else if (slot >= 0)
+            {
+                memory.free(address[slot], size[slot]);
+                write(blocks[i], key, 0, key.length, value, 0, value.length);
+                address[slot] = blocks[i];
+                size[slot] = bytes;
+                setExpiry(slot, NO_EXPIRY);
+            }
+            else
+            {
+                write(blocks[i], key, 0, key.length, value, 0, value.length);
+                insert(blocks[i], bytes, key.length, h, NO_EXPIRY);
+            }
+        }
+    }
+
+    /** Gives back the blocks {@link #reserve} took. */
+    void cancelReserved(final byte[][] pairs, final long[] blocks)
+    {
+        for (int i = 0; i < blocks.length; i++)
+        {
+            if (blocks[i] != SUPERSEDED && blocks[i] != IN_PLACE)
+            {
+                memory.free(blocks[i], 4 + pairs[2 * i].length + pairs[2 * i + 1].length);
+                blocks[i] = SUPERSEDED;
+            }
+        }
+    }
+
     /** Deletes the key; true when it existed. */
     boolean delete(final byte[] key, final int h, final long now)
     {
