@@ -109,6 +109,7 @@ final class KvCore
         final int count = b.getInt(index + RingDescriptor.COUNT_OFFSET);
         now = Math.max(now, b.getLong(index + RingDescriptor.DEVICE_TIME_OFFSET));
         copyRun(b, index, length);
+        out.resp3((b.getInt(index + RingDescriptor.FLAGS_OFFSET) & RingDescriptor.FLAG_RESP3) != 0);
         out.begin(connection, first);
         long unsent = first;
         int at = 0;
@@ -346,7 +347,7 @@ final class KvCore
                 }
             }
             case ECHO -> out.bulk(args[1]);
-            case INFO -> out.bulk(info());
+            case INFO -> out.verbatim(info());
             case CONFIG -> config(args);
             case COMMAND -> command(args);
             case SELECT ->

@@ -69,10 +69,11 @@ final class Nic implements AutoCloseable
     private final Runnable onShutdown;
     private final CountDownLatch ready;
     private final RespReader reader;
-    private final Int2ObjectHashMap<Connection> connections = new Int2ObjectHashMap<>();
-    private final List<Connection> dirty = new ArrayList<>();
-    /** Connections not read while the overflow is over its limit. */
-    private final List<Connection> paused = new ArrayList<>();
+    private final NicSession session;
+    private final Int2ObjectHashMap<NicConnection> connections = new Int2ObjectHashMap<>();
+    private final List<NicConnection> dirty = new ArrayList<>();
+    /** NicConnections not read while the overflow is over its limit. */
+    private final List<NicConnection> paused = new ArrayList<>();
     private long overflowBytes;
     /** Registers for INFO (written by the NIC's thread only). */
     private volatile int connectedClients;
@@ -139,6 +140,7 @@ final class Nic implements AutoCloseable
         {
             throw new IllegalStateException("cannot open the NIC's socket: " + ex.getMessage(), ex);
         }
+        this.session = new NicSession(limits, port());
     }
 
     int port()
@@ -158,13 +160,13 @@ final class Nic implements AutoCloseable
         return connectedClients;
     }
 
-    /** Connections accepted since the start; any thread. */
+    /** NicConnections accepted since the start; any thread. */
     long totalConnections()
     {
         return totalConnections;
     }
 
-    /** Connections closed for a protocol error; any thread. */
+    /** NicConnections closed for a protocol error; any thread. */
     long protocolErrors()
     {
         return protocolErrors;
@@ -252,7 +254,7 @@ final class Nic implements AutoCloseable
     {
         try
         {
-            for (final Connection c : connections.values())
+            for (final NicConnection c : connections.values())
             {
                 c.channel.close();
             }
@@ -308,7 +310,7 @@ final class Nic implements AutoCloseable
                     }
                     else
                     {
-                        final Connection c = (Connection)key.attachment();
+                        final NicConnection c = (NicConnection)key.attachment();
                         if (key.isWritable())
                         {
                             dirtyOnce(c);
@@ -379,7 +381,13 @@ final class Nic implements AutoCloseable
         {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            final Connection c = new Connection(nextConnection++, ch);
+            final NicConnection c = new NicConnection(nextConnection++, ch);
+            c.connectedAt = c.lastRequestAt = System.currentTimeMillis();
+            c.authenticated = !limits.passwordRequired();
+            if (ch.getRemoteAddress() instanceof InetSocketAddress a)
+            {
+                c.remoteAddress = a.getAddress().getHostAddress() + ":" + a.getPort();
+            }
             c.key = ch.register(selector, SelectionKey.OP_READ, c);
             connections.put(c.id, c);
             connectedClients = connections.size();
@@ -387,7 +395,7 @@ final class Nic implements AutoCloseable
         }
     }
 
-    private void read(final Connection c)
+    private void read(final NicConnection c)
     {
         if (overflowBytes > OVERFLOW_LIMIT)
         {
@@ -477,6 +485,14 @@ final class Nic implements AutoCloseable
                 continue;
             }
             p = reader.end;
+            final byte[] answer = session.handle(c, c.in, reader, connections.values(), deviceTime);
+            if (answer != null)
+            {
+                // The session's own (HELLO, AUTH, CLIENT, or NOAUTH): answered here, in its place in the order.
+                endRun();
+                deliver(c, seq, answer);
+                continue;
+            }
             route(c, seq, deviceTime);
             if (endsConnection)
             {
@@ -495,7 +511,7 @@ final class Nic implements AutoCloseable
     }
 
     /** Request {@code seq} is the connection's last: nothing more is read, and it closes once that is answered. */
-    private void endConnection(final Connection c, final long seq)
+    private void endConnection(final NicConnection c, final long seq)
     {
         c.closeAfter = Math.min(c.closeAfter, seq);
         c.ending = true;
@@ -514,7 +530,7 @@ final class Nic implements AutoCloseable
      * Applies the filter to the request the reader found and adds it to the run for its queue: the run open for this
      * connection if it goes to the same queue and there is room, else a new one (the old one goes on its ring).
      */
-    private void route(final Connection c, final long seq, final long deviceTime)
+    private void route(final NicConnection c, final long seq, final long deviceTime)
     {
         final byte[] in = c.in;
         final RespReader r = reader;
@@ -538,6 +554,7 @@ final class Nic implements AutoCloseable
             b.putInt(RingDescriptor.CONNECTION_OFFSET, c.id);
             b.putLong(RingDescriptor.SEQUENCE_OFFSET, seq);
             b.putLong(RingDescriptor.DEVICE_TIME_OFFSET, deviceTime);
+            b.putInt(RingDescriptor.FLAGS_OFFSET, c.protocol == 3 ? RingDescriptor.FLAG_RESP3 : 0);
             runLength = RingDescriptor.REQUEST_HEADER;
         }
         int at = runLength;
@@ -577,7 +594,7 @@ final class Nic implements AutoCloseable
     }
 
     /** The queue the filter picks for the request the reader found; notes the key hash it routed by, if any. */
-    private int queueOf(final Connection c, final byte[] in, final RespReader r)
+    private int queueOf(final NicConnection c, final byte[] in, final RespReader r)
     {
         final NicFilter.Rule rule = table.get(in, r.argOffset[0], r.argLength[0]);
         final NicFilter.Action a = rule == null ? filter.otherwise() : rule.action();
@@ -623,7 +640,7 @@ final class Nic implements AutoCloseable
         wakeCores();
         if (!paused.isEmpty() && overflowBytes <= OVERFLOW_LIMIT / 2)
         {
-            for (final Connection c : paused)
+            for (final NicConnection c : paused)
             {
                 c.paused = false;
                 if (!c.closed && !c.ending)
@@ -672,7 +689,7 @@ final class Nic implements AutoCloseable
 
     private void onReply(final int type, final MutableDirectBuffer b, final int index, final int length)
     {
-        final Connection c = connections.get(b.getInt(index + RingDescriptor.CONNECTION_OFFSET));
+        final NicConnection c = connections.get(b.getInt(index + RingDescriptor.CONNECTION_OFFSET));
         final long first = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
         final int count = b.getInt(index + RingDescriptor.REPLY_COUNT_OFFSET);
         final int at = index + RingDescriptor.REPLY_HEADER;
@@ -693,7 +710,7 @@ final class Nic implements AutoCloseable
             {
                 final byte[] copy = new byte[len];
                 b.getBytes(at, copy);
-                c.hold(first, new Replies(copy, count), outputLimit());
+                c.hold(first, new NicConnection.Replies(copy, count), outputLimit());
             }
             checkOutput(c);
         }
@@ -705,11 +722,11 @@ final class Nic implements AutoCloseable
     }
 
     /** Sends the reply to request {@code seq} now if every earlier one went, else keeps it until they have. */
-    private void deliver(final Connection c, final long seq, final byte[] reply)
+    private void deliver(final NicConnection c, final long seq, final byte[] reply)
     {
         if (seq != c.nextToSend)
         {
-            c.hold(seq, new Replies(reply, 1), outputLimit());
+            c.hold(seq, new NicConnection.Replies(reply, 1), outputLimit());
         }
         else
         {
@@ -729,7 +746,7 @@ final class Nic implements AutoCloseable
      * Closes a client whose unsent replies passed client-output-buffer-limit's hard limit, or stayed over its soft
      * limit longer than its seconds (host time: the NIC is a device).
      */
-    private void checkOutput(final Connection c)
+    private void checkOutput(final NicConnection c)
     {
         if (c.closed)
         {
@@ -763,23 +780,23 @@ final class Nic implements AutoCloseable
      * The replies to the {@code count} requests from {@code nextToSend} on are in the output: moves on, past any
      * later ones that were waiting.
      */
-    private void sent(final Connection c, final int count)
+    private void sent(final NicConnection c, final int count)
     {
         c.nextToSend += count;
         if (!c.pending.isEmpty())
         {
-            Replies next;
+            NicConnection.Replies next;
             while ((next = c.pending.remove(c.nextToSend)) != null)
             {
-                c.pendingBytes -= next.bytes.length;
-                c.out(next.bytes, next.bytes.length, outputLimit());
-                c.nextToSend += next.count;
+                c.pendingBytes -= next.bytes().length;
+                c.out(next.bytes(), next.bytes().length, outputLimit());
+                c.nextToSend += next.count();
             }
         }
         dirtyOnce(c);
     }
 
-    private void dirtyOnce(final Connection c)
+    private void dirtyOnce(final NicConnection c)
     {
         if (!c.dirty)
         {
@@ -798,7 +815,7 @@ final class Nic implements AutoCloseable
         int kept = 0;
         for (int i = 0; i < dirty.size(); i++)
         {
-            final Connection c = dirty.get(i);
+            final NicConnection c = dirty.get(i);
             if (c.closed)
             {
                 c.dirty = false;
@@ -835,7 +852,7 @@ final class Nic implements AutoCloseable
         dirty.subList(kept, dirty.size()).clear();
     }
 
-    private void drop(final Connection c)
+    private void drop(final NicConnection c)
     {
         if (c.closed)
         {
@@ -843,7 +860,7 @@ final class Nic implements AutoCloseable
         }
         c.closed = true;
         c.pending.clear();
-        c.out = EMPTY_OUTPUT;
+        c.out = NicConnection.EMPTY_OUTPUT;
         connections.remove(c.id);
         connectedClients = connections.size();
         c.key.cancel();
@@ -854,133 +871,6 @@ final class Nic implements AutoCloseable
         catch (final IOException ex)
         {
             // Gone already.
-        }
-    }
-
-    /** What a closed connection holds: nothing. */
-    private static final ByteBuffer EMPTY_OUTPUT = ByteBuffer.allocate(0);
-
-    /** Replies to {@code count} consecutive requests, kept until their turn. */
-    private record Replies(byte[] bytes, int count)
-    {
-    }
-
-    /** One client connection: its unparsed input, its output, and the replies waiting for their turn. */
-    private static final class Connection
-    {
-        final int id;
-        final SocketChannel channel;
-        SelectionKey key;
-        byte[] in = new byte[READ_CHUNK];
-        int inStart;
-        int inEnd;
-        long nextSequence;
-        long nextToSend;
-        long closeAfter = Long.MAX_VALUE;
-        /** Replies that came before an earlier request's, by the sequence of the first request they answer. */
-        final HashMap<Long, Replies> pending = new HashMap<>();
-        long pendingBytes;
-        /** Its replies passed the output limit: it is closed, and what passed it was not kept. */
-        boolean overLimit;
-        /** When its output went over the soft limit (host ms), 0 while under. */
-        long softSince;
-        /** Not read for now: the overflow is over its limit. */
-        boolean paused;
-        /** The rest of a refused request being discarded. */
-        final RespReader.Skip skip = new RespReader.Skip();
-        /** Direct, so that a write goes from it without the JDK's copy through a temporary native buffer. */
-        ByteBuffer out = ByteBuffer.allocateDirect(16 << 10);
-        boolean dirty;
-        boolean closed;
-        /** The filter's last request of this connection was read: nothing more is read from it. */
-        boolean ending;
-
-        Connection(final int id, final SocketChannel channel)
-        {
-            this.id = id;
-            this.channel = channel;
-        }
-
-        /** Unsent replies, in the output and held for their turn. */
-        long outputBytes()
-        {
-            return out.position() + pendingBytes;
-        }
-
-        void hold(final long first, final Replies replies, final long limit)
-        {
-            if (outputBytes() + replies.bytes.length > limit)
-            {
-                overLimit = true;
-                return;
-            }
-            pending.put(first, replies);
-            pendingBytes += replies.bytes.length;
-        }
-
-        /**
-         * Adds what was read. The reader keeps at most one partial frame here (no longer than a ring message and
-         * its RESP framing, or a 64 KiB line), so this stays small.
-         */
-        void append(final ByteBuffer src)
-        {
-            final int length = src.remaining();
-            if (inEnd + length > in.length)
-            {
-                final int live = inEnd - inStart;
-                final byte[] target = live + length > in.length ?
-                    new byte[(int)Math.min(Integer.MAX_VALUE - 8, Math.max(in.length * 2L, (long)live + length))] : in;
-                System.arraycopy(in, inStart, target, 0, live);
-                in = target;
-                inStart = 0;
-                inEnd = live;
-            }
-            src.get(in, inEnd, length);
-            inEnd += length;
-        }
-
-        void consumed(final int upTo)
-        {
-            inStart = upTo;
-            if (inStart == inEnd)
-            {
-                inStart = inEnd = 0;
-            }
-        }
-
-        void out(final byte[] bytes, final int length, final long limit)
-        {
-            if (room(length, limit))
-            {
-                out.put(bytes, 0, length);
-            }
-        }
-
-        void out(final DirectBuffer src, final int index, final int length, final long limit)
-        {
-            if (room(length, limit))
-            {
-                src.getBytes(index, out, length);
-            }
-        }
-
-        /** Makes room for {@code length} more bytes of output, unless that passes {@code limit} (then false). */
-        private boolean room(final int length, final long limit)
-        {
-            if (overLimit || outputBytes() + length > limit)
-            {
-                overLimit = true;
-                return false;
-            }
-            if (out.remaining() < length)
-            {
-                final long capacity = Math.min(limit, Math.max(out.capacity() * 2L, (long)out.position() + length));
-                final ByteBuffer bigger = ByteBuffer.allocateDirect((int)capacity);
-                out.flip();
-                bigger.put(out);
-                out = bigger;
-            }
-            return true;
         }
     }
 }

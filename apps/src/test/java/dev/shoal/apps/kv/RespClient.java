@@ -10,13 +10,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A minimal RESP2 client for the tests: commands as arrays of bulk strings, replies decoded to Java values. */
+/** A minimal RESP2/RESP3 client for the tests: commands as arrays of bulk strings, replies decoded to Java values. */
 final class RespClient implements AutoCloseable
 {
     /** An error reply. */
     record Error(String message)
     {
     }
+
+    /** RESP3's null ({@code _}), told apart from RESP2's null bulk string (Java null). */
+    static final Object NULL3 = new Object()
+    {
+        @Override
+        public String toString()
+        {
+            return "RESP3 null";
+        }
+    };
 
     private final Socket socket;
     private final InputStream in;
@@ -98,6 +108,25 @@ final class RespClient implements AutoCloseable
                     items.add(read());
                 }
                 yield items;
+            }
+            case '_' -> NULL3;
+            case ',' -> Double.parseDouble(line);
+            case '#' -> line.equals("t");
+            case '=' ->
+            {
+                final int n = Integer.parseInt(line);
+                final byte[] data = in.readNBytes(n + 2);
+                yield new String(data, 0, n, StandardCharsets.UTF_8);
+            }
+            case '%' ->
+            {
+                final int n = Integer.parseInt(line);
+                final java.util.Map<Object, Object> map = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < n; i++)
+                {
+                    map.put(read(), read());
+                }
+                yield map;
             }
             default -> throw new IOException("not a RESP reply type: " + (char)type + line);
         };
