@@ -105,7 +105,7 @@ final class NicSession
         int protocol = c.protocol;
         if (r.argc >= 2)
         {
-            final long v = KvCore.parseLong(bytes(in, r, 1));
+            final long v = Commands.parseLong(bytes(in, r, 1));
             if (v == Long.MIN_VALUE)
             {
                 return error("ERR Protocol version is not an integer or out of range");
