@@ -20,12 +20,20 @@ final class Commands
     private final KvAppliance.Settings settings;
     private final Nic nic;
     private final int shards;
+    private final int self;
+    /** WATCH's keys and tokens, by connection; kept on the connection's home core (its WATCH and EXEC go there). */
+    private final java.util.Map<Integer, List<Watched>> watches = new java.util.HashMap<>();
+
+    private record Watched(byte[] key, int shard, long token)
+    {
+    }
     /** The latest device time seen (ms): the core's notion of wall time for expiry; set before each command. */
     long now;
 
     Commands(final RespWriter out, final Shard shard, final Peers peers, final KvAppliance.Settings settings,
-        final Nic nic, final int shards)
+        final Nic nic, final int self, final int shards)
     {
+        this.self = self;
         this.out = out;
         this.shard = shard;
         this.peers = peers;
@@ -40,13 +48,12 @@ final class Commands
         final Command command = Command.of(args[0], 0, args[0].length);
         if (command == null)
         {
-            out.error("ERR unknown command '" + printable(args[0]) + "', with args beginning with: " +
-                argsPreview(args));
+            out.error(Command.unknown(args));
             return RingDescriptor.REPLY;
         }
-        if (command.arity > 0 ? args.length != command.arity : args.length < -command.arity)
+        if (!command.arityAllows(args.length) && command != Command.EXEC)
         {
-            out.error("ERR wrong number of arguments for '" + command.name().toLowerCase(Locale.ROOT) + "' command");
+            out.error(command.wrongArity());
             return RingDescriptor.REPLY;
         }
         switch (command)
@@ -136,6 +143,14 @@ final class Commands
                 }
             }
             case CLIENT -> client(args, connection);
+            case WATCH -> watch(args, connection);
+            case UNWATCH, DISCARD ->
+            {
+                watches.remove(connection);
+                out.simple("OK");
+            }
+            case EXEC -> exec(args, connection);
+            case MULTI, HELLO, AUTH -> out.error("ERR " + command.name() + " reached a core: the NIC answers it");
             case QUIT ->
             {
                 out.simple("OK");
@@ -147,6 +162,141 @@ final class Commands
             }
         }
         return RingDescriptor.REPLY;
+    }
+
+    /** WATCH key...: remembers each key's token ({@link Shard#token}), read under its shard's lock. */
+    private void watch(final byte[][] args, final int connection)
+    {
+        final byte[][] keys = java.util.Arrays.copyOfRange(args, 1, args.length);
+        final int[][] where = new int[shards][];
+        final Object[] results = peers.fanOut(Peers.TOKENS, now, keys, 1, false, where);
+        final List<Watched> list = watches.computeIfAbsent(connection, k -> new java.util.ArrayList<>());
+        for (int s = 0; s < shards; s++)
+        {
+            if (results[s] != null)
+            {
+                final byte[][] tokens = (byte[][])results[s];
+                for (int k = 0; k < tokens.length; k++)
+                {
+                    list.add(new Watched(keys[where[s][k]], s,
+                        java.nio.ByteBuffer.wrap(tokens[k]).getLong()));
+                }
+            }
+        }
+        out.simple("OK");
+    }
+
+    /**
+     * EXEC as the NIC sends it: {@code EXEC dirty {n, n arguments}...}, the transaction the client queued after
+     * MULTI (dirty "1" when a command was refused while queuing). Atomic across shards: it takes the locks of every
+     * shard its commands and watched keys touch, in ascending order, before the first command runs and gives them
+     * back after the last (strict two-phase locking, {@link Peers#lockAll}); it runs nothing if a watched key
+     * changed since WATCH.
+     */
+    private void exec(final byte[][] args, final int connection)
+    {
+        final List<Watched> watched = watches.remove(connection);
+        if (args.length < 2 || args[1].length != 1 || args[1][0] != '0')
+        {
+            out.error(args.length < 2 ? "ERR EXEC without MULTI" :
+                "EXECABORT Transaction discarded because of previous errors.");
+            return;
+        }
+        final List<byte[][]> queued = new java.util.ArrayList<>();
+        final boolean[] need = new boolean[shards];
+        for (int i = 2; i < args.length; )
+        {
+            final int n = (int)parseLong(args[i]);
+            final byte[][] cmd = java.util.Arrays.copyOfRange(args, i + 1, i + 1 + n);
+            i += 1 + n;
+            queued.add(cmd);
+            final Command c = Command.of(cmd[0], 0, cmd[0].length);
+            if (c == null)
+            {
+                continue;
+            }
+            if (c.span == Command.Span.ALL)
+            {
+                java.util.Arrays.fill(need, true);
+            }
+            else if (c.firstKey > 0)
+            {
+                final int last = c.lastKey < 0 ? cmd.length - 1 : Math.min(c.lastKey, cmd.length - 1);
+                for (int k = c.firstKey; k <= last; k += c.step)
+                {
+                    need[KeyHash.shardOf(KeyHash.fnv1a(cmd[k]), shards)] = true;
+                }
+            }
+        }
+        if (watched != null)
+        {
+            for (final Watched w : watched)
+            {
+                need[w.shard()] = true;
+            }
+        }
+        try
+        {
+            peers.lockAll(need, now);
+            if (watched != null && changed(watched))
+            {
+                out.nullArray();
+                return;
+            }
+            out.arrayHeader(queued.size());
+            for (final byte[][] cmd : queued)
+            {
+                final Command c = Command.of(cmd[0], 0, cmd[0].length);
+                final int owner = c == null || c.spansShards() || c.firstKey == 0 ? self :
+                    KeyHash.shardOf(KeyHash.fnv1a(cmd[c.firstKey]), shards);
+                if (owner == self)
+                {
+                    execute(cmd, connection);
+                }
+                else
+                {
+                    out.raw(peers.run(owner, cmd, out.resp3(), now));
+                }
+            }
+        }
+        finally
+        {
+            peers.unlockAll();
+        }
+    }
+
+    /** True when a watched key's token is not what it was at WATCH; the caller holds the shards' locks. */
+    private boolean changed(final List<Watched> watched)
+    {
+        final byte[][][] parts = new byte[shards][][];
+        final List<List<Watched>> byShard = new java.util.ArrayList<>();
+        for (int s = 0; s < shards; s++)
+        {
+            byShard.add(new java.util.ArrayList<>());
+        }
+        for (final Watched w : watched)
+        {
+            byShard.get(w.shard()).add(w);
+        }
+        for (int s = 0; s < shards; s++)
+        {
+            if (!byShard.get(s).isEmpty())
+            {
+                parts[s] = byShard.get(s).stream().map(Watched::key).toArray(byte[][]::new);
+            }
+        }
+        final Object[] results = peers.runLocked(Peers.TOKENS, now, parts);
+        for (int s = 0; s < shards; s++)
+        {
+            for (int k = 0; k < byShard.get(s).size(); k++)
+            {
+                if (java.nio.ByteBuffer.wrap(((byte[][])results[s])[k]).getLong() != byShard.get(s).get(k).token())
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void get(final byte[] key)
@@ -406,21 +556,64 @@ final class Commands
         }
     }
 
+    /** EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT key time [NX | XX | GT | LT], as Redis 7 checks and applies them. */
     private void expire(final Command command, final byte[][] args)
     {
-        final long v = parseLong(args[2]);
-        if (v == Long.MIN_VALUE || Math.abs(v) > Long.MAX_VALUE / 2000)
+        long when = parseLong(args[2]);
+        if (when == Long.MIN_VALUE)
         {
             out.error("ERR value is not an integer or out of range");
             return;
         }
-        final long at = switch (command)
+        boolean nx = false;
+        boolean xx = false;
+        boolean gt = false;
+        boolean lt = false;
+        for (int i = 3; i < args.length; i++)
         {
-            case EXPIRE -> now + v * 1000;
-            case PEXPIRE -> now + v;
-            case EXPIREAT -> v * 1000;
-            default -> v;
-        };
+            final String opt = new String(args[i], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+            switch (opt)
+            {
+                case "NX" -> nx = true;
+                case "XX" -> xx = true;
+                case "GT" -> gt = true;
+                case "LT" -> lt = true;
+                default ->
+                {
+                    out.error("ERR Unsupported option " + Command.printable(args[i]));
+                    return;
+                }
+            }
+        }
+        if (nx && (xx || gt || lt))
+        {
+            out.error("ERR NX and XX, GT or LT options at the same time are not compatible");
+            return;
+        }
+        if (gt && lt)
+        {
+            out.error("ERR GT and LT options at the same time are not compatible");
+            return;
+        }
+        final String invalid = "ERR invalid expire time in '" + command.name().toLowerCase(Locale.ROOT) + "' command";
+        if (command == Command.EXPIRE || command == Command.EXPIREAT)
+        {
+            if (when > Long.MAX_VALUE / 1000 || when < Long.MIN_VALUE / 1000)
+            {
+                out.error(invalid);
+                return;
+            }
+            when *= 1000;
+        }
+        if (command == Command.EXPIRE || command == Command.PEXPIRE)
+        {
+            if (when > Long.MAX_VALUE - now)
+            {
+                out.error(invalid);
+                return;
+            }
+            when += now;
+        }
         final int h = KeyHash.fnv1a(args[1]);
         final int slot = shard.find(args[1], h, now);
         if (slot < 0)
@@ -428,13 +621,21 @@ final class Commands
             out.integer(0);
             return;
         }
-        if (at <= now)
+        final long current = shard.expireAt(slot);
+        // No expiry counts as an infinite one for GT and LT, as in Redis.
+        if ((nx && current != 0) || (xx && current == 0) || (gt && (current == 0 || when <= current)) ||
+            (lt && current != 0 && when >= current))
+        {
+            out.integer(0);
+            return;
+        }
+        if (when <= now)
         {
             shard.delete(args[1], h, now);
         }
         else
         {
-            shard.setExpiry(slot, at);
+            shard.setExpiry(slot, when);
         }
         out.integer(1);
     }

@@ -1,7 +1,6 @@
 package dev.shoal.apps.kv;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -59,26 +58,8 @@ public final class KvAppliance implements AutoCloseable
         }
     }
 
-    /**
-     * The filter the appliance installs: a key's command goes to the key's owner (argument 1), keyless
-     * connection-level commands spread by connection, whole-store commands to core 0; QUIT is a connection's last.
-     */
-    public static final NicFilter FILTER = new NicFilter(List.of(
-        new NicFilter.Rule("PING", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("ECHO", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("CONFIG", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("COMMAND", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("SELECT", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("CLIENT", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("QUIT", NicFilter.Action.byConnection(), true),
-        new NicFilter.Rule("KEYS", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("SCAN", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("INFO", NicFilter.Action.toQueue(0)),
-        new NicFilter.Rule("DBSIZE", NicFilter.Action.toQueue(0)),
-        new NicFilter.Rule("FLUSHALL", NicFilter.Action.toQueue(0)),
-        new NicFilter.Rule("FLUSHDB", NicFilter.Action.toQueue(0)),
-        new NicFilter.Rule("SHUTDOWN", NicFilter.Action.toQueue(0))),
-        NicFilter.Action.byArgument(1));
+    /** The filter the appliance installs, derived from the command table ({@link Command#filter()}). */
+    public static final NicFilter FILTER = Command.filter();
 
     private final Shoal shoal;
     private final Nic nic;

@@ -73,7 +73,9 @@ final class KvCore
         final long limit = settings.memoryPerCoreBytes() / CHUNK_BYTES * CHUNK_BYTES;
         shard = new Shard(os, new SizeClassAllocator(new MappedRegion(os, HEAP_BASE, CHUNK_BYTES, limit)));
         peers = new Peers(os, shard, shardLock, self, shards);
-        commands = new Commands(out, shard, peers, settings, queue.nic(), shards);
+        commands = new Commands(out, shard, peers, settings, queue.nic(), self, shards);
+        final RespWriter runnerOut = new RespWriter();
+        peers.runner(new Commands(runnerOut, shard, peers, settings, queue.nic(), self, shards), runnerOut);
         peers.export();
         beforeAttach.run();
         queue.attach();

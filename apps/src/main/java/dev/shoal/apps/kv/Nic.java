@@ -70,6 +70,9 @@ final class Nic implements AutoCloseable
     private final CountDownLatch ready;
     private final RespReader reader;
     private final NicSession session;
+    private static final byte[] UNWATCH = "UNWATCH".getBytes(StandardCharsets.US_ASCII);
+    private static final int[] UNWATCH_OFFSETS = {0};
+    private static final int[] UNWATCH_LENGTHS = {UNWATCH.length};
     private final Int2ObjectHashMap<NicConnection> connections = new Int2ObjectHashMap<>();
     private final List<NicConnection> dirty = new ArrayList<>();
     /** NicConnections not read while the overflow is over its limit. */
@@ -140,7 +143,7 @@ final class Nic implements AutoCloseable
         {
             throw new IllegalStateException("cannot open the NIC's socket: " + ex.getMessage(), ex);
         }
-        this.session = new NicSession(limits, port());
+        this.session = new NicSession(limits, port(), queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER);
     }
 
     int port()
@@ -486,6 +489,14 @@ final class Nic implements AutoCloseable
             }
             p = reader.end;
             final byte[] answer = session.handle(c, c.in, reader, connections.values(), deviceTime);
+            if (answer == NicSession.ROUTE_TRANSACTION)
+            {
+                // EXEC: the queued commands go to the connection's home core as one request.
+                final int[][] where = new int[2][];
+                final byte[] txn = session.transaction(c, where);
+                route(c, seq, deviceTime, txn, where[0].length, where[0], where[1]);
+                continue;
+            }
             if (answer != null)
             {
                 // The session's own (HELLO, AUTH, CLIENT, or NOAUTH): answered here, in its place in the order.
@@ -532,13 +543,18 @@ final class Nic implements AutoCloseable
      */
     private void route(final NicConnection c, final long seq, final long deviceTime)
     {
-        final byte[] in = c.in;
-        final RespReader r = reader;
-        final int q = queueOf(c, in, r);
+        route(c, seq, deviceTime, c.in, reader.argc, reader.argOffset, reader.argLength);
+    }
+
+    /** As {@link #route(NicConnection, long, long)}, for the request of {@code argc} arguments in {@code in}. */
+    private void route(final NicConnection c, final long seq, final long deviceTime, final byte[] in, final int argc,
+        final int[] argOffset, final int[] argLength)
+    {
+        final int q = queueOf(c, in, argc, argOffset, argLength);
         int length = RingDescriptor.ARGUMENTS_OFFSET;
-        for (int i = 0; i < r.argc; i++)
+        for (int i = 0; i < argc; i++)
         {
-            length += 4 + r.argLength[i];
+            length += 4 + argLength[i];
         }
         // The reader refused requests longer than a ring message (TOO_BIG).
         final int max = queues[q].maxMessage();
@@ -558,15 +574,15 @@ final class Nic implements AutoCloseable
             runLength = RingDescriptor.REQUEST_HEADER;
         }
         int at = runLength;
-        b.putInt(at + RingDescriptor.ARGC_OFFSET, r.argc);
+        b.putInt(at + RingDescriptor.ARGC_OFFSET, argc);
         b.putInt(at + RingDescriptor.HASHED_ARGUMENT_OFFSET, hashedArgument);
         b.putInt(at + RingDescriptor.KEY_HASH_OFFSET, keyHash);
         at += RingDescriptor.ARGUMENTS_OFFSET;
-        for (int i = 0; i < r.argc; i++)
+        for (int i = 0; i < argc; i++)
         {
-            b.putInt(at, r.argLength[i]);
-            b.putBytes(at + 4, in, r.argOffset[i], r.argLength[i]);
-            at += 4 + r.argLength[i];
+            b.putInt(at, argLength[i]);
+            b.putBytes(at + 4, in, argOffset[i], argLength[i]);
+            at += 4 + argLength[i];
         }
         runLength = at;
         runCount++;
@@ -594,9 +610,10 @@ final class Nic implements AutoCloseable
     }
 
     /** The queue the filter picks for the request the reader found; notes the key hash it routed by, if any. */
-    private int queueOf(final NicConnection c, final byte[] in, final RespReader r)
+    private int queueOf(final NicConnection c, final byte[] in, final int argc, final int[] argOffset,
+        final int[] argLength)
     {
-        final NicFilter.Rule rule = table.get(in, r.argOffset[0], r.argLength[0]);
+        final NicFilter.Rule rule = table.get(in, argOffset[0], argLength[0]);
         final NicFilter.Action a = rule == null ? filter.otherwise() : rule.action();
         endsConnection = rule != null && rule.endsConnection();
         hashedArgument = 0;
@@ -608,12 +625,12 @@ final class Nic implements AutoCloseable
             case BY_ARGUMENT ->
             {
                 final int i = a.value();
-                if (i >= r.argc)
+                if (i >= argc)
                 {
                     yield 0;
                 }
                 hashedArgument = i;
-                keyHash = KeyHash.fnv1a(in, r.argOffset[i], r.argLength[i]);
+                keyHash = KeyHash.fnv1a(in, argOffset[i], argLength[i]);
                 yield KeyHash.shardOf(keyHash, queues.length);
             }
         };
@@ -857,6 +874,14 @@ final class Nic implements AutoCloseable
         if (c.closed)
         {
             return;
+        }
+        if (c.watching)
+        {
+            // Its home core keeps its watched keys until told: an UNWATCH whose reply nobody reads.
+            c.watching = false;
+            endRun();
+            route(c, c.nextSequence++, System.currentTimeMillis(), UNWATCH, 1, UNWATCH_OFFSETS, UNWATCH_LENGTHS);
+            endRun();
         }
         c.closed = true;
         c.pending.clear();

@@ -65,6 +65,28 @@ final class NicConnection
     /** Host ms at connect and at its last request (for CLIENT LIST's age and idle). */
     long connectedAt;
     long lastRequestAt;
+    /** In a transaction (after MULTI): its commands are queued here, not run. */
+    boolean multi;
+    /** A command was refused while queuing: EXEC will answer EXECABORT. */
+    boolean multiDirty;
+    final java.io.ByteArrayOutputStream queuedBytes = new java.io.ByteArrayOutputStream();
+    final org.agrona.collections.IntArrayList queuedLengths = new org.agrona.collections.IntArrayList();
+    final org.agrona.collections.IntArrayList queuedCounts = new org.agrona.collections.IntArrayList();
+    /** What the queued commands will take in the EXEC request's ring message. */
+    long queuedRingBytes;
+    /** It sent WATCH since its last EXEC, DISCARD or UNWATCH: its home core keeps keys for it. */
+    boolean watching;
+
+    void endTransaction()
+    {
+        multi = false;
+        multiDirty = false;
+        queuedBytes.reset();
+        queuedLengths.clear();
+        queuedCounts.clear();
+        queuedRingBytes = 0;
+    }
+
     /** The client's address, host:port. */
     String remoteAddress = "";
 

@@ -22,21 +22,29 @@ final class NicSession
     private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     private static final String NOAUTH = "NOAUTH Authentication required.";
 
-    private enum Command
+    /** {@link #handle}'s answer for EXEC: the NIC sends the transaction ({@link #transaction}) to the cores. */
+    static final byte[] ROUTE_TRANSACTION = new byte[0];
+    private static final byte[] QUEUED = ascii("+QUEUED\r\n");
+
+    private enum Session
     {
-        HELLO, AUTH, CLIENT, QUIT
+        HELLO, AUTH, CLIENT, QUIT, MULTI, EXEC, DISCARD, WATCH, UNWATCH
     }
 
-    private static final NameTable<Command> COMMANDS = new NameTable<>(Map.of("HELLO", Command.HELLO, "AUTH",
-        Command.AUTH, "CLIENT", Command.CLIENT, "QUIT", Command.QUIT));
+    private static final NameTable<Session> COMMANDS = new NameTable<>(Map.of("HELLO", Session.HELLO, "AUTH",
+        Session.AUTH, "CLIENT", Session.CLIENT, "QUIT", Session.QUIT, "MULTI", Session.MULTI, "EXEC", Session.EXEC,
+        "DISCARD", Session.DISCARD, "WATCH", Session.WATCH, "UNWATCH", Session.UNWATCH));
 
     private final ClientLimits limits;
     private final int port;
+    private final int maxFrame;
 
-    NicSession(final ClientLimits limits, final int port)
+    /** @param maxFrame the most ring bytes a request may take: an EXEC's queued commands must fit it. */
+    NicSession(final ClientLimits limits, final int port, final int maxFrame)
     {
         this.limits = limits;
         this.port = port;
+        this.maxFrame = maxFrame;
     }
 
     /**
@@ -47,18 +55,186 @@ final class NicSession
     byte[] handle(final NicConnection c, final byte[] in, final RespReader r, final Collection<NicConnection> all,
         final long nowMillis)
     {
-        final Command command = COMMANDS.get(in, r.argOffset[0], r.argLength[0]);
+        final Session command = COMMANDS.get(in, r.argOffset[0], r.argLength[0]);
         c.lastRequestAt = nowMillis;
-        if (command == null || command == Command.QUIT)
+        if (command == Session.QUIT)
         {
-            return command == null && mustAuthenticate(c) ? error(NOAUTH) : null;
+            return null;
+        }
+        if (command == Session.HELLO || command == Session.AUTH)
+        {
+            return c.multi ? refuseInTransaction(c) : command == Session.HELLO ? hello(c, in, r) : auth(c, in, r);
+        }
+        if (mustAuthenticate(c))
+        {
+            if (c.multi)
+            {
+                c.multiDirty = true;
+            }
+            return error(NOAUTH);
+        }
+        if (c.multi)
+        {
+            return inTransaction(c, command, in, r);
+        }
+        if (command == null)
+        {
+            return null;
         }
         return switch (command)
         {
-            case HELLO -> hello(c, in, r);
-            case AUTH -> auth(c, in, r);
-            default -> mustAuthenticate(c) ? error(NOAUTH) : client(c, in, r, all, nowMillis);
+            case CLIENT -> client(c, in, r, all, nowMillis);
+            case MULTI ->
+            {
+                if (r.argc != 1)
+                {
+                    yield error("ERR wrong number of arguments for 'multi' command");
+                }
+                c.multi = true;
+                yield OK;
+            }
+            case EXEC -> error("ERR EXEC without MULTI");
+            case DISCARD -> error("ERR DISCARD without MULTI");
+            case WATCH ->
+            {
+                c.watching = true;
+                yield null;
+            }
+            case UNWATCH ->
+            {
+                c.watching = false;
+                yield null;
+            }
+            default -> null;
         };
+    }
+
+    /**
+     * A request after MULTI: EXEC and DISCARD end the transaction, anything else is checked against the command
+     * table and queued (+QUEUED), or refused with the error it would get, which makes EXEC abort, as in Redis.
+     */
+    private byte[] inTransaction(final NicConnection c, final Session session, final byte[] in, final RespReader r)
+    {
+        if (session == Session.EXEC || session == Session.DISCARD)
+        {
+            if (r.argc != 1)
+            {
+                c.multiDirty = true;
+                return error("ERR wrong number of arguments for '" + session.name().toLowerCase(Locale.ROOT) +
+                    "' command");
+            }
+            c.watching = false;
+            if (session == Session.DISCARD)
+            {
+                c.endTransaction();
+                return null;
+            }
+            return ROUTE_TRANSACTION;
+        }
+        if (session == Session.MULTI)
+        {
+            return error("ERR MULTI calls can not be nested");
+        }
+        if (session == Session.WATCH)
+        {
+            return error("ERR WATCH inside MULTI is not allowed");
+        }
+        final Command command = Command.of(in, r.argOffset[0], r.argLength[0]);
+        if (command == null)
+        {
+            c.multiDirty = true;
+            final byte[][] args = new byte[Math.min(r.argc, 8)][];
+            for (int i = 0; i < args.length; i++)
+            {
+                args[i] = bytes(in, r, i);
+            }
+            return error(Command.unknown(args));
+        }
+        if (!command.arityAllows(r.argc))
+        {
+            c.multiDirty = true;
+            return error(command.wrongArity());
+        }
+        if (command.notInTransaction())
+        {
+            return refuseInTransaction(c);
+        }
+        long ring = RespReader.ARGUMENT_OVERHEAD + 10;
+        for (int i = 0; i < r.argc; i++)
+        {
+            ring += RespReader.ARGUMENT_OVERHEAD + r.argLength[i];
+        }
+        if (c.multiDirty || RespReader.REQUEST_OVERHEAD + 2L * (RespReader.ARGUMENT_OVERHEAD + 4) +
+            c.queuedRingBytes + ring > maxFrame)
+        {
+            // Nothing more is kept once EXEC is bound to fail.
+            if (!c.multiDirty)
+            {
+                c.multiDirty = true;
+                c.queuedBytes.reset();
+                return error("ERR transaction too large: its commands must fit one NIC ring message (" +
+                    maxFrame + " bytes)");
+            }
+            return QUEUED;
+        }
+        c.queuedRingBytes += ring;
+        c.queuedCounts.addInt(r.argc);
+        for (int i = 0; i < r.argc; i++)
+        {
+            c.queuedLengths.addInt(r.argLength[i]);
+            c.queuedBytes.write(in, r.argOffset[i], r.argLength[i]);
+        }
+        return QUEUED;
+    }
+
+    private static byte[] refuseInTransaction(final NicConnection c)
+    {
+        c.multiDirty = true;
+        return error("ERR Command not allowed inside a transaction");
+    }
+
+    /** The transaction's arguments for the cores: {@code EXEC dirty {n, n arguments}...}; set in the reader's form. */
+    byte[] transaction(final NicConnection c, final int[][] offsetsAndLengths)
+    {
+        final java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        final int args = 2 + c.queuedCounts.size() + c.queuedLengths.size();
+        final int[] offsets = new int[args];
+        final int[] lengths = new int[args];
+        int a = 0;
+        a = put(b, ascii("EXEC"), offsets, lengths, a);
+        a = put(b, ascii(c.multiDirty ? "1" : "0"), offsets, lengths, a);
+        if (!c.multiDirty)
+        {
+            final byte[] queued = c.queuedBytes.toByteArray();
+            int at = 0;
+            int l = 0;
+            for (int k = 0; k < c.queuedCounts.size(); k++)
+            {
+                final int n = c.queuedCounts.getInt(k);
+                a = put(b, ascii(Integer.toString(n)), offsets, lengths, a);
+                for (int i = 0; i < n; i++)
+                {
+                    final int len = c.queuedLengths.getInt(l++);
+                    offsets[a] = b.size();
+                    lengths[a++] = len;
+                    b.write(queued, at, len);
+                    at += len;
+                }
+            }
+        }
+        c.endTransaction();
+        offsetsAndLengths[0] = java.util.Arrays.copyOf(offsets, a);
+        offsetsAndLengths[1] = java.util.Arrays.copyOf(lengths, a);
+        return b.toByteArray();
+    }
+
+    private static int put(final java.io.ByteArrayOutputStream b, final byte[] arg, final int[] offsets,
+        final int[] lengths, final int a)
+    {
+        offsets[a] = b.size();
+        lengths[a] = arg.length;
+        b.writeBytes(arg);
+        return a + 1;
     }
 
     private boolean mustAuthenticate(final NicConnection c)

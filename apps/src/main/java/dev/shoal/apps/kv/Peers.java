@@ -46,7 +46,18 @@ final class Peers
     static final byte KEYS = 8;
     /** As RELEASE, but first writes what the shard reserved for the command (MSET's second phase). */
     static final byte COMMIT = 9;
+    /** Takes the shard's lock and holds it until RELEASE (a transaction's growing phase). */
+    static final byte LOCK = 10;
+    /** WATCH's tokens of keys ({@link Shard#token}). */
+    static final byte TOKENS = 11;
+    /** Runs one single-shard command of a transaction: items are a flags byte, then the command's arguments. */
+    static final byte RUN = 12;
+    /** One way, keeping the lock: writes (or gives back) what an MSET inside a transaction reserved. */
+    static final byte FINISH_COMMIT = 13;
+    static final byte FINISH_CANCEL = 14;
     private static final byte[] RELEASE_MESSAGE = {RELEASE};
+    private static final byte[] FINISH_COMMIT_MESSAGE = {FINISH_COMMIT};
+    private static final byte[] FINISH_CANCEL_MESSAGE = {FINISH_CANCEL};
     private static final byte[] COMMIT_MESSAGE = {COMMIT};
     /** First byte of a peer's reply. */
     private static final byte REPLY_OK = 0;
@@ -65,6 +76,11 @@ final class Peers
     private byte[][] reservedPairs;
     private long[] reserved;
     private long reservedNow;
+    /** The shards whose locks a transaction of this core's main dispatcher holds ({@link #lockAll}); else null. */
+    private boolean[] transaction;
+    /** Runs a transaction's commands for other cores ({@link #RUN}), with its own writer. */
+    private Commands runner;
+    private RespWriter runnerOut;
 
     Peers(final Os os, final Shard shard, final CoreLocalLock lock, final int self, final int shards)
     {
@@ -103,6 +119,11 @@ final class Peers
         {
             final ByteBuffer in = ByteBuffer.wrap(c.receiveBytes());
             final byte op = in.get();
+            if (op == FINISH_COMMIT || op == FINISH_CANCEL)
+            {
+                finishReserved(op == FINISH_COMMIT);
+                continue;
+            }
             if (op == RELEASE || op == COMMIT)
             {
                 if (holding)
@@ -184,6 +205,28 @@ final class Peers
             {
                 return shard.keys(items[0], now).toArray(byte[][]::new);
             }
+            case LOCK ->
+            {
+                return 0L;
+            }
+            case TOKENS ->
+            {
+                final byte[][] tokens = new byte[items.length][];
+                for (int i = 0; i < items.length; i++)
+                {
+                    tokens[i] = ByteBuffer.allocate(8).putLong(shard.token(items[i], now)).array();
+                }
+                return tokens;
+            }
+            case RUN ->
+            {
+                runnerOut.resp3(items[0][0] == 1);
+                runnerOut.begin(0, 0);
+                runner.now = now;
+                runner.execute(java.util.Arrays.copyOfRange(items, 1, items.length), -1);
+                return new byte[][] {java.util.Arrays.copyOfRange(runnerOut.bulkArray(), RingDescriptor.REPLY_HEADER,
+                    runnerOut.length())};
+            }
             case STATS ->
             {
                 final int keys = shard.size(now);
@@ -218,7 +261,7 @@ final class Peers
 
     private static byte[] encode(final byte op, final Object result)
     {
-        if (op == MGET || op == KEYS)
+        if (op == MGET || op == KEYS || op == TOKENS || op == RUN)
         {
             final byte[][] values = (byte[][])result;
             int length = 4;
@@ -267,7 +310,7 @@ final class Peers
             throw new IllegalStateException("shard " + shard + " failed its part: " +
                 new String(bytes, 1, bytes.length - 1, java.nio.charset.StandardCharsets.UTF_8));
         }
-        if (op == MGET || op == KEYS)
+        if (op == MGET || op == KEYS || op == TOKENS || op == RUN)
         {
             final byte[][] values = new byte[b.getInt()][];
             for (int i = 0; i < values.length; i++)
@@ -342,9 +385,13 @@ final class Peers
                 {
                     continue;
                 }
+                final boolean inTransaction = transaction != null && transaction[s];
                 if (s == self)
                 {
-                    lock.lock();
+                    if (!inTransaction)
+                    {
+                        lock.lock();
+                    }
                     held[s] = true;
                     results[s] = applyLocal(op, now, parts[s]);
                 }
@@ -370,7 +417,19 @@ final class Peers
             // held, so that a failing command cannot stop the shards for good.
             for (int s = 0; s < shards; s++)
             {
-                if (held[s])
+                if (held[s] && transaction != null && transaction[s])
+                {
+                    // The transaction keeps the lock; an MSET inside it is written (or not) now.
+                    if (s == self)
+                    {
+                        finishReserved(commit);
+                    }
+                    else if (op == MSET)
+                    {
+                        channel(s).sendBytes(commit ? FINISH_COMMIT_MESSAGE : FINISH_CANCEL_MESSAGE);
+                    }
+                }
+                else if (held[s])
                 {
                     if (s == self)
                     {
@@ -385,6 +444,78 @@ final class Peers
             }
         }
         return results;
+    }
+
+    /** Sets the executor that runs transactions' commands for other cores, and its writer. */
+    void runner(final Commands commands, final RespWriter out)
+    {
+        this.runner = commands;
+        this.runnerOut = out;
+    }
+
+    /**
+     * A transaction's growing phase: takes the locks of the shards {@code which} names, in ascending order, and
+     * holds them until {@link #unlockAll}; meanwhile {@link #runLocked} and {@link #run} use them without taking
+     * or giving them back. The caller must not hold this shard's lock.
+     */
+    void lockAll(final boolean[] which, final long now)
+    {
+        final boolean[] held = new boolean[shards];
+        transaction = held;
+        for (int s = 0; s < shards; s++)
+        {
+            if (!which[s])
+            {
+                continue;
+            }
+            if (s == self)
+            {
+                lock.lock();
+                held[s] = true;
+            }
+            else
+            {
+                channel(s).sendBytes(request(LOCK, now, new byte[0][]));
+                held[s] = true;
+                decode(LOCK, s, channel(s).receiveBytes());
+            }
+        }
+    }
+
+    /** A transaction's shrinking phase: gives back every lock {@link #lockAll} took. */
+    void unlockAll()
+    {
+        final boolean[] held = transaction;
+        transaction = null;
+        if (held == null)
+        {
+            return;
+        }
+        for (int s = 0; s < shards; s++)
+        {
+            if (held[s])
+            {
+                if (s == self)
+                {
+                    finishReserved(false);
+                    lock.unlock();
+                }
+                else
+                {
+                    channel(s).sendBytes(RELEASE_MESSAGE);
+                }
+            }
+        }
+    }
+
+    /** Runs a single-shard command on shard {@code s}, whose lock the transaction holds; returns its reply. */
+    byte[] run(final int s, final byte[][] args, final boolean resp3, final long now)
+    {
+        final byte[][] items = new byte[args.length + 1][];
+        items[0] = new byte[] {(byte)(resp3 ? 1 : 0)};
+        System.arraycopy(args, 0, items, 1, args.length);
+        channel(s).sendBytes(request(RUN, now, items));
+        return ((byte[][])decode(RUN, s, channel(s).receiveBytes()))[0];
     }
 
     /** Groups keys (with their values, {@code stride} 2) by owning shard; notes where each came from. */

@@ -22,6 +22,25 @@ final class RespWriter
         resp3 = on;
     }
 
+    boolean resp3()
+    {
+        return resp3;
+    }
+
+    /** The null array (EXEC of a transaction a watched key aborted): RESP2's {@code *-1}, RESP3's null. */
+    RespWriter nullArray()
+    {
+        if (resp3)
+        {
+            buffer.putByte(position++, (byte)'_');
+            return crlf();
+        }
+        buffer.putByte(position++, (byte)'*');
+        buffer.putByte(position++, (byte)'-');
+        buffer.putByte(position++, (byte)'1');
+        return crlf();
+    }
+
     /** Starts a message of replies to connection {@code connection}'s requests from {@code firstSeq} on. */
     void begin(final int connection, final long firstSeq)
     {

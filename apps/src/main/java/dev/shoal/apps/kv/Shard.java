@@ -36,6 +36,9 @@ final class Shard
     private int[] keyLength = new int[64];
     private int[] hash = new int[64];
     private long[] expireAt = new long[64];
+    /** Per slot, the shard's write count when its key was last written (WATCH's token), from {@link #writes}. */
+    private long[] version = new long[64];
+    private long writes;
     private int count;
     private int used;
     private int expiring;
@@ -304,8 +307,20 @@ final class Shard
         return true;
     }
 
+    /**
+     * What WATCH remembers of a key: a number that changes whenever the key is written, created, given an expiry
+     * or removed (0 while it is absent). A key removed and made again gets a new one.
+     */
+    long token(final byte[] key, final long now)
+    {
+        final int slot = find(key, KeyHash.fnv1a(key), now);
+        return slot < 0 ? 0 : version[slot];
+    }
+
+    /** Every write of a record ends here (SET, INCR, APPEND, MSET, EXPIRE...): it stamps the key's version. */
     void setExpiry(final int slot, final long at)
     {
+        version[slot] = ++writes;
         if ((expireAt[slot] != NO_EXPIRY) != (at != NO_EXPIRY))
         {
             expiring += at != NO_EXPIRY ? 1 : -1;
@@ -427,11 +442,13 @@ final class Shard
         final int[] oldKeyLength = keyLength;
         final int[] oldHash = hash;
         final long[] oldExpire = expireAt;
+        final long[] oldVersion = version;
         address = new long[capacity];
         size = new int[capacity];
         keyLength = new int[capacity];
         hash = new int[capacity];
         expireAt = new long[capacity];
+        version = new long[capacity];
         final int mask = capacity - 1;
         for (int j = 0; j < oldAddress.length; j++)
         {
@@ -447,6 +464,7 @@ final class Shard
                 keyLength[i] = oldKeyLength[j];
                 hash[i] = oldHash[j];
                 expireAt[i] = oldExpire[j];
+                version[i] = oldVersion[j];
             }
         }
         used = count;
