@@ -17,7 +17,12 @@ enum Command
     DECRBY(3, 1, 1, 1), APPEND(3, 1, 1, 1), STRLEN(2, 1, 1, 1), TYPE(2, 1, 1, 1),
     MGET(-2, 1, -1, 1, Route.KEY, Span.KEYS), MSET(-3, 1, -1, 2, Route.KEY, Span.KEYS), EXPIRE(-3, 1, 1, 1),
     PEXPIRE(-3, 1, 1, 1), EXPIREAT(-3, 1, 1, 1), PEXPIREAT(-3, 1, 1, 1), TTL(2, 1, 1, 1), PTTL(2, 1, 1, 1),
-    PERSIST(2, 1, 1, 1),
+    PERSIST(2, 1, 1, 1), GETEX(-2, 1, 1, 1), GETSET(3, 1, 1, 1), MSETNX(-3, 1, -1, 2, Route.KEY, Span.KEYS),
+    INCRBYFLOAT(3, 1, 1, 1), SETRANGE(4, 1, 1, 1), GETRANGE(4, 1, 1, 1), SETBIT(4, 1, 1, 1), GETBIT(3, 1, 1, 1),
+    BITCOUNT(-2, 1, 1, 1), RENAME(3, 1, 2, 1, Route.KEY, Span.KEYS), RENAMENX(3, 1, 2, 1, Route.KEY, Span.KEYS),
+    COPY(-3, 1, 2, 1, Route.KEY, Span.KEYS), EXPIRETIME(2, 1, 1, 1), PEXPIRETIME(2, 1, 1, 1),
+    /** OBJECT ENCODING key: routed by its key, argument 2. */
+    OBJECT(-2, 2, 2, 1), RANDOMKEY(1, 0, 0, 0, Route.CONNECTION, Span.ALL), TIME(1, 0, 0, 0, Route.CONNECTION),
     DBSIZE(1, 0, 0, 0, Route.CORE0, Span.ALL), KEYS(2, 0, 0, 0, Route.CONNECTION, Span.ALL),
     SCAN(-2, 0, 0, 0, Route.CONNECTION, Span.ALL), FLUSHALL(-1, 0, 0, 0, Route.CORE0, Span.ALL),
     FLUSHDB(-1, 0, 0, 0, Route.CORE0, Span.ALL), INFO(-1, 0, 0, 0, Route.CORE0, Span.ALL),
@@ -129,9 +134,16 @@ enum Command
                 case CONNECTION -> rules.add(new NicFilter.Rule(c.name(), NicFilter.Action.byConnection(),
                     c == QUIT));
                 case CORE0 -> rules.add(new NicFilter.Rule(c.name(), NicFilter.Action.toQueue(0)));
+                case KEY ->
+                {
+                    if (c.firstKey > 1)
+                    {
+                        rules.add(new NicFilter.Rule(c.name(), NicFilter.Action.byArgument(c.firstKey)));
+                    }
+                }
                 default ->
                 {
-                    // KEY is the default action; NIC never reaches the filter.
+                    // NIC: the session answers it before the filter is asked.
                 }
             }
         }

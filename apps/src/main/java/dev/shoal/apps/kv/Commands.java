@@ -21,6 +21,8 @@ final class Commands
     private final Nic nic;
     private final int shards;
     private final int self;
+    private final StringCommands strings;
+    private final KeyspaceCommands keyspace;
     /** WATCH's keys and tokens, by connection; kept on the connection's home core (its WATCH and EXEC go there). */
     private final java.util.Map<Integer, List<Watched>> watches = new java.util.HashMap<>();
 
@@ -34,6 +36,8 @@ final class Commands
         final Nic nic, final int self, final int shards)
     {
         this.self = self;
+        this.strings = new StringCommands(this, out, shard);
+        this.keyspace = new KeyspaceCommands(this, out, peers, self, shards);
         this.out = out;
         this.shard = shard;
         this.peers = peers;
@@ -128,7 +132,7 @@ final class Commands
                 }
             }
             case ECHO -> out.bulk(args[1]);
-            case INFO -> out.verbatim(info());
+            case INFO -> out.verbatim(info(args));
             case CONFIG -> config(args);
             case COMMAND -> command(args);
             case SELECT ->
@@ -143,6 +147,21 @@ final class Commands
                 }
             }
             case CLIENT -> client(args, connection);
+            case GETEX -> strings.getex(args);
+            case GETSET -> strings.getset(args);
+            case INCRBYFLOAT -> strings.incrByFloat(args);
+            case SETRANGE -> strings.setrange(args);
+            case GETRANGE -> strings.getrange(args);
+            case SETBIT -> strings.setbit(args);
+            case GETBIT -> strings.getbit(args);
+            case BITCOUNT -> strings.bitcount(args);
+            case EXPIRETIME, PEXPIRETIME -> strings.expiretime(args, command == Command.PEXPIRETIME);
+            case OBJECT -> strings.object(args);
+            case TIME -> strings.time();
+            case RENAME, RENAMENX -> keyspace.rename(args, command == Command.RENAMENX);
+            case COPY -> keyspace.copy(args);
+            case MSETNX -> keyspace.msetnx(args);
+            case RANDOMKEY -> keyspace.randomKey();
             case WATCH -> watch(args, connection);
             case UNWATCH, DISCARD ->
             {
@@ -247,7 +266,7 @@ final class Commands
             for (final byte[][] cmd : queued)
             {
                 final Command c = Command.of(cmd[0], 0, cmd[0].length);
-                final int owner = c == null || c.spansShards() || c.firstKey == 0 ? self :
+                final int owner = c == null || c.spansShards() || c.firstKey == 0 || c.firstKey >= cmd.length ? self :
                     KeyHash.shardOf(KeyHash.fnv1a(cmd[c.firstKey]), shards);
                 if (owner == self)
                 {
@@ -299,7 +318,7 @@ final class Commands
         return false;
     }
 
-    private void get(final byte[] key)
+    void get(final byte[] key)
     {
         get(key, 0, key.length, KeyHash.fnv1a(key));
     }
@@ -307,6 +326,7 @@ final class Commands
     void get(final byte[] key, final int offset, final int length, final int hash)
     {
         final int slot = shard.find(key, offset, length, hash, now);
+        shard.countLookup(slot >= 0);
         if (slot < 0)
         {
             out.nullBulk();
@@ -414,7 +434,7 @@ final class Commands
     }
 
     /** Stores and, on running out of memory, writes Redis's OOM error; returns the shard's result. */
-    private int store(final byte[] key, final byte[] value, final int ifExists, final long expiry, final boolean keep)
+    int store(final byte[] key, final byte[] value, final int ifExists, final long expiry, final boolean keep)
     {
         return store(key, 0, key.length, KeyHash.fnv1a(key), value, 0, value.length, ifExists, expiry, keep);
     }
@@ -431,7 +451,7 @@ final class Commands
         return r;
     }
 
-    private void outOfMemory()
+    void outOfMemory()
     {
         out.error("OOM command not allowed when used memory > 'maxmemory'.");
     }
@@ -738,11 +758,11 @@ final class Commands
     /** Keys, keys with an expiry, bytes in use and bytes mapped, summed over the shards. */
     private long[] stats()
     {
-        final long[] sum = new long[4];
+        final long[] sum = new long[Peers.STATS_COUNT];
         for (final Object r : peers.fanOut(Peers.STATS, now, new byte[0][], 1, true, new int[shards][]))
         {
             final long[] s = (long[])r;
-            for (int i = 0; i < 4; i++)
+            for (int i = 0; i < sum.length; i++)
             {
                 sum[i] += s[i];
             }
@@ -750,31 +770,63 @@ final class Commands
         return sum;
     }
 
-    private String info()
+    /** INFO [section ...]: the sections asked for (default, all and everything: all of them), as Redis lays out. */
+    private String info(final byte[][] args)
     {
+        final java.util.Set<String> asked = new java.util.HashSet<>();
+        for (int i = 1; i < args.length; i++)
+        {
+            asked.add(new String(args[i], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
+        }
+        final boolean all = asked.isEmpty() || asked.contains("default") || asked.contains("all") ||
+            asked.contains("everything");
         final long[] s = stats();
-        return "# Server\r\n" +
-            "redis_version:7.0.0\r\n" +
+        final long[] cpu = nic.cpuMicros();
+        final java.util.Map<String, String> sections = new java.util.LinkedHashMap<>();
+        sections.put("server", "redis_version:" + NicSession.VERSION + "\r\n" +
             "shoal_appliance:kv\r\n" +
             "redis_mode:standalone\r\n" +
             "arch_bits:64\r\n" +
             "shards:" + shards + "\r\n" +
             "tcp_port:" + settings.port() + "\r\n" +
-            "\r\n# Clients\r\n" +
-            "connected_clients:" + nic.connectedClients() + "\r\n" +
+            "uptime_in_seconds:" + nic.uptimeSeconds() + "\r\n");
+        sections.put("clients", "connected_clients:" + nic.connectedClients() + "\r\n" +
             "maxclients:10000\r\n" +
-            "\r\n# Memory\r\n" +
-            "used_memory:" + s[2] + "\r\n" +
+            "client_recent_max_input_buffer:0\r\n" +
+            "client_recent_max_output_buffer:0\r\n" +
+            "blocked_clients:0\r\n");
+        sections.put("memory", "used_memory:" + s[2] + "\r\n" +
             "shoal_mapped_memory:" + s[3] + "\r\n" +
             "shoal_allocator:size-class\r\n" +
             "maxmemory:" + settings.memoryPerCoreBytes() * shards + "\r\n" +
-            "\r\n# Persistence\r\n" +
-            "aof_enabled:0\r\n" +
-            "\r\n# Stats\r\n" +
-            "total_connections_received:" + nic.totalConnections() + "\r\n" +
-            "total_error_replies_protocol:" + nic.protocolErrors() + "\r\n" +
-            "\r\n# Keyspace\r\n" +
-            (s[0] > 0 ? "db0:keys=" + s[0] + ",expires=" + s[1] + ",avg_ttl=0\r\n" : "");
+            "maxmemory_policy:noeviction\r\n");
+        sections.put("persistence", "loading:0\r\n" +
+            "rdb_changes_since_last_save:0\r\n" +
+            "aof_enabled:0\r\n");
+        sections.put("stats", "total_connections_received:" + nic.totalConnections() + "\r\n" +
+            "total_commands_processed:" + s[6] + "\r\n" +
+            "rejected_connections:0\r\n" +
+            "expired_keys:0\r\n" +
+            "evicted_keys:0\r\n" +
+            "keyspace_hits:" + s[4] + "\r\n" +
+            "keyspace_misses:" + s[5] + "\r\n" +
+            "total_error_replies_protocol:" + nic.protocolErrors() + "\r\n");
+        sections.put("replication", "role:master\r\n" +
+            "connected_slaves:0\r\n");
+        sections.put("cpu", String.format(Locale.ROOT, "used_cpu_sys:%.6f\r\nused_cpu_user:%.6f\r\n",
+            cpu[1] / 1e6, cpu[0] / 1e6));
+        sections.put("keyspace", s[0] > 0 ? "db0:keys=" + s[0] + ",expires=" + s[1] + ",avg_ttl=0\r\n" : "");
+        final StringBuilder sb = new StringBuilder();
+        for (final java.util.Map.Entry<String, String> e : sections.entrySet())
+        {
+            if (all || asked.contains(e.getKey()))
+            {
+                final String title = e.getKey().equals("cpu") ? "CPU" :
+                    Character.toUpperCase(e.getKey().charAt(0)) + e.getKey().substring(1);
+                sb.append(sb.isEmpty() ? "" : "\r\n").append("# ").append(title).append("\r\n").append(e.getValue());
+            }
+        }
+        return sb.toString();
     }
 
     /** The fixed parameters CONFIG GET shows (the NIC's own come from {@link ClientLimits}). */

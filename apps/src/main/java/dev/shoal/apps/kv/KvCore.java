@@ -120,6 +120,7 @@ final class KvCore
         {
             final long seq = first + i;
             at = readArguments(at);
+            shard.commandsProcessed++;
             final int mark = out.length();
             int replyType = runCommand(connection, mark);
             if (out.length() - mark + RingDescriptor.REPLY_HEADER > queue.maxMessage())

@@ -157,6 +157,54 @@ final class Nic implements AutoCloseable
         return limits;
     }
 
+    /** When the NIC started (host ms), and the process's CPU time in µs, user and system, sampled by its thread. */
+    private final long startedAt = System.currentTimeMillis();
+    private volatile long cpuUserMicros;
+    private volatile long cpuSystemMicros;
+    private long cpuSampledAt;
+
+    /** The process's CPU time as the NIC last sampled it (at most a second old): µs of user and of system time. */
+    long[] cpuMicros()
+    {
+        return new long[] {cpuUserMicros, cpuSystemMicros};
+    }
+
+    /** Seconds since the NIC started, as it last sampled them; any thread (a core reads no host clock). */
+    long uptimeSeconds()
+    {
+        return uptimeSeconds;
+    }
+
+    private volatile long uptimeSeconds;
+
+    /** NIC thread: samples the process's CPU time once a second, from /proc where there is one. */
+    private void sampleCpu()
+    {
+        final long now = System.currentTimeMillis();
+        if (now - cpuSampledAt < 1000)
+        {
+            return;
+        }
+        cpuSampledAt = now;
+        uptimeSeconds = (now - startedAt) / 1000;
+        try
+        {
+            final String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            final String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // Fields 14 and 15 of stat(5), utime and stime, in clock ticks of 1/100 s on Linux.
+            cpuUserMicros = Long.parseLong(f[11]) * 10_000;
+            cpuSystemMicros = Long.parseLong(f[12]) * 10_000;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os)
+            {
+                cpuUserMicros = os.getProcessCpuTime() / 1000;
+            }
+        }
+    }
+
     /** Clients connected now; any thread. */
     int connectedClients()
     {
@@ -280,6 +328,7 @@ final class Nic implements AutoCloseable
             server.register(selector, SelectionKey.OP_ACCEPT);
             while (running)
             {
+                sampleCpu();
                 int work = drainReplies();
                 work += drainOverflow();
                 if (work > 0)

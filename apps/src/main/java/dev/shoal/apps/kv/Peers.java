@@ -16,7 +16,7 @@ import dev.shoal.libos.Service;
  * bytes cross:
  * <pre>
  *   request: byte op, long device time, int n, n × { int length, bytes }
- *   reply:   byte 0, then MGET, KEYS: int n, n × { int length or -1, bytes };  STATS: 4 longs;  others: long
+ *   reply:   byte 0, then MGET, KEYS: int n, n × { int length or -1, bytes };  STATS: 7 longs;  others: long
  *            or byte 1, then the failure's description (UTF-8)
  *   release: byte RELEASE   (one way)
  * </pre>
@@ -39,6 +39,8 @@ final class Peers
     static final byte DEL = 3;
     static final byte EXISTS = 4;
     static final byte STATS = 5;
+    /** STATS' counts: keys, keys with an expiry, bytes in use, bytes mapped, hits, misses, commands processed. */
+    static final int STATS_COUNT = 7;
     static final byte FLUSH = 6;
     /** Ends a multi-key command on a shard: its peer thread gives the shard's lock back. */
     static final byte RELEASE = 7;
@@ -55,6 +57,12 @@ final class Peers
     /** One way, keeping the lock: writes (or gives back) what an MSET inside a transaction reserved. */
     static final byte FINISH_COMMIT = 13;
     static final byte FINISH_CANCEL = 14;
+    /** A key's value and expiry (RENAME, COPY): none when absent, else {value, 8-byte expiry}. */
+    static final byte DUMP = 15;
+    /** Stores {key, value, 8-byte expiry, mode}: mode 0 replaces, 1 only if absent; answers 0, 1 (OOM), 2 (exists). */
+    static final byte RESTORE = 16;
+    /** A random live key of the shard ({8-byte seed}), or none. */
+    static final byte RANDOM = 17;
     private static final byte[] RELEASE_MESSAGE = {RELEASE};
     private static final byte[] FINISH_COMMIT_MESSAGE = {FINISH_COMMIT};
     private static final byte[] FINISH_CANCEL_MESSAGE = {FINISH_CANCEL};
@@ -172,6 +180,7 @@ final class Peers
                 {
                     final int slot = shard.find(items[i], KeyHash.fnv1a(items[i]), now);
                     values[i] = slot < 0 ? null : shard.value(slot);
+                    shard.countLookup(slot >= 0);
                 }
                 return values;
             }
@@ -209,6 +218,23 @@ final class Peers
             {
                 return 0L;
             }
+            case DUMP ->
+            {
+                final int slot = shard.find(items[0], KeyHash.fnv1a(items[0]), now);
+                return slot < 0 ? new byte[0][] : new byte[][] {shard.value(slot),
+                    ByteBuffer.allocate(8).putLong(shard.expireAt(slot)).array()};
+            }
+            case RESTORE ->
+            {
+                final int r = shard.set(items[0], KeyHash.fnv1a(items[0]), items[1], items[3][0] == 1 ? -1 : 0,
+                    ByteBuffer.wrap(items[2]).getLong(), false, now);
+                return r == Shard.OK ? 0L : r == Shard.NO_MEMORY ? 1L : 2L;
+            }
+            case RANDOM ->
+            {
+                final byte[] key = shard.randomKey(ByteBuffer.wrap(items[0]).getLong(), now);
+                return key == null ? new byte[0][] : new byte[][] {key};
+            }
             case TOKENS ->
             {
                 final byte[][] tokens = new byte[items.length][];
@@ -230,7 +256,8 @@ final class Peers
             case STATS ->
             {
                 final int keys = shard.size(now);
-                return new long[] {keys, shard.expiring(), shard.memory().bytesInUse(), shard.memory().bytesMapped()};
+                return new long[] {keys, shard.expiring(), shard.memory().bytesInUse(), shard.memory().bytesMapped(),
+                    shard.hits, shard.misses, shard.commandsProcessed};
             }
             case FLUSH ->
             {
@@ -261,7 +288,7 @@ final class Peers
 
     private static byte[] encode(final byte op, final Object result)
     {
-        if (op == MGET || op == KEYS || op == TOKENS || op == RUN)
+        if (op == MGET || op == KEYS || op == TOKENS || op == RUN || op == DUMP || op == RANDOM)
         {
             final byte[][] values = (byte[][])result;
             int length = 4;
@@ -285,7 +312,7 @@ final class Peers
         }
         if (op == STATS)
         {
-            final ByteBuffer b = ByteBuffer.allocate(1 + 32).put(REPLY_OK);
+            final ByteBuffer b = ByteBuffer.allocate(1 + 8 * STATS_COUNT).put(REPLY_OK);
             for (final long v : (long[])result)
             {
                 b.putLong(v);
@@ -310,7 +337,7 @@ final class Peers
             throw new IllegalStateException("shard " + shard + " failed its part: " +
                 new String(bytes, 1, bytes.length - 1, java.nio.charset.StandardCharsets.UTF_8));
         }
-        if (op == MGET || op == KEYS || op == TOKENS || op == RUN)
+        if (op == MGET || op == KEYS || op == TOKENS || op == RUN || op == DUMP || op == RANDOM)
         {
             final byte[][] values = new byte[b.getInt()][];
             for (int i = 0; i < values.length; i++)
@@ -326,7 +353,12 @@ final class Peers
         }
         if (op == STATS)
         {
-            return new long[] {b.getLong(), b.getLong(), b.getLong(), b.getLong()};
+            final long[] stats = new long[STATS_COUNT];
+            for (int i = 0; i < stats.length; i++)
+            {
+                stats[i] = b.getLong();
+            }
+            return stats;
         }
         return b.getLong();
     }
@@ -480,6 +512,20 @@ final class Peers
                 decode(LOCK, s, channel(s).receiveBytes());
             }
         }
+    }
+
+    /** True while a transaction holds locks ({@link #lockAll}): a command inside it must not lock again. */
+    boolean inTransaction()
+    {
+        return transaction != null;
+    }
+
+    /** Runs {@code op} on shard {@code s} alone with {@code items} (under its lock); returns its result. */
+    Object runOn(final int s, final byte op, final long now, final byte[][] items)
+    {
+        final byte[][][] parts = new byte[shards][][];
+        parts[s] = items;
+        return runLocked(op, now, parts)[s];
     }
 
     /** A transaction's shrinking phase: gives back every lock {@link #lockAll} took. */

@@ -39,6 +39,11 @@ final class Shard
     /** Per slot, the shard's write count when its key was last written (WATCH's token), from {@link #writes}. */
     private long[] version = new long[64];
     private long writes;
+    /** INFO's counters, summed over the shards: lookups of reading commands that found their key or not, and
+     *  requests this shard's core ran. */
+    long hits;
+    long misses;
+    long commandsProcessed;
     private int count;
     private int used;
     private int expiring;
@@ -326,6 +331,40 @@ final class Shard
             expiring += at != NO_EXPIRY ? 1 : -1;
         }
         expireAt[slot] = at;
+    }
+
+    /** A live key from a slot picked by {@code seed}, or null when the shard has none. */
+    byte[] randomKey(final long seed, final long now)
+    {
+        size(now);
+        if (count == 0)
+        {
+            return null;
+        }
+        final int start = (int)Math.floorMod(seed, (long)address.length);
+        for (int k = 0; k < address.length; k++)
+        {
+            final int i = (start + k) & (address.length - 1);
+            if (address[i] != EMPTY && address[i] != TOMBSTONE)
+            {
+                final byte[] key = new byte[keyLength[i]];
+                os.readBytes(address[i] + 4, key, 0, key.length);
+                return key;
+            }
+        }
+        return null;
+    }
+
+    void countLookup(final boolean hit)
+    {
+        if (hit)
+        {
+            hits++;
+        }
+        else
+        {
+            misses++;
+        }
     }
 
     /** Keys alive at {@code now}; removes the expired ones. */
