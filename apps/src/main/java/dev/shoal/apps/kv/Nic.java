@@ -12,17 +12,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.concurrent.MessageHandler;
 
 /**
  * A simulated network card on the host: it accepts TCP connections on 127.0.0.1, cuts each connection's bytes into
@@ -35,9 +30,13 @@ import org.agrona.concurrent.MessageHandler;
  * the host clock. Nothing but bytes crosses between it and the cores ({@link NicQueue}). It starts serving once
  * the filter is installed and every queue has its consumer.
  *
+ * <p>This class is the server loop: accepting, reading, parsing ({@link RespReader}), the session
+ * ({@link NicSession}) and the limits; the run batching is {@link NicRuns} and the reply ordering {@link NicReplies}.
+ *
  * <p>Costs per request are kept to those of a single-threaded server: one read and one write system call per
- * pipelined batch of a connection (replies are held until the batch is answered, {@link #flush}), one ring message
- * each way per run of a batch's requests that go to one core ({@link RingDescriptor}), no objects on the common
+ * pipelined batch of a connection (replies are held until the batch is answered, {@link NicReplies#flush}), one
+ * ring message each way per run of a batch's requests that go to one core ({@link RingDescriptor}), no objects on
+ * the common
  * path, and no selector wake-up while replies are due: the NIC polls the transmit rings briefly instead, yielding
  * between polls ({@link #awaitReplies}), and sleeps in the selector only when the cores are idle or slow, and only
  * then does a core's {@link #kick()} cost a system call.
@@ -45,8 +44,6 @@ import org.agrona.concurrent.MessageHandler;
 final class Nic implements AutoCloseable
 {
     private static final int READ_CHUNK = 64 << 10;
-    /** Output a connection may hold back while it still waits for replies ({@link #flush}). */
-    private static final int HOLD_LIMIT = 32 << 10;
     /**
      * Polls of the transmit rings while replies are due before the NIC sleeps ({@link #awaitReplies}). Few: a core's
      * {@link #kick()} of a sleeping NIC costs one system call per batch, while a long yield loop cost the NIC ~17 %
@@ -66,7 +63,6 @@ final class Nic implements AutoCloseable
     private final ClientLimits limits;
     private final ServerSocketChannel server;
     private final Selector selector;
-    private final Runnable onShutdown;
     private final CountDownLatch ready;
     private final RespReader reader;
     private final NicSession session;
@@ -74,40 +70,22 @@ final class Nic implements AutoCloseable
     private static final int[] UNWATCH_OFFSETS = {0};
     private static final int[] UNWATCH_LENGTHS = {UNWATCH.length};
     private final Int2ObjectHashMap<NicConnection> connections = new Int2ObjectHashMap<>();
-    private final List<NicConnection> dirty = new ArrayList<>();
     /** NicConnections not read while the overflow is over its limit. */
     private final List<NicConnection> paused = new ArrayList<>();
-    private long overflowBytes;
     /** Registers for INFO (written by the NIC's thread only). */
     private volatile int connectedClients;
     private volatile long totalConnections;
     private volatile long protocolErrors;
     /** Direct, so that a read lands in it without the JDK's copy through a temporary native buffer. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_CHUNK);
-    private final MessageHandler onReply = this::onReply;
     private volatile NicFilter filter;
     private volatile boolean running = true;
     private volatile boolean sleeping;
-    private NameTable<NicFilter.Rule> table;
-    /**
-     * Set by {@link #queueOf}: the argument the request was routed by (0: none), its key hash, and whether the
-     * filter makes it its connection's last request.
-     */
-    private int hashedArgument;
-    private int keyHash;
-    private boolean endsConnection;
-    /**
-     * The run being gathered ({@link RingDescriptor}): consecutive requests of the connection being read that go to
-     * queue {@link #runQueue} (-1: none open), staged here and put on the ring in one write when it ends.
-     */
-    private final ExpandableArrayBuffer run = new ExpandableArrayBuffer(READ_CHUNK);
-    private int runQueue = -1;
-    private int runLength;
-    private int runCount;
+    /** The run batching, set up when the NIC starts (the filter is installed by then). */
+    private NicRuns runs;
+    private final NicReplies replies;
     private Thread thread;
     private int nextConnection;
-    /** Requests routed to the cores and not yet answered. */
-    private long inFlight;
 
     /**
      * Binds 127.0.0.1:{@code port} (0 picks a free port).
@@ -117,13 +95,17 @@ final class Nic implements AutoCloseable
     Nic(final int port, final int queueCount, final int ringBytes, final ClientLimits limits,
         final Runnable onShutdown)
     {
-        this.onShutdown = onShutdown;
         this.limits = limits;
         this.queues = new NicQueue[queueCount];
         for (int i = 0; i < queueCount; i++)
         {
             queues[i] = new NicQueue(i, this, ringBytes);
         }
+        this.replies = new NicReplies(queues, limits, connections, () -> runs, this::drop, () ->
+        {
+            running = false;
+            onShutdown.run();
+        });
         this.ready = new CountDownLatch(queueCount + 1);
         // A request must fit one receive-ring message.
         this.reader = new RespReader(queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER);
@@ -266,7 +248,7 @@ final class Nic implements AutoCloseable
     /** Host side: starts serving (call after {@link #awaitReady}). */
     void start()
     {
-        table = filter.table();
+        runs = new NicRuns(queues, filter);
         thread = new Thread(this::run, "nic");
         thread.setDaemon(true);
         thread.start();
@@ -329,20 +311,20 @@ final class Nic implements AutoCloseable
             while (running)
             {
                 sampleCpu();
-                int work = drainReplies();
+                int work = replies.drain();
                 work += drainOverflow();
                 if (work > 0)
                 {
-                    flush(false);
+                    replies.flush(false);
                     selector.selectNow();
                 }
-                else if (inFlight == 0 || selector.selectNow() == 0)
+                else if (runs.inFlight() == 0 || selector.selectNow() == 0)
                 {
                     // Nothing to read (with requests in the cores, new input is read first while they work):
                     // wait a little for the cores' replies, then sleep.
-                    if (inFlight > 0 && awaitReplies() > 0)
+                    if (runs.inFlight() > 0 && awaitReplies() > 0)
                     {
-                        flush(false);
+                        replies.flush(false);
                         continue;
                     }
                     sleep();
@@ -365,17 +347,17 @@ final class Nic implements AutoCloseable
                         final NicConnection c = (NicConnection)key.attachment();
                         if (key.isWritable())
                         {
-                            dirtyOnce(c);
+                            replies.dirtyOnce(c);
                         }
                         if (key.isReadable() && !c.ending)
                         {
                             read(c);
                             // The cores start on these while the NIC reads the next connection.
-                            wakeCores();
+                            runs.wakeCores();
                         }
                     }
                 }
-                wakeCores();
+                runs.wakeCores();
             }
         }
         catch (final IOException ex)
@@ -391,10 +373,10 @@ final class Nic implements AutoCloseable
     /** Writes everything and waits in the selector for input, a writable socket or a core's {@link #kick()}. */
     private void sleep() throws IOException
     {
-        flush(true);
+        replies.flush(true);
         sleeping = true;
         VarHandle.fullFence();
-        if (anyReplies())
+        if (replies.any())
         {
             selector.selectNow();
         }
@@ -417,7 +399,7 @@ final class Nic implements AutoCloseable
         for (int i = 0; i < REPLY_POLLS; i++)
         {
             Thread.yield();
-            final int n = drainReplies();
+            final int n = replies.drain();
             if (n > 0)
             {
                 return n;
@@ -449,7 +431,7 @@ final class Nic implements AutoCloseable
 
     private void read(final NicConnection c)
     {
-        if (overflowBytes > OVERFLOW_LIMIT)
+        if (runs.overflowBytes() > OVERFLOW_LIMIT)
         {
             // The cores are behind: leave this client's bytes in its socket until they catch up.
             c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
@@ -505,7 +487,7 @@ final class Nic implements AutoCloseable
             if (r == RespReader.OVER_LIMIT)
             {
                 // As Redis closes a client whose query buffer passes client-query-buffer-limit: no reply.
-                endRun();
+                runs.end();
                 drop(c);
                 return;
             }
@@ -519,9 +501,9 @@ final class Nic implements AutoCloseable
             {
                 // Where the bad frame ends is unknown, so nothing after it can be trusted as a request: one
                 // error, then the connection closes (Redis's answer to a protocol error; no request smuggling).
-                endRun();
+                runs.end();
                 protocolErrors = protocolErrors + 1;
-                deliver(c, seq, error(reader.error));
+                replies.deliver(c, seq, error(reader.error));
                 endConnection(c, seq);
                 p = c.inEnd;
                 break;
@@ -530,8 +512,8 @@ final class Nic implements AutoCloseable
             {
                 // Well formed but larger than a ring message: refused, and its remaining bytes are discarded
                 // as they come (RespReader.skip), never buffered and never read as requests.
-                endRun();
-                deliver(c, seq, error("ERR request too large: the appliance takes requests of up to " +
+                runs.end();
+                replies.deliver(c, seq, error("ERR request too large: the appliance takes requests of up to " +
                     (queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER) + " bytes (one NIC ring message)"));
                 p = reader.end;
                 continue;
@@ -543,18 +525,18 @@ final class Nic implements AutoCloseable
                 // EXEC: the queued commands go to the connection's home core as one request.
                 final int[][] where = new int[2][];
                 final byte[] txn = session.transaction(c, where);
-                route(c, seq, deviceTime, txn, where[0].length, where[0], where[1]);
+                runs.add(c, seq, deviceTime, txn, where[0].length, where[0], where[1]);
                 continue;
             }
             if (answer != null)
             {
                 // The session's own (HELLO, AUTH, CLIENT, or NOAUTH): answered here, in its place in the order.
-                endRun();
-                deliver(c, seq, answer);
+                runs.end();
+                replies.deliver(c, seq, answer);
                 continue;
             }
             route(c, seq, deviceTime);
-            if (endsConnection)
+            if (runs.endsConnection())
             {
                 // The filter makes this the connection's last request: what follows is dropped unread, as Redis
                 // drops what a client sends after QUIT, and the connection closes once this reply is out.
@@ -563,7 +545,7 @@ final class Nic implements AutoCloseable
                 break;
             }
         }
-        endRun();
+        runs.end();
         if (!c.closed)
         {
             c.consumed(p);
@@ -592,119 +574,14 @@ final class Nic implements AutoCloseable
      */
     private void route(final NicConnection c, final long seq, final long deviceTime)
     {
-        route(c, seq, deviceTime, c.in, reader.argc, reader.argOffset, reader.argLength);
+        runs.add(c, seq, deviceTime, c.in, reader.argc, reader.argOffset, reader.argLength);
     }
 
-    /** As {@link #route(NicConnection, long, long)}, for the request of {@code argc} arguments in {@code in}. */
-    private void route(final NicConnection c, final long seq, final long deviceTime, final byte[] in, final int argc,
-        final int[] argOffset, final int[] argLength)
-    {
-        final int q = queueOf(c, in, argc, argOffset, argLength);
-        int length = RingDescriptor.ARGUMENTS_OFFSET;
-        for (int i = 0; i < argc; i++)
-        {
-            length += 4 + argLength[i];
-        }
-        // The reader refused requests longer than a ring message (TOO_BIG).
-        final int max = queues[q].maxMessage();
-        if (runQueue >= 0 && (runQueue != q || runLength + length > max))
-        {
-            endRun();
-        }
-        final ExpandableArrayBuffer b = run;
-        if (runQueue < 0)
-        {
-            runQueue = q;
-            runCount = 0;
-            b.putInt(RingDescriptor.CONNECTION_OFFSET, c.id);
-            b.putLong(RingDescriptor.SEQUENCE_OFFSET, seq);
-            b.putLong(RingDescriptor.DEVICE_TIME_OFFSET, deviceTime);
-            b.putInt(RingDescriptor.FLAGS_OFFSET, c.protocol == 3 ? RingDescriptor.FLAG_RESP3 : 0);
-            runLength = RingDescriptor.REQUEST_HEADER;
-        }
-        int at = runLength;
-        b.putInt(at + RingDescriptor.ARGC_OFFSET, argc);
-        b.putInt(at + RingDescriptor.HASHED_ARGUMENT_OFFSET, hashedArgument);
-        b.putInt(at + RingDescriptor.KEY_HASH_OFFSET, keyHash);
-        at += RingDescriptor.ARGUMENTS_OFFSET;
-        for (int i = 0; i < argc; i++)
-        {
-            b.putInt(at, argLength[i]);
-            b.putBytes(at + 4, in, argOffset[i], argLength[i]);
-            at += 4 + argLength[i];
-        }
-        runLength = at;
-        runCount++;
-        inFlight++;
-    }
-
-    /** Puts the open run, if any, on its queue's receive ring, or behind the requests that wait for room. */
-    private void endRun()
-    {
-        if (runQueue < 0)
-        {
-            return;
-        }
-        final NicQueue q = queues[runQueue];
-        runQueue = -1;
-        run.putInt(RingDescriptor.COUNT_OFFSET, runCount);
-        if (!q.overflow.isEmpty() || !q.rx().write(RingDescriptor.REQUEST, run, 0, runLength))
-        {
-            final byte[] m = new byte[runLength];
-            run.getBytes(0, m);
-            q.overflow.addLast(m);
-            overflowBytes += m.length;
-        }
-        q.fresh = true;
-    }
-
-    /** The queue the filter picks for the request the reader found; notes the key hash it routed by, if any. */
-    private int queueOf(final NicConnection c, final byte[] in, final int argc, final int[] argOffset,
-        final int[] argLength)
-    {
-        final NicFilter.Rule rule = table.get(in, argOffset[0], argLength[0]);
-        final NicFilter.Action a = rule == null ? filter.otherwise() : rule.action();
-        endsConnection = rule != null && rule.endsConnection();
-        hashedArgument = 0;
-        keyHash = 0;
-        return switch (a.kind())
-        {
-            case TO_QUEUE -> a.value();
-            case BY_CONNECTION -> c.id % queues.length;
-            case BY_ARGUMENT ->
-            {
-                final int i = a.value();
-                if (i >= argc)
-                {
-                    yield 0;
-                }
-                hashedArgument = i;
-                keyHash = KeyHash.fnv1a(in, argOffset[i], argLength[i]);
-                yield KeyHash.shardOf(keyHash, queues.length);
-            }
-        };
-    }
-
+    /** Moves waiting runs onto their rings; reads the clients paused for them again once few are left. */
     private int drainOverflow()
     {
-        int moved = 0;
-        for (final NicQueue q : queues)
-        {
-            byte[] m;
-            while ((m = q.overflow.peekFirst()) != null)
-            {
-                if (!q.rx().write(RingDescriptor.REQUEST, new org.agrona.concurrent.UnsafeBuffer(m), 0, m.length))
-                {
-                    break;
-                }
-                q.overflow.pollFirst();
-                overflowBytes -= m.length;
-                q.fresh = true;
-                moved++;
-            }
-        }
-        wakeCores();
-        if (!paused.isEmpty() && overflowBytes <= OVERFLOW_LIMIT / 2)
+        final int moved = runs.drainOverflow();
+        if (!paused.isEmpty() && runs.overflowBytes() <= OVERFLOW_LIMIT / 2)
         {
             for (final NicConnection c : paused)
             {
@@ -719,205 +596,6 @@ final class Nic implements AutoCloseable
         return moved;
     }
 
-    private void wakeCores()
-    {
-        for (final NicQueue q : queues)
-        {
-            if (q.fresh)
-            {
-                q.fresh = false;
-                q.wakeConsumer();
-            }
-        }
-    }
-
-    private boolean anyReplies()
-    {
-        for (final NicQueue q : queues)
-        {
-            if (q.tx().size() > 0 || !q.overflow.isEmpty())
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private int drainReplies()
-    {
-        int n = 0;
-        for (final NicQueue q : queues)
-        {
-            n += q.tx().read(onReply, 1024);
-        }
-        return n;
-    }
-
-    private void onReply(final int type, final MutableDirectBuffer b, final int index, final int length)
-    {
-        final NicConnection c = connections.get(b.getInt(index + RingDescriptor.CONNECTION_OFFSET));
-        final long first = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
-        final int count = b.getInt(index + RingDescriptor.REPLY_COUNT_OFFSET);
-        final int at = index + RingDescriptor.REPLY_HEADER;
-        final int len = length - RingDescriptor.REPLY_HEADER;
-        inFlight -= count;
-        if (c != null)
-        {
-            if (type == RingDescriptor.REPLY_AND_CLOSE)
-            {
-                c.closeAfter = Math.min(c.closeAfter, first + count - 1);
-            }
-            if (first == c.nextToSend)
-            {
-                c.out(b, at, len, outputLimit());
-                sent(c, count);
-            }
-            else
-            {
-                final byte[] copy = new byte[len];
-                b.getBytes(at, copy);
-                c.hold(first, new NicConnection.Replies(copy, count), outputLimit());
-            }
-            checkOutput(c);
-        }
-        if (type == RingDescriptor.SHUTDOWN)
-        {
-            running = false;
-            onShutdown.run();
-        }
-    }
-
-    /** Sends the reply to request {@code seq} now if every earlier one went, else keeps it until they have. */
-    private void deliver(final NicConnection c, final long seq, final byte[] reply)
-    {
-        if (seq != c.nextToSend)
-        {
-            c.hold(seq, new NicConnection.Replies(reply, 1), outputLimit());
-        }
-        else
-        {
-            c.out(reply, reply.length, outputLimit());
-            sent(c, 1);
-        }
-        checkOutput(c);
-    }
-
-    private long outputLimit()
-    {
-        final long hard = limits.normal().hard();
-        return hard == 0 ? ClientLimits.MAX_OUTPUT_LIMIT : hard;
-    }
-
-    /**
-     * Closes a client whose unsent replies passed client-output-buffer-limit's hard limit, or stayed over its soft
-     * limit longer than its seconds (host time: the NIC is a device).
-     */
-    private void checkOutput(final NicConnection c)
-    {
-        if (c.closed)
-        {
-            return;
-        }
-        if (c.overLimit)
-        {
-            drop(c);
-            return;
-        }
-        final ClientLimits.OutputLimit limit = limits.normal();
-        if (limit.soft() > 0 && c.outputBytes() > limit.soft())
-        {
-            final long now = System.currentTimeMillis();
-            if (c.softSince == 0)
-            {
-                c.softSince = now;
-            }
-            else if (now - c.softSince > limit.softSeconds() * 1000)
-            {
-                drop(c);
-            }
-        }
-        else
-        {
-            c.softSince = 0;
-        }
-    }
-
-    /**
-     * The replies to the {@code count} requests from {@code nextToSend} on are in the output: moves on, past any
-     * later ones that were waiting.
-     */
-    private void sent(final NicConnection c, final int count)
-    {
-        c.nextToSend += count;
-        if (!c.pending.isEmpty())
-        {
-            NicConnection.Replies next;
-            while ((next = c.pending.remove(c.nextToSend)) != null)
-            {
-                c.pendingBytes -= next.bytes().length;
-                c.out(next.bytes(), next.bytes().length, outputLimit());
-                c.nextToSend += next.count();
-            }
-        }
-        dirtyOnce(c);
-    }
-
-    private void dirtyOnce(final NicConnection c)
-    {
-        if (!c.dirty)
-        {
-            c.dirty = true;
-            dirty.add(c);
-        }
-    }
-
-    /**
-     * Writes the connections that have output. Unless {@code all}, a connection that still waits for replies to
-     * requests it sent keeps its output for now (up to {@link #HOLD_LIMIT} bytes): a pipelining client then gets its
-     * whole batch of replies in one write, not one per ring drain. Before the NIC sleeps it writes everything.
-     */
-    private void flush(final boolean all)
-    {
-        int kept = 0;
-        for (int i = 0; i < dirty.size(); i++)
-        {
-            final NicConnection c = dirty.get(i);
-            if (c.closed)
-            {
-                c.dirty = false;
-                continue;
-            }
-            if (!all && c.nextToSend < c.nextSequence && c.out.position() < HOLD_LIMIT)
-            {
-                dirty.set(kept++, c);
-                continue;
-            }
-            c.dirty = false;
-            try
-            {
-                c.out.flip();
-                c.channel.write(c.out);
-                c.out.compact();
-                final boolean more = c.out.position() > 0;
-                if (!more && c.nextToSend > c.closeAfter)
-                {
-                    drop(c);
-                    continue;
-                }
-                final int ops = (c.ending || c.paused ? 0 : SelectionKey.OP_READ) | (more ? SelectionKey.OP_WRITE : 0);
-                if (c.key.interestOps() != ops)
-                {
-                    c.key.interestOps(ops);
-                }
-            }
-            catch (final IOException ex)
-            {
-                drop(c);
-            }
-        }
-        dirty.subList(kept, dirty.size()).clear();
-    }
-
     private void drop(final NicConnection c)
     {
         if (c.closed)
@@ -928,9 +606,9 @@ final class Nic implements AutoCloseable
         {
             // Its home core keeps its watched keys until told: an UNWATCH whose reply nobody reads.
             c.watching = false;
-            endRun();
-            route(c, c.nextSequence++, System.currentTimeMillis(), UNWATCH, 1, UNWATCH_OFFSETS, UNWATCH_LENGTHS);
-            endRun();
+            runs.end();
+            runs.add(c, c.nextSequence++, System.currentTimeMillis(), UNWATCH, 1, UNWATCH_OFFSETS, UNWATCH_LENGTHS);
+            runs.end();
         }
         c.closed = true;
         c.pending.clear();
