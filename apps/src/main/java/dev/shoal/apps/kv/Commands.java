@@ -77,10 +77,16 @@ final class Commands
             case DECR -> incrBy(args[1], -1);
             case INCRBY, DECRBY ->
             {
+                // parseLong's "not a number" is Long.MIN_VALUE, itself a valid increment: told apart by its text.
+                final boolean min = "-9223372036854775808".equals(new String(args[2], StandardCharsets.ISO_8859_1));
                 final long by = parseLong(args[2]);
-                if (by == Long.MIN_VALUE)
+                if (by == Long.MIN_VALUE && !min)
                 {
                     out.error("ERR value is not an integer or out of range");
+                }
+                else if (min && command == Command.DECRBY)
+                {
+                    out.error("ERR decrement would overflow");
                 }
                 else
                 {
@@ -113,6 +119,13 @@ final class Commands
             case SCAN -> scan(args);
             case FLUSHALL, FLUSHDB ->
             {
+                final String mode = args.length == 2 ?
+                    new String(args[1], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT) : "SYNC";
+                if (args.length > 2 || !(mode.equals("SYNC") || mode.equals("ASYNC")))
+                {
+                    out.error("ERR syntax error");
+                    return RingDescriptor.REPLY;
+                }
                 peers.fanOut(Peers.FLUSH, now, new byte[0][], 1, true, new int[shards][]);
                 out.simple("OK");
             }
@@ -137,7 +150,12 @@ final class Commands
             case COMMAND -> command(args);
             case SELECT ->
             {
-                if ("0".equals(new String(args[1], StandardCharsets.ISO_8859_1)))
+                final long db = parseLong(args[1]);
+                if (db == Long.MIN_VALUE)
+                {
+                    out.error("ERR value is not an integer or out of range");
+                }
+                else if (db == 0)
                 {
                     out.simple("OK");
                 }
@@ -956,7 +974,15 @@ final class Commands
         final String sub = new String(args[1], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
         switch (sub)
         {
-            case "COUNT" -> out.integer(Command.values().length);
+            case "COUNT" ->
+            {
+                if (args.length != 2)
+                {
+                    out.error("ERR wrong number of arguments for 'command|count' command");
+                    return;
+                }
+                out.integer(Command.values().length);
+            }
             case "DOCS" -> out.arrayHeader(0);
             case "INFO" ->
             {

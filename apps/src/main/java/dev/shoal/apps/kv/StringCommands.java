@@ -1,7 +1,7 @@
 package dev.shoal.apps.kv;
 
 import java.math.BigDecimal;
-import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
@@ -16,7 +16,8 @@ final class StringCommands
 {
     /** Redis's largest string (512 MB): SETRANGE and SETBIT refuse to grow one past it. */
     private static final long MAX_STRING = 512L << 20;
-    private static final Pattern FLOAT = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    /** A decimal number; the exponent has at most four digits, so that no sum needs more than a few KiB. */
+    private static final Pattern FLOAT = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d{1,4})?");
 
     private final Commands commands;
     private final RespWriter out;
@@ -50,33 +51,49 @@ final class StringCommands
         return true;
     }
 
-    /** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]. */
+    /**
+     * GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]. As in Redis, the options' syntax is checked first,
+     * then the key looked up (a missing key answers null), then the time.
+     */
     void getex(final byte[][] args)
     {
-        long at = -1;
+        String unit = null;
+        byte[] time = null;
         boolean persist = false;
         for (int i = 2; i < args.length; i++)
         {
             final String opt = upper(args[i]);
-            if (opt.equals("PERSIST") && at < 0 && !persist)
+            if (opt.equals("PERSIST") && unit == null && !persist)
             {
                 persist = true;
                 continue;
             }
-            if (!(opt.equals("EX") || opt.equals("PX") || opt.equals("EXAT") || opt.equals("PXAT")) || at >= 0 ||
+            if (!(opt.equals("EX") || opt.equals("PX") || opt.equals("EXAT") || opt.equals("PXAT")) || unit != null ||
                 persist || i + 1 >= args.length)
             {
                 out.error("ERR syntax error");
                 return;
             }
-            final long v = Commands.parseLong(args[++i]);
+            unit = opt;
+            time = args[++i];
+        }
+        final int slot = find(args[1]);
+        if (slot < 0)
+        {
+            out.nullBulk();
+            return;
+        }
+        long at = -1;
+        if (unit != null)
+        {
+            final long v = Commands.parseLong(time);
             if (v == Long.MIN_VALUE)
             {
                 out.error("ERR value is not an integer or out of range");
                 return;
             }
-            final boolean seconds = opt.equals("EX") || opt.equals("EXAT");
-            final boolean relative = opt.equals("EX") || opt.equals("PX");
+            final boolean seconds = unit.equals("EX") || unit.equals("EXAT");
+            final boolean relative = unit.equals("EX") || unit.equals("PX");
             if (v <= 0 || (seconds && v > Long.MAX_VALUE / 1000) || (relative &&
                 (seconds ? v * 1000 : v) > Long.MAX_VALUE - now()))
             {
@@ -84,12 +101,6 @@ final class StringCommands
                 return;
             }
             at = (seconds ? v * 1000 : v) + (relative ? now() : 0);
-        }
-        final int slot = find(args[1]);
-        if (slot < 0)
-        {
-            out.nullBulk();
-            return;
         }
         out.bulk(shard.value(slot));
         if (persist)
@@ -119,30 +130,38 @@ final class StringCommands
     }
 
     /**
-     * INCRBYFLOAT key increment: the sum as Redis prints it (17 significant digits, no trailing zeros). The sum is
-     * a double, where Redis uses a long double: results beyond a double's 15-17 digits or range differ.
+     * INCRBYFLOAT key increment. Redis adds in a long double and prints 17 decimals without trailing zeros; here
+     * the sum is exact decimal arithmetic on the two numbers as written, printed the same way, so that
+     * {@code 1.5 + 0.1} is {@code 1.6} as in Redis. Where Redis's binary long double shows through (it answers
+     * {@code 1001.59999999999999998} for {@code 1.6 + 1e3}), this answers the exact sum ({@code 1001.6}).
      */
     void incrByFloat(final byte[][] args)
     {
         final int slot = find(args[1]);
-        final double by = parseDouble(args[2]);
-        final double value = slot < 0 ? 0 : shard.valueLength(slot) > 64 ? Double.NaN : parseDouble(shard.value(slot));
-        if (Double.isNaN(value) || Double.isNaN(by) || Double.isInfinite(value))
+        final BigDecimal by = parseDecimal(args[2]);
+        final BigDecimal value = slot < 0 ? BigDecimal.ZERO :
+            shard.valueLength(slot) > 5000 ? null : parseDecimal(shard.value(slot));
+        if (value == null || by == null)
         {
             out.error("ERR value is not a valid float");
             return;
         }
-        final double sum = value + by;
-        if (Double.isNaN(sum) || Double.isInfinite(sum))
+        if (value == INFINITE || by == INFINITE)
         {
             out.error("ERR increment would produce NaN or Infinity");
             return;
         }
-        String text = new BigDecimal(sum).round(new MathContext(17)).stripTrailingZeros().toPlainString();
-        if (text.equals("-0"))
+        BigDecimal sum = value.add(by);
+        if (sum.abs().compareTo(LARGEST) > 0)
         {
-            text = "0";
+            out.error("ERR increment would produce NaN or Infinity");
+            return;
         }
+        if (sum.scale() > 17)
+        {
+            sum = sum.setScale(17, RoundingMode.HALF_EVEN);
+        }
+        String text = sum.signum() == 0 ? "0" : sum.stripTrailingZeros().toPlainString();
         final byte[] b = text.getBytes(StandardCharsets.US_ASCII);
         if (keep(args[1], b))
         {
@@ -369,19 +388,32 @@ final class StringCommands
         out.arrayHeader(2).bulk(Long.toString(now() / 1000)).bulk(Long.toString(now() % 1000 * 1000));
     }
 
-    private static double parseDouble(final byte[] b)
+    /** Stands for an infinite number ("inf", as strtold reads it). */
+    private static final BigDecimal INFINITE = new BigDecimal("1e400000");
+    /** Beyond this a long double's range ends too: Redis answers that the increment overflows. */
+    private static final BigDecimal LARGEST = new BigDecimal("1e4932");
+
+    /** A decimal number as Redis's string2ld takes it; {@link #INFINITE} for inf; null when it is not one. */
+    private static BigDecimal parseDecimal(final byte[] b)
     {
         final String s = new String(b, StandardCharsets.ISO_8859_1);
-        final String lower = s.toLowerCase(Locale.ROOT);
-        if (lower.matches("[+-]?inf(inity)?"))
+        if (s.toLowerCase(Locale.ROOT).matches("[+-]?inf(inity)?"))
         {
-            return lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+            return INFINITE;
         }
         if (!FLOAT.matcher(s).matches())
         {
-            return Double.NaN;
+            return null;
         }
-        return Double.parseDouble(s);
+        try
+        {
+            final BigDecimal d = new BigDecimal(s.startsWith("+") ? s.substring(1) : s);
+            return d.abs().compareTo(LARGEST) > 0 ? INFINITE : d;
+        }
+        catch (final NumberFormatException | ArithmeticException ex)
+        {
+            return null;
+        }
     }
 
     private static String upper(final byte[] b)

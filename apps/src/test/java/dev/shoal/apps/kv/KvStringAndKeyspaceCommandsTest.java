@@ -67,6 +67,8 @@ class KvStringAndKeyspaceCommandsTest
     void shouldGetAndSetWithGetexAndGetset() throws Exception
     {
         assertNull(c.call("GETEX", "k", "EX", "10"));
+        assertNull(c.call("GETEX", "k", "EX", "0"), "a missing key is null before the time is checked");
+        assertEquals(error("ERR syntax error"), c.call("GETEX", "k", "FOO"));
         assertEquals("OK", c.call("SET", "k", "v"));
         assertEquals("v", c.call("GETEX", "k", "PX", "50000"));
         assertTrue((Long)c.call("PTTL", "k") > 49_000);
@@ -86,11 +88,27 @@ class KvStringAndKeyspaceCommandsTest
         assertEquals("10.6", c.call("INCRBYFLOAT", "f", "0.1"));
         assertEquals("5000", c.call("INCRBYFLOAT", "f", "4989.4"));
         assertEquals("3000", c.call("INCRBYFLOAT", "g", "3.0e3"));
+        assertEquals("1.5", c.call("INCRBYFLOAT", "h", "1.5"));
+        assertEquals("1.6", c.call("INCRBYFLOAT", "h", "0.1"), "Redis's answer; a sum of doubles prints 1.6000000000000001");
+        assertEquals("1.7", c.call("INCRBYFLOAT", "h", "0.1"));
+        assertEquals(error("ERR value is not a valid float"), c.call("INCRBYFLOAT", "h", "1e99999"));
         assertEquals(error("ERR value is not a valid float"), c.call("INCRBYFLOAT", "f", "abc"));
         assertEquals("OK", c.call("SET", "s", "text"));
         assertEquals(error("ERR value is not a valid float"), c.call("INCRBYFLOAT", "s", "1"));
         assertEquals(error("ERR increment would produce NaN or Infinity"),
             c.call("INCRBYFLOAT", "f", "inf"));
+    }
+
+    @Test
+    void shouldRefuseOverflowsAndBadNumbersWithRedisWords() throws Exception
+    {
+        assertEquals("OK", c.call("SET", "n", "10"));
+        assertEquals(error("ERR decrement would overflow"), c.call("DECRBY", "n", "-9223372036854775808"));
+        assertEquals(-9223372036854775798L, c.call("INCRBY", "n", "-9223372036854775808"));
+        assertEquals(error("ERR increment or decrement would overflow"), c.call("DECRBY", "n", "11"));
+        assertEquals(error("ERR value is not an integer or out of range"), c.call("INCRBY", "n", "1.5"));
+        assertEquals(error("ERR value is not an integer or out of range"), c.call("SELECT", "abc"));
+        assertEquals(error("ERR DB index is out of range"), c.call("SELECT", "1"));
     }
 
     @Test
