@@ -809,7 +809,7 @@ final class Commands
             "tcp_port:" + settings.port() + "\r\n" +
             "uptime_in_seconds:" + nic.uptimeSeconds() + "\r\n");
         sections.put("clients", "connected_clients:" + nic.connectedClients() + "\r\n" +
-            "maxclients:10000\r\n" +
+            "maxclients:" + Nic.MAX_CLIENTS + "\r\n" +
             "client_recent_max_input_buffer:0\r\n" +
             "client_recent_max_output_buffer:0\r\n" +
             "blocked_clients:0\r\n");

@@ -44,6 +44,10 @@ import org.agrona.collections.Int2ObjectHashMap;
 final class Nic implements AutoCloseable
 {
     private static final int READ_CHUNK = 64 << 10;
+    /** Redis's maxclients: connections past it get Redis's error and are closed. */
+    static final int MAX_CLIENTS = 10_000;
+    private static final byte[] MAX_CLIENTS_REACHED =
+        "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
     /**
      * Polls of the transmit rings while replies are due before the NIC sleeps ({@link #awaitReplies}). Few: a core's
      * {@link #kick()} of a sleeping NIC costs one system call per batch, while a long yield loop cost the NIC ~17 %
@@ -351,7 +355,16 @@ final class Nic implements AutoCloseable
                         }
                         if (key.isReadable() && !c.ending)
                         {
-                            read(c);
+                            try
+                            {
+                                read(c);
+                            }
+                            catch (final RuntimeException | OutOfMemoryError ex)
+                            {
+                                // A bug or spent memory while serving one client closes that client, not the NIC.
+                                System.err.println("kv: closing client " + c.id + ": " + ex);
+                                drop(c);
+                            }
                             // The cores start on these while the NIC reads the next connection.
                             runs.wakeCores();
                         }
@@ -413,6 +426,19 @@ final class Nic implements AutoCloseable
         SocketChannel ch;
         while ((ch = server.accept()) != null)
         {
+            if (connections.size() >= MAX_CLIENTS)
+            {
+                // Redis's answer at maxclients; the socket is still blocking, and the line fits its buffer.
+                try (SocketChannel refused = ch)
+                {
+                    refused.write(ByteBuffer.wrap(MAX_CLIENTS_REACHED.clone()));
+                }
+                catch (final IOException ex)
+                {
+                    // Gone already.
+                }
+                continue;
+            }
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             final NicConnection c = new NicConnection(nextConnection++, ch);

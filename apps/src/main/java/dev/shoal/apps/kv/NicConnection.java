@@ -170,7 +170,18 @@ final class NicConnection
         if (out.remaining() < length)
         {
             final long capacity = Math.min(limit, Math.max(out.capacity() * 2L, (long)out.position() + length));
-            final ByteBuffer bigger = ByteBuffer.allocateDirect((int)capacity);
+            final ByteBuffer bigger;
+            try
+            {
+                bigger = ByteBuffer.allocateDirect((int)capacity);
+            }
+            catch (final OutOfMemoryError ex)
+            {
+                // The process's direct memory is spent (many clients at their limits): this client is closed, and
+                // the NIC serves on.
+                overLimit = true;
+                return false;
+            }
             out.flip();
             bigger.put(out);
             out = bigger;
