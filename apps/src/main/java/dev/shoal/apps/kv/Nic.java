@@ -488,6 +488,7 @@ final class Nic implements AutoCloseable
         int p = c.inStart;
         while (true)
         {
+            reader.unauthenticated = !c.authenticated && limits.passwordRequired();
             final int r;
             if (skip.active())
             {

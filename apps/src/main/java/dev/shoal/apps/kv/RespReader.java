@@ -37,7 +37,13 @@ final class RespReader
     static final int REQUEST_OVERHEAD = RingDescriptor.ARGUMENTS_OFFSET;
     static final int ARGUMENT_OVERHEAD = 4;
 
+    /** Redis's limits for a client that has yet to authenticate: arguments, and bytes of one. */
+    static final int UNAUTHENTICATED_ARGS = 10;
+    static final long UNAUTHENTICATED_BULK = 16384;
+
     private final int maxFrame;
+    /** The client must authenticate first: Redis's tighter limits apply ({@link #UNAUTHENTICATED_ARGS}). */
+    boolean unauthenticated;
     int argc;
     int[] argOffset = new int[16];
     int[] argLength = new int[16];
@@ -97,6 +103,10 @@ final class RespReader
         if (n == Long.MIN_VALUE || n > Integer.MAX_VALUE)
         {
             return fail("invalid multibulk length");
+        }
+        if (unauthenticated && n > UNAUTHENTICATED_ARGS)
+        {
+            return fail("unauthenticated multibulk length");
         }
         p = lineEnd + 2;
         if (n <= 0)
@@ -178,6 +188,11 @@ final class RespReader
         if (len < 0 || len > maxBulk)
         {
             fail("invalid bulk length");
+            return -2;
+        }
+        if (unauthenticated && len > UNAUTHENTICATED_BULK)
+        {
+            fail("unauthenticated bulk length");
             return -2;
         }
         bulkLength = len;

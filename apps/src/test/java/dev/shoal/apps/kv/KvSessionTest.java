@@ -78,6 +78,27 @@ class KvSessionTest
     }
 
     @Test
+    void shouldHoldAClientThatHasNotAuthenticatedToRedisSmallerLimits() throws Exception
+    {
+        try (RespClient c = client())
+        {
+            c.send(RespClient.encode("SET", "k", "v".repeat(20_000)));
+            assertEquals(new RespClient.Error("ERR Protocol error: unauthenticated bulk length"), c.read());
+            assertTrue(c.isClosedByServer());
+        }
+        try (RespClient c = client())
+        {
+            c.send(RespClient.encode("MSET", "a", "1", "b", "2", "c", "3", "d", "4", "e", "5"));
+            assertEquals(new RespClient.Error("ERR Protocol error: unauthenticated multibulk length"), c.read());
+            assertTrue(c.isClosedByServer());
+        }
+        try (RespClient c = authenticated())
+        {
+            assertEquals("OK", c.call("SET", "k", "v".repeat(20_000)), "authenticated: the usual limits");
+        }
+    }
+
+    @Test
     void shouldNegotiateTheProtocolAndAuthenticateWithHello() throws Exception
     {
         try (RespClient c = client())
