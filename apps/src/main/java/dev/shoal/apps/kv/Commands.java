@@ -10,6 +10,10 @@ import java.util.Locale;
  * (its main dispatcher, and the peer threads that run a transaction's commands for another core), each with its
  * own writer; all of a core's share its shard, under its lock.
  *
+ * <p>This class dispatches by the command table ({@link Command}) and holds the basic string and key commands;
+ * the families are {@link StringCommands}, {@link KeyspaceCommands}, {@link TransactionCommands} and
+ * {@link ServerCommands}.
+ *
  * <p>Core-local.
  */
 final class Commands
@@ -23,12 +27,8 @@ final class Commands
     private final int self;
     private final StringCommands strings;
     private final KeyspaceCommands keyspace;
-    /** WATCH's keys and tokens, by connection; kept on the connection's home core (its WATCH and EXEC go there). */
-    private final java.util.Map<Integer, List<Watched>> watches = new java.util.HashMap<>();
-
-    private record Watched(byte[] key, int shard, long token)
-    {
-    }
+    private final ServerCommands server;
+    private final TransactionCommands transactions;
     /** The latest device time seen (ms): the core's notion of wall time for expiry; set before each command. */
     long now;
 
@@ -38,6 +38,8 @@ final class Commands
         this.self = self;
         this.strings = new StringCommands(this, out, shard);
         this.keyspace = new KeyspaceCommands(this, out, peers, self, shards);
+        this.server = new ServerCommands(this, out, peers, settings, nic, shards);
+        this.transactions = new TransactionCommands(this, out, peers, self, shards);
         this.out = out;
         this.shard = shard;
         this.peers = peers;
@@ -114,7 +116,7 @@ final class Commands
                 }
                 out.integer(had ? 1 : 0);
             }
-            case DBSIZE -> out.integer(stats()[0]);
+            case DBSIZE -> out.integer(server.stats()[0]);
             case KEYS -> keys(args[1]);
             case SCAN -> scan(args);
             case FLUSHALL, FLUSHDB ->
@@ -145,9 +147,9 @@ final class Commands
                 }
             }
             case ECHO -> out.bulk(args[1]);
-            case INFO -> out.verbatim(info(args));
-            case CONFIG -> config(args);
-            case COMMAND -> command(args);
+            case INFO -> out.verbatim(server.info(args));
+            case CONFIG -> server.config(args);
+            case COMMAND -> server.command(args);
             case SELECT ->
             {
                 final long db = parseLong(args[1]);
@@ -164,7 +166,6 @@ final class Commands
                     out.error("ERR DB index is out of range");
                 }
             }
-            case CLIENT -> client(args, connection);
             case GETEX -> strings.getex(args);
             case GETSET -> strings.getset(args);
             case INCRBYFLOAT -> strings.incrByFloat(args);
@@ -180,14 +181,10 @@ final class Commands
             case COPY -> keyspace.copy(args);
             case MSETNX -> keyspace.msetnx(args);
             case RANDOMKEY -> keyspace.randomKey();
-            case WATCH -> watch(args, connection);
-            case UNWATCH, DISCARD ->
-            {
-                watches.remove(connection);
-                out.simple("OK");
-            }
-            case EXEC -> exec(args, connection);
-            case MULTI, HELLO, AUTH -> out.error("ERR " + command.name() + " reached a core: the NIC answers it");
+            case WATCH -> transactions.watch(args, connection);
+            case UNWATCH, DISCARD -> transactions.unwatch(connection);
+            case EXEC -> transactions.exec(args, connection);
+            case MULTI, HELLO, AUTH, CLIENT -> out.error("ERR " + command.name() + " reached a core: the NIC answers it");
             case QUIT ->
             {
                 out.simple("OK");
@@ -199,141 +196,6 @@ final class Commands
             }
         }
         return RingDescriptor.REPLY;
-    }
-
-    /** WATCH key...: remembers each key's token ({@link Shard#token}), read under its shard's lock. */
-    private void watch(final byte[][] args, final int connection)
-    {
-        final byte[][] keys = java.util.Arrays.copyOfRange(args, 1, args.length);
-        final int[][] where = new int[shards][];
-        final Object[] results = peers.fanOut(Peers.TOKENS, now, keys, 1, false, where);
-        final List<Watched> list = watches.computeIfAbsent(connection, k -> new java.util.ArrayList<>());
-        for (int s = 0; s < shards; s++)
-        {
-            if (results[s] != null)
-            {
-                final byte[][] tokens = (byte[][])results[s];
-                for (int k = 0; k < tokens.length; k++)
-                {
-                    list.add(new Watched(keys[where[s][k]], s,
-                        java.nio.ByteBuffer.wrap(tokens[k]).getLong()));
-                }
-            }
-        }
-        out.simple("OK");
-    }
-
-    /**
-     * EXEC as the NIC sends it: {@code EXEC dirty {n, n arguments}...}, the transaction the client queued after
-     * MULTI (dirty "1" when a command was refused while queuing). Atomic across shards: it takes the locks of every
-     * shard its commands and watched keys touch, in ascending order, before the first command runs and gives them
-     * back after the last (strict two-phase locking, {@link Peers#lockAll}); it runs nothing if a watched key
-     * changed since WATCH.
-     */
-    private void exec(final byte[][] args, final int connection)
-    {
-        final List<Watched> watched = watches.remove(connection);
-        if (args.length < 2 || args[1].length != 1 || args[1][0] != '0')
-        {
-            out.error(args.length < 2 ? "ERR EXEC without MULTI" :
-                "EXECABORT Transaction discarded because of previous errors.");
-            return;
-        }
-        final List<byte[][]> queued = new java.util.ArrayList<>();
-        final boolean[] need = new boolean[shards];
-        for (int i = 2; i < args.length; )
-        {
-            final int n = (int)parseLong(args[i]);
-            final byte[][] cmd = java.util.Arrays.copyOfRange(args, i + 1, i + 1 + n);
-            i += 1 + n;
-            queued.add(cmd);
-            final Command c = Command.of(cmd[0], 0, cmd[0].length);
-            if (c == null)
-            {
-                continue;
-            }
-            if (c.span == Command.Span.ALL)
-            {
-                java.util.Arrays.fill(need, true);
-            }
-            else if (c.firstKey > 0)
-            {
-                final int last = c.lastKey < 0 ? cmd.length - 1 : Math.min(c.lastKey, cmd.length - 1);
-                for (int k = c.firstKey; k <= last; k += c.step)
-                {
-                    need[KeyHash.shardOf(KeyHash.fnv1a(cmd[k]), shards)] = true;
-                }
-            }
-        }
-        if (watched != null)
-        {
-            for (final Watched w : watched)
-            {
-                need[w.shard()] = true;
-            }
-        }
-        try
-        {
-            peers.lockAll(need, now);
-            if (watched != null && changed(watched))
-            {
-                out.nullArray();
-                return;
-            }
-            out.arrayHeader(queued.size());
-            for (final byte[][] cmd : queued)
-            {
-                final Command c = Command.of(cmd[0], 0, cmd[0].length);
-                final int owner = c == null || c.spansShards() || c.firstKey == 0 || c.firstKey >= cmd.length ? self :
-                    KeyHash.shardOf(KeyHash.fnv1a(cmd[c.firstKey]), shards);
-                if (owner == self)
-                {
-                    execute(cmd, connection);
-                }
-                else
-                {
-                    out.raw(peers.run(owner, cmd, out.resp3(), now));
-                }
-            }
-        }
-        finally
-        {
-            peers.unlockAll();
-        }
-    }
-
-    /** True when a watched key's token is not what it was at WATCH; the caller holds the shards' locks. */
-    private boolean changed(final List<Watched> watched)
-    {
-        final byte[][][] parts = new byte[shards][][];
-        final List<List<Watched>> byShard = new java.util.ArrayList<>();
-        for (int s = 0; s < shards; s++)
-        {
-            byShard.add(new java.util.ArrayList<>());
-        }
-        for (final Watched w : watched)
-        {
-            byShard.get(w.shard()).add(w);
-        }
-        for (int s = 0; s < shards; s++)
-        {
-            if (!byShard.get(s).isEmpty())
-            {
-                parts[s] = byShard.get(s).stream().map(Watched::key).toArray(byte[][]::new);
-            }
-        }
-        final Object[] results = peers.runLocked(Peers.TOKENS, now, parts);
-        for (int s = 0; s < shards; s++)
-        {
-            for (int k = 0; k < byShard.get(s).size(); k++)
-            {
-                if (java.nio.ByteBuffer.wrap(((byte[][])results[s])[k]).getLong() != byShard.get(s).get(k).token())
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     void get(final byte[] key)
@@ -774,254 +636,6 @@ final class Commands
     }
 
     /** Keys, keys with an expiry, bytes in use and bytes mapped, summed over the shards. */
-    private long[] stats()
-    {
-        final long[] sum = new long[Peers.STATS_COUNT];
-        for (final Object r : peers.fanOut(Peers.STATS, now, new byte[0][], 1, true, new int[shards][]))
-        {
-            final long[] s = (long[])r;
-            for (int i = 0; i < sum.length; i++)
-            {
-                sum[i] += s[i];
-            }
-        }
-        return sum;
-    }
-
-    /** INFO [section ...]: the sections asked for (default, all and everything: all of them), as Redis lays out. */
-    private String info(final byte[][] args)
-    {
-        final java.util.Set<String> asked = new java.util.HashSet<>();
-        for (int i = 1; i < args.length; i++)
-        {
-            asked.add(new String(args[i], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
-        }
-        final boolean all = asked.isEmpty() || asked.contains("default") || asked.contains("all") ||
-            asked.contains("everything");
-        final long[] s = stats();
-        final long[] cpu = nic.cpuMicros();
-        final java.util.Map<String, String> sections = new java.util.LinkedHashMap<>();
-        sections.put("server", "redis_version:" + NicSession.VERSION + "\r\n" +
-            "shoal_appliance:kv\r\n" +
-            "redis_mode:standalone\r\n" +
-            "arch_bits:64\r\n" +
-            "shards:" + shards + "\r\n" +
-            "tcp_port:" + settings.port() + "\r\n" +
-            "uptime_in_seconds:" + nic.uptimeSeconds() + "\r\n");
-        sections.put("clients", "connected_clients:" + nic.connectedClients() + "\r\n" +
-            "maxclients:" + Nic.MAX_CLIENTS + "\r\n" +
-            "client_recent_max_input_buffer:0\r\n" +
-            "client_recent_max_output_buffer:0\r\n" +
-            "blocked_clients:0\r\n");
-        sections.put("memory", "used_memory:" + s[2] + "\r\n" +
-            "shoal_mapped_memory:" + s[3] + "\r\n" +
-            "shoal_allocator:size-class\r\n" +
-            "maxmemory:" + settings.memoryPerCoreBytes() * shards + "\r\n" +
-            "maxmemory_policy:noeviction\r\n");
-        sections.put("persistence", "loading:0\r\n" +
-            "rdb_changes_since_last_save:0\r\n" +
-            "aof_enabled:0\r\n");
-        sections.put("stats", "total_connections_received:" + nic.totalConnections() + "\r\n" +
-            "total_commands_processed:" + s[6] + "\r\n" +
-            "rejected_connections:0\r\n" +
-            "expired_keys:0\r\n" +
-            "evicted_keys:0\r\n" +
-            "keyspace_hits:" + s[4] + "\r\n" +
-            "keyspace_misses:" + s[5] + "\r\n" +
-            "total_error_replies_protocol:" + nic.protocolErrors() + "\r\n");
-        sections.put("replication", "role:master\r\n" +
-            "connected_slaves:0\r\n");
-        sections.put("cpu", String.format(Locale.ROOT, "used_cpu_sys:%.6f\r\nused_cpu_user:%.6f\r\n",
-            cpu[1] / 1e6, cpu[0] / 1e6));
-        sections.put("keyspace", s[0] > 0 ? "db0:keys=" + s[0] + ",expires=" + s[1] + ",avg_ttl=0\r\n" : "");
-        final StringBuilder sb = new StringBuilder();
-        for (final java.util.Map.Entry<String, String> e : sections.entrySet())
-        {
-            if (all || asked.contains(e.getKey()))
-            {
-                final String title = e.getKey().equals("cpu") ? "CPU" :
-                    Character.toUpperCase(e.getKey().charAt(0)) + e.getKey().substring(1);
-                sb.append(sb.isEmpty() ? "" : "\r\n").append("# ").append(title).append("\r\n").append(e.getValue());
-            }
-        }
-        return sb.toString();
-    }
-
-    /** The fixed parameters CONFIG GET shows (the NIC's own come from {@link ClientLimits}). */
-    private static final List<String[]> CONFIG = List.of(
-        new String[] {"save", ""}, new String[] {"appendonly", "no"}, new String[] {"databases", "1"},
-        new String[] {"maxmemory", "0"}, new String[] {"maxmemory-policy", "noeviction"},
-        new String[] {"bind", "127.0.0.1"});
-
-    /** Every parameter and its value now, in CONFIG GET's order. */
-    private List<String[]> configValues()
-    {
-        final List<String[]> all = new java.util.ArrayList<>(CONFIG);
-        all.add(new String[] {"port", Integer.toString(settings.port())});
-        final ClientLimits limits = nic.limits();
-        for (final String name : ClientLimits.NAMES)
-        {
-            all.add(new String[] {name, limits.get(name)});
-        }
-        return all;
-    }
-
-    private void config(final byte[][] args)
-    {
-        final String sub = new String(args[1], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
-        switch (sub)
-        {
-            case "GET" ->
-            {
-                if (args.length < 3)
-                {
-                    out.error("ERR wrong number of arguments for 'config|get' command");
-                    return;
-                }
-                final java.util.Map<String, String> found = new java.util.LinkedHashMap<>();
-                for (int i = 2; i < args.length; i++)
-                {
-                    for (final String[] p : configValues())
-                    {
-                        if (matches(new String(args[i], StandardCharsets.ISO_8859_1), p[0]))
-                        {
-                            found.put(p[0], p[1]);
-                        }
-                    }
-                }
-                out.mapHeader(found.size());
-                for (final java.util.Map.Entry<String, String> e : found.entrySet())
-                {
-                    out.bulk(e.getKey()).bulk(e.getValue());
-                }
-            }
-            case "SET" -> configSet(args);
-            case "RESETSTAT" -> out.simple("OK");
-            default -> out.error("ERR unknown subcommand '" + printable(args[1]) + "'. Try CONFIG HELP.");
-        }
-    }
-
-    /** CONFIG SET name value [name value ...]: all or none, as in Redis. */
-    private void configSet(final byte[][] args)
-    {
-        if (args.length < 4 || args.length % 2 != 0)
-        {
-            out.error("ERR wrong number of arguments for 'config|set' command");
-            return;
-        }
-        final ClientLimits limits = nic.limits();
-        final List<String> nicNames = List.of(ClientLimits.NAMES);
-        // Check every pair before setting any.
-        for (int i = 2; i < args.length; i += 2)
-        {
-            final String name = new String(args[i], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-            final String value = new String(args[i + 1], StandardCharsets.UTF_8);
-            if (nicNames.contains(name))
-            {
-                continue;
-            }
-            String fixed = name.equals("port") ? Integer.toString(settings.port()) : null;
-            for (final String[] p : CONFIG)
-            {
-                fixed = p[0].equals(name) ? p[1] : fixed;
-            }
-            if (fixed == null)
-            {
-                out.error("ERR Unknown option or number of arguments for CONFIG SET - '" + printable(args[i]) + "'");
-                return;
-            }
-            if (!fixed.equalsIgnoreCase(value))
-            {
-                out.error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - the Shoal " +
-                    "appliance has only " + name + " '" + fixed + "'");
-                return;
-            }
-        }
-        for (int i = 2; i < args.length; i += 2)
-        {
-            final String name = new String(args[i], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-            if (nicNames.contains(name))
-            {
-                final String problem = limits.set(name, new String(args[i + 1], StandardCharsets.UTF_8));
-                if (problem != null)
-                {
-                    out.error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + problem);
-                    return;
-                }
-            }
-        }
-        out.simple("OK");
-    }
-
-    /** CONFIG GET's matching: Redis's glob, ignoring case. */
-    static boolean matches(final String pattern, final String name)
-    {
-        return Glob.matches(pattern.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1),
-            name.getBytes(StandardCharsets.ISO_8859_1));
-    }
-
-    private void command(final byte[][] args)
-    {
-        if (args.length == 1)
-        {
-            out.arrayHeader(Command.values().length);
-            for (final Command c : Command.values())
-            {
-                commandInfo(c);
-            }
-            return;
-        }
-        final String sub = new String(args[1], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
-        switch (sub)
-        {
-            case "COUNT" ->
-            {
-                if (args.length != 2)
-                {
-                    out.error("ERR wrong number of arguments for 'command|count' command");
-                    return;
-                }
-                out.integer(Command.values().length);
-            }
-            case "DOCS" -> out.arrayHeader(0);
-            case "INFO" ->
-            {
-                out.arrayHeader(args.length - 2);
-                for (int i = 2; i < args.length; i++)
-                {
-                    final Command c = Command.of(args[i], 0, args[i].length);
-                    if (c == null)
-                    {
-                        out.nullBulk();
-                    }
-                    else
-                    {
-                        commandInfo(c);
-                    }
-                }
-            }
-            default -> out.error("ERR unknown subcommand '" + printable(args[1]) + "'. Try COMMAND HELP.");
-        }
-    }
-
-    private void commandInfo(final Command c)
-    {
-        out.arrayHeader(6).bulk(c.name().toLowerCase(Locale.ROOT)).integer(c.arity).arrayHeader(0)
-            .integer(c.firstKey).integer(c.lastKey).integer(c.firstKey == 0 ? 0 : c.step);
-    }
-
-    private void client(final byte[][] args, final int connection)
-    {
-        final String sub = new String(args[1], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
-        switch (sub)
-        {
-            case "SETNAME", "SETINFO" -> out.simple("OK");
-            case "GETNAME" -> out.nullBulk();
-            case "ID" -> out.integer(connection);
-            default -> out.error("ERR unknown subcommand '" + printable(args[1]) + "'. Try CLIENT HELP.");
-        }
-    }
-
     /** A decimal long of the whole array (Redis's string2ll), or Long.MIN_VALUE. */
     static long parseLong(final byte[] b)
     {
@@ -1043,21 +657,4 @@ final class Commands
             return Long.MIN_VALUE;
         }
     }
-
-    private static String printable(final byte[] b)
-    {
-        final String s = new String(b, 0, Math.min(b.length, 128), StandardCharsets.ISO_8859_1);
-        return s.replaceAll("[^\\x20-\\x7e]", "?");
-    }
-
-    private static String argsPreview(final byte[][] args)
-    {
-        final StringBuilder sb = new StringBuilder();
-        for (int i = 1; i < args.length && sb.length() < 128; i++)
-        {
-            sb.append('\'').append(printable(args[i])).append("' ");
-        }
-        return sb.toString();
-    }
-
 }
