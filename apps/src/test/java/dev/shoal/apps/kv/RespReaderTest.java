@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The NIC's request parser on its own: frames arriving in arbitrary pieces are found whole and exact, a refused
  * frame is skipped to its exact end, and random bytes never make it throw or stall. Seeds are fixed; a failure
- * names its seed.
+ * names its seed ({@code -Dshoal.resp.fuzz.seed=S -Dshoal.resp.fuzz.runs=N} for longer runs).
  */
 class RespReaderTest
 {
@@ -130,7 +130,9 @@ class RespReaderTest
     void shouldNeverThrowOrStallOnRandomBytes()
     {
         final byte[] alphabet = "*$\r\n0123456789-\"' \\xaAz:+".getBytes(StandardCharsets.ISO_8859_1);
-        for (long seed = 1; seed <= 2000; seed++)
+        final long first = Long.getLong("shoal.resp.fuzz.seed", 1);
+        final long runs = Long.getLong("shoal.resp.fuzz.runs", 2000);
+        for (long seed = first; seed < first + runs; seed++)
         {
             final SplittableRandom random = new SplittableRandom(seed);
             final byte[] in = new byte[random.nextInt(300)];
@@ -138,7 +140,14 @@ class RespReaderTest
             {
                 in[i] = random.nextInt(4) == 0 ? (byte)random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
             }
-            parseInPieces(in, random, new int[1]);
+            try
+            {
+                parseInPieces(in, random, new int[1]);
+            }
+            catch (final RuntimeException | AssertionError ex)
+            {
+                throw new AssertionError("seed " + seed + ", input " + Arrays.toString(in), ex);
+            }
         }
     }
 }
