@@ -59,6 +59,7 @@ public final class Monitor implements CoreService
     /** Channels other cores opened to this one around the routing tree ({@link #openDirect}). */
     private final Rendezvous rendezvous;
     private int dutyCycles;
+    private long lmpBindings;
     /** Exact mode: how to pump each channel, by the address of the ring this core receives on (its doorbell key). */
     private final Long2ObjectHashMap<Runnable> pumpByRing = new Long2ObjectHashMap<>();
     /** Channels from each peer so far, numbering each channel's jitter stream. */
@@ -441,6 +442,16 @@ public final class Monitor implements CoreService
                 routeViaChild.put(cores[i], viaChild[i]);
             }
         }
+    }
+
+    /**
+     * Two fresh keys (this and the next number) naming the directions of a new same-core LMP binding on the
+     * timeline: just above {@link dev.shoal.kernel.Timeline#MONITOR}, so never a ring's address (positive) nor the
+     * monitors' key. This core only.
+     */
+    long newLmpTimelineKeys()
+    {
+        return dev.shoal.kernel.Timeline.MONITOR + 2 + 2L * lmpBindings++;
     }
 
     /** Adds a channel poller (e.g. an application binding's endpoint) to this core's waitset. */
