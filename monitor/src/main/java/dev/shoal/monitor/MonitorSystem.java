@@ -58,6 +58,7 @@ public final class MonitorSystem implements AutoCloseable
         this.topology = config.skb().topology();
         this.monitors = new AtomicReferenceArray<>(config.cores());
         this.monitorStarts = new java.util.concurrent.atomic.AtomicIntegerArray(config.cores());
+        config.runners().announce(describe(config, topology));
         this.machine = new Machine(config.cores(), CostModel.forLrpc(topology.lrpcCycles()), this::startMonitor,
             config.runners());
         if (config.runners().isDeterministic())
@@ -84,6 +85,22 @@ public final class MonitorSystem implements AutoCloseable
             }
             machine.timeline().describe(topology.machineName(), packageOf, topology.clockMhz());
         }
+    }
+
+    /**
+     * The machine in words another JVM rebuilds it from (docs/partitions.md): the machine's name, cores, ring slots
+     * and the classes of the operations, one {@code key=value} a line.
+     */
+    private static String describe(final MonitorConfig config, final Topology topology)
+    {
+        final StringBuilder text = new StringBuilder();
+        text.append("machine=").append(topology.machineName()).append('\n');
+        text.append("cores=").append(config.cores()).append('\n');
+        text.append("slots=").append(config.channelSlots()).append('\n');
+        text.append("types=").append(config.protocol().messageTypes()).append('\n');
+        config.protocol().types().stream().map(Protocol.MessageType::operation).distinct()
+            .forEach(op -> text.append("operation=").append(op).append('\n'));
+        return text.toString();
     }
 
     /**
