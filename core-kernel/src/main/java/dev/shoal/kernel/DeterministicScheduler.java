@@ -134,12 +134,37 @@ public final class DeterministicScheduler implements RunnerFactory
         return this;
     }
 
+    /**
+     * Waits until this JVM's partition thread has ended (the coordinator decided the machine stops): a worker's host
+     * thread. Returns false after {@code millis} of host time.
+     */
+    public boolean awaitEnd(final long millis) throws InterruptedException
+    {
+        final Partition[] ps = partitions;
+        if (ps == null)
+        {
+            return false;
+        }
+        final Thread t = ps[link == null ? 0 : link.self()].thread;
+        t.join(millis);
+        return !t.isAlive();
+    }
+
+    /** A worker of a partitioned machine: starts this JVM's partition before any of its cores is started. */
+    public synchronized void startPartition(final Machine m)
+    {
+        if (partitions == null)
+        {
+            init(m);
+        }
+    }
+
     @Override
     public void announce(final String machineText)
     {
         if (link != null && link.self() == 0)
         {
-            link.announce(machineText);
+            link.announce("seed=" + seed + "\njitter=" + jitter + "\n" + machineText);
         }
     }
 
@@ -309,7 +334,8 @@ public final class DeterministicScheduler implements RunnerFactory
         final int k = link != null ? link.count() : Math.max(1, Math.min(requestedThreads, blockCount));
         if (k > blockCount)
         {
-            throw new IllegalStateException(k + " partitions but only " + blockCount + " packages to share out");
+            throw new IllegalArgumentException("--partitions " + k + " is more than the machine's " + blockCount +
+                " packages (a partition holds whole packages)");
         }
         partitionOfCore = new int[cores];
         int block = -1;
@@ -328,6 +354,17 @@ public final class DeterministicScheduler implements RunnerFactory
         {
             partitions[p] = new Partition(p);
             threads[p] = partitions[p].thread;
+        }
+        if (link != null)
+        {
+            link.layout(partitionOfCore.clone());
+            for (int c = 0; c < cores; c++)
+            {
+                if (partitionOfCore[c] != link.self())
+                {
+                    m.physicalMemory().holdCopiesOf(c);
+                }
+            }
         }
         barrier = link == null ? new WindowBarrier(threads, this::atBarrier) :
             new LinkedBarrier(link, new Arrivals(partitions[link.self()]), this::shipAllRings, this::atBarrier);

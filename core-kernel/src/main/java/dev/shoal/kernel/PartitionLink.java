@@ -38,6 +38,11 @@ public interface PartitionLink
     /** The machine about to start, in words every partition rebuilds it from (the coordinator sends it). */
     void announce(String machine);
 
+    /** The partition of every core of the machine that starts (to name a partition's cores in errors). */
+    default void layout(final int[] partitionOfCore)
+    {
+    }
+
     void sendLine(int partition, long address, byte[] line);
 
     void sendDoorbell(int partition, int core, long channel);

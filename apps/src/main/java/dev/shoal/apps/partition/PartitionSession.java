@@ -1,0 +1,276 @@
+package dev.shoal.apps.partition;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+
+/**
+ * The coordinator's side of a partitioned run on one host (docs/partitions.md): an embedded Aeron media driver in
+ * a directory of its own under the system's temporary directory, {@code P - 1} worker JVMs started with the same
+ * java and class path, their hello (same Shoal version) awaited, and at the end all of them stopped by pid and the
+ * directory deleted. One per process; the host thread.
+ */
+public final class PartitionSession implements AutoCloseable
+{
+    /** Told by a worker in its hello; a worker of another version is refused. */
+    public static final String VERSION = "0.1.0";
+    /** Lets a test pose as a worker of another version. */
+    static final String VERSION_PROPERTY = "shoal.partition.version";
+    private static final long STOP_MILLIS = 10_000;
+    /** Aeron term length: bounds the shared-memory files (three terms per stream). */
+    public static final int TERM_LENGTH = 4 << 20;
+    /** The IPC channel of every partition on one host. */
+    public static final String IPC_CHANNEL = "aeron:ipc?term-length=" + TERM_LENGTH;
+    private static volatile PartitionSession current;
+
+    private final Path directory;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final AeronPartitionLink link;
+    private final List<Process> workers = new ArrayList<>();
+    private final PrintWriter err;
+    private final Thread reaper;
+    private volatile boolean closing;
+
+    private PartitionSession(final int partitions, final long timeoutMillis, final PrintWriter err)
+    {
+        this.err = err;
+        try
+        {
+            directory = Files.createTempDirectory("shoal-partitions-");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the Aeron directory: " + ex.getMessage(), ex);
+        }
+        final String aeronDir = directory.resolve("aeron").toString();
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context().aeronDirectoryName(aeronDir)
+            .threadingMode(ThreadingMode.SHARED).sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
+            .ipcTermBufferLength(TERM_LENGTH).publicationTermBufferLength(TERM_LENGTH)
+            .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        link = new AeronPartitionLink(aeron, 0, partitions, p -> IPC_CHANNEL,
+            timeoutMillis, this::fail);
+        reaper = new Thread(this::destroyWorkers, "shoal-partition-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+        for (int p = 1; p < partitions; p++)
+        {
+            startWorker(p, partitions, timeoutMillis);
+        }
+        for (int p = 1; p < partitions; p++)
+        {
+            awaitHello(p);
+        }
+    }
+
+    /**
+     * Starts a session of {@code partitions} partitions, this JVM being partition 0.
+     *
+     * @param timeoutMillis how long a partition may stay silent before the run ends.
+     */
+    public static PartitionSession start(final int partitions, final long timeoutMillis, final PrintWriter err)
+    {
+        final PartitionSession session = new PartitionSession(partitions, timeoutMillis, err);
+        current = session;
+        return session;
+    }
+
+    /** Closes the session this process started, if any: the CLI calls it whatever way a command ended. */
+    public static void closeCurrent()
+    {
+        final PartitionSession session = current;
+        current = null;
+        if (session != null)
+        {
+            session.close();
+        }
+    }
+
+    public AeronPartitionLink link()
+    {
+        return link;
+    }
+
+    /** The pids of the workers (for tests that kill one). */
+    public List<Long> workerPids()
+    {
+        return workers.stream().map(Process::pid).toList();
+    }
+
+    private void startWorker(final int partition, final int partitions, final long timeoutMillis)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        final String classPath = System.getProperty("java.class.path");
+        for (final String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            // The same JVM options (add-opens, heap), without a debugger or agent that would clash on its port.
+            if (!option.startsWith("-agentlib:jdwp") && !option.startsWith("-javaagent"))
+            {
+                command.add(option);
+            }
+        }
+        if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator))
+        {
+            command.add("-jar");
+            command.add(classPath);
+        }
+        else
+        {
+            command.add("-cp");
+            command.add(classPath);
+            command.add("dev.shoal.apps.ShoalCli");
+        }
+        command.addAll(List.of("worker", "--aeron-dir", driver.aeronDirectoryName(), "--partition",
+            Integer.toString(partition), "--partitions", Integer.toString(partitions), "--timeout-ms",
+            Long.toString(timeoutMillis)));
+        try
+        {
+            final Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            workers.add(process);
+            process.onExit().thenAccept(p ->
+            {
+                if (!closing)
+                {
+                    fail(link.describe(partition) + " died (exit code " + p.exitValue() + ")");
+                }
+            });
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot start the worker of partition " + partition + ": " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    private void awaitHello(final int partition)
+    {
+        final byte[] hello = link.take(partition);
+        if (AeronPartitionLink.type(hello) != Wire.HELLO)
+        {
+            throw new IllegalStateException("partition " + partition + " did not say hello");
+        }
+        final String version = AeronPartitionLink.text(hello);
+        if (!VERSION.equals(version))
+        {
+            link.sendText(partition, Wire.REFUSED, "this worker runs Shoal " + version + ", the coordinator " + VERSION);
+            throw new IllegalArgumentException("partition " + partition + " runs Shoal " + version +
+                ", not " + VERSION + ": refused");
+        }
+    }
+
+    /** A partition died or went silent: one line, every worker stopped, exit code 1. */
+    private void fail(final String line)
+    {
+        if (closing)
+        {
+            return;
+        }
+        closing = true;
+        err.println("shoal: " + line + "; the run ends on every partition");
+        err.flush();
+        // Exits from a thread of its own: the caller may be the receiving thread that System.exit would wait for.
+        Thread.ofPlatform().start(() -> System.exit(1));
+    }
+
+    private void destroyWorkers()
+    {
+        for (final Process p : workers)
+        {
+            p.destroyForcibly();
+        }
+        for (final Process p : workers)
+        {
+            try
+            {
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        deleteDirectory();
+    }
+
+    private void deleteDirectory()
+    {
+        if (!Files.exists(directory))
+        {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(directory))
+        {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            // Best effort: the temporary directory's own clean-up takes what is left.
+        }
+    }
+
+    /** Tells every worker to exit, waits for them (bounded), stops the rest by pid, frees the directory. */
+    @Override
+    public void close()
+    {
+        if (closing)
+        {
+            return;
+        }
+        closing = true;
+        for (int p = 1; p < link.count(); p++)
+        {
+            try
+            {
+                link.sendText(p, Wire.BYE, "");
+            }
+            catch (final RuntimeException ex)
+            {
+                // Already gone: stopped below.
+            }
+        }
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_MILLIS);
+        for (final Process p : workers)
+        {
+            try
+            {
+                if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+                {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        link.close();
+        aeron.close();
+        driver.close();
+        deleteDirectory();
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Shutting down already.
+        }
+    }
+}
