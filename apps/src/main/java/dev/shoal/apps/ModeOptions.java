@@ -345,6 +345,11 @@ final class ModeOptions
     /** The trace hash, or null in live mode. */
     String traceHash()
     {
+        if (session != null && scheduler != null)
+        {
+            // The other partitions' hashes arrive when the machine is next quiescent.
+            scheduler.quiesce(30_000);
+        }
         return recorder == null ? null : recorder.hash();
     }
 

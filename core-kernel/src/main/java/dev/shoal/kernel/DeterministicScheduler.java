@@ -716,10 +716,6 @@ public final class DeterministicScheduler implements RunnerFactory
                     {
                         if (!awaitHost(alone))
                         {
-                            if (link != null)
-                            {
-                                link.collect(trace, partitionOfCore);
-                            }
                             return;
                         }
                         continue;
@@ -796,6 +792,12 @@ public final class DeterministicScheduler implements RunnerFactory
          */
         private boolean awaitHost(final boolean alone)
         {
+            if (link != null)
+            {
+                // Quiescent everywhere: the coordinator learns the other partitions' trace hashes before the host
+                // reads the run's hash or makes its next request.
+                link.collect(trace, partitionOfCore);
+            }
             if (this == partitions[0])
             {
                 List<Landing> batch;

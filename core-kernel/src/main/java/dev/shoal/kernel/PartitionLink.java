@@ -57,7 +57,7 @@ public interface PartitionLink
     Vote[] exchange(Vote vote, Inbound inbound);
 
     /**
-     * After the last barrier of a machine: the coordinator receives every other partition's per-core trace hashes
+     * Whenever the whole machine is quiescent: the coordinator receives every other partition's per-core trace hashes
      * into {@code trace}; a worker sends its own. The engine's partition thread.
      */
     void collect(TraceRecorder trace, int[] partitionOfCore);

@@ -124,7 +124,7 @@ public final class PartitionSession implements AutoCloseable
                 command.add(option);
             }
         }
-        if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator))
+        if (isShoalJar(classPath))
         {
             command.add("-jar");
             command.add(classPath);
@@ -155,6 +155,25 @@ public final class PartitionSession implements AutoCloseable
         {
             throw new UncheckedIOException("cannot start the worker of partition " + partition + ": " +
                 ex.getMessage(), ex);
+        }
+    }
+
+    /** Started with java -jar shoal.jar: the manifest's JVM options (Add-Opens) apply only to -jar. */
+    private static boolean isShoalJar(final String classPath)
+    {
+        if (!classPath.endsWith(".jar") || classPath.contains(java.io.File.pathSeparator))
+        {
+            return false;
+        }
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(classPath))
+        {
+            final java.util.jar.Manifest manifest = jar.getManifest();
+            return manifest != null &&
+                "dev.shoal.apps.ShoalCli".equals(manifest.getMainAttributes().getValue("Main-Class"));
+        }
+        catch (final IOException ex)
+        {
+            return false;
         }
     }
 
