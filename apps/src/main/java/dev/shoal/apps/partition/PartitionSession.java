@@ -44,7 +44,9 @@ public final class PartitionSession implements AutoCloseable
     private final List<Process> workers = new ArrayList<>();
     private final PrintWriter err;
     private final Thread reaper;
+    /** Set once the run is ending (closed, refused, failed): a worker exiting then is no news. */
     private volatile boolean closing;
+    private boolean closed;
 
     private PartitionSession(final int partitions, final long timeoutMillis, final PrintWriter err)
     {
@@ -71,10 +73,6 @@ public final class PartitionSession implements AutoCloseable
         {
             startWorker(p, partitions, timeoutMillis);
         }
-        for (int p = 1; p < partitions; p++)
-        {
-            awaitHello(p);
-        }
     }
 
     /**
@@ -85,6 +83,18 @@ public final class PartitionSession implements AutoCloseable
     public static PartitionSession start(final int partitions, final long timeoutMillis, final PrintWriter err)
     {
         final PartitionSession session = new PartitionSession(partitions, timeoutMillis, err);
+        try
+        {
+            for (int p = 1; p < partitions; p++)
+            {
+                session.awaitHello(p);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            session.close();
+            throw ex;
+        }
         current = session;
         return session;
     }
@@ -187,6 +197,7 @@ public final class PartitionSession implements AutoCloseable
         final String version = AeronPartitionLink.text(hello);
         if (!VERSION.equals(version))
         {
+            closing = true;
             link.sendText(partition, Wire.REFUSED, "this worker runs Shoal " + version + ", the coordinator " + VERSION);
             throw new IllegalArgumentException("partition " + partition + " runs Shoal " + version +
                 ", not " + VERSION + ": refused");
@@ -247,10 +258,11 @@ public final class PartitionSession implements AutoCloseable
     @Override
     public void close()
     {
-        if (closing)
+        if (closed)
         {
             return;
         }
+        closed = true;
         closing = true;
         for (int p = 1; p < link.count(); p++)
         {
