@@ -64,6 +64,10 @@ final class ModeOptions
         "silent before the run ends (default 10).")
     long partitionTimeout;
 
+    @Option(names = "--listen", description = "With --partitions: wait for the workers to join at this UDP port " +
+        "(shoal worker --join HOST:PORT on other hosts) instead of starting them here.")
+    Integer listen;
+
     private dev.shoal.apps.partition.PartitionSession session;
 
     @Option(names = "--pin", description = "Live mode: pin each core's carrier to one host CPU (round robin).")
@@ -127,6 +131,10 @@ final class ModeOptions
             throw new BadInputException("--jitter must be 0.." + MAX_JITTER + " cycles: " + jitter);
         }
         timelineCores();
+        if (listen != null && partitions == null)
+        {
+            throw new BadInputException("--listen needs --partitions");
+        }
         if (partitions != null)
         {
             if (partitions < 1 || partitions > 64)
@@ -137,6 +145,10 @@ final class ModeOptions
             {
                 throw new BadInputException("--partitions needs --mode deterministic and neither --trace nor " +
                     "--timeline (each partition would hold part of them)");
+            }
+            if (listen != null && (partitions < 2 || listen < 1 || listen > 65535))
+            {
+                throw new BadInputException("--listen needs --partitions 2 or more and a port 1..65535: " + listen);
             }
             if (partitionTimeout < 1 || partitionTimeout > 3600)
             {
@@ -282,7 +294,7 @@ final class ModeOptions
             if (session == null)
             {
                 session = dev.shoal.apps.partition.PartitionSession.start(partitions, partitionTimeout * 1000,
-                    new java.io.PrintWriter(System.err, true));
+                    new java.io.PrintWriter(System.err, true), listen);
             }
             scheduler.threads(1).partitionedBy(session.link());
         }

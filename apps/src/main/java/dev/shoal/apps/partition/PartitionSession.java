@@ -4,19 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
-
-import io.aeron.Aeron;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 
 /**
  * The coordinator's side of a partitioned run on one host (docs/partitions.md): an embedded Aeron media driver in
@@ -28,18 +19,20 @@ public final class PartitionSession implements AutoCloseable
 {
     /** Told by a worker in its hello; a worker of another version is refused. */
     public static final String VERSION = "0.1.0";
+    /** When set ({@code -Dshoal.partition.stats}), each partition prints what it sent over Aeron when it ends. */
+    static final String STATS_PROPERTY = "shoal.partition.stats";
     /** Lets a test pose as a worker of another version. */
     static final String VERSION_PROPERTY = "shoal.partition.version";
     private static final long STOP_MILLIS = 10_000;
+    /** How long a coordinator listening over UDP waits for its workers to join. */
+    private static final long JOIN_MILLIS = 60_000;
     /** Aeron term length: bounds the shared-memory files (three terms per stream). */
     public static final int TERM_LENGTH = 4 << 20;
     /** The IPC channel of every partition on one host. */
     public static final String IPC_CHANNEL = "aeron:ipc?term-length=" + TERM_LENGTH;
     private static volatile PartitionSession current;
 
-    private final Path directory;
-    private final MediaDriver driver;
-    private final Aeron aeron;
+    private final EmbeddedDriver driver;
     private final AeronPartitionLink link;
     private final List<Process> workers = new ArrayList<>();
     private final PrintWriter err;
@@ -48,30 +41,38 @@ public final class PartitionSession implements AutoCloseable
     private volatile boolean closing;
     private boolean closed;
 
-    private PartitionSession(final int partitions, final long timeoutMillis, final PrintWriter err)
+    private PartitionSession(final int partitions, final long timeoutMillis, final PrintWriter err,
+        final Integer listenPort)
     {
         this.err = err;
-        try
-        {
-            directory = Files.createTempDirectory("shoal-partitions-");
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot create the Aeron directory: " + ex.getMessage(), ex);
-        }
-        final String aeronDir = directory.resolve("aeron").toString();
-        driver = MediaDriver.launchEmbedded(new MediaDriver.Context().aeronDirectoryName(aeronDir)
-            .threadingMode(ThreadingMode.SHARED).sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
-            .ipcTermBufferLength(TERM_LENGTH).publicationTermBufferLength(TERM_LENGTH)
-            .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        link = new AeronPartitionLink(aeron, 0, partitions, p -> IPC_CHANNEL,
-            timeoutMillis, this::fail);
+        driver = new EmbeddedDriver(listenPort != null);
         reaper = new Thread(this::destroyWorkers, "shoal-partition-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
-        for (int p = 1; p < partitions; p++)
+        if (listenPort == null)
         {
-            startWorker(p, partitions, timeoutMillis);
+            link = new AeronPartitionLink(driver.aeron(), 0, partitions, p -> IPC_CHANNEL, timeoutMillis, this::fail);
+            for (int p = 1; p < partitions; p++)
+            {
+                startWorker(p, partitions, timeoutMillis);
+            }
+        }
+        else
+        {
+            // Workers on other hosts join at this endpoint (shoal worker --join HOST:PORT); none is started here.
+            final String self = "0.0.0.0:" + listenPort;
+            final java.util.List<String> endpoints;
+            try
+            {
+                endpoints = UdpRendezvous.gather(driver.aeron(), self, partitions, JOIN_MILLIS);
+            }
+            catch (final RuntimeException ex)
+            {
+                driver.close();
+                Runtime.getRuntime().removeShutdownHook(reaper);
+                throw ex;
+            }
+            link = new AeronPartitionLink(driver.aeron(), 0, partitions,
+                p -> UdpRendezvous.channel(p == 0 ? self : endpoints.get(p)), timeoutMillis, this::fail);
         }
     }
 
@@ -82,7 +83,22 @@ public final class PartitionSession implements AutoCloseable
      */
     public static PartitionSession start(final int partitions, final long timeoutMillis, final PrintWriter err)
     {
-        final PartitionSession session = new PartitionSession(partitions, timeoutMillis, err);
+        return start(partitions, timeoutMillis, err, null);
+    }
+
+    /**
+     * Starts a session whose workers join over UDP at {@code listenPort} ({@code null}: started here, over IPC).
+     *
+     * @throws IllegalArgumentException (one line) when the port is in use or the workers do not all join in time.
+     */
+    public static PartitionSession start(final int partitions, final long timeoutMillis, final PrintWriter err,
+        final Integer listenPort)
+    {
+        if (listenPort != null && UdpRendezvous.freePort(null, listenPort) < 0)
+        {
+            throw new IllegalArgumentException("--listen " + listenPort + ": the UDP port is in use");
+        }
+        final PartitionSession session = new PartitionSession(partitions, timeoutMillis, err, listenPort);
         try
         {
             for (int p = 1; p < partitions; p++)
@@ -145,7 +161,7 @@ public final class PartitionSession implements AutoCloseable
             command.add(classPath);
             command.add("dev.shoal.apps.ShoalCli");
         }
-        command.addAll(List.of("worker", "--aeron-dir", driver.aeronDirectoryName(), "--partition",
+        command.addAll(List.of("worker", "--aeron-dir", driver.aeronDirectory(), "--partition",
             Integer.toString(partition), "--partitions", Integer.toString(partitions), "--timeout-ms",
             Long.toString(timeoutMillis)));
         try
@@ -165,6 +181,16 @@ public final class PartitionSession implements AutoCloseable
         {
             throw new UncheckedIOException("cannot start the worker of partition " + partition + ": " +
                 ex.getMessage(), ex);
+        }
+    }
+
+    static void printStats(final AeronPartitionLink link, final PrintWriter err)
+    {
+        if (System.getProperty(STATS_PROPERTY) != null)
+        {
+            err.printf("partition %d sent %d Aeron messages, %d bytes%n", link.self(), link.messagesSent(),
+                link.bytesSent());
+            err.flush();
         }
     }
 
@@ -235,23 +261,7 @@ public final class PartitionSession implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        deleteDirectory();
-    }
-
-    private void deleteDirectory()
-    {
-        if (!Files.exists(directory))
-        {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(directory))
-        {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
-        catch (final IOException | UncheckedIOException ex)
-        {
-            // Best effort: the temporary directory's own clean-up takes what is left.
-        }
+        driver.deleteDirectory();
     }
 
     /** Tells every worker to exit, waits for them (bounded), stops the rest by pid, frees the directory. */
@@ -291,10 +301,9 @@ public final class PartitionSession implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
+        printStats(link, err);
         link.close();
-        aeron.close();
         driver.close();
-        deleteDirectory();
         try
         {
             Runtime.getRuntime().removeShutdownHook(reaper);

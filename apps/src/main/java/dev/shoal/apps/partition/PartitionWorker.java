@@ -38,6 +38,60 @@ public final class PartitionWorker
         return Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
     }
 
+    /** A partition failed: one line, and this process ends with exit code 1. */
+    public static java.util.function.Consumer<String> exitOnFailure(final PrintWriter err)
+    {
+        return line ->
+        {
+            err.println("shoal worker: " + line);
+            err.flush();
+            Thread.ofPlatform().start(() -> System.exit(1));
+        };
+    }
+
+    /**
+     * Joins a coordinator on another host ({@code HOST:PORT}) over UDP with a media driver of its own, then serves
+     * machines. Returns the exit code.
+     *
+     * @throws IllegalArgumentException (one line) for a malformed address, an unreachable or refusing coordinator.
+     */
+    public static int joinOverUdp(final String coordinator, final long timeoutMillis, final PrintWriter err)
+        throws Exception
+    {
+        final int colon = coordinator.lastIndexOf(':');
+        final int port;
+        final java.net.InetAddress host;
+        try
+        {
+            port = Integer.parseInt(coordinator.substring(colon + 1));
+            host = java.net.InetAddress.getByName(coordinator.substring(0, Math.max(0, colon)));
+            if (colon <= 0 || port < 1 || port > 65535)
+            {
+                throw new NumberFormatException();
+            }
+        }
+        catch (final NumberFormatException | java.net.UnknownHostException ex)
+        {
+            throw new IllegalArgumentException("--join needs HOST:PORT with a known host and a port 1..65535: " +
+                coordinator);
+        }
+        final java.net.InetAddress local = UdpRendezvous.localAddressTowards(host);
+        final String self = local.getHostAddress() + ":" + UdpRendezvous.freePort(local, 0);
+        final String version = System.getProperty(PartitionSession.VERSION_PROPERTY, PartitionSession.VERSION);
+        try (EmbeddedDriver driver = new EmbeddedDriver(true))
+        {
+            final String target = host.getHostAddress() + ":" + port;
+            final UdpRendezvous.Roster roster = UdpRendezvous.join(driver.aeron(), target, self, version,
+                timeoutMillis);
+            try (AeronPartitionLink link = new AeronPartitionLink(driver.aeron(), roster.self(), roster.count(),
+                p -> UdpRendezvous.channel(p == roster.self() ? self : roster.endpoints().get(p)), timeoutMillis,
+                exitOnFailure(err)))
+            {
+                return new PartitionWorker(link, err).run();
+            }
+        }
+    }
+
     /** Says hello and serves machines; returns the exit code (0 after bye, 2 when refused). */
     public int run() throws Exception
     {
@@ -51,6 +105,7 @@ public final class PartitionWorker
                 case Wire.MACHINE -> runMachine(AeronPartitionLink.text(message));
                 case Wire.BYE ->
                 {
+                    PartitionSession.printStats(link, err);
                     return 0;
                 }
                 case Wire.REFUSED ->
