@@ -226,7 +226,7 @@ public final class MonitorSystem implements AutoCloseable
         final Monitor monitor = monitors.get(core);
         if (monitor == null)
         {
-            result.completeExceptionally(new IllegalStateException("core " + core + " has not booted"));
+            result.completeExceptionally(new IllegalStateException(notBooted(core)));
             return result;
         }
         machine.hostSubmit(core, () ->
@@ -261,7 +261,7 @@ public final class MonitorSystem implements AutoCloseable
             final Monitor monitor = monitors.get(cores[i]);
             if (monitor == null)
             {
-                throw new IllegalStateException("core " + cores[i] + " has not booted");
+                throw new IllegalStateException(notBooted(cores[i]));
             }
             final int index = i;
             tasks[i] = () ->
@@ -280,13 +280,20 @@ public final class MonitorSystem implements AutoCloseable
         return results;
     }
 
+    /** Why there is no monitor of {@code core} here. */
+    private String notBooted(final int core)
+    {
+        return config.runners().ownsCore(core) ? "core " + core + " has not booted" : "core " + core +
+            " runs in another partition: the host API reaches the cores of partition 0 only (docs/partitions.md)";
+    }
+
     /** The monitor of {@code core}, for code that runs on that core (e.g. the libOS of its dispatchers). */
     public Monitor monitorOf(final int core)
     {
         final Monitor monitor = monitors.get(core);
         if (monitor == null)
         {
-            throw new IllegalStateException("core " + core + " has not booted");
+            throw new IllegalStateException(notBooted(core));
         }
         return monitor;
     }
