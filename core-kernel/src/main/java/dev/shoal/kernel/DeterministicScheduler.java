@@ -742,6 +742,10 @@ public final class DeterministicScheduler implements RunnerFactory
                     System.err.println("exact engine, partition " + index + ": " + t);
                 }
                 barrier.breakAll();
+                if (link != null)
+                {
+                    link.abort("the engine of partition " + index + " failed: " + t);
+                }
             }
         }
 

@@ -57,6 +57,14 @@ public interface PartitionLink
     Vote[] exchange(Vote vote, Inbound inbound);
 
     /**
+     * This JVM's partition of the engine failed: end the run on every partition (the others, waiting for its vote,
+     * would otherwise wait for the liveness bound). The engine's partition thread.
+     */
+    default void abort(final String why)
+    {
+    }
+
+    /**
      * Whenever the whole machine is quiescent: the coordinator receives every other partition's per-core trace hashes
      * into {@code trace}; a worker sends its own. The engine's partition thread.
      */

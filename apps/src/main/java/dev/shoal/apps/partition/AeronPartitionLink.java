@@ -266,6 +266,15 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         }
     }
 
+    @Override
+    public void abort(final String why)
+    {
+        if (!closed)
+        {
+            failure.accept(why);
+        }
+    }
+
     /** Sends a control message with a text body. */
     void sendText(final int partition, final byte type, final String text)
     {
