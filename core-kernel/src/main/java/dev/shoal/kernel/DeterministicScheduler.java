@@ -739,7 +739,11 @@ public final class DeterministicScheduler implements RunnerFactory
                 if (engineFailure == null)
                 {
                     engineFailure = t;
-                    System.err.println("exact engine, partition " + index + ": " + t);
+                    if (link == null)
+                    {
+                        // With partitions in other JVMs the link reports it, in the one line that ends the run.
+                        System.err.println("exact engine, partition " + index + ": " + t);
+                    }
                 }
                 barrier.breakAll();
                 if (link != null)

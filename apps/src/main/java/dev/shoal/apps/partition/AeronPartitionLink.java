@@ -48,7 +48,8 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
     private final List<ConcurrentLinkedQueue<byte[]>> queues = new ArrayList<>();
     private final AtomicLongArray lastHeard;
     private final long timeoutNanos;
-    private final Consumer<String> failure;
+    private final Consumer<String> reportFailure;
+    private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Thread receiver;
     private final Thread heartbeat;
     private final ThreadLocal<UnsafeBuffer> encoders =
@@ -72,7 +73,7 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         this.self = self;
         this.count = count;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        this.failure = failure;
+        this.reportFailure = failure;
         this.lastHeard = new AtomicLongArray(count);
         this.subscription = aeron.addSubscription(channelTo.apply(self), STREAM_BASE + self);
         this.publications = new Publication[count];
@@ -271,7 +272,16 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
     {
         if (!closed)
         {
-            failure.accept(why);
+            failure(why);
+        }
+    }
+
+    /** Reports the first failure only: whatever follows from it (a wait that throws, the engine stopping) is not news. */
+    private void failure(final String line)
+    {
+        if (failed.compareAndSet(false, true))
+        {
+            reportFailure.accept(line);
         }
     }
 
@@ -318,7 +328,7 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         }
         if (silent(partition))
         {
-            failure.accept(describe(partition) + " stopped answering for " +
+            failure(describe(partition) + " stopped answering for " +
                 TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
             throw new IllegalStateException(describe(partition) + " stopped answering");
         }
@@ -384,7 +394,7 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
             {
                 if (!closed)
                 {
-                    failure.accept("partition " + self + " cannot receive: " + ex.getMessage());
+                    failure("partition " + self + " cannot receive: " + ex.getMessage());
                 }
                 return;
             }
@@ -422,7 +432,7 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
                     publications[p].offer(b, 0, b.capacity());
                     if (silent(p) && !closed)
                     {
-                        failure.accept(describe(p) + " stopped answering for " +
+                        failure(describe(p) + " stopped answering for " +
                             TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
                         return;
                     }

@@ -240,8 +240,8 @@ public final class PartitionSession implements AutoCloseable
         closing = true;
         err.println("shoal: " + line + "; the run ends on every partition");
         err.flush();
-        // Exits from a thread of its own: the caller may be the receiving thread that System.exit would wait for.
-        Thread.ofPlatform().start(() -> System.exit(1));
+        // Synchronously: the thread that found the failure must not go on to report it again.
+        System.exit(1);
     }
 
     private void destroyWorkers()

@@ -45,7 +45,8 @@ public final class PartitionWorker
         {
             err.println("shoal worker: " + line);
             err.flush();
-            Thread.ofPlatform().start(() -> System.exit(1));
+            // Synchronously: the thread that found the failure must not go on to report it again.
+            System.exit(1);
         };
     }
 
