@@ -90,14 +90,16 @@ final class Nic implements AutoCloseable
     private final NicReplies replies;
     private Thread thread;
     private int nextConnection;
+    /** The longest request (in ring bytes) the NIC takes: a shard's memory. */
+    private final int maxRequestBytes;
 
     /**
      * Binds 127.0.0.1:{@code port} (0 picks a free port).
      *
      * @throws IllegalArgumentException when the port cannot be bound, naming it.
      */
-    Nic(final int port, final int queueCount, final int ringBytes, final ClientLimits limits,
-        final Runnable onShutdown)
+    Nic(final int port, final int queueCount, final int ringBytes, final long maxRequestBytes,
+        final ClientLimits limits, final Runnable onShutdown)
     {
         this.limits = limits;
         this.queues = new NicQueue[queueCount];
@@ -111,8 +113,11 @@ final class Nic implements AutoCloseable
             onShutdown.run();
         });
         this.ready = new CountDownLatch(queueCount + 1);
-        // A request must fit one receive-ring message.
-        this.reader = new RespReader(queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER);
+        // A request longer than a ring message goes in pieces; one longer than a shard's memory could never be
+        // stored, and is refused as it arrives instead of being buffered.
+        this.maxRequestBytes = (int)Math.min(Integer.MAX_VALUE - 64, Math.max(maxRequestBytes,
+            queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER));
+        this.reader = new RespReader(this.maxRequestBytes);
         try
         {
             selector = Selector.open();
@@ -537,11 +542,11 @@ final class Nic implements AutoCloseable
             }
             if (r == RespReader.TOO_BIG)
             {
-                // Well formed but larger than a ring message: refused, and its remaining bytes are discarded
-                // as they come (RespReader.skip), never buffered and never read as requests.
+                // Well formed but larger than a shard's whole memory, so it could never be stored: refused with
+                // Redis's out-of-memory error, and its remaining bytes are discarded as they come
+                // (RespReader.skip), never buffered and never read as requests.
                 runs.end();
-                replies.deliver(c, seq, error("ERR request too large: the appliance takes requests of up to " +
-                    (queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER) + " bytes (one NIC ring message)"));
+                replies.deliver(c, seq, error(OUT_OF_MEMORY));
                 p = reader.end;
                 continue;
             }
@@ -589,6 +594,9 @@ final class Nic implements AutoCloseable
             c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
         }
     }
+
+    /** Redis's answer to a write that passes maxmemory; the cores answer the same when a shard is full. */
+    static final String OUT_OF_MEMORY = "OOM command not allowed when used memory > 'maxmemory'.";
 
     private byte[] error(final String message)
     {
