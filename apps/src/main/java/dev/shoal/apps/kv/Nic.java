@@ -92,6 +92,15 @@ final class Nic implements AutoCloseable
     private int nextConnection;
     /** The longest request (in ring bytes) the NIC takes: a shard's memory. */
     private final int maxRequestBytes;
+    /**
+     * What the connections' input buffers may hold beyond their first {@link NicConnection#READ_CHUNK} together
+     * (partial large requests): four shards' memory. A large request that would pass it is refused with -OOM as
+     * it arrives, as one over a shard's memory is, so that many clients sending large values at once cannot
+     * exhaust the NIC's memory.
+     */
+    private final long inputBudget;
+    /** The sum of {@link NicConnection#largeInput()} over the connections. */
+    private long largeInput;
 
     /**
      * Binds 127.0.0.1:{@code port} (0 picks a free port).
@@ -118,6 +127,7 @@ final class Nic implements AutoCloseable
         this.maxRequestBytes = (int)Math.min(Integer.MAX_VALUE - 64, Math.max(maxRequestBytes,
             queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER));
         this.reader = new RespReader(this.maxRequestBytes);
+        this.inputBudget = 4L * this.maxRequestBytes;
         try
         {
             selector = Selector.open();
@@ -485,7 +495,9 @@ final class Nic implements AutoCloseable
             drop(c);
             return;
         }
+        final long before = c.largeInput();
         c.append(readBuffer.flip());
+        largeInput += c.largeInput() - before;
         final long deviceTime = System.currentTimeMillis();
         final long maxBulk = limits.protoMaxBulkLen;
         final long queryLimit = limits.queryBufferLimit;
@@ -510,6 +522,10 @@ final class Nic implements AutoCloseable
             }
             else
             {
+                // Others' partial large requests leave this one the rest of the input budget (never less than a
+                // ring message).
+                reader.maxFrame = Math.min(maxRequestBytes, Math.max(queues[0].maxMessage() -
+                    RingDescriptor.REQUEST_HEADER, inputBudget - (largeInput - c.largeInput())));
                 r = reader.parse(c.in, p, c.inEnd, maxBulk, queryLimit, skip);
                 if (r == RespReader.NEED_MORE)
                 {
@@ -580,7 +596,9 @@ final class Nic implements AutoCloseable
         runs.end();
         if (!c.closed)
         {
+            final long held = c.largeInput();
             c.consumed(p);
+            largeInput += c.largeInput() - held;
         }
     }
 
@@ -649,6 +667,7 @@ final class Nic implements AutoCloseable
         c.pending.clear();
         c.out = NicConnection.EMPTY_OUTPUT;
         connections.remove(c.id);
+        largeInput -= c.largeInput();
         connectedClients = connections.size();
         c.key.cancel();
         try

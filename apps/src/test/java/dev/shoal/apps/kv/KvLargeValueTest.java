@@ -30,12 +30,15 @@ class KvLargeValueTest
     private static KvAppliance roomy;
     /** One shard of 16 MiB, to run out of. */
     private static KvAppliance small;
+    /** Eight shards of 4 MiB: the NIC's input budget for partial large requests is 16 MiB. */
+    private static KvAppliance crowded;
 
     @BeforeAll
     static void start() throws Exception
     {
         roomy = KvAppliance.start(new KvAppliance.Settings(null, 2, 0, 64L << 20));
         small = KvAppliance.start(new KvAppliance.Settings(null, 1, 0, 16L << 20));
+        crowded = KvAppliance.start(new KvAppliance.Settings(null, 8, 0, 4L << 20));
     }
 
     @AfterAll
@@ -43,6 +46,7 @@ class KvLargeValueTest
     {
         roomy.close();
         small.close();
+        crowded.close();
     }
 
     @Test
@@ -119,6 +123,76 @@ class KvLargeValueTest
         }
     }
 
+    @Test
+    void shouldRefuseALargeRequestWhileOthersHoldTheNicsInputBudgetAndTakeItOnceTheyAreDone() throws Exception
+    {
+        // Four clients each send 2.2 MB of a 2.5 MB value and stop: each of their NIC input buffers has grown to
+        // 4 MiB, together the whole budget (four shards' memory, 16 MiB). A fifth large SET is refused with -OOM
+        // and discarded as it arrives; once the four finish, their buffers shrink and the fifth gets through.
+        final int size = 2_500_000;
+        final int part = 2_200_000;
+        final String[] keys = keysOnDistinctShards(5, 8);
+        final Raw[] senders = new Raw[4];
+        final byte[][] values = new byte[5][];
+        try (Raw watcher = new Raw(crowded.port()))
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                values[i] = random(size, 10 + i);
+                senders[i] = new Raw(crowded.port());
+                senders[i].sendPrefix(part, "SET".getBytes(), keys[i].getBytes(), values[i]);
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                java.util.Arrays.stream(new String(watcher.bulk("CLIENT", "LIST"), StandardCharsets.ISO_8859_1)
+                    .split("\n")).filter(l -> l.contains(" qbuf=") &&
+                        Long.parseLong(l.replaceAll(".* qbuf=(\\d+).*", "$1")) >= part).count() == 4);
+            values[4] = random(size, 20);
+            try (Raw fifth = new Raw(crowded.port()))
+            {
+                assertEquals("-OOM command not allowed when used memory > 'maxmemory'.",
+                    fifth.call("SET".getBytes(), keys[4].getBytes(), values[4]));
+                for (int i = 0; i < 4; i++)
+                {
+                    senders[i].sendRest();
+                    assertEquals("+OK", senders[i].line(), "client " + i + " finishes its SET");
+                    assertArrayEquals(values[i], senders[i].bulk("GET", keys[i]));
+                }
+                assertEquals("+OK", fifth.call("SET".getBytes(), keys[4].getBytes(), values[4]),
+                    "the four gave their buffers back");
+                assertArrayEquals(values[4], fifth.bulk("GET", keys[4]));
+            }
+        }
+        finally
+        {
+            for (final Raw r : senders)
+            {
+                if (r != null)
+                {
+                    r.close();
+                }
+            }
+        }
+    }
+
+    /** {@code n} keys whose owners (of {@code shards}) all differ. */
+    private static String[] keysOnDistinctShards(final int n, final int shards)
+    {
+        final String[] keys = new String[n];
+        final boolean[] taken = new boolean[shards];
+        int found = 0;
+        for (int i = 0; found < n; i++)
+        {
+            final String k = "budget:" + i;
+            final int s = KeyHash.shardOf(KeyHash.fnv1a(k.getBytes(StandardCharsets.UTF_8)), shards);
+            if (!taken[s])
+            {
+                taken[s] = true;
+                keys[found++] = k;
+            }
+        }
+        return keys;
+    }
+
     private static long usedMemory(final Raw c) throws IOException
     {
         final String info = new String(c.bulk("INFO", "memory"), StandardCharsets.ISO_8859_1);
@@ -165,6 +239,36 @@ class KvLargeValueTest
                 out.write('\r');
                 out.write('\n');
             }
+        }
+
+        /** The rest of a request {@link #sendPrefix} began. */
+        private byte[] rest;
+
+        /** Sends the first {@code prefix} bytes of the request's last argument, and keeps the rest. */
+        void sendPrefix(final int prefix, final byte[]... args) throws IOException
+        {
+            final byte[][] head = java.util.Arrays.copyOf(args, args.length - 1);
+            final byte[] last = args[args.length - 1];
+            out.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (final byte[] a : head)
+            {
+                out.write(("$" + a.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(a);
+                out.write('\r');
+                out.write('\n');
+            }
+            out.write(("$" + last.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(last, 0, prefix);
+            out.flush();
+            rest = java.util.Arrays.copyOfRange(last, prefix, last.length);
+        }
+
+        void sendRest() throws IOException
+        {
+            out.write(rest);
+            out.write('\r');
+            out.write('\n');
+            out.flush();
         }
 
         /** Sends a request and reads a one-line reply (+simple, -error, :integer). */
