@@ -225,46 +225,60 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
     {
         if (self != 0)
         {
-            int mine = 0;
-            for (final int p : partitionOfCore)
-            {
-                mine += p == self ? 1 : 0;
-            }
-            final UnsafeBuffer b = new UnsafeBuffer(new byte[Wire.HASHES_FIRST + mine * Wire.HASH_ENTRY]);
+            final UnsafeBuffer b = new UnsafeBuffer(new byte[Wire.HASHES_FIRST + Wire.HASH_CHUNK * Wire.HASH_ENTRY]);
             b.putByte(Wire.TYPE_OFFSET, Wire.HASHES);
             b.putByte(Wire.FROM_OFFSET, (byte)self);
-            b.putInt(Wire.HASHES_COUNT, mine);
-            int at = Wire.HASHES_FIRST;
+            int inChunk = 0;
             for (int c = 0; c < partitionOfCore.length; c++)
             {
                 if (partitionOfCore[c] == self)
                 {
+                    if (inChunk == Wire.HASH_CHUNK)
+                    {
+                        sendHashes(b, inChunk, true);
+                        inChunk = 0;
+                    }
+                    final int at = Wire.HASHES_FIRST + inChunk * Wire.HASH_ENTRY;
                     b.putInt(at, c);
                     b.putLong(at + 4, trace == null ? 0 : trace.coreEvents(c));
                     b.putLong(at + 12, trace == null ? 0 : trace.coreHash(c));
-                    at += Wire.HASH_ENTRY;
+                    inChunk++;
                 }
             }
-            send(0, b, b.capacity());
+            sendHashes(b, inChunk, false);
             return;
         }
         for (int p = 1; p < count; p++)
         {
-            final UnsafeBuffer m = new UnsafeBuffer(take(p));
-            if (m.getByte(Wire.TYPE_OFFSET) != Wire.HASHES)
+            boolean more = true;
+            while (more)
             {
-                throw new IllegalStateException(describe(p) + " sent type " + m.getByte(Wire.TYPE_OFFSET) +
-                    " instead of its trace hashes");
-            }
-            for (int i = 0, n = m.getInt(Wire.HASHES_COUNT), at = Wire.HASHES_FIRST; i < n; i++, at += Wire.HASH_ENTRY)
-            {
-                final long events = m.getLong(at + 4);
-                if (trace != null && events != 0)
+                final UnsafeBuffer m = new UnsafeBuffer(take(p));
+                if (m.getByte(Wire.TYPE_OFFSET) != Wire.HASHES)
                 {
-                    trace.absorb(m.getInt(at), events, m.getLong(at + 12));
+                    throw new IllegalStateException(describe(p) + " sent type " + m.getByte(Wire.TYPE_OFFSET) +
+                        " instead of its trace hashes");
+                }
+                more = m.getInt(Wire.HASHES_MORE) != 0;
+                for (int i = 0, n = m.getInt(Wire.HASHES_COUNT), at = Wire.HASHES_FIRST; i < n;
+                    i++, at += Wire.HASH_ENTRY)
+                {
+                    final long events = m.getLong(at + 4);
+                    if (trace != null && events != 0)
+                    {
+                        trace.absorb(m.getInt(at), events, m.getLong(at + 12));
+                    }
                 }
             }
         }
+    }
+
+    /** One chunk of this partition's per-core hashes: {@code entries} of them, and whether more chunks follow. */
+    private void sendHashes(final UnsafeBuffer b, final int entries, final boolean more)
+    {
+        b.putInt(Wire.HASHES_COUNT, entries);
+        b.putInt(Wire.HASHES_MORE, more ? 1 : 0);
+        send(0, b, Wire.HASHES_FIRST + entries * Wire.HASH_ENTRY);
     }
 
     @Override

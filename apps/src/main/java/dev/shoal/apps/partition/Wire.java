@@ -32,7 +32,11 @@ final class Wire
     static final byte START = 12;
     /** earliest (8), latest (8), posted (1), exit (1). */
     static final byte VOTE = 13;
-    /** Worker → coordinator after a machine's last barrier: count (4), then per core: core (4), events (8), hash (8). */
+    /**
+     * Worker → coordinator after a machine's last barrier, in chunks of at most {@link #HASH_CHUNK} cores (an Aeron
+     * message has a maximum length): count (4), more chunks follow (4: 1 or 0), then per core: core (4), events (8),
+     * hash (8).
+     */
     static final byte HASHES = 14;
 
     static final int LINE_ADDRESS = BODY_OFFSET;
@@ -56,8 +60,11 @@ final class Wire
     static final int VOTE_LENGTH = VOTE_EXIT + 1;
 
     static final int HASHES_COUNT = BODY_OFFSET;
+    static final int HASHES_MORE = BODY_OFFSET + 4;
     static final int HASHES_FIRST = BODY_OFFSET + 8;
     static final int HASH_ENTRY = 24;
+    /** Cores per HASHES message: 8,192 entries make 192 KiB, within Aeron's default maximum message of 512 KiB. */
+    static final int HASH_CHUNK = 8192;
 
     private Wire()
     {

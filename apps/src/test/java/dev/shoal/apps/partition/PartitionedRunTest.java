@@ -62,6 +62,20 @@ class PartitionedRunTest
         assertEquals(field(single.out(), "roundTripCycles"), field(split.out(), "roundTripCycles"));
     }
 
+    @Test
+    void shouldGatherTheTraceHashesOfAPartitionTooLargeForOneAeronMessage()
+    {
+        // 24,576 cores per worker: their per-core hashes (24 bytes each, 576 KiB) exceed one Aeron message (512 KiB),
+        // so they travel in chunks; one message failed the run at this size.
+        final List<String> common = List.of("run", "unmap", "--machine", "numa:192x256", "--cores", "49152",
+            "--strategy", "numa-multicast", "--json");
+        final Cli single = Cli.run(common.toArray(String[]::new));
+        final Cli split = Cli.run(args(common, "--partitions", "2"));
+        assertEquals(0, single.exit(), single.err());
+        assertEquals(0, split.exit(), split.err());
+        assertEquals(single.out(), split.out());
+    }
+
     /** The rows in simulated units: cycles and counts, not host time (which differs from run to run). */
     private static List<String> simulated(final Path csv) throws IOException
     {
