@@ -80,6 +80,11 @@ public final class Monitor implements CoreService
     private MonitorLink receivingFrom;
     private final Int2IntHashMap extraDelay = new Int2IntHashMap(0);
     private long arrivalCycle;
+    /**
+     * When this core's store buffer has committed its last slot write (x86 commits stores in program order, so a
+     * core's writes to lines other caches hold leave one coherence transfer at a time): core-local occupancy.
+     */
+    private long storesCommitted;
 
     Monitor(final Core core, final MonitorSystem system)
     {
@@ -203,10 +208,11 @@ public final class Monitor implements CoreService
     }
 
     /**
-     * Sends like {@link #send} but stamps the message with {@code sendCycle} and charges nothing: for operations
-     * that model a transport's timing themselves (e.g. one shared cache line read by many cores in turn). The stamp
-     * may lie in this core's future, never in its past: the engine orders events by time, and a message cannot have
-     * left before the sender got to send it.
+     * Sends like {@link #send} but charges nothing and takes {@code sendCycle} as the moment the message's line is
+     * ready to leave, outside this core's store buffer: for operations that model a line's occupancy themselves
+     * (e.g. one shared cache line read by many cores in turn). The message's stamp is that moment plus the line's
+     * transfer to the next hop. It may lie in this core's future, never in its past: the engine orders events by
+     * time, and a message cannot have left before the sender got to send it.
      *
      * @throws IllegalArgumentException when {@code sendCycle} is earlier than this core's clock.
      */
@@ -217,7 +223,17 @@ public final class Monitor implements CoreService
             throw new IllegalArgumentException("monitor " + core.id() + " cannot send a message stamped " + sendCycle +
                 ", before its clock (" + core.clock().now() + ")");
         }
-        transmit(toCore, writer.buffer(), 0, encode(toCore, message), sendCycle);
+        final int length = encode(toCore, message);
+        if (toCore == core.id())
+        {
+            loopback.add(sendCycle, writer.buffer(), 0, length);
+            return;
+        }
+        // The caller modelled when the line is ready to go (e.g. its turn on a line many cores read): the line
+        // then moves to the peer's cache, outside this core's store buffer.
+        final MonitorLink hop = nextHop(toCore);
+        hop.endpoint().send(sendCycle + system.topology().lineTransfer(core.id(), hop.peer()) * slotsFor(length),
+            writer.buffer(), 0, length);
     }
 
     private <M> int encode(final int toCore, final M message)
@@ -249,7 +265,33 @@ public final class Monitor implements CoreService
             loopback.add(sendCycle, buffer, offset, length);
             return;
         }
-        nextHop(toCore).endpoint().send(sendCycle, buffer, offset, length);
+        final MonitorLink hop = nextHop(toCore);
+        hop.endpoint().send(commitSlots(hop.peer(), slotsFor(length), sendCycle), buffer, offset, length);
+    }
+
+    /**
+     * The transport's hardware part on the sending side: {@code slots} slot lines written for {@code peer} from
+     * {@code from} leave this core's store buffer one after another, each one line transfer to the peer's cache
+     * (the invalidation of its copy), after every earlier slot write of this core. Returns when the last one is
+     * committed: the message's send stamp. The sender's clock does not wait (the store buffer does); a core that
+     * writes faster than lines move sees its stamps fall behind — throughput comes from this occupancy. Core-local.
+     */
+    long commitSlots(final int peer, final long slots, final long from)
+    {
+        final long transfer = system.topology().lineTransfer(core.id(), peer);
+        long at = Math.max(from, storesCommitted);
+        at += transfer * slots;
+        storesCommitted = at;
+        return at;
+    }
+
+    /**
+     * The transport's hardware part on the receiving side: the receiver's poll misses on each of the message's
+     * slot lines and fetches it from {@code peer}'s cache, stalling for a line transfer each; then the software.
+     */
+    long receiveCycles(final int peer, final int length)
+    {
+        return (system.topology().lineTransfer(peer, core.id()) + core.costs().umpReceiveSlot()) * slotsFor(length);
     }
 
     /** Messages a monitor sends itself: handled at their send time, after what this core is doing now. */
@@ -420,7 +462,8 @@ public final class Monitor implements CoreService
     {
         final int serial = channelsFrom.get(peer);
         channelsFrom.put(peer, serial + 1);
-        return new ChannelInbox(system.topology().latency(core.id(), peer), () -> extraDelay.get(peer),
+        // Latency 0: the send stamp already holds the line's transfer (commitSlots), the receiver pays its fetch.
+        return new ChannelInbox(0, () -> extraDelay.get(peer),
             core.machine().channelJitter(peer, core.id(), serial), core.machine().jitter())
             .observedBy(timeline, core.id(), true, core.clock().now());
     }
@@ -630,7 +673,7 @@ public final class Monitor implements CoreService
         final ChannelInbox inbox = link.inbox();
         arrivalCycle = inbox.headArrival();
         core.clock().observe(arrivalCycle);
-        core.clock().advance(core.costs().umpReceiveSlot());
+        core.clock().advance(receiveCycles(link.peer(), inbox.headLength()));
         try
         {
             deliver(inbox.buffer(), inbox.headOffset(), inbox.headLength());
@@ -645,7 +688,7 @@ public final class Monitor implements CoreService
     {
         arrivalCycle = receivingFrom.inbox().arrival(sendCycle);
         core.clock().observe(arrivalCycle);
-        core.clock().advance(core.costs().umpReceiveSlot());
+        core.clock().advance(receiveCycles(receivingFrom.peer(), length));
         deliver(buffer, offset, length);
     }
 

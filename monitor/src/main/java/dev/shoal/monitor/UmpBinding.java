@@ -76,14 +76,14 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
         }
         if (message.length < PIECE)
         {
-            endpoint.send(core.clock().now(), message);
+            endpoint.send(monitor.commitSlots(peer, Monitor.slotsFor(message.length), core.clock().now()), message);
             return;
         }
         for (int offset = 0; ; offset += PIECE)
         {
             final int length = Math.min(PIECE, message.length - offset);
             sendView.wrap(message, offset, length);
-            endpoint.send(core.clock().now(), sendView, 0, length);
+            endpoint.send(monitor.commitSlots(peer, Monitor.slotsFor(length), core.clock().now()), sendView, 0, length);
             if (length < PIECE)
             {
                 return;
@@ -158,7 +158,7 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
 
     private void receive(final DirectBuffer buffer, final int offset, final int length)
     {
-        core.clock().advance(core.costs().umpReceiveSlot());
+        core.clock().advance(monitor.receiveCycles(peer, length));
         if (length == PIECE || partial != null)
         {
             if (partial == null)

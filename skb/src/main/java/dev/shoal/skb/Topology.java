@@ -35,6 +35,18 @@ public final class Topology {
     private final long sharedCacheCycles;
     private final long samePackageCycles;
     private final long[] cyclesByHops;
+    private final long sharedCacheTransfer;
+    private final long samePackageTransfer;
+    private final long[] transferByHops;
+    private final boolean transfersDescribed;
+
+    /**
+     * Software cycles of one UMP message outside its two line transfers (the sender's store of the slot, the
+     * receiver's poll check and copy): the calibrated figure of the cost model ({@code CostModel.UMP_SEND_SOFTWARE +
+     * CostModel.UMP_RECEIVE_SOFTWARE}). Used only to derive line transfers for a description without
+     * {@code line_transfer/2} facts: half of what its published URPC latency leaves after the software.
+     */
+    public static final long UMP_SOFTWARE_CYCLES = 60;
 
     /**
      * Takes ownership of the arrays: the caller must not keep or change them.
@@ -44,7 +56,7 @@ public final class Topology {
      */
     Topology(String machineName, int clockMhz, long lrpcCycles, int[] packageOfCore, int[] numaNodeOfCore,
             int[] cacheGroupOfCore, int packageCount, int[] packageHops, long sharedCacheCycles, long samePackageCycles,
-            long[] cyclesByHops) {
+            long[] cyclesByHops, long sharedCacheTransfer, long samePackageTransfer, long[] transferByHops) {
         this.machineName = machineName;
         this.clockMhz = clockMhz;
         this.lrpcCycles = lrpcCycles;
@@ -56,6 +68,48 @@ public final class Topology {
         this.sharedCacheCycles = sharedCacheCycles;
         this.samePackageCycles = samePackageCycles;
         this.cyclesByHops = cyclesByHops;
+        boolean described = samePackageTransfer != NO_LATENCY;
+        this.transfersDescribed = described;
+        this.sharedCacheTransfer = sharedCacheTransfer != NO_LATENCY ? sharedCacheTransfer : derived(sharedCacheCycles);
+        this.samePackageTransfer = described ? samePackageTransfer : derived(samePackageCycles);
+        this.transferByHops = new long[cyclesByHops.length];
+        for (int h = 0; h < cyclesByHops.length; h++) {
+            long given = h < transferByHops.length ? transferByHops[h] : NO_LATENCY;
+            this.transferByHops[h] = given != NO_LATENCY ? given : derived(cyclesByHops[h]);
+        }
+    }
+
+    private static long derived(long urpcCycles) {
+        return urpcCycles == NO_LATENCY ? NO_LATENCY : Math.max(1, (urpcCycles - UMP_SOFTWARE_CYCLES) / 2);
+    }
+
+    /** Whether the description gives its line transfers ({@code line_transfer/2}) rather than derived ones. */
+    public boolean transfersDescribed() {
+        return transfersDescribed;
+    }
+
+    /**
+     * Cycles to move one 64-byte cache line between the caches of cores {@code a} and {@code b} (a coherence
+     * transaction: the writer's invalidation of the reader's copy, or the reader's fetch of the written line),
+     * by where the two caches are: 0 on one core, else the machine's {@code line_transfer/2} for a shared cache,
+     * the same package, or the hop count. Symmetric. Allocation-free.
+     *
+     * @throws IndexOutOfBoundsException unless both cores exist
+     */
+    public long lineTransfer(int a, int b) {
+        int pa = packageOf(a);
+        int pb = packageOf(b);
+        if (a == b) {
+            return 0;
+        }
+        int group = cacheGroupOfCore[a];
+        if (group != NO_CACHE_GROUP && group == cacheGroupOfCore[b]) {
+            return sharedCacheTransfer;
+        }
+        if (pa == pb) {
+            return samePackageTransfer;
+        }
+        return transferByHops[packageHops[pa * packageCount + pb]];
     }
 
     public String machineName() {
@@ -97,8 +151,10 @@ public final class Topology {
     }
 
     /**
-     * One-way URPC latency from core {@code a} to core {@code b} in cycles: the same answer as the rule
-     * {@code core_latency(A, B, Cycles)}. Allocation-free.
+     * The published one-way URPC latency from core {@code a} to core {@code b} in cycles (the description's
+     * {@code urpc_latency/2}, the same answer as the rule {@code core_latency(A, B, Cycles)}): what the paper
+     * measured, kept for routing (the NUMA-aware tree orders by it) and for validation. The transport does not
+     * charge it: messages pay {@link #lineTransfer} and the cost model's software. Allocation-free.
      *
      * @throws IndexOutOfBoundsException unless both cores exist
      */
