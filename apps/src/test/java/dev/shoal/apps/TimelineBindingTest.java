@@ -96,4 +96,57 @@ class TimelineBindingTest
         }
         assertEquals(2 * MESSAGES + 1, bindingFlows, "a flow per binding message");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldShowSameCoreLmpMessagesWithAFlowFromEachSend() throws Exception
+    {
+        final StringWriter file = new StringWriter();
+        final Timeline timeline = new Timeline(file, 0, Integer.MAX_VALUE, 0, Long.MAX_VALUE);
+        final DeterministicScheduler engine = new DeterministicScheduler(1, new TraceRecorder(null)).timeline(timeline);
+        try (Shoal shoal = Shoal.boot(MonitorConfig.builder(Skb.open("amd-8x4")).cores(4).runners(engine).build()))
+        {
+            // Two domains on core 2: the binding between them is LMP; 20 messages each way.
+            final dev.shoal.libos.Domain server = shoal.startDomain("server", new int[] {2}, os ->
+            {
+                final dev.shoal.libos.Channel channel = os.export("local").accept();
+                for (int i = 0; i < MESSAGES; i++)
+                {
+                    channel.sendBytes(channel.receiveBytes());
+                }
+            });
+            assertTrue(shoal.startDomain("client", new int[] {2}, os ->
+            {
+                final dev.shoal.libos.Channel channel = os.bindWhenExported("local");
+                assertEquals("lmp", channel.transport());
+                for (int i = 0; i < MESSAGES; i++)
+                {
+                    channel.sendBytes(new byte[i]);
+                    channel.receiveBytes();
+                }
+            }).join(Duration.ofSeconds(60)));
+            assertTrue(server.join(Duration.ofSeconds(60)));
+        }
+        timeline.close();
+        final List<Map<String, Object>> events = (List<Map<String, Object>>)((Map<String, Object>)
+            TimelineJson.parse(file.toString())).get("traceEvents");
+        int slices = 0;
+        final Map<Long, Integer> flowPoints = new HashMap<>();
+        for (final Map<String, Object> e : events)
+        {
+            if ("lmp message".equals(e.get("name")))
+            {
+                slices++;
+                assertEquals(2L, ((Number)e.get("tid")).longValue(), e.toString());
+            }
+            if (("s".equals(e.get("ph")) || "f".equals(e.get("ph"))) && ((Number)e.get("tid")).longValue() == 2 &&
+                ((Number)e.get("id")).longValue() >= 1L << 52)
+            {
+                flowPoints.merge(((Number)e.get("id")).longValue(), 1, Integer::sum);
+            }
+        }
+        assertEquals(2 * MESSAGES, slices, "a slice per LMP message");
+        assertEquals(2 * MESSAGES, flowPoints.size(), "a flow per LMP message");
+        assertTrue(flowPoints.values().stream().allMatch(n -> n == 2), "each flow starts and ends: " + flowPoints);
+    }
 }

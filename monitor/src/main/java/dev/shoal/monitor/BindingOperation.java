@@ -100,8 +100,9 @@ public final class BindingOperation implements MonitorOperation
                     ref.core());
             }
             final LmpChannel channel = LmpChannel.create(monitor.core());
-            export.offer(new LmpBinding(channel.second(), monitor.coreId()));
-            return new LmpBinding(channel.first(), monitor.coreId());
+            final long keys = monitor.newLmpTimelineKeys();
+            export.offer(new LmpBinding(channel.second(), monitor.core(), keys + 1, keys));
+            return new LmpBinding(channel.first(), monitor.core(), keys, keys + 1);
         }
         final int slots = monitor.system().config().channelSlots();
         final RingPair rings = RingPair.allocate(monitor.core(), slots);

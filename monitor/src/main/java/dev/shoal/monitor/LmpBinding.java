@@ -2,30 +2,46 @@ package dev.shoal.monitor;
 
 import java.io.ByteArrayOutputStream;
 
+import dev.shoal.kernel.Core;
 import dev.shoal.kernel.LmpChannel;
 import dev.shoal.kernel.LmpEndpoint;
+import dev.shoal.kernel.Timeline;
 
 /**
  * A same-core binding over LMP. A message travels as LMP messages of up to {@link LmpChannel#MAX_WORDS} words:
  * word 0 holds the bytes still to come including this fragment, the other nine words carry up to 72 bytes.
+ *
+ * <p>On the run's timeline a message is a flow from the sender's send to a slice where the receiver took it; the
+ * two directions of the channel have their own keys ({@link Monitor#newLmpTimelineKeys}).
  */
 final class LmpBinding implements Binding
 {
     private static final int BYTES_PER_FRAGMENT = (LmpChannel.MAX_WORDS - 1) * Long.BYTES;
 
     private final LmpEndpoint endpoint;
-    private final int core;
+    private final Core core;
+    private final long txKey;
+    private final long rxKey;
     private final long[] words = new long[LmpChannel.MAX_WORDS];
 
-    LmpBinding(final LmpEndpoint endpoint, final int core)
+    /** {@code txKey} and {@code rxKey} name this side's two directions on the timeline (the peer's swapped). */
+    LmpBinding(final LmpEndpoint endpoint, final Core core, final long txKey, final long rxKey)
     {
         this.endpoint = endpoint;
         this.core = core;
+        this.txKey = txKey;
+        this.rxKey = rxKey;
     }
 
     @Override
     public void send(final byte[] message)
     {
+        final Timeline timeline = core.machine().timeline();
+        if (timeline.enabled())
+        {
+            // Before the first fragment: sending switches straight to a waiting receiver, which takes it at once.
+            timeline.sent(core.id(), core.id(), txKey, core.clock().now());
+        }
         int offset = 0;
         do
         {
@@ -64,6 +80,14 @@ final class LmpBinding implements Binding
             remaining -= chunk;
         }
         while (remaining > 0);
+        final Timeline timeline = core.machine().timeline();
+        if (timeline.enabled())
+        {
+            final long now = core.clock().now();
+            final long slice = timeline.open(core.id());
+            timeline.received(core.id(), core.id(), rxKey, now);
+            timeline.slice(core.id(), slice, now, now, "lmp message", "bytes", out.size());
+        }
         return out.toByteArray();
     }
 
@@ -76,6 +100,6 @@ final class LmpBinding implements Binding
     @Override
     public int peerCore()
     {
-        return core;
+        return core.id();
     }
 }

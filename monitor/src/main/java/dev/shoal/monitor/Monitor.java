@@ -43,6 +43,8 @@ import dev.shoal.monitor.ump.UmpHandler;
 public final class Monitor implements CoreService
 {
     private static final int POLL_LIMIT = 16;
+    /** Live mode looks at the rendezvous page every 64th duty cycle: openings are rare, the idle cycle is hot. */
+    private static final int RENDEZVOUS_POLL_MASK = 63;
 
     private final Core core;
     private final MonitorSystem system;
@@ -56,6 +58,8 @@ public final class Monitor implements CoreService
     private final Loopback loopback;
     /** Channels other cores opened to this one around the routing tree ({@link #openDirect}). */
     private final Rendezvous rendezvous;
+    private int dutyCycles;
+    private long lmpBindings;
     /** Exact mode: how to pump each channel, by the address of the ring this core receives on (its doorbell key). */
     private final Long2ObjectHashMap<Runnable> pumpByRing = new Long2ObjectHashMap<>();
     /** Channels from each peer so far, numbering each channel's jitter stream. */
@@ -483,6 +487,16 @@ public final class Monitor implements CoreService
         }
     }
 
+    /**
+     * Two fresh keys (this and the next number) naming the directions of a new same-core LMP binding on the
+     * timeline: just above {@link dev.shoal.kernel.Timeline#MONITOR}, so never a ring's address (positive) nor the
+     * monitors' key. This core only.
+     */
+    long newLmpTimelineKeys()
+    {
+        return dev.shoal.kernel.Timeline.MONITOR + 2 + 2L * lmpBindings++;
+    }
+
     /** Adds a channel poller (e.g. an application binding's endpoint) to this core's waitset. */
     public void addPoller(final ChannelPoller poller)
     {
@@ -623,7 +637,10 @@ public final class Monitor implements CoreService
         {
             work += pollers.get(i).poll();
         }
-        work += pollRendezvous(false);
+        if ((++dutyCycles & RENDEZVOUS_POLL_MASK) == 0)
+        {
+            work += pollRendezvous(false);
+        }
         for (int n = loopback.size(); n > 0; n--)
         {
             loopback.handleHead();

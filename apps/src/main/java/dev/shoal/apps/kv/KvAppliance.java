@@ -1,7 +1,6 @@
 package dev.shoal.apps.kv;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -32,9 +31,15 @@ public final class KvAppliance implements AutoCloseable
      * @param cores              shards, one per core from core 0.
      * @param port               TCP port on 127.0.0.1 (0: any free one).
      * @param memoryPerCoreBytes RAM each shard's dispatcher gets and its allocator may map.
+     * @param requirepass        the password clients must AUTH with (null: none, Redis's default).
      */
-    public record Settings(String machine, int cores, int port, long memoryPerCoreBytes)
+    public record Settings(String machine, int cores, int port, long memoryPerCoreBytes, String requirepass)
     {
+        public Settings(final String machine, final int cores, final int port, final long memoryPerCoreBytes)
+        {
+            this(machine, cores, port, memoryPerCoreBytes, null);
+        }
+
         public Settings
         {
             if (cores < 1 || cores > MAX_CORES)
@@ -53,26 +58,8 @@ public final class KvAppliance implements AutoCloseable
         }
     }
 
-    /**
-     * The filter the appliance installs: a key's command goes to the key's owner (argument 1), keyless
-     * connection-level commands spread by connection, whole-store commands to core 0; QUIT is a connection's last.
-     */
-    public static final NicFilter FILTER = new NicFilter(List.of(
-        new NicFilter.Rule("PING", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("ECHO", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("CONFIG", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("COMMAND", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("SELECT", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("CLIENT", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("QUIT", NicFilter.Action.byConnection(), true),
-        new NicFilter.Rule("KEYS", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("SCAN", NicFilter.Action.byConnection()),
-        new NicFilter.Rule("INFO", NicFilter.Action.toQueue(0)),
-        new NicFilter.Rule("DBSIZE", NicFilter.Action.toQueue(0)),
-        new NicFilter.Rule("FLUSHALL", NicFilter.Action.toQueue(0)),
-        new NicFilter.Rule("FLUSHDB", NicFilter.Action.toQueue(0)),
-        new NicFilter.Rule("SHUTDOWN", NicFilter.Action.toQueue(0))),
-        NicFilter.Action.byArgument(1));
+    /** The filter the appliance installs, derived from the command table ({@link Command#filter()}). */
+    public static final NicFilter FILTER = Command.filter();
 
     private final Shoal shoal;
     private final Nic nic;
@@ -88,8 +75,10 @@ public final class KvAppliance implements AutoCloseable
             cores[i] = i;
         }
         final String machine = settings.machine() == null ? Shoal.defaultMachine(settings.cores()) : settings.machine();
-        this.nic = new Nic(settings.port(), settings.cores(), RING_BYTES, shutdown::countDown);
-        this.settings = new Settings(machine, settings.cores(), nic.port(), settings.memoryPerCoreBytes());
+        this.nic = new Nic(settings.port(), settings.cores(), RING_BYTES, new ClientLimits(settings.requirepass()),
+            shutdown::countDown);
+        this.settings = new Settings(machine, settings.cores(), nic.port(), settings.memoryPerCoreBytes(),
+            settings.requirepass());
         Shoal booted = null;
         try
         {

@@ -33,6 +33,10 @@ public final class KvCommand implements Callable<Integer>
     @Option(names = "--memory", defaultValue = "64", description = "MiB of RAM per shard (default ${DEFAULT-VALUE}).")
     int memoryMiB;
 
+    @Option(names = "--requirepass", description = "Password clients must AUTH with (Redis's requirepass; " +
+        "default none: any local user may run any command, FLUSHALL and SHUTDOWN included).")
+    String requirepass;
+
     @Override
     public Integer call() throws Exception
     {
@@ -46,12 +50,13 @@ public final class KvCommand implements Callable<Integer>
             }
         }
         final KvAppliance kv = KvAppliance.start(new KvAppliance.Settings(machine, cores, port,
-            (long)memoryMiB << 20));
+            (long)memoryMiB << 20, requirepass));
         final Thread hook = new Thread(kv::close, "kv-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         final var out = spec.commandLine().getOut();
-        out.printf("kv: listening on 127.0.0.1:%d, %d shards on %s, %d MiB per shard%n", kv.port(), cores,
-            kv.settings().machine(), memoryMiB);
+        out.printf("kv: listening on 127.0.0.1:%d (loopback only), %d shards on %s, %d MiB per shard, %s%n",
+            kv.port(), cores, kv.settings().machine(), memoryMiB,
+            requirepass == null || requirepass.isEmpty() ? "no password (--requirepass sets one)" : "password required");
         out.flush();
         while (!kv.awaitShutdown(1, TimeUnit.HOURS))
         {

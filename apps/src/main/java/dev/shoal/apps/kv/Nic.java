@@ -12,17 +12,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.concurrent.MessageHandler;
 
 /**
  * A simulated network card on the host: it accepts TCP connections on 127.0.0.1, cuts each connection's bytes into
@@ -35,9 +30,13 @@ import org.agrona.concurrent.MessageHandler;
  * the host clock. Nothing but bytes crosses between it and the cores ({@link NicQueue}). It starts serving once
  * the filter is installed and every queue has its consumer.
  *
+ * <p>This class is the server loop: accepting, reading, parsing ({@link RespReader}), the session
+ * ({@link NicSession}) and the limits; the run batching is {@link NicRuns} and the reply ordering {@link NicReplies}.
+ *
  * <p>Costs per request are kept to those of a single-threaded server: one read and one write system call per
- * pipelined batch of a connection (replies are held until the batch is answered, {@link #flush}), one ring message
- * each way per run of a batch's requests that go to one core ({@link RingDescriptor}), no objects on the common
+ * pipelined batch of a connection (replies are held until the batch is answered, {@link NicReplies#flush}), one
+ * ring message each way per run of a batch's requests that go to one core ({@link RingDescriptor}), no objects on
+ * the common
  * path, and no selector wake-up while replies are due: the NIC polls the transmit rings briefly instead, yielding
  * between polls ({@link #awaitReplies}), and sleeps in the selector only when the cores are idle or slow, and only
  * then does a core's {@link #kick()} cost a system call.
@@ -45,8 +44,10 @@ import org.agrona.concurrent.MessageHandler;
 final class Nic implements AutoCloseable
 {
     private static final int READ_CHUNK = 64 << 10;
-    /** Output a connection may hold back while it still waits for replies ({@link #flush}). */
-    private static final int HOLD_LIMIT = 32 << 10;
+    /** Redis's maxclients: connections past it get Redis's error and are closed. */
+    static final int MAX_CLIENTS = 10_000;
+    private static final byte[] MAX_CLIENTS_REACHED =
+        "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
     /**
      * Polls of the transmit rings while replies are due before the NIC sleeps ({@link #awaitReplies}). Few: a core's
      * {@link #kick()} of a sleeping NIC costs one system call per batch, while a long yield loop cost the NIC ~17 %
@@ -55,58 +56,63 @@ final class Nic implements AutoCloseable
      */
     private static final int REPLY_POLLS = 4;
 
+    /**
+     * Requests that found their receive ring full may wait in the NIC up to about this many bytes; past it the NIC
+     * reads no more from clients until the cores have taken some, so a client sending faster than the cores work
+     * is held back by TCP instead of by the NIC's memory.
+     */
+    private static final long OVERFLOW_LIMIT = 8 << 20;
+
     private final NicQueue[] queues;
+    private final ClientLimits limits;
     private final ServerSocketChannel server;
     private final Selector selector;
-    private final Runnable onShutdown;
     private final CountDownLatch ready;
     private final RespReader reader;
-    private final Int2ObjectHashMap<Connection> connections = new Int2ObjectHashMap<>();
-    private final List<Connection> dirty = new ArrayList<>();
+    private final NicSession session;
+    private static final byte[] UNWATCH = "UNWATCH".getBytes(StandardCharsets.US_ASCII);
+    private static final int[] UNWATCH_OFFSETS = {0};
+    private static final int[] UNWATCH_LENGTHS = {UNWATCH.length};
+    private final Int2ObjectHashMap<NicConnection> connections = new Int2ObjectHashMap<>();
+    /** NicConnections not read while the overflow is over its limit. */
+    private final List<NicConnection> paused = new ArrayList<>();
+    /** Registers for INFO (written by the NIC's thread only). */
+    private volatile int connectedClients;
+    private volatile long totalConnections;
+    private volatile long protocolErrors;
     /** Direct, so that a read lands in it without the JDK's copy through a temporary native buffer. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_CHUNK);
-    private final MessageHandler onReply = this::onReply;
     private volatile NicFilter filter;
     private volatile boolean running = true;
     private volatile boolean sleeping;
-    private NameTable<NicFilter.Rule> table;
-    /**
-     * Set by {@link #queueOf}: the argument the request was routed by (0: none), its key hash, and whether the
-     * filter makes it its connection's last request.
-     */
-    private int hashedArgument;
-    private int keyHash;
-    private boolean endsConnection;
-    /**
-     * The run being gathered ({@link RingDescriptor}): consecutive requests of the connection being read that go to
-     * queue {@link #runQueue} (-1: none open), staged here and put on the ring in one write when it ends.
-     */
-    private final ExpandableArrayBuffer run = new ExpandableArrayBuffer(READ_CHUNK);
-    private int runQueue = -1;
-    private int runLength;
-    private int runCount;
+    /** The run batching, set up when the NIC starts (the filter is installed by then). */
+    private NicRuns runs;
+    private final NicReplies replies;
     private Thread thread;
     private int nextConnection;
-    /** Requests routed to the cores and not yet answered. */
-    private long inFlight;
 
     /**
      * Binds 127.0.0.1:{@code port} (0 picks a free port).
      *
      * @throws IllegalArgumentException when the port cannot be bound, naming it.
      */
-    Nic(final int port, final int queueCount, final int ringBytes, final Runnable onShutdown)
+    Nic(final int port, final int queueCount, final int ringBytes, final ClientLimits limits,
+        final Runnable onShutdown)
     {
-        this.onShutdown = onShutdown;
+        this.limits = limits;
         this.queues = new NicQueue[queueCount];
         for (int i = 0; i < queueCount; i++)
         {
             queues[i] = new NicQueue(i, this, ringBytes);
         }
+        this.replies = new NicReplies(queues, limits, connections, () -> runs, this::drop, () ->
+        {
+            running = false;
+            onShutdown.run();
+        });
         this.ready = new CountDownLatch(queueCount + 1);
-        // A request's arguments must fit one receive-ring message.
-        this.reader = new RespReader(
-            queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER - RingDescriptor.ARGUMENTS_OFFSET - 8);
+        // A request must fit one receive-ring message.
+        this.reader = new RespReader(queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER);
         try
         {
             selector = Selector.open();
@@ -123,11 +129,84 @@ final class Nic implements AutoCloseable
         {
             throw new IllegalStateException("cannot open the NIC's socket: " + ex.getMessage(), ex);
         }
+        this.session = new NicSession(limits, port(), queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER);
     }
 
     int port()
     {
         return server.socket().getLocalPort();
+    }
+
+    /** The client limits and password: registers a core may set (CONFIG SET). */
+    ClientLimits limits()
+    {
+        return limits;
+    }
+
+    /** When the NIC started (host ms), and the process's CPU time in µs, user and system, sampled by its thread. */
+    private final long startedAt = System.currentTimeMillis();
+    private volatile long cpuUserMicros;
+    private volatile long cpuSystemMicros;
+    private long cpuSampledAt;
+
+    /** The process's CPU time as the NIC last sampled it (at most a second old): µs of user and of system time. */
+    long[] cpuMicros()
+    {
+        return new long[] {cpuUserMicros, cpuSystemMicros};
+    }
+
+    /** Seconds since the NIC started, as it last sampled them; any thread (a core reads no host clock). */
+    long uptimeSeconds()
+    {
+        return uptimeSeconds;
+    }
+
+    private volatile long uptimeSeconds;
+
+    /** NIC thread: samples the process's CPU time once a second, from /proc where there is one. */
+    private void sampleCpu()
+    {
+        final long now = System.currentTimeMillis();
+        if (now - cpuSampledAt < 1000)
+        {
+            return;
+        }
+        cpuSampledAt = now;
+        uptimeSeconds = (now - startedAt) / 1000;
+        try
+        {
+            final String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            final String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // Fields 14 and 15 of stat(5), utime and stime, in clock ticks of 1/100 s on Linux.
+            cpuUserMicros = Long.parseLong(f[11]) * 10_000;
+            cpuSystemMicros = Long.parseLong(f[12]) * 10_000;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os)
+            {
+                cpuUserMicros = os.getProcessCpuTime() / 1000;
+            }
+        }
+    }
+
+    /** Clients connected now; any thread. */
+    int connectedClients()
+    {
+        return connectedClients;
+    }
+
+    /** NicConnections accepted since the start; any thread. */
+    long totalConnections()
+    {
+        return totalConnections;
+    }
+
+    /** NicConnections closed for a protocol error; any thread. */
+    long protocolErrors()
+    {
+        return protocolErrors;
     }
 
     NicQueue queue(final int i)
@@ -173,7 +252,7 @@ final class Nic implements AutoCloseable
     /** Host side: starts serving (call after {@link #awaitReady}). */
     void start()
     {
-        table = filter.table();
+        runs = new NicRuns(queues, filter);
         thread = new Thread(this::run, "nic");
         thread.setDaemon(true);
         thread.start();
@@ -212,7 +291,7 @@ final class Nic implements AutoCloseable
     {
         try
         {
-            for (final Connection c : connections.values())
+            for (final NicConnection c : connections.values())
             {
                 c.channel.close();
             }
@@ -235,20 +314,21 @@ final class Nic implements AutoCloseable
             server.register(selector, SelectionKey.OP_ACCEPT);
             while (running)
             {
-                int work = drainReplies();
+                sampleCpu();
+                int work = replies.drain();
                 work += drainOverflow();
                 if (work > 0)
                 {
-                    flush(false);
+                    replies.flush(false);
                     selector.selectNow();
                 }
-                else if (inFlight == 0 || selector.selectNow() == 0)
+                else if (runs.inFlight() == 0 || selector.selectNow() == 0)
                 {
                     // Nothing to read (with requests in the cores, new input is read first while they work):
                     // wait a little for the cores' replies, then sleep.
-                    if (inFlight > 0 && awaitReplies() > 0)
+                    if (runs.inFlight() > 0 && awaitReplies() > 0)
                     {
-                        flush(false);
+                        replies.flush(false);
                         continue;
                     }
                     sleep();
@@ -268,20 +348,29 @@ final class Nic implements AutoCloseable
                     }
                     else
                     {
-                        final Connection c = (Connection)key.attachment();
+                        final NicConnection c = (NicConnection)key.attachment();
                         if (key.isWritable())
                         {
-                            dirtyOnce(c);
+                            replies.dirtyOnce(c);
                         }
                         if (key.isReadable() && !c.ending)
                         {
-                            read(c);
+                            try
+                            {
+                                read(c);
+                            }
+                            catch (final RuntimeException | OutOfMemoryError ex)
+                            {
+                                // A bug or spent memory while serving one client closes that client, not the NIC.
+                                System.err.println("kv: closing client " + c.id + ": " + ex);
+                                drop(c);
+                            }
                             // The cores start on these while the NIC reads the next connection.
-                            wakeCores();
+                            runs.wakeCores();
                         }
                     }
                 }
-                wakeCores();
+                runs.wakeCores();
             }
         }
         catch (final IOException ex)
@@ -297,10 +386,10 @@ final class Nic implements AutoCloseable
     /** Writes everything and waits in the selector for input, a writable socket or a core's {@link #kick()}. */
     private void sleep() throws IOException
     {
-        flush(true);
+        replies.flush(true);
         sleeping = true;
         VarHandle.fullFence();
-        if (anyReplies())
+        if (replies.any())
         {
             selector.selectNow();
         }
@@ -323,7 +412,7 @@ final class Nic implements AutoCloseable
         for (int i = 0; i < REPLY_POLLS; i++)
         {
             Thread.yield();
-            final int n = drainReplies();
+            final int n = replies.drain();
             if (n > 0)
             {
                 return n;
@@ -337,16 +426,45 @@ final class Nic implements AutoCloseable
         SocketChannel ch;
         while ((ch = server.accept()) != null)
         {
+            if (connections.size() >= MAX_CLIENTS)
+            {
+                // Redis's answer at maxclients; the socket is still blocking, and the line fits its buffer.
+                try (SocketChannel refused = ch)
+                {
+                    refused.write(ByteBuffer.wrap(MAX_CLIENTS_REACHED.clone()));
+                }
+                catch (final IOException ex)
+                {
+                    // Gone already.
+                }
+                continue;
+            }
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            final Connection c = new Connection(nextConnection++, ch);
+            final NicConnection c = new NicConnection(nextConnection++, ch);
+            c.connectedAt = c.lastRequestAt = System.currentTimeMillis();
+            c.authenticated = !limits.passwordRequired();
+            if (ch.getRemoteAddress() instanceof InetSocketAddress a)
+            {
+                c.remoteAddress = a.getAddress().getHostAddress() + ":" + a.getPort();
+            }
             c.key = ch.register(selector, SelectionKey.OP_READ, c);
             connections.put(c.id, c);
+            connectedClients = connections.size();
+            totalConnections = totalConnections + 1;
         }
     }
 
-    private void read(final Connection c)
+    private void read(final NicConnection c)
     {
+        if (runs.overflowBytes() > OVERFLOW_LIMIT)
+        {
+            // The cores are behind: leave this client's bytes in its socket until they catch up.
+            c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
+            c.paused = true;
+            paused.add(c);
+            return;
+        }
         int n;
         try
         {
@@ -364,40 +482,112 @@ final class Nic implements AutoCloseable
         }
         c.append(readBuffer.flip());
         final long deviceTime = System.currentTimeMillis();
+        final long maxBulk = limits.protoMaxBulkLen;
+        final long queryLimit = limits.queryBufferLimit;
+        final RespReader.Skip skip = c.skip;
         int p = c.inStart;
         while (true)
         {
-            final int r = reader.parse(c.in, p, c.inEnd);
-            if (r == RespReader.NEED_MORE)
+            reader.unauthenticated = !c.authenticated && limits.passwordRequired();
+            final int r;
+            if (skip.active())
             {
-                break;
+                r = reader.skip(c.in, p, c.inEnd, maxBulk, queryLimit, skip);
+                if (r == RespReader.NEED_MORE || r == RespReader.FRAME)
+                {
+                    p = reader.end;
+                    if (r == RespReader.NEED_MORE)
+                    {
+                        break;
+                    }
+                    continue;
+                }
             }
-            p = reader.end;
+            else
+            {
+                r = reader.parse(c.in, p, c.inEnd, maxBulk, queryLimit, skip);
+                if (r == RespReader.NEED_MORE)
+                {
+                    break;
+                }
+            }
+            if (r == RespReader.OVER_LIMIT)
+            {
+                // As Redis closes a client whose query buffer passes client-query-buffer-limit: no reply.
+                runs.end();
+                drop(c);
+                return;
+            }
             if (r == RespReader.EMPTY)
             {
+                p = reader.end;
                 continue;
             }
             final long seq = c.nextSequence++;
             if (r == RespReader.ERROR)
             {
-                endRun();
-                deliver(c, seq, error(reader.error));
+                // Where the bad frame ends is unknown, so nothing after it can be trusted as a request: one
+                // error, then the connection closes (Redis's answer to a protocol error; no request smuggling).
+                runs.end();
+                protocolErrors = protocolErrors + 1;
+                replies.deliver(c, seq, error(reader.error));
+                endConnection(c, seq);
+                p = c.inEnd;
+                break;
+            }
+            if (r == RespReader.TOO_BIG)
+            {
+                // Well formed but larger than a ring message: refused, and its remaining bytes are discarded
+                // as they come (RespReader.skip), never buffered and never read as requests.
+                runs.end();
+                replies.deliver(c, seq, error("ERR request too large: the appliance takes requests of up to " +
+                    (queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER) + " bytes (one NIC ring message)"));
+                p = reader.end;
+                continue;
+            }
+            p = reader.end;
+            final byte[] answer = session.handle(c, c.in, reader, connections.values(), deviceTime);
+            if (answer == NicSession.ROUTE_TRANSACTION)
+            {
+                // EXEC: the queued commands go to the connection's home core as one request.
+                final int[][] where = new int[2][];
+                final byte[] txn = session.transaction(c, where);
+                runs.add(c, seq, deviceTime, txn, where[0].length, where[0], where[1]);
+                continue;
+            }
+            if (answer != null)
+            {
+                // The session's own (HELLO, AUTH, CLIENT, or NOAUTH): answered here, in its place in the order.
+                runs.end();
+                replies.deliver(c, seq, answer);
                 continue;
             }
             route(c, seq, deviceTime);
-            if (endsConnection)
+            if (runs.endsConnection())
             {
                 // The filter makes this the connection's last request: what follows is dropped unread, as Redis
                 // drops what a client sends after QUIT, and the connection closes once this reply is out.
-                c.closeAfter = Math.min(c.closeAfter, seq);
-                c.ending = true;
-                c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
+                endConnection(c, seq);
                 p = c.inEnd;
                 break;
             }
         }
-        endRun();
-        c.consumed(p);
+        runs.end();
+        if (!c.closed)
+        {
+            c.consumed(p);
+        }
+    }
+
+    /** Request {@code seq} is the connection's last: nothing more is read, and it closes once that is answered. */
+    private void endConnection(final NicConnection c, final long seq)
+    {
+        c.closeAfter = Math.min(c.closeAfter, seq);
+        c.ending = true;
+        if (!c.closed)
+        {
+            c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
+        }
     }
 
     private byte[] error(final String message)
@@ -409,277 +599,49 @@ final class Nic implements AutoCloseable
      * Applies the filter to the request the reader found and adds it to the run for its queue: the run open for this
      * connection if it goes to the same queue and there is room, else a new one (the old one goes on its ring).
      */
-    private void route(final Connection c, final long seq, final long deviceTime)
+    private void route(final NicConnection c, final long seq, final long deviceTime)
     {
-        final byte[] in = c.in;
-        final RespReader r = reader;
-        final int q = queueOf(c, in, r);
-        int length = RingDescriptor.ARGUMENTS_OFFSET;
-        for (int i = 0; i < r.argc; i++)
-        {
-            length += 4 + r.argLength[i];
-        }
-        final int max = queues[q].maxMessage();
-        if (RingDescriptor.REQUEST_HEADER + length > max)
-        {
-            endRun();
-            deliver(c, seq, error("ERR request too large for the NIC's rings (" + length + " bytes)"));
-            return;
-        }
-        if (runQueue >= 0 && (runQueue != q || runLength + length > max))
-        {
-            endRun();
-        }
-        final ExpandableArrayBuffer b = run;
-        if (runQueue < 0)
-        {
-            runQueue = q;
-            runCount = 0;
-            b.putInt(RingDescriptor.CONNECTION_OFFSET, c.id);
-            b.putLong(RingDescriptor.SEQUENCE_OFFSET, seq);
-            b.putLong(RingDescriptor.DEVICE_TIME_OFFSET, deviceTime);
-            runLength = RingDescriptor.REQUEST_HEADER;
-        }
-        int at = runLength;
-        b.putInt(at + RingDescriptor.ARGC_OFFSET, r.argc);
-        b.putInt(at + RingDescriptor.HASHED_ARGUMENT_OFFSET, hashedArgument);
-        b.putInt(at + RingDescriptor.KEY_HASH_OFFSET, keyHash);
-        at += RingDescriptor.ARGUMENTS_OFFSET;
-        for (int i = 0; i < r.argc; i++)
-        {
-            b.putInt(at, r.argLength[i]);
-            b.putBytes(at + 4, in, r.argOffset[i], r.argLength[i]);
-            at += 4 + r.argLength[i];
-        }
-        runLength = at;
-        runCount++;
-        inFlight++;
+        runs.add(c, seq, deviceTime, c.in, reader.argc, reader.argOffset, reader.argLength);
     }
 
-    /** Puts the open run, if any, on its queue's receive ring, or behind the requests that wait for room. */
-    private void endRun()
-    {
-        if (runQueue < 0)
-        {
-            return;
-        }
-        final NicQueue q = queues[runQueue];
-        runQueue = -1;
-        run.putInt(RingDescriptor.COUNT_OFFSET, runCount);
-        if (!q.overflow.isEmpty() || !q.rx().write(RingDescriptor.REQUEST, run, 0, runLength))
-        {
-            final byte[] m = new byte[runLength];
-            run.getBytes(0, m);
-            q.overflow.addLast(m);
-        }
-        q.fresh = true;
-    }
-
-    /** The queue the filter picks for the request the reader found; notes the key hash it routed by, if any. */
-    private int queueOf(final Connection c, final byte[] in, final RespReader r)
-    {
-        final NicFilter.Rule rule = table.get(in, r.argOffset[0], r.argLength[0]);
-        final NicFilter.Action a = rule == null ? filter.otherwise() : rule.action();
-        endsConnection = rule != null && rule.endsConnection();
-        hashedArgument = 0;
-        keyHash = 0;
-        return switch (a.kind())
-        {
-            case TO_QUEUE -> a.value();
-            case BY_CONNECTION -> c.id % queues.length;
-            case BY_ARGUMENT ->
-            {
-                final int i = a.value();
-                if (i >= r.argc)
-                {
-                    yield 0;
-                }
-                hashedArgument = i;
-                keyHash = KeyHash.fnv1a(in, r.argOffset[i], r.argLength[i]);
-                yield KeyHash.shardOf(keyHash, queues.length);
-            }
-        };
-    }
-
+    /** Moves waiting runs onto their rings; reads the clients paused for them again once few are left. */
     private int drainOverflow()
     {
-        int moved = 0;
-        for (final NicQueue q : queues)
+        final int moved = runs.drainOverflow();
+        if (!paused.isEmpty() && runs.overflowBytes() <= OVERFLOW_LIMIT / 2)
         {
-            byte[] m;
-            while ((m = q.overflow.peekFirst()) != null)
+            for (final NicConnection c : paused)
             {
-                if (!q.rx().write(RingDescriptor.REQUEST, new org.agrona.concurrent.UnsafeBuffer(m), 0, m.length))
+                c.paused = false;
+                if (!c.closed && !c.ending)
                 {
-                    break;
+                    c.key.interestOps(c.key.interestOps() | SelectionKey.OP_READ);
                 }
-                q.overflow.pollFirst();
-                q.fresh = true;
-                moved++;
             }
+            paused.clear();
         }
-        wakeCores();
         return moved;
     }
 
-    private void wakeCores()
+    private void drop(final NicConnection c)
     {
-        for (final NicQueue q : queues)
+        if (c.closed)
         {
-            if (q.fresh)
-            {
-                q.fresh = false;
-                q.wakeConsumer();
-            }
-        }
-    }
-
-    private boolean anyReplies()
-    {
-        for (final NicQueue q : queues)
-        {
-            if (q.tx().size() > 0 || !q.overflow.isEmpty())
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private int drainReplies()
-    {
-        int n = 0;
-        for (final NicQueue q : queues)
-        {
-            n += q.tx().read(onReply, 1024);
-        }
-        return n;
-    }
-
-    private void onReply(final int type, final MutableDirectBuffer b, final int index, final int length)
-    {
-        final Connection c = connections.get(b.getInt(index + RingDescriptor.CONNECTION_OFFSET));
-        final long first = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);
-        final int count = b.getInt(index + RingDescriptor.REPLY_COUNT_OFFSET);
-        final int at = index + RingDescriptor.REPLY_HEADER;
-        final int len = length - RingDescriptor.REPLY_HEADER;
-        inFlight -= count;
-        if (c != null)
-        {
-            if (type == RingDescriptor.REPLY_AND_CLOSE)
-            {
-                c.closeAfter = Math.min(c.closeAfter, first + count - 1);
-            }
-            if (first == c.nextToSend)
-            {
-                c.out(b, at, len);
-                sent(c, count);
-            }
-            else
-            {
-                final byte[] copy = new byte[len];
-                b.getBytes(at, copy);
-                c.pending.put(first, new Replies(copy, count));
-            }
-        }
-        if (type == RingDescriptor.SHUTDOWN)
-        {
-            running = false;
-            onShutdown.run();
-        }
-    }
-
-    /** Sends the reply to request {@code seq} now if every earlier one went, else keeps it until they have. */
-    private void deliver(final Connection c, final long seq, final byte[] reply)
-    {
-        if (seq != c.nextToSend)
-        {
-            c.pending.put(seq, new Replies(reply, 1));
             return;
         }
-        c.out(reply, reply.length);
-        sent(c, 1);
-    }
-
-    /**
-     * The replies to the {@code count} requests from {@code nextToSend} on are in the output: moves on, past any
-     * later ones that were waiting.
-     */
-    private void sent(final Connection c, final int count)
-    {
-        c.nextToSend += count;
-        if (!c.pending.isEmpty())
+        if (c.watching)
         {
-            Replies next;
-            while ((next = c.pending.remove(c.nextToSend)) != null)
-            {
-                c.out(next.bytes, next.bytes.length);
-                c.nextToSend += next.count;
-            }
+            // Its home core keeps its watched keys until told: an UNWATCH whose reply nobody reads.
+            c.watching = false;
+            runs.end();
+            runs.add(c, c.nextSequence++, System.currentTimeMillis(), UNWATCH, 1, UNWATCH_OFFSETS, UNWATCH_LENGTHS);
+            runs.end();
         }
-        dirtyOnce(c);
-    }
-
-    private void dirtyOnce(final Connection c)
-    {
-        if (!c.dirty)
-        {
-            c.dirty = true;
-            dirty.add(c);
-        }
-    }
-
-    /**
-     * Writes the connections that have output. Unless {@code all}, a connection that still waits for replies to
-     * requests it sent keeps its output for now (up to {@link #HOLD_LIMIT} bytes): a pipelining client then gets its
-     * whole batch of replies in one write, not one per ring drain. Before the NIC sleeps it writes everything.
-     */
-    private void flush(final boolean all)
-    {
-        int kept = 0;
-        for (int i = 0; i < dirty.size(); i++)
-        {
-            final Connection c = dirty.get(i);
-            if (c.closed)
-            {
-                c.dirty = false;
-                continue;
-            }
-            if (!all && c.nextToSend < c.nextSequence && c.out.position() < HOLD_LIMIT)
-            {
-                dirty.set(kept++, c);
-                continue;
-            }
-            c.dirty = false;
-            try
-            {
-                c.out.flip();
-                c.channel.write(c.out);
-                c.out.compact();
-                final boolean more = c.out.position() > 0;
-                if (!more && c.nextToSend > c.closeAfter)
-                {
-                    drop(c);
-                    continue;
-                }
-                final int ops = (c.ending ? 0 : SelectionKey.OP_READ) | (more ? SelectionKey.OP_WRITE : 0);
-                if (c.key.interestOps() != ops)
-                {
-                    c.key.interestOps(ops);
-                }
-            }
-            catch (final IOException ex)
-            {
-                drop(c);
-            }
-        }
-        dirty.subList(kept, dirty.size()).clear();
-    }
-
-    private void drop(final Connection c)
-    {
         c.closed = true;
+        c.pending.clear();
+        c.out = NicConnection.EMPTY_OUTPUT;
         connections.remove(c.id);
+        connectedClients = connections.size();
         c.key.cancel();
         try
         {
@@ -688,88 +650,6 @@ final class Nic implements AutoCloseable
         catch (final IOException ex)
         {
             // Gone already.
-        }
-    }
-
-    /** Replies to {@code count} consecutive requests, kept until their turn. */
-    private record Replies(byte[] bytes, int count)
-    {
-    }
-
-    /** One client connection: its unparsed input, its output, and the replies waiting for their turn. */
-    private static final class Connection
-    {
-        final int id;
-        final SocketChannel channel;
-        SelectionKey key;
-        byte[] in = new byte[READ_CHUNK];
-        int inStart;
-        int inEnd;
-        long nextSequence;
-        long nextToSend;
-        long closeAfter = Long.MAX_VALUE;
-        /** Replies that came before an earlier request's, by the sequence of the first request they answer. */
-        final HashMap<Long, Replies> pending = new HashMap<>();
-        /** Direct, so that a write goes from it without the JDK's copy through a temporary native buffer. */
-        ByteBuffer out = ByteBuffer.allocateDirect(16 << 10);
-        boolean dirty;
-        boolean closed;
-        /** The filter's last request of this connection was read: nothing more is read from it. */
-        boolean ending;
-
-        Connection(final int id, final SocketChannel channel)
-        {
-            this.id = id;
-            this.channel = channel;
-        }
-
-        void append(final ByteBuffer src)
-        {
-            final int length = src.remaining();
-            if (inEnd + length > in.length)
-            {
-                final int live = inEnd - inStart;
-                final byte[] target = live + length > in.length ? new byte[Math.max(in.length * 2, live + length)] : in;
-                System.arraycopy(in, inStart, target, 0, live);
-                in = target;
-                inStart = 0;
-                inEnd = live;
-            }
-            src.get(in, inEnd, length);
-            inEnd += length;
-        }
-
-        void consumed(final int upTo)
-        {
-            inStart = upTo;
-            if (inStart == inEnd)
-            {
-                inStart = inEnd = 0;
-            }
-        }
-
-        void out(final byte[] bytes, final int length)
-        {
-            room(length);
-            out.put(bytes, 0, length);
-        }
-
-        void out(final DirectBuffer src, final int index, final int length)
-        {
-            room(length);
-            src.getBytes(index, out, length);
-        }
-
-        private void room(final int length)
-        {
-            if (out.remaining() < length)
-            {
-                final ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(out.capacity() * 2,
-                    out.position() + length));
-                out.flip();
-                bigger.put(out);
-                out = bigger;
-            }
         }
     }
 }

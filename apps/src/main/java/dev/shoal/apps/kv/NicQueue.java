@@ -92,6 +92,12 @@ final class NicQueue
         return tx.write(type, buffer, 0, length);
     }
 
+    /** The NIC, for its registers (limits, client counts); core side. */
+    Nic nic()
+    {
+        return nic;
+    }
+
     /** Tells the NIC that replies are waiting; core side, after a batch. */
     void kickNic()
     {

@@ -14,6 +14,32 @@ final class RespWriter
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
     private final UnsafeBuffer view = new UnsafeBuffer(buffer.byteArray());
     private int position;
+    /** Replies in RESP3 (the connection said HELLO 3): nulls, maps and verbatim strings differ. */
+    private boolean resp3;
+
+    void resp3(final boolean on)
+    {
+        resp3 = on;
+    }
+
+    boolean resp3()
+    {
+        return resp3;
+    }
+
+    /** The null array (EXEC of a transaction a watched key aborted): RESP2's {@code *-1}, RESP3's null. */
+    RespWriter nullArray()
+    {
+        if (resp3)
+        {
+            buffer.putByte(position++, (byte)'_');
+            return crlf();
+        }
+        buffer.putByte(position++, (byte)'*');
+        buffer.putByte(position++, (byte)'-');
+        buffer.putByte(position++, (byte)'1');
+        return crlf();
+    }
 
     /** Starts a message of replies to connection {@code connection}'s requests from {@code firstSeq} on. */
     void begin(final int connection, final long firstSeq)
@@ -81,8 +107,43 @@ final class RespWriter
         return crlf();
     }
 
+    /** A map of {@code n} pairs; in RESP2, which has none, an array of {@code 2n}. */
+    RespWriter mapHeader(final int n)
+    {
+        if (!resp3)
+        {
+            return arrayHeader(2 * n);
+        }
+        buffer.putByte(position++, (byte)'%');
+        position += buffer.putIntAscii(position, n);
+        return crlf();
+    }
+
+    /** Text for people (INFO): a verbatim string in RESP3, a bulk string in RESP2. */
+    RespWriter verbatim(final String s)
+    {
+        if (!resp3)
+        {
+            return bulk(s);
+        }
+        final byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        buffer.putByte(position++, (byte)'=');
+        position += buffer.putIntAscii(position, b.length + 4);
+        crlf();
+        position += buffer.putStringWithoutLengthAscii(position, "txt:");
+        buffer.putBytes(position, b);
+        position += b.length;
+        return crlf();
+    }
+
+    /** The null reply: RESP2's null bulk string, RESP3's null. */
     RespWriter nullBulk()
     {
+        if (resp3)
+        {
+            buffer.putByte(position++, (byte)'_');
+            return crlf();
+        }
         buffer.putByte(position++, (byte)'$');
         buffer.putByte(position++, (byte)'-');
         buffer.putByte(position++, (byte)'1');

@@ -14,7 +14,8 @@ package dev.shoal.apps.kv;
  *                                   sent its requests, and the run's requests have the ones that follow
  *   12 long  device time            host wall-clock milliseconds when the NIC read the requests (for TTLs)
  *   20 int   count                  requests in the run, at least 1
- *   24 count × request:
+ *   24 int   flags                  the connection's session: FLAG_RESP3 when it chose RESP3 (HELLO 3)
+ *   28 count × request:
  *      0  int   argc
  *      4  int   hashed argument     the argument the filter routed by (BY_ARGUMENT), or 0 when none
  *      8  int   key hash            {@link KeyHash#fnv1a} of that argument (the RSS role: the core need not hash
@@ -43,7 +44,10 @@ final class RingDescriptor
     static final int SEQUENCE_OFFSET = 4;
     static final int DEVICE_TIME_OFFSET = 12;
     static final int COUNT_OFFSET = 20;
-    static final int REQUEST_HEADER = 24;
+    static final int FLAGS_OFFSET = 24;
+    static final int REQUEST_HEADER = 28;
+    /** In a run's flags: answer in RESP3. */
+    static final int FLAG_RESP3 = 1;
 
     /** Within one request of a run. */
     static final int ARGC_OFFSET = 0;

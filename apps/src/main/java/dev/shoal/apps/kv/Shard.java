@@ -36,6 +36,14 @@ final class Shard
     private int[] keyLength = new int[64];
     private int[] hash = new int[64];
     private long[] expireAt = new long[64];
+    /** Per slot, the shard's write count when its key was last written (WATCH's token), from {@link #writes}. */
+    private long[] version = new long[64];
+    private long writes;
+    /** INFO's counters, summed over the shards: lookups of reading commands that found their key or not, and
+     *  requests this shard's core ran. */
+    long hits;
+    long misses;
+    long commandsProcessed;
     private int count;
     private int used;
     private int expiring;
@@ -199,6 +207,99 @@ final class Shard
         return OK;
     }
 
+    /** In {@link #reserve}'s answer: the pair is written over its key's record in place, needing no block. */
+    static final long IN_PLACE = 0;
+    /** In {@link #reserve}'s answer: a later pair sets the same key, so this one is not written. */
+    static final long SUPERSEDED = -1;
+
+    /**
+     * Phase one of an all-or-nothing write of key-value pairs (MSET): takes every block the pairs need, or none.
+     * Between this and {@link #commitReserved} or {@link #cancelReserved} nothing else may run on the shard (the
+     * caller holds its lock), so what was found here is still so there.
+     *
+     * @return per pair its block, {@link #IN_PLACE} or {@link #SUPERSEDED}; null when memory does not suffice
+     *         (then nothing is held).
+     */
+    long[] reserve(final byte[][] pairs, final long now)
+    {
+        final long[] blocks = new long[pairs.length / 2];
+        final java.util.Set<java.nio.ByteBuffer> later = new java.util.HashSet<>();
+        for (int i = blocks.length - 1; i >= 0; i--)
+        {
+            final byte[] key = pairs[2 * i];
+            if (!later.add(java.nio.ByteBuffer.wrap(key)))
+            {
+                blocks[i] = SUPERSEDED;
+                continue;
+            }
+            final long bytes = 4L + key.length + pairs[2 * i + 1].length;
+            final int slot = find(key, KeyHash.fnv1a(key), now);
+            if (bytes <= memory.maxAllocation() && slot >= 0 && blockOf(size[slot]) == blockOf((int)bytes))
+            {
+                blocks[i] = IN_PLACE;
+                continue;
+            }
+            final long a = bytes > memory.maxAllocation() ? AllocationPolicy.NO_MEMORY : memory.allocate((int)bytes);
+            if (a == AllocationPolicy.NO_MEMORY)
+            {
+                blocks[i] = SUPERSEDED;
+                cancelReserved(pairs, blocks);
+                return null;
+            }
+            blocks[i] = a;
+        }
+        return blocks;
+    }
+
+    /** Phase two: writes the pairs {@link #reserve} found room for. MSET clears their expiry, as SET does. */
+    void commitReserved(final byte[][] pairs, final long[] blocks, final long now)
+    {
+        for (int i = 0; i < blocks.length; i++)
+        {
+            if (blocks[i] == SUPERSEDED)
+            {
+                continue;
+            }
+            final byte[] key = pairs[2 * i];
+            final byte[] value = pairs[2 * i + 1];
+            final int h = KeyHash.fnv1a(key);
+            final int bytes = 4 + key.length + value.length;
+            final int slot = find(key, h, now);
+            if (blocks[i] == IN_PLACE)
+            {
+                write(address[slot], key, 0, key.length, value, 0, value.length);
+                size[slot] = bytes;
+                setExpiry(slot, NO_EXPIRY);
+            }
+            else if (slot >= 0)
+            {
+                memory.free(address[slot], size[slot]);
+                write(blocks[i], key, 0, key.length, value, 0, value.length);
+                address[slot] = blocks[i];
+                size[slot] = bytes;
+                setExpiry(slot, NO_EXPIRY);
+            }
+            else
+            {
+                write(blocks[i], key, 0, key.length, value, 0, value.length);
+                insert(blocks[i], bytes, key.length, h, NO_EXPIRY);
+            }
+        }
+    }
+
+    /** Gives back the blocks {@link #reserve} took. */
+    void cancelReserved(final byte[][] pairs, final long[] blocks)
+    {
+        for (int i = 0; i < blocks.length; i++)
+        {
+            if (blocks[i] != SUPERSEDED && blocks[i] != IN_PLACE)
+            {
+                memory.free(blocks[i], 4 + pairs[2 * i].length + pairs[2 * i + 1].length);
+                blocks[i] = SUPERSEDED;
+            }
+        }
+    }
+
     /** Deletes the key; true when it existed. */
     boolean delete(final byte[] key, final int h, final long now)
     {
@@ -211,13 +312,59 @@ final class Shard
         return true;
     }
 
+    /**
+     * What WATCH remembers of a key: a number that changes whenever the key is written, created, given an expiry
+     * or removed (0 while it is absent). A key removed and made again gets a new one.
+     */
+    long token(final byte[] key, final long now)
+    {
+        final int slot = find(key, KeyHash.fnv1a(key), now);
+        return slot < 0 ? 0 : version[slot];
+    }
+
+    /** Every write of a record ends here (SET, INCR, APPEND, MSET, EXPIRE...): it stamps the key's version. */
     void setExpiry(final int slot, final long at)
     {
+        version[slot] = ++writes;
         if ((expireAt[slot] != NO_EXPIRY) != (at != NO_EXPIRY))
         {
             expiring += at != NO_EXPIRY ? 1 : -1;
         }
         expireAt[slot] = at;
+    }
+
+    /** A live key from a slot picked by {@code seed}, or null when the shard has none. */
+    byte[] randomKey(final long seed, final long now)
+    {
+        size(now);
+        if (count == 0)
+        {
+            return null;
+        }
+        final int start = (int)Math.floorMod(seed, (long)address.length);
+        for (int k = 0; k < address.length; k++)
+        {
+            final int i = (start + k) & (address.length - 1);
+            if (address[i] != EMPTY && address[i] != TOMBSTONE)
+            {
+                final byte[] key = new byte[keyLength[i]];
+                os.readBytes(address[i] + 4, key, 0, key.length);
+                return key;
+            }
+        }
+        return null;
+    }
+
+    void countLookup(final boolean hit)
+    {
+        if (hit)
+        {
+            hits++;
+        }
+        else
+        {
+            misses++;
+        }
     }
 
     /** Keys alive at {@code now}; removes the expired ones. */
@@ -334,11 +481,13 @@ final class Shard
         final int[] oldKeyLength = keyLength;
         final int[] oldHash = hash;
         final long[] oldExpire = expireAt;
+        final long[] oldVersion = version;
         address = new long[capacity];
         size = new int[capacity];
         keyLength = new int[capacity];
         hash = new int[capacity];
         expireAt = new long[capacity];
+        version = new long[capacity];
         final int mask = capacity - 1;
         for (int j = 0; j < oldAddress.length; j++)
         {
@@ -354,6 +503,7 @@ final class Shard
                 keyLength[i] = oldKeyLength[j];
                 hash[i] = oldHash[j];
                 expireAt[i] = oldExpire[j];
+                version[i] = oldVersion[j];
             }
         }
         used = count;

@@ -58,10 +58,10 @@ class NameTableTest
     @Test
     void shouldHoldEveryCommandOfTheAppliance()
     {
-        for (final KvCore.Command c : KvCore.Command.values())
+        for (final Command c : Command.values())
         {
             final byte[] lower = c.name().toLowerCase().getBytes(StandardCharsets.US_ASCII);
-            assertEquals(c, KvCore.Command.of(lower, 0, lower.length));
+            assertEquals(c, Command.of(lower, 0, lower.length));
         }
     }
 

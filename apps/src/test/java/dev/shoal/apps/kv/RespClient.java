@@ -10,13 +10,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A minimal RESP2 client for the tests: commands as arrays of bulk strings, replies decoded to Java values. */
+/** A minimal RESP2/RESP3 client for the tests: commands as arrays of bulk strings, replies decoded to Java values. */
 final class RespClient implements AutoCloseable
 {
     /** An error reply. */
     record Error(String message)
     {
     }
+
+    /** RESP3's null ({@code _}), told apart from RESP2's null bulk string (Java null). */
+    static final Object NULL3 = new Object()
+    {
+        @Override
+        public String toString()
+        {
+            return "RESP3 null";
+        }
+    };
 
     private final Socket socket;
     private final InputStream in;
@@ -99,8 +109,47 @@ final class RespClient implements AutoCloseable
                 }
                 yield items;
             }
+            case '_' -> NULL3;
+            case ',' -> Double.parseDouble(line);
+            case '#' -> line.equals("t");
+            case '=' ->
+            {
+                final int n = Integer.parseInt(line);
+                final byte[] data = in.readNBytes(n + 2);
+                yield new String(data, 0, n, StandardCharsets.UTF_8);
+            }
+            case '%' ->
+            {
+                final int n = Integer.parseInt(line);
+                final java.util.Map<Object, Object> map = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < n; i++)
+                {
+                    map.put(read(), read());
+                }
+                yield map;
+            }
             default -> throw new IOException("not a RESP reply type: " + (char)type + line);
         };
+    }
+
+    /** Reads until the server closes the connection (end of stream or reset); returns the bytes read. */
+    long drain() throws IOException
+    {
+        final byte[] buf = new byte[64 << 10];
+        long total = 0;
+        try
+        {
+            int n;
+            while ((n = in.read(buf)) >= 0)
+            {
+                total += n;
+            }
+        }
+        catch (final java.net.SocketException ex)
+        {
+            // Reset: the server closed with our requests unread.
+        }
+        return total;
     }
 
     /** True when the server closed the connection (the next read sees end of stream). */

@@ -184,6 +184,10 @@ public final class UmpEndpoint
         {
             throw new IllegalStateException("UMP endpoint polled from inside its own handler");
         }
+        if (!sender.hasPendingOutbound() && !receiver.isAckDue() && !receiver.hasInbound())
+        {
+            return 0; // the idle duty cycle's path: one volatile load of the next header
+        }
         polling = true;
         try
         {

@@ -401,13 +401,25 @@ abstract class UmpChannelSanityTest
             (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
 
         int refused = exchangeSingleSlotMessages(a, b, message, bytes, count, 20_000);
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        refused += exchangeSingleSlotMessages(a, b, message, bytes, count, 20_000);
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        // Steady state is what the JIT makes of the path; on a loaded host it may not have compiled it yet after the
+        // warm-up, and code that is not yet optimised may allocate. So measure rounds until one allocates nothing: a
+        // path that really allocates does so in every round, and fails.
+        final List<Long> allocatedPerRound = new ArrayList<>();
+        for (int round = 0; round < 10; round++)
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            refused += exchangeSingleSlotMessages(a, b, message, bytes, count, 20_000);
+            allocatedPerRound.add(threads.getCurrentThreadAllocatedBytes() - before);
+            if (allocatedPerRound.get(allocatedPerRound.size() - 1) == 0)
+            {
+                break;
+            }
+        }
 
         assertEquals(0, refused, "every message fitted at once");
-        assertEquals(0, allocated, "bytes allocated on the steady-state path");
-        assertEquals(40_000L * (48 + 20), received[0]);
+        assertEquals(0L, allocatedPerRound.get(allocatedPerRound.size() - 1),
+            "bytes allocated on the steady-state path, per round of 40,000 messages: " + allocatedPerRound);
+        assertEquals(20_000L * (1 + allocatedPerRound.size()) * (48 + 20), received[0]);
     }
 
     private static int exchangeSingleSlotMessages(
