@@ -93,22 +93,25 @@ final class UnmapCommand implements Callable<Integer>
         return 0;
     }
 
-    /** Boots a fresh machine for each core count and shoots down one page with each strategy. */
+    /**
+     * Boots a fresh machine for each core count and strategy (one strategy's channels do not serve another's) and
+     * shoots down one page twice from core 0: the first round sets the channels up, the second is measured — the
+     * steady state the paper's figure averages.
+     */
     static List<Point> measure(final Skb skb, final int[] coreCounts, final List<ShootdownStrategy> strategies,
         final java.util.function.Supplier<dev.shoal.kernel.RunnerFactory> runners) throws Exception
     {
         final List<Point> points = new ArrayList<>();
         for (final int n : coreCounts)
         {
-            final ShootdownOperation shootdown = new ShootdownOperation();
-            final MonitorConfig config = MonitorConfig.builder(skb).cores(n).operation(shootdown)
-                .runners(runners.get()).build();
-            try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
+            for (final ShootdownStrategy s : strategies)
             {
-                for (final ShootdownStrategy s : strategies)
+                final ShootdownOperation shootdown = new ShootdownOperation();
+                final MonitorConfig config = MonitorConfig.builder(skb).cores(n).operation(shootdown)
+                    .runners(runners.get()).build();
+                try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
                 {
-                    final ShootdownOperation.Result r = shootdown.startFromCoreZero(system, s, 1, 0x4000_0000L, 4096)
-                        .get(30, TimeUnit.SECONDS);
+                    final ShootdownOperation.Result r = shootdown.steadyFromCoreZero(system, s, Duration.ofSeconds(60));
                     points.add(new Point(n, s, r.latencyCycles(), r.messages()));
                 }
             }

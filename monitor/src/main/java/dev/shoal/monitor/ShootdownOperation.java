@@ -130,11 +130,18 @@ public final class ShootdownOperation implements MonitorOperation
     public CompletableFuture<Result> start(final Monitor initiator, final ShootdownStrategy strategy, final int asid,
         final long vaddr, final long bytes, final int[] targets)
     {
-        final List<Hop> plan = plan(initiator.system().topology(), initiator.coreId(), targets, strategy);
+        final Topology topology = initiator.system().topology();
+        final List<Hop> plan = plan(topology, initiator.coreId(), targets, strategy);
         for (final Hop hop : plan)
         {
-            // Each message travels on a channel of its own (set up once, before the clock starts).
-            initiator.ensureLink(hop.core());
+            // Each message travels on a channel of its own, set up by the first round. The NUMA-aware multicast
+            // leaves the channel to another package's leader to the leader, which opens it from its own memory
+            // (onInvalidate): its rings then live on the leader's node, where the leader fetches the requests.
+            if (strategy != ShootdownStrategy.NUMA_MULTICAST ||
+                topology.packageOf(hop.core()) == topology.packageOf(initiator.coreId()))
+            {
+                initiator.ensureLink(hop.core());
+            }
         }
         final Rounds rounds = initiator.local(Rounds.class, Rounds::new);
         final long id = rounds.next++;
@@ -154,7 +161,6 @@ public final class ShootdownOperation implements MonitorOperation
             // One slot write; the line then serves its readers one transfer at a time: each reader's copy leaves
             // when the previous reader's transfer is done (sendStamped adds this reader's own transfer).
             long lineFree = initiator.core().clock().advance(costs.umpSendSlot());
-            final Topology topology = initiator.system().topology();
             for (int k = 0; k < plan.size(); k++)
             {
                 final Hop hop = plan.get(k);
@@ -197,8 +203,25 @@ public final class ShootdownOperation implements MonitorOperation
         return system.onCore(0, m -> start(m, strategy, asid, vaddr, bytes, all)).thenCompose(result -> result);
     }
 
+    /**
+     * Host side, blocking: the steady-state figure of {@code strategy} on {@code system}: a shootdown of one page from
+     * core 0 to every core that sets the channels up, then the one measured (the paper's Figure 6 averages many
+     * rounds). Not for a core's thread.
+     */
+    public Result steadyFromCoreZero(final MonitorSystem system, final ShootdownStrategy strategy,
+        final java.time.Duration timeout) throws Exception
+    {
+        startFromCoreZero(system, strategy, 1, 0x4000_0000L, 4096).get(timeout.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+        return startFromCoreZero(system, strategy, 1, 0x4000_0000L, 4096).get(timeout.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private void onInvalidate(final Monitor monitor, final int from, final Invalidate request)
     {
+        // A request that came along the routing tree: open the direct channel for the reply and the next rounds,
+        // from this core's memory (the NUMA-aware multicast's leaders; see start).
+        monitor.ensureLink(from);
         invalidateHere(monitor, request.asid(), request.vaddr(), request.bytes());
         if (request.forwardTo().length == 0)
         {

@@ -38,6 +38,7 @@ final class MachineDescriptionChecker {
             Map.entry("urpc_latency", new Signature(2, "urpc_latency(Class, Cycles)")),
             Map.entry("line_transfer", new Signature(2, "line_transfer(Class, Cycles)")),
             Map.entry("lrpc_cycles", new Signature(1, "lrpc_cycles(Cycles)")),
+            Map.entry("miss_buffers", new Signature(1, "miss_buffers(Count)")),
             Map.entry("memory_region", new Signature(3, "memory_region(Node, BaseAddress, Bytes)")),
             Map.entry("torus", new Signature(2, "torus(Width, Height)")));
 
@@ -133,11 +134,20 @@ final class MachineDescriptionChecker {
                 integer(fact, 0, "Cycles", 0);
                 lrpc = single(lrpc, fact, "lrpc_cycles");
             }
+            case "miss_buffers" -> {
+                integer(fact, 0, "Count", 1);
+                if (longArg(fact, 0) > 64) {
+                    throw problem(fact, "Count " + longArg(fact, 0) + " is more outstanding line fetches than any core has");
+                }
+                missBuffers = single(missBuffers, fact, "miss_buffers");
+            }
             case "memory_region" -> memoryRegion(fact);
             case "torus" -> torusFact(fact);
             default -> throw new IllegalStateException("no check for " + key);
         }
     }
+
+    private Fact missBuffers;
 
     private void machine(Fact fact) {
         atom(fact, 0, "Name");

@@ -33,6 +33,8 @@ import org.projog.core.term.Term;
  * line_transfer(Class, Cycles).             % optional; one 64-byte line moved between two cores' caches, by the
  *                                           % same classes; absent, derived as (urpc_latency - 60) / 2
  * lrpc_cycles(Cycles).                      % exactly one: same-core LRPC round trip
+ * miss_buffers(Count).                      % optional, at most one: line fetches a core can have outstanding
+ *                                           % at once (1..64); absent, Topology.DEFAULT_MISS_BUFFERS
  * memory_region(Node, BaseAddress, Bytes).  % optional; regions may not overlap
  * torus(Width, Height).                     % optional; packages lie row-major on a Width x Height torus and
  *                                           % hops are computed by arithmetic (must agree with interconnect/2)

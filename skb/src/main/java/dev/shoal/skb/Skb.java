@@ -300,8 +300,11 @@ public final class Skb {
                 }
             }
         }
+        int missBuffers = defines("miss_buffers", 1)
+                ? (int) prolog.createPlan("miss_buffers(N).").findFirstAsLong() : Topology.DEFAULT_MISS_BUFFERS;
         return new Topology(machineName, clockMhz, lrpcCycles, packageOfCore, numaNodeOfCore, cacheGroupOfCore,
-                packageCount, hops, sharedCache, samePackage, byHops, sharedTransfer, sameTransfer, transferByHops);
+                packageCount, hops, sharedCache, samePackage, byHops, sharedTransfer, sameTransfer, transferByHops,
+                missBuffers);
     }
 
     private boolean defines(String name, int arity) {

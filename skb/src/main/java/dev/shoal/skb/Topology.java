@@ -39,6 +39,14 @@ public final class Topology {
     private final long samePackageTransfer;
     private final long[] transferByHops;
     private final boolean transfersDescribed;
+    private final int missBuffers;
+
+    /**
+     * Line fetches a core can have outstanding at once when its description does not say ({@code miss_buffers/1}):
+     * eight, an assumption of the order of the miss buffers of the processors of the Multikernel paper's
+     * generation, not taken from a datasheet.
+     */
+    public static final int DEFAULT_MISS_BUFFERS = 8;
 
     /**
      * Software cycles of one UMP message outside its two line transfers (the sender's store of the slot, the
@@ -56,7 +64,9 @@ public final class Topology {
      */
     Topology(String machineName, int clockMhz, long lrpcCycles, int[] packageOfCore, int[] numaNodeOfCore,
             int[] cacheGroupOfCore, int packageCount, int[] packageHops, long sharedCacheCycles, long samePackageCycles,
-            long[] cyclesByHops, long sharedCacheTransfer, long samePackageTransfer, long[] transferByHops) {
+            long[] cyclesByHops, long sharedCacheTransfer, long samePackageTransfer, long[] transferByHops,
+            int missBuffers) {
+        this.missBuffers = missBuffers;
         this.machineName = machineName;
         this.clockMhz = clockMhz;
         this.lrpcCycles = lrpcCycles;
@@ -81,6 +91,45 @@ public final class Topology {
 
     private static long derived(long urpcCycles) {
         return urpcCycles == NO_LATENCY ? NO_LATENCY : Math.max(1, (urpcCycles - UMP_SOFTWARE_CYCLES) / 2);
+    }
+
+    /**
+     * How many independent line fetches one core can have outstanding at once (its miss buffers): the
+     * description's {@code miss_buffers/1}, else {@link #DEFAULT_MISS_BUFFERS}. A core polling several rings
+     * overlaps their fetches up to this many; one ring's slots are still fetched in order.
+     */
+    public int missBuffers() {
+        return missBuffers;
+    }
+
+    /**
+     * Extra cycles of a line fetch for each HyperTransport hop between the fetching core's package and the package
+     * whose memory the line lives in (its home node: every coherence transaction of these Opterons goes to the
+     * line's home first, which then probes the caches): the machine's own step from a same-package to a one-hop
+     * line transfer ({@code line_transfer(hops(1))} less {@code line_transfer(same_package)}), 0 on a machine of
+     * one package or whose one-hop transfer is no dearer (a front-side bus, where memory sits behind the chipset
+     * at equal distance from every package).
+     */
+    public long homeHopCycles() {
+        if (transferByHops.length < 2 || transferByHops[1] == NO_LATENCY || samePackageTransfer == NO_LATENCY) {
+            return 0;
+        }
+        return Math.max(0, transferByHops[1] - samePackageTransfer);
+    }
+
+    /**
+     * Cycles core {@code reader} stalls to fetch one line that core {@code writer} wrote and whose memory belongs to
+     * core {@code homeCore}'s node: {@link #lineTransfer} plus {@link #homeHopCycles} for each hop from the reader's
+     * package to the home's. Allocation-free.
+     *
+     * @throws IndexOutOfBoundsException unless the three cores exist
+     */
+    public long lineFetch(int reader, int writer, int homeCore) {
+        long transfer = lineTransfer(reader, writer);
+        if (reader == writer) {
+            return transfer;
+        }
+        return transfer + homeHopCycles() * packageHops(packageOf(reader), packageOf(homeCore));
     }
 
     /** Whether the description gives its line transfers ({@code line_transfer/2}) rather than derived ones. */
