@@ -56,6 +56,20 @@ final class ModeOptions
     @Option(names = "--trace", description = "Write the deterministic run's events to this file.")
     Path traceFile;
 
+    @Option(names = "--partitions", description = "Deterministic mode: spread the machine over this many JVMs " +
+        "on this host (whole packages each, over Aeron IPC; docs/partitions.md). Default 1.")
+    Integer partitions;
+
+    @Option(names = "--partition-timeout", defaultValue = "10", description = "Seconds a partition may stay " +
+        "silent before the run ends (default 10).")
+    long partitionTimeout;
+
+    @Option(names = "--listen", description = "With --partitions: wait for the workers to join at this UDP port " +
+        "(shoal worker --join HOST:PORT on other hosts) instead of starting them here.")
+    Integer listen;
+
+    private dev.shoal.apps.partition.PartitionSession session;
+
     @Option(names = "--pin", description = "Live mode: pin each core's carrier to one host CPU (round robin).")
     boolean pin;
 
@@ -117,6 +131,30 @@ final class ModeOptions
             throw new BadInputException("--jitter must be 0.." + MAX_JITTER + " cycles: " + jitter);
         }
         timelineCores();
+        if (listen != null && partitions == null)
+        {
+            throw new BadInputException("--listen needs --partitions");
+        }
+        if (partitions != null)
+        {
+            if (partitions < 1 || partitions > 64)
+            {
+                throw new BadInputException("--partitions must be 1..64: " + partitions);
+            }
+            if (partitions > 1 && (!deterministic || traceFile != null || timelineFile != null))
+            {
+                throw new BadInputException("--partitions needs --mode deterministic and neither --trace nor " +
+                    "--timeline (each partition would hold part of them)");
+            }
+            if (listen != null && (partitions < 2 || listen < 1 || listen > 65535))
+            {
+                throw new BadInputException("--listen needs --partitions 2 or more and a port 1..65535: " + listen);
+            }
+            if (partitionTimeout < 1 || partitionTimeout > 3600)
+            {
+                throw new BadInputException("--partition-timeout must be 1..3600 seconds: " + partitionTimeout);
+            }
+        }
         return deterministic;
     }
 
@@ -251,6 +289,15 @@ final class ModeOptions
             recorder = new TraceRecorder(writer);
         }
         scheduler = new DeterministicScheduler(seed, recorder).threads(threads()).jitter(jitter).timeline(timeline);
+        if (partitions != null && partitions > 1)
+        {
+            if (session == null)
+            {
+                session = dev.shoal.apps.partition.PartitionSession.start(partitions, partitionTimeout * 1000,
+                    new java.io.PrintWriter(System.err, true), listen);
+            }
+            scheduler.threads(1).partitionedBy(session.link());
+        }
         return scheduler;
     }
 
@@ -310,6 +357,11 @@ final class ModeOptions
     /** The trace hash, or null in live mode. */
     String traceHash()
     {
+        if (session != null && scheduler != null)
+        {
+            // The other partitions' hashes arrive when the machine is next quiescent.
+            scheduler.quiesce(30_000);
+        }
         return recorder == null ? null : recorder.hash();
     }
 

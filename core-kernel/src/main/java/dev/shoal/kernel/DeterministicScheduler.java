@@ -62,7 +62,11 @@ public final class DeterministicScheduler implements RunnerFactory
     private final ConcurrentLinkedQueue<List<Landing>> hostRequests = new ConcurrentLinkedQueue<>();
     private Partition[] partitions;
     private int[] partitionOfCore;
-    private WindowBarrier barrier;
+    private PartitionBarrier barrier;
+    /** Set when the machine spans JVMs: this JVM carries partition {@code link.self()} only. */
+    private PartitionLink link;
+    /** Rings written here and read in another partition, by address: their lines travel at doorbells and barriers. */
+    private final java.util.Map<Long, RingMirror> mirrors = new java.util.LinkedHashMap<>();
     private Machine machine;
     private volatile boolean exit;
     private volatile Throwable engineFailure;
@@ -117,6 +121,84 @@ public final class DeterministicScheduler implements RunnerFactory
     public Timeline timeline()
     {
         return timeline;
+    }
+
+    /**
+     * Makes this engine one partition of a machine spread over several JVMs (docs/partitions.md): it carries the
+     * cores of partition {@code link.self()} on one host thread and reaches the others through {@code link}. Set
+     * before the machine starts.
+     */
+    public DeterministicScheduler partitionedBy(final PartitionLink link)
+    {
+        this.link = link;
+        return this;
+    }
+
+    /**
+     * Waits until this JVM's partition thread has ended (the coordinator decided the machine stops): a worker's host
+     * thread. Returns false after {@code millis} of host time.
+     */
+    public boolean awaitEnd(final long millis) throws InterruptedException
+    {
+        final Partition[] ps = partitions;
+        if (ps == null)
+        {
+            return false;
+        }
+        final Thread t = ps[link == null ? 0 : link.self()].thread;
+        t.join(millis);
+        return !t.isAlive();
+    }
+
+    /** A worker of a partitioned machine: starts this JVM's partition before any of its cores is started. */
+    public synchronized void startPartition(final Machine m)
+    {
+        if (partitions == null)
+        {
+            init(m);
+        }
+    }
+
+    @Override
+    public void announce(final String machineText)
+    {
+        if (link != null && link.self() == 0)
+        {
+            link.announce("seed=" + seed + "\njitter=" + jitter + "\n" + machineText);
+        }
+    }
+
+    @Override
+    public boolean ownsCore(final int core)
+    {
+        if (link == null)
+        {
+            return true;
+        }
+        return core == 0 ? link.self() == 0 : partitionOfCore != null && partitionOfCore[core] == link.self();
+    }
+
+    @Override
+    public void noteRing(final long address, final int bytes, final int reader)
+    {
+        if (link != null && partitionOfCore[reader] != link.self())
+        {
+            mirrors.putIfAbsent(address, new RingMirror(address, bytes, partitionOfCore[reader]));
+        }
+    }
+
+    /** Sends the lines of a ring another partition reads that changed since they were last sent. */
+    private void shipRing(final RingMirror mirror)
+    {
+        mirror.ship(machine.physicalMemory(), link);
+    }
+
+    private void shipAllRings()
+    {
+        for (final RingMirror mirror : mirrors.values())
+        {
+            shipRing(mirror);
+        }
     }
 
     /** The partitions actually used (known once the machine started; before that, the requested count). */
@@ -249,7 +331,12 @@ public final class DeterministicScheduler implements RunnerFactory
                 blockCount++;
             }
         }
-        final int k = Math.max(1, Math.min(requestedThreads, blockCount));
+        final int k = link != null ? link.count() : Math.max(1, Math.min(requestedThreads, blockCount));
+        if (k > blockCount)
+        {
+            throw new IllegalArgumentException("--partitions " + k + " is more than the machine's " + blockCount +
+                " packages (a partition holds whole packages)");
+        }
         partitionOfCore = new int[cores];
         int block = -1;
         for (int c = 0; c < cores; c++)
@@ -268,7 +355,19 @@ public final class DeterministicScheduler implements RunnerFactory
             partitions[p] = new Partition(p);
             threads[p] = partitions[p].thread;
         }
-        barrier = new WindowBarrier(threads, this::atBarrier);
+        if (link != null)
+        {
+            link.layout(partitionOfCore.clone());
+            for (int c = 0; c < cores; c++)
+            {
+                if (partitionOfCore[c] != link.self())
+                {
+                    m.physicalMemory().holdCopiesOf(c);
+                }
+            }
+        }
+        barrier = link == null ? new WindowBarrier(threads, this::atBarrier) :
+            new LinkedBarrier(link, new Arrivals(partitions[link.self()]), this::shipAllRings, this::atBarrier);
         if (trace != null)
         {
             trace.layout(cores, partitionOfCore, k);
@@ -276,8 +375,54 @@ public final class DeterministicScheduler implements RunnerFactory
         timeline.layout();
         for (final Partition p : partitions)
         {
-            p.thread.start();
+            if (link == null || p.index == link.self())
+            {
+                p.thread.start();
+            }
         }
+    }
+
+    /** What other JVMs sent, put where this partition takes it at the barrier. The partition thread only. */
+    private final class Arrivals implements PartitionLink.Inbound
+    {
+        private final Partition local;
+
+        Arrivals(final Partition local)
+        {
+            this.local = local;
+        }
+
+        @Override
+        public void line(final long address, final byte[] bytes, final int offset)
+        {
+            machine.physicalMemory().write(address, bytes, offset, RingMirror.LINE);
+        }
+
+        @Override
+        public void doorbell(final int core, final long channel)
+        {
+            local.inbox.offer(new Doorbell(machine.core(core), channel));
+        }
+
+        @Override
+        public void start(final int core, final long argument, final byte[] line, final int offset, final long at)
+        {
+            if (argument != 0)
+            {
+                machine.physicalMemory().write(argument, line, offset, RingMirror.LINE);
+            }
+            local.inbox.offer(new RemoteStart(core, argument, at));
+        }
+    }
+
+    /** A start-up IPI from another JVM, taken at the barrier. */
+    private record RemoteStart(int core, long argument, long at)
+    {
+    }
+
+    private boolean isRemote(final Partition p)
+    {
+        return link != null && p.index != link.self();
     }
 
     /** A core starts: its start-up task lands at {@code at}. Called by {@link Core#start(long, long)}. */
@@ -360,6 +505,16 @@ public final class DeterministicScheduler implements RunnerFactory
         {
             target.requestPump(core, channel);
         }
+        else if (here != null && isRemote(target))
+        {
+            final RingMirror mirror = mirrors.get(channel);
+            if (mirror != null)
+            {
+                shipRing(mirror);
+            }
+            link.sendDoorbell(target.index, core.id(), channel);
+            here.posted = true;
+        }
         else if (here != null)
         {
             target.inbox.offer(new Doorbell(core, channel));
@@ -385,6 +540,21 @@ public final class DeterministicScheduler implements RunnerFactory
         if (here == target)
         {
             target.land(landing, landing.at);
+        }
+        else if (isRemote(target))
+        {
+            // Only a start-up IPI crosses JVMs (its task is rebuilt there from the boot argument and its line).
+            final long argument = landing.core.bootArgument();
+            final byte[] line = new byte[RingMirror.LINE];
+            if (argument != 0)
+            {
+                machine.physicalMemory().read(argument, line, 0, RingMirror.LINE);
+            }
+            link.sendStart(target.index, landing.core.id(), argument, line, landing.at);
+            if (here != null)
+            {
+                here.posted = true;
+            }
         }
         else if (here != null)
         {
@@ -488,6 +658,10 @@ public final class DeterministicScheduler implements RunnerFactory
                 {
                     requestPump(bell.core, bell.channel);
                 }
+                else if (item instanceof RemoteStart start)
+                {
+                    machine.core(start.core).start(start.argument, start.at);
+                }
                 else
                 {
                     final Landing landing = (Landing)item;
@@ -565,9 +739,17 @@ public final class DeterministicScheduler implements RunnerFactory
                 if (engineFailure == null)
                 {
                     engineFailure = t;
-                    System.err.println("exact engine, partition " + index + ": " + t);
+                    if (link == null)
+                    {
+                        // With partitions in other JVMs the link reports it, in the one line that ends the run.
+                        System.err.println("exact engine, partition " + index + ": " + t);
+                    }
                 }
                 barrier.breakAll();
+                if (link != null)
+                {
+                    link.abort("the engine of partition " + index + " failed: " + t);
+                }
             }
         }
 
@@ -618,6 +800,12 @@ public final class DeterministicScheduler implements RunnerFactory
          */
         private boolean awaitHost(final boolean alone)
         {
+            if (link != null)
+            {
+                // Quiescent everywhere: the coordinator learns the other partitions' trace hashes before the host
+                // reads the run's hash or makes its next request.
+                link.collect(trace, partitionOfCore);
+            }
             if (this == partitions[0])
             {
                 List<Landing> batch;
@@ -628,6 +816,7 @@ public final class DeterministicScheduler implements RunnerFactory
                 if (batch == null)
                 {
                     exit = true;
+                    barrier.requestExit();
                 }
                 else
                 {
@@ -641,6 +830,12 @@ public final class DeterministicScheduler implements RunnerFactory
                         }
                         final long when = Math.max(at, landing.at);
                         final Partition target = partitions[partitionOfCore[landing.core.id()]];
+                        if (isRemote(target))
+                        {
+                            throw new IllegalStateException("a host request for core " + landing.core.id() +
+                                ", which runs in partition " + target.index + ": the host API reaches the cores " +
+                                "of partition 0 only");
+                        }
                         if (target == this)
                         {
                             land(landing, when);
@@ -655,6 +850,10 @@ public final class DeterministicScheduler implements RunnerFactory
             if (!alone)
             {
                 barrier.arrive(index, Long.MAX_VALUE, frontier, false, false);
+                if (barrier.exitRequested())
+                {
+                    exit = true;
+                }
             }
             return !exit;
         }

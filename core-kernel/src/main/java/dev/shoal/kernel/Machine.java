@@ -187,7 +187,17 @@ public final class Machine implements AutoCloseable
     /** Starts core 0 (the bootstrap processor). */
     public void powerOn()
     {
-        cores[0].start(0);
+        // In a partitioned machine only the coordinator's JVM holds core 0; the others wait for start-up IPIs.
+        if (runnerFactory.ownsCore(0))
+        {
+            cores[0].start(0);
+        }
+    }
+
+    /** See {@link RunnerFactory#noteRing}. Called on the core that writes the ring. */
+    public void noteRing(final long address, final int bytes, final int reader)
+    {
+        runnerFactory.noteRing(address, bytes, reader);
     }
 
     /** Number of cores started so far. */

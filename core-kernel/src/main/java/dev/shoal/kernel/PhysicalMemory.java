@@ -71,6 +71,8 @@ public final class PhysicalMemory implements AutoCloseable
     private final AtomicReferenceArray<Object> rootsByCore;
     /** Per core, its rendezvous page once some core has written to it. */
     private final AtomicReferenceArray<MemorySegment> rendezvousPages;
+    /** Cores of other partitions whose memory this JVM holds copies of; null in a machine of one JVM. */
+    private volatile java.util.BitSet copies;
 
     public PhysicalMemory(final int cores)
     {
@@ -112,6 +114,25 @@ public final class PhysicalMemory implements AutoCloseable
     }
 
     /** First address of {@code core}'s capability RAM (its region's base plus {@link #KERNEL_BYTES}). */
+    /**
+     * A partitioned machine (docs/partitions.md): this JVM holds copies of the lines of {@code core}'s memory that
+     * rings carry here, so that memory is backed when first touched rather than refused. Called by the engine
+     * before any core runs.
+     */
+    public void holdCopiesOf(final int core)
+    {
+        if (copies == null)
+        {
+            copies = new java.util.BitSet(rootsByCore.length());
+        }
+        copies.set(core);
+    }
+
+    private boolean backOnUse(final long address)
+    {
+        return isCapabilityRam(address) || (copies != null && address >= 0 && copies.get((int)(address >>> CORE_SHIFT)));
+    }
+
     public static long capabilityRamBase(final int core)
     {
         return regionBase(core) + KERNEL_BYTES;
@@ -133,7 +154,7 @@ public final class PhysicalMemory implements AutoCloseable
     public AtomicBuffer map(final long address, final int length)
     {
         final int inChunk = (int)(address & (CHUNK_SIZE - 1));
-        final MemorySegment chunk = address < 0 ? null : chunk(address, isCapabilityRam(address));
+        final MemorySegment chunk = address < 0 ? null : chunk(address, backOnUse(address));
         if (chunk == null || length < 0 || inChunk + (long)length > CHUNK_SIZE)
         {
             throw new IllegalArgumentException("physical range 0x" + Long.toHexString(address) + "+" + length +
@@ -162,7 +183,7 @@ public final class PhysicalMemory implements AutoCloseable
             {
                 MemorySegment.copy(chunk, inChunk, MemorySegment.ofArray(dst), offset + done, n);
             }
-            else if (isCapabilityRam(at))
+            else if (backOnUse(at))
             {
                 java.util.Arrays.fill(dst, offset + done, offset + done + n, (byte)0);
             }
@@ -190,7 +211,7 @@ public final class PhysicalMemory implements AutoCloseable
         {
             final int inChunk = (int)(at & (CHUNK_SIZE - 1));
             final int n = Math.min(length - done, CHUNK_SIZE - inChunk);
-            final MemorySegment chunk = chunk(at, isCapabilityRam(at));
+            final MemorySegment chunk = chunk(at, backOnUse(at));
             if (chunk == null)
             {
                 throw unbacked(at, n);

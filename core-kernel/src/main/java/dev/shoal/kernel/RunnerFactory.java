@@ -52,6 +52,28 @@ public interface RunnerFactory
     {
     }
 
+    /**
+     * A partitioned machine (docs/partitions.md): the machine about to be built, in words the other JVMs rebuild it
+     * from. Called by the host before the machine exists; ignored unless the machine spans JVMs.
+     */
+    default void announce(final String machine)
+    {
+    }
+
+    /**
+     * A ring of {@code bytes} bytes at {@code address} that this JVM's core writes and {@code reader} reads: a
+     * partitioned machine mirrors its lines to the reader's JVM. Called on the writing core.
+     */
+    default void noteRing(final long address, final int bytes, final int reader)
+    {
+    }
+
+    /** Whether {@code core} runs in this JVM (false only for the cores of other partitions). */
+    default boolean ownsCore(final int core)
+    {
+        return true;
+    }
+
     /** Exact mode's latency jitter bound in cycles; 0 (live mode, benchmarks) for none. */
     default long jitter()
     {

@@ -189,6 +189,29 @@ public final class TraceRecorder implements Trace
         return String.format("%016x", h);
     }
 
+    /** Events core {@code core} recorded in this JVM. */
+    public synchronized long coreEvents(final int core)
+    {
+        return core < coreEvents.length ? coreEvents[core] : 0;
+    }
+
+    /** The hash of core {@code core}'s events recorded in this JVM. */
+    public synchronized long coreHash(final int core)
+    {
+        return core < coreHash.length ? coreHash[core] : FNV_OFFSET;
+    }
+
+    /** Takes a core's events and hash recorded in another JVM of a partitioned machine (docs/partitions.md). */
+    public synchronized void absorb(final int core, final long events, final long hash)
+    {
+        if (core >= coreHash.length)
+        {
+            layout(core + 1, Arrays.copyOf(partitionOfCore, core + 1), pending.size());
+        }
+        coreEvents[core] = events;
+        coreHash[core] = hash;
+    }
+
     /** Events recorded so far. */
     public synchronized long events()
     {

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * a host CPU of its own; with more partitions than CPUs a spinning thread would keep the one it waits for off. One instance per engine; {@link #arrive} is called by the
  * partition threads only.
  */
-final class WindowBarrier
+final class WindowBarrier implements PartitionBarrier
 {
     private static final int YIELDS = 50;
     private static final int IDLE_SPINS = 100;
@@ -58,7 +58,8 @@ final class WindowBarrier
      * phase), the barrier's action runs once, on whichever thread arrives last, before the others are released.
      * Partition threads only.
      */
-    void arrive(final int party, final long earliest, final long latest, final boolean postedSince,
+    @Override
+    public void arrive(final int party, final long earliest, final long latest, final boolean postedSince,
         final boolean runAction)
     {
         earliestOf[party] = earliest;
@@ -122,7 +123,8 @@ final class WindowBarrier
     }
 
     /** A partition failed: releases every partition waiting here, and every later arrival, with an exception. */
-    void breakAll()
+    @Override
+    public void breakAll()
     {
         broken = true;
         for (final Thread t : parties)
@@ -132,13 +134,15 @@ final class WindowBarrier
     }
 
     /** The smallest {@code earliest} of the last phase. Read after {@link #arrive} returned. */
-    long globalMin()
+    @Override
+    public long globalMin()
     {
         return globalMin;
     }
 
     /** The smallest {@code earliest} of the last phase among every partition but {@code party}. */
-    long minOfOthers(final int party)
+    @Override
+    public long minOfOthers(final int party)
     {
         long m = Long.MAX_VALUE;
         for (int p = 0; p < settledEarliest.length; p++)
@@ -152,13 +156,15 @@ final class WindowBarrier
     }
 
     /** The largest {@code latest} of the last phase. */
-    long globalMax()
+    @Override
+    public long globalMax()
     {
         return globalMax;
     }
 
     /** Whether any partition posted to another in the last phase. */
-    boolean anyPosted()
+    @Override
+    public boolean anyPosted()
     {
         return anyPosted;
     }

@@ -58,6 +58,7 @@ public final class MonitorSystem implements AutoCloseable
         this.topology = config.skb().topology();
         this.monitors = new AtomicReferenceArray<>(config.cores());
         this.monitorStarts = new java.util.concurrent.atomic.AtomicIntegerArray(config.cores());
+        config.runners().announce(describe(config, topology));
         this.machine = new Machine(config.cores(), CostModel.forLrpc(topology.lrpcCycles()), this::startMonitor,
             config.runners());
         if (config.runners().isDeterministic())
@@ -84,6 +85,22 @@ public final class MonitorSystem implements AutoCloseable
             }
             machine.timeline().describe(topology.machineName(), packageOf, topology.clockMhz());
         }
+    }
+
+    /**
+     * The machine in words another JVM rebuilds it from (docs/partitions.md): the machine's name, cores, ring slots
+     * and the classes of the operations, one {@code key=value} a line.
+     */
+    private static String describe(final MonitorConfig config, final Topology topology)
+    {
+        final StringBuilder text = new StringBuilder();
+        text.append("machine=").append(topology.machineName()).append('\n');
+        text.append("cores=").append(config.cores()).append('\n');
+        text.append("slots=").append(config.channelSlots()).append('\n');
+        text.append("types=").append(config.protocol().messageTypes()).append('\n');
+        config.protocol().types().stream().map(Protocol.MessageType::operation).distinct()
+            .forEach(op -> text.append("operation=").append(op).append('\n'));
+        return text.toString();
     }
 
     /**
@@ -210,7 +227,7 @@ public final class MonitorSystem implements AutoCloseable
         final Monitor monitor = monitors.get(core);
         if (monitor == null)
         {
-            result.completeExceptionally(new IllegalStateException("core " + core + " has not booted"));
+            result.completeExceptionally(new IllegalStateException(notBooted(core)));
             return result;
         }
         machine.hostSubmit(core, () ->
@@ -245,7 +262,7 @@ public final class MonitorSystem implements AutoCloseable
             final Monitor monitor = monitors.get(cores[i]);
             if (monitor == null)
             {
-                throw new IllegalStateException("core " + cores[i] + " has not booted");
+                throw new IllegalStateException(notBooted(cores[i]));
             }
             final int index = i;
             tasks[i] = () ->
@@ -264,13 +281,20 @@ public final class MonitorSystem implements AutoCloseable
         return results;
     }
 
+    /** Why there is no monitor of {@code core} here. */
+    private String notBooted(final int core)
+    {
+        return config.runners().ownsCore(core) ? "core " + core + " has not booted" : "core " + core +
+            " runs in another partition: the host API reaches the cores of partition 0 only (docs/partitions.md)";
+    }
+
     /** The monitor of {@code core}, for code that runs on that core (e.g. the libOS of its dispatchers). */
     public Monitor monitorOf(final int core)
     {
         final Monitor monitor = monitors.get(core);
         if (monitor == null)
         {
-            throw new IllegalStateException("core " + core + " has not booted");
+            throw new IllegalStateException(notBooted(core));
         }
         return monitor;
     }

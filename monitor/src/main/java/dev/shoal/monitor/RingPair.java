@@ -30,6 +30,7 @@ record RingPair(long forward, long backward, int slots)
         final PhysicalMemory memory = system.machine().physicalMemory();
         final int bytes = slots * 64;
         final UmpEndpoint endpoint = UmpEndpoint.connect(memory.map(tx, bytes), memory.map(rx, bytes));
+        system.machine().noteRing(tx, bytes, peer);
         final dev.shoal.kernel.Core target = system.machine().core(peer);
         endpoint.doorbell(() -> target.wake(tx));
         return endpoint;

@@ -29,6 +29,8 @@ enum Command
     PING(-1, 0, 0, 0, Route.CONNECTION), ECHO(2, 0, 0, 0, Route.CONNECTION),
     CONFIG(-2, 0, 0, 0, Route.CONNECTION), COMMAND(-1, 0, 0, 0, Route.CONNECTION),
     SELECT(2, 0, 0, 0, Route.CONNECTION),
+    /** FUNCTION FLUSH and LIST only: the appliance has no functions (Redis's test suite flushes them first). */
+    FUNCTION(-2, 0, 0, 0, Route.CONNECTION),
     /** A connection's transaction state lives on one core, its home (the connection id modulo the cores). */
     WATCH(-2, 1, -1, 1, Route.CONNECTION, Span.KEYS), UNWATCH(1, 0, 0, 0, Route.CONNECTION),
     MULTI(1, 0, 0, 0, Route.NIC), EXEC(1, 0, 0, 0, Route.CONNECTION, Span.KEYS),

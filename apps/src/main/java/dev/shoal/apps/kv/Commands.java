@@ -166,6 +166,7 @@ final class Commands
                     out.error("ERR DB index is out of range");
                 }
             }
+            case FUNCTION -> function(args);
             case GETEX -> strings.getex(args);
             case GETSET -> strings.getset(args);
             case INCRBYFLOAT -> strings.incrByFloat(args);
@@ -196,6 +197,30 @@ final class Commands
             }
         }
         return RingDescriptor.REPLY;
+    }
+
+    /** FUNCTION: the appliance runs no functions, so FLUSH has nothing to do and LIST nothing to show. */
+    private void function(final byte[][] args)
+    {
+        final String sub = new String(args[1], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+        if (sub.equals("FLUSH") && (args.length == 2 || args.length == 3 && java.util.List.of("ASYNC", "SYNC").contains(
+            new String(args[2], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT))))
+        {
+            out.simple("OK");
+        }
+        else if (sub.equals("FLUSH"))
+        {
+            out.error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+        }
+        else if (sub.equals("LIST"))
+        {
+            out.arrayHeader(0);
+        }
+        else
+        {
+            out.error("ERR unknown subcommand '" + Command.printable(args[1]) +
+                "'. Try FUNCTION HELP.");
+        }
     }
 
     void get(final byte[] key)

@@ -75,8 +75,8 @@ public final class KvAppliance implements AutoCloseable
             cores[i] = i;
         }
         final String machine = settings.machine() == null ? Shoal.defaultMachine(settings.cores()) : settings.machine();
-        this.nic = new Nic(settings.port(), settings.cores(), RING_BYTES, new ClientLimits(settings.requirepass()),
-            shutdown::countDown);
+        this.nic = new Nic(settings.port(), settings.cores(), RING_BYTES, settings.memoryPerCoreBytes(),
+            new ClientLimits(settings.requirepass()), shutdown::countDown);
         this.settings = new Settings(machine, settings.cores(), nic.port(), settings.memoryPerCoreBytes(),
             settings.requirepass());
         Shoal booted = null;

@@ -38,7 +38,11 @@ final class KvCore
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final RespWriter out = new RespWriter();
-    private final MessageHandler onRequest = this::onRequest;
+    private final MessageHandler onRequest = this::onMessage;
+    /** The pieces of a receive-ring message too long for one ({@link RingDescriptor#PIECE}): a large SET's run. */
+    private final NicQueue.Pieces requestPieces = new NicQueue.Pieces();
+    /** Requests arrays longer than this are let go after their run, so one large value does not pin its size. */
+    private static final int KEEP_REQUEST = 1 << 20;
     /** The current request's arguments, copied out of the ring: argument i is argLength[i] bytes at argOffset[i]. */
     private byte[] request = new byte[4096];
     private final UnsafeBuffer requestView = new UnsafeBuffer(request);
@@ -100,9 +104,34 @@ final class KvCore
         }
     }
 
+    /** Takes one receive-ring message: a run, or a piece of one, which waits for the rest. */
+    private void onMessage(final int type, final MutableDirectBuffer b, final int index, final int length)
+    {
+        if (type == RingDescriptor.PIECE)
+        {
+            requestPieces.add(b, index, length);
+            return;
+        }
+        if (!requestPieces.active())
+        {
+            onRequest(type, b, index, length);
+            return;
+        }
+        requestPieces.add(b, index, length);
+        try
+        {
+            onRequest(type, requestPieces.message(), 0, requestPieces.length());
+        }
+        finally
+        {
+            requestPieces.reset();
+        }
+    }
+
     /**
      * Runs a run of requests ({@link RingDescriptor}) and answers them in as few transmit messages as it can: one,
-     * unless a reply closes the connection or shuts down, or the replies pass {@link #FLUSH_BYTES}.
+     * unless a reply closes the connection or shuts down, or the replies pass {@link #FLUSH_BYTES}. A reply longer
+     * than a ring message (GET of a large value) goes in a message of its own, in pieces.
      */
     private void onRequest(final int type, final MutableDirectBuffer b, final int index, final int length)
     {
@@ -122,16 +151,10 @@ final class KvCore
             at = readArguments(at);
             shard.commandsProcessed++;
             final int mark = out.length();
-            int replyType = runCommand(connection, mark);
-            if (out.length() - mark + RingDescriptor.REPLY_HEADER > queue.maxMessage())
+            final int replyType = runCommand(connection, mark);
+            if (out.length() > queue.maxMessage() && mark > RingDescriptor.REPLY_HEADER)
             {
-                out.truncate(mark);
-                out.error("ERR reply too large for the NIC's rings");
-                replyType = RingDescriptor.REPLY;
-            }
-            else if (out.length() > queue.maxMessage())
-            {
-                // This reply fits a message, but not with the ones before it: they go first.
+                // This reply does not fit a message with the ones before it: they go first.
                 final byte[] reply = java.util.Arrays.copyOfRange(out.bulkArray(), mark, out.length());
                 out.truncate(mark);
                 transmit(RingDescriptor.REPLY, seq - unsent);
@@ -147,6 +170,13 @@ final class KvCore
                 stopped = replyType == RingDescriptor.SHUTDOWN;
             }
         }
+        if (request.length > KEEP_REQUEST)
+        {
+            // A large SET's run: its array is not kept at that size.
+            request = new byte[4096];
+            requestView.wrap(request);
+        }
+        out.trim();
     }
 
     /** Runs the request {@link #readArguments} found, appending its reply to {@link #out}; returns the reply type. */
@@ -195,11 +225,27 @@ final class KvCore
         }
     }
 
-    /** Puts the replies in {@link #out} on the transmit ring as the answer to {@code count} requests. */
+    /**
+     * Puts the replies in {@link #out} on the transmit ring as the answer to {@code count} requests: one message, or
+     * pieces of one when it is longer than the ring's largest ({@link RingDescriptor#PIECE}).
+     */
     private void transmit(final int replyType, final long count)
     {
         out.finish((int)count);
-        while (!queue.transmit(replyType, out.message(), out.length()))
+        final int max = queue.maxMessage();
+        final int length = out.length();
+        int at = 0;
+        while (length - at > max)
+        {
+            put(RingDescriptor.PIECE, at, max);
+            at += max;
+        }
+        put(replyType, at, length - at);
+    }
+
+    private void put(final int type, final int at, final int length)
+    {
+        while (!queue.transmit(type, out.message(), at, length))
         {
             queue.kickNic();
             os.yieldCore();

@@ -90,14 +90,25 @@ final class Nic implements AutoCloseable
     private final NicReplies replies;
     private Thread thread;
     private int nextConnection;
+    /** The longest request (in ring bytes) the NIC takes: a shard's memory. */
+    private final int maxRequestBytes;
+    /**
+     * What the connections' input buffers may hold beyond their first {@link NicConnection#READ_CHUNK} together
+     * (partial large requests): four shards' memory. A large request that would pass it is refused with -OOM as
+     * it arrives, as one over a shard's memory is, so that many clients sending large values at once cannot
+     * exhaust the NIC's memory.
+     */
+    private final long inputBudget;
+    /** The sum of {@link NicConnection#largeInput()} over the connections. */
+    private long largeInput;
 
     /**
      * Binds 127.0.0.1:{@code port} (0 picks a free port).
      *
      * @throws IllegalArgumentException when the port cannot be bound, naming it.
      */
-    Nic(final int port, final int queueCount, final int ringBytes, final ClientLimits limits,
-        final Runnable onShutdown)
+    Nic(final int port, final int queueCount, final int ringBytes, final long maxRequestBytes,
+        final ClientLimits limits, final Runnable onShutdown)
     {
         this.limits = limits;
         this.queues = new NicQueue[queueCount];
@@ -111,8 +122,12 @@ final class Nic implements AutoCloseable
             onShutdown.run();
         });
         this.ready = new CountDownLatch(queueCount + 1);
-        // A request must fit one receive-ring message.
-        this.reader = new RespReader(queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER);
+        // A request longer than a ring message goes in pieces; one longer than a shard's memory could never be
+        // stored, and is refused as it arrives instead of being buffered.
+        this.maxRequestBytes = (int)Math.min(Integer.MAX_VALUE - 64, Math.max(maxRequestBytes,
+            queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER));
+        this.reader = new RespReader(this.maxRequestBytes);
+        this.inputBudget = 4L * this.maxRequestBytes;
         try
         {
             selector = Selector.open();
@@ -480,7 +495,9 @@ final class Nic implements AutoCloseable
             drop(c);
             return;
         }
+        final long before = c.largeInput();
         c.append(readBuffer.flip());
+        largeInput += c.largeInput() - before;
         final long deviceTime = System.currentTimeMillis();
         final long maxBulk = limits.protoMaxBulkLen;
         final long queryLimit = limits.queryBufferLimit;
@@ -505,6 +522,10 @@ final class Nic implements AutoCloseable
             }
             else
             {
+                // Others' partial large requests leave this one the rest of the input budget (never less than a
+                // ring message).
+                reader.maxFrame = Math.min(maxRequestBytes, Math.max(queues[0].maxMessage() -
+                    RingDescriptor.REQUEST_HEADER, inputBudget - (largeInput - c.largeInput())));
                 r = reader.parse(c.in, p, c.inEnd, maxBulk, queryLimit, skip);
                 if (r == RespReader.NEED_MORE)
                 {
@@ -537,11 +558,11 @@ final class Nic implements AutoCloseable
             }
             if (r == RespReader.TOO_BIG)
             {
-                // Well formed but larger than a ring message: refused, and its remaining bytes are discarded
-                // as they come (RespReader.skip), never buffered and never read as requests.
+                // Well formed but larger than a shard's whole memory, so it could never be stored: refused with
+                // Redis's out-of-memory error, and its remaining bytes are discarded as they come
+                // (RespReader.skip), never buffered and never read as requests.
                 runs.end();
-                replies.deliver(c, seq, error("ERR request too large: the appliance takes requests of up to " +
-                    (queues[0].maxMessage() - RingDescriptor.REQUEST_HEADER) + " bytes (one NIC ring message)"));
+                replies.deliver(c, seq, error(OUT_OF_MEMORY));
                 p = reader.end;
                 continue;
             }
@@ -575,7 +596,9 @@ final class Nic implements AutoCloseable
         runs.end();
         if (!c.closed)
         {
+            final long held = c.largeInput();
             c.consumed(p);
+            largeInput += c.largeInput() - held;
         }
     }
 
@@ -589,6 +612,9 @@ final class Nic implements AutoCloseable
             c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
         }
     }
+
+    /** Redis's answer to a write that passes maxmemory; the cores answer the same when a shard is full. */
+    static final String OUT_OF_MEMORY = "OOM command not allowed when used memory > 'maxmemory'.";
 
     private byte[] error(final String message)
     {
@@ -641,6 +667,7 @@ final class Nic implements AutoCloseable
         c.pending.clear();
         c.out = NicConnection.EMPTY_OUTPUT;
         connections.remove(c.id);
+        largeInput -= c.largeInput();
         connectedClients = connections.size();
         c.key.cancel();
         try

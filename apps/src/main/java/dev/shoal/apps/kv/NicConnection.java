@@ -17,6 +17,8 @@ import org.agrona.DirectBuffer;
 final class NicConnection
 {
     static final int READ_CHUNK = 64 << 10;
+    /** An input buffer grown past this (by a large request) shrinks back once that request has been taken. */
+    static final int KEEP_INPUT = 4 * READ_CHUNK;
 
     /** What a closed connection holds: nothing. */
     static final ByteBuffer EMPTY_OUTPUT = ByteBuffer.allocate(0);
@@ -114,8 +116,8 @@ final class NicConnection
     }
 
     /**
-     * Adds what was read. The reader keeps at most one partial frame here (no longer than a ring message and
-     * its RESP framing, or a 64 KiB line), so this stays small.
+     * Adds what was read. The reader keeps at most one partial frame here: no longer than a shard's memory and
+     * its RESP framing (the NIC's input budget bounds the sum over connections), or a 64 KiB line.
      */
     void append(final ByteBuffer src)
     {
@@ -141,6 +143,21 @@ final class NicConnection
         {
             inStart = inEnd = 0;
         }
+        if (in.length > KEEP_INPUT && inEnd - inStart <= READ_CHUNK / 2)
+        {
+            // A large request has gone: its buffer is not kept at that size.
+            final byte[] small = new byte[READ_CHUNK];
+            System.arraycopy(in, inStart, small, 0, inEnd - inStart);
+            inEnd -= inStart;
+            inStart = 0;
+            in = small;
+        }
+    }
+
+    /** The input buffer's bytes beyond the {@link #READ_CHUNK} every connection has: what a large request took. */
+    long largeInput()
+    {
+        return Math.max(0, in.length - READ_CHUNK);
     }
 
     void out(final byte[] bytes, final int length, final long limit)

@@ -31,9 +31,16 @@ final class NicQueue
     private volatile Thread consumer;
     private volatile boolean waiting;
     /** NIC thread only: requests that found the receive ring full, in order, sent before any newer one. */
-    final ArrayDeque<byte[]> overflow = new ArrayDeque<>();
+    final ArrayDeque<Waiting> overflow = new ArrayDeque<>();
+
+    /** A receive-ring message (or piece of one) waiting in the NIC for room on the ring, with its type. */
+    record Waiting(int type, byte[] bytes)
+    {
+    }
     /** NIC thread only: the ring got messages since the consumer was last woken. */
     boolean fresh;
+    /** NIC thread only: the pieces of a transmit-ring message received so far ({@link RingDescriptor#PIECE}). */
+    final Pieces replyPieces = new Pieces();
 
     NicQueue(final int index, final Nic nic, final int ringBytes)
     {
@@ -86,10 +93,10 @@ final class NicQueue
         waiting = false;
     }
 
-    /** Copies a reply into the transmit ring; false when it is full. Core side. */
-    boolean transmit(final int type, final UnsafeBuffer buffer, final int length)
+    /** Copies a reply (or a piece of one) into the transmit ring; false when it is full. Core side. */
+    boolean transmit(final int type, final UnsafeBuffer buffer, final int offset, final int length)
     {
-        return tx.write(type, buffer, 0, length);
+        return tx.write(type, buffer, offset, length);
     }
 
     /** The NIC, for its registers (limits, client counts); core side. */
@@ -126,6 +133,57 @@ final class NicQueue
             if (c != null)
             {
                 LockSupport.unpark(c);
+            }
+        }
+    }
+
+    /**
+     * Joins the pieces of one ring message ({@link RingDescriptor#PIECE}); used by one thread, the ring's consumer.
+     * Its array is let go after a message longer than {@link #KEEP} bytes, so that one large value does not pin
+     * its size in the consumer for good.
+     */
+    static final class Pieces
+    {
+        private static final int KEEP = 1 << 20;
+        private byte[] bytes = new byte[0];
+        private int length;
+        private final UnsafeBuffer view = new UnsafeBuffer(bytes);
+
+        boolean active()
+        {
+            return length > 0;
+        }
+
+        /** Appends {@code length} bytes of {@code src} at {@code index}. */
+        void add(final org.agrona.DirectBuffer src, final int index, final int n)
+        {
+            if (bytes.length - length < n)
+            {
+                bytes = java.util.Arrays.copyOf(bytes, (int)Math.min(Integer.MAX_VALUE - 8,
+                    Math.max((long)length + n, bytes.length * 2L)));
+            }
+            src.getBytes(index, bytes, length, n);
+            length += n;
+        }
+
+        /** The joined message, from index 0; valid until {@link #reset}. */
+        UnsafeBuffer message()
+        {
+            view.wrap(bytes, 0, length);
+            return view;
+        }
+
+        int length()
+        {
+            return length;
+        }
+
+        void reset()
+        {
+            length = 0;
+            if (bytes.length > KEEP)
+            {
+                bytes = new byte[0];
             }
         }
     }

@@ -73,12 +73,40 @@ final class NicReplies
         int n = 0;
         for (final NicQueue q : queues)
         {
+            draining = q;
             n += q.tx().read(onReply, 1024);
         }
         return n;
     }
 
+    /** The queue whose transmit ring {@link #drain} reads now, for the pieces of a long message. */
+    private NicQueue draining;
+
     private void onReply(final int type, final MutableDirectBuffer b, final int index, final int length)
+    {
+        final NicQueue.Pieces pieces = draining.replyPieces;
+        if (type == RingDescriptor.PIECE)
+        {
+            pieces.add(b, index, length);
+            return;
+        }
+        if (pieces.active())
+        {
+            pieces.add(b, index, length);
+            try
+            {
+                onMessage(type, pieces.message(), 0, pieces.length());
+            }
+            finally
+            {
+                pieces.reset();
+            }
+            return;
+        }
+        onMessage(type, b, index, length);
+    }
+
+    private void onMessage(final int type, final MutableDirectBuffer b, final int index, final int length)
     {
         final NicConnection c = connections.get(b.getInt(index + RingDescriptor.CONNECTION_OFFSET));
         final long first = b.getLong(index + RingDescriptor.SEQUENCE_OFFSET);

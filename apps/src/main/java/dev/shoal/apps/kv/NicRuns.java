@@ -23,7 +23,7 @@ final class NicRuns
     private int keyHash;
     private boolean endsConnection;
     /** The run being gathered: requests staged here and put on the ring in one write when it ends. */
-    private final ExpandableArrayBuffer run = new ExpandableArrayBuffer(NicConnection.READ_CHUNK);
+    private ExpandableArrayBuffer run = new ExpandableArrayBuffer(NicConnection.READ_CHUNK);
     /** The queue of the run being gathered, -1 when none is open. */
     private int runQueue = -1;
     private int runLength;
@@ -76,7 +76,8 @@ final class NicRuns
         {
             length += 4 + argLength[i];
         }
-        // The reader refused requests longer than a ring message (TOO_BIG).
+        // A request longer than a ring message (a large SET; the reader refused those longer than a shard's memory)
+        // makes a run of its own, which end() puts on the ring in pieces.
         final int max = queues[q].maxMessage();
         if (runQueue >= 0 && (runQueue != q || runLength + length > max))
         {
@@ -119,14 +120,32 @@ final class NicRuns
         final NicQueue q = queues[runQueue];
         runQueue = -1;
         run.putInt(RingDescriptor.COUNT_OFFSET, runCount);
-        if (!q.overflow.isEmpty() || !q.rx().write(RingDescriptor.REQUEST, run, 0, runLength))
+        final int max = q.maxMessage();
+        int at = 0;
+        while (runLength - at > max)
         {
-            final byte[] m = new byte[runLength];
-            run.getBytes(0, m);
-            q.overflow.addLast(m);
-            overflowBytes += m.length;
+            offer(q, RingDescriptor.PIECE, at, max);
+            at += max;
+        }
+        offer(q, RingDescriptor.REQUEST, at, runLength - at);
+        if (run.capacity() > 4 * NicConnection.READ_CHUNK)
+        {
+            // A large request's run: not kept at its size.
+            run = new ExpandableArrayBuffer(NicConnection.READ_CHUNK);
         }
         q.fresh = true;
+    }
+
+    /** Puts {@code run[at, at + length)} on the ring, or behind the messages that wait for room on it. */
+    private void offer(final NicQueue q, final int type, final int at, final int length)
+    {
+        if (!q.overflow.isEmpty() || !q.rx().write(type, run, at, length))
+        {
+            final byte[] m = new byte[length];
+            run.getBytes(at, m);
+            q.overflow.addLast(new NicQueue.Waiting(type, m));
+            overflowBytes += m.length;
+        }
     }
 
     /** The queue the filter picks for the request the reader found; notes the key hash it routed by, if any. */
@@ -162,15 +181,15 @@ final class NicRuns
         int moved = 0;
         for (final NicQueue q : queues)
         {
-            byte[] m;
+            NicQueue.Waiting m;
             while ((m = q.overflow.peekFirst()) != null)
             {
-                if (!q.rx().write(RingDescriptor.REQUEST, new UnsafeBuffer(m), 0, m.length))
+                if (!q.rx().write(m.type(), new UnsafeBuffer(m.bytes()), 0, m.bytes().length))
                 {
                     break;
                 }
                 q.overflow.pollFirst();
-                overflowBytes -= m.length;
+                overflowBytes -= m.bytes().length;
                 q.fresh = true;
                 moved++;
             }

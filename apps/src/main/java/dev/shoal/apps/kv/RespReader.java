@@ -11,7 +11,8 @@ package dev.shoal.apps.kv;
  *   <li>{@link #ERROR}: a malformed frame, a header line or inline request over 64 KiB without its end, a bulk length
  *       over {@code proto-max-bulk-len}. Redis's text in {@link #error}; the NIC answers it once and closes the
  *       connection, because the frame's end is unknown and the bytes after it cannot be trusted as requests;</li>
- *   <li>{@link #TOO_BIG}: a well-formed frame so far, but larger than {@code maxFrame} (one ring message): the NIC
+ *   <li>{@link #TOO_BIG}: a well-formed frame so far, but larger than {@code maxFrame} (a shard's memory, or less
+ *       while the NIC's input budget is spent): the NIC
  *       answers it with an error and discards the rest of the frame as it arrives ({@link #skip}), so that its
  *       payload is never read as requests and never buffered whole;</li>
  *   <li>{@link #OVER_LIMIT}: the frame declares more than {@code client-query-buffer-limit} bytes: the NIC closes
@@ -41,7 +42,8 @@ final class RespReader
     static final int UNAUTHENTICATED_ARGS = 10;
     static final long UNAUTHENTICATED_BULK = 16384;
 
-    private final int maxFrame;
+    /** The most ring bytes a request may take now; the NIC lowers it while its input budget is spent. */
+    long maxFrame;
     /** The client must authenticate first: Redis's tighter limits apply ({@link #UNAUTHENTICATED_ARGS}). */
     boolean unauthenticated;
     int argc;

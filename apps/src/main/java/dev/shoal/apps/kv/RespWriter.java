@@ -11,7 +11,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class RespWriter
 {
-    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
+    private ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
+    /** Capacity beyond which {@link #trim} lets the buffer go (after a large value's reply). */
+    private static final int KEEP = 1 << 20;
     private final UnsafeBuffer view = new UnsafeBuffer(buffer.byteArray());
     private int position;
     /** Replies in RESP3 (the connection said HELLO 3): nulls, maps and verbatim strings differ. */
@@ -47,6 +49,15 @@ final class RespWriter
         buffer.putInt(RingDescriptor.CONNECTION_OFFSET, connection);
         buffer.putLong(RingDescriptor.SEQUENCE_OFFSET, firstSeq);
         position = RingDescriptor.REPLY_HEADER;
+    }
+
+    /** Lets go of a buffer grown past 1 MiB by a large reply; call between messages only. */
+    void trim()
+    {
+        if (buffer.capacity() > KEEP)
+        {
+            buffer = new ExpandableArrayBuffer(4096);
+        }
     }
 
     /** The length of the message so far; also a mark to {@link #truncate} back to. */

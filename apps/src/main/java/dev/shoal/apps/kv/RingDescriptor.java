@@ -30,6 +30,12 @@ package dev.shoal.apps.kv;
  * </pre>
  * A core may answer a run in several messages (a reply that closes the connection or shuts down ends one, and so
  * does a long one); the NIC sends replies in sequence order whatever message they come in.
+ *
+ * <p><b>Pieces.</b> A message longer than the ring's largest ({@link NicQueue#maxMessage()}: a run holding a large
+ * SET, or a GET's reply of a large value) travels in pieces: every piece but the last has type {@link #PIECE} and
+ * carries the next {@code maxMessage} bytes of the message, the last carries the rest with the message's own type.
+ * The pieces of one message follow each other on their ring with nothing between them (each ring has one producer),
+ * and the receiver joins them before it reads the message.
  */
 final class RingDescriptor
 {
@@ -39,6 +45,8 @@ final class RingDescriptor
     static final int REPLY_AND_CLOSE = 2;
     /** The replies (possibly none but empty), after which the appliance shuts down (SHUTDOWN). */
     static final int SHUTDOWN = 3;
+    /** On either ring: the next bytes of a message too long for one ring message, whose last piece follows. */
+    static final int PIECE = 4;
 
     static final int CONNECTION_OFFSET = 0;
     static final int SEQUENCE_OFFSET = 4;

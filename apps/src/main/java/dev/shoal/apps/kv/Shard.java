@@ -13,6 +13,12 @@ import dev.shoal.libos.alloc.AllocationPolicy;
  * them is an open-addressing table (linear probing, tombstones) private to this core: per slot the record's
  * address, its size, its key's length and hash, and its expiry time.
  *
+ * <p>A record larger than the policy's largest block (a <em>large</em> record: its size, {@code 4 + key + value},
+ * passes {@link AllocationPolicy#maxAllocation()}) keeps its value in pieces of that block size, each a block of
+ * its own: the record's block then holds {@code [int keyLength][key][long piece address × n]}, with {@code n} the
+ * value's length divided by the piece size, rounded up. Such a value takes its pieces from the same memory as
+ * every other record, so {@code --memory} bounds it; a write that finds too few blocks takes none.
+ *
  * <p>Expiry times are device milliseconds: the NIC stamps each request with its time, and the core passes the
  * latest stamp as {@code now}; no code on the core reads the host clock. An expired key is removed when it is next
  * touched, and by {@link #size(long)}.
@@ -134,6 +140,17 @@ final class Shard
             System.arraycopy(scratch, 4 + keyLength[slot], dst, offset, valueLength(slot));
             return;
         }
+        if (large(size[slot]))
+        {
+            final int valueLen = valueLength(slot);
+            final long[] pieces = pieces(address[slot], keyLength[slot], valueLen);
+            final int piece = memory.maxAllocation();
+            for (int i = 0; i < pieces.length; i++)
+            {
+                os.readBytes(pieces[i], dst, offset + i * piece, Math.min(piece, valueLen - i * piece));
+            }
+            return;
+        }
         os.readBytes(address[slot] + 4 + keyLength[slot], dst, offset, valueLength(slot));
     }
 
@@ -173,7 +190,7 @@ final class Shard
         {
             return NOT_SET;
         }
-        if (4L + keyLen + valueLen > memory.maxAllocation())
+        if (4L + keyLen + valueLen > MAX_RECORD)
         {
             return NO_MEMORY;
         }
@@ -182,14 +199,16 @@ final class Shard
         {
             final long old = address[slot];
             long a = old;
-            if (blockOf(size[slot]) != blockOf(bytes))
+            if (large(bytes) || large(size[slot]) || blockOf(size[slot]) != blockOf(bytes))
             {
-                a = memory.allocate(bytes);
+                // The new record's blocks are taken before the old ones go: a write that finds no room changes
+                // nothing.
+                a = allocateRecord(keyLen, valueLen);
                 if (a == AllocationPolicy.NO_MEMORY)
                 {
                     return NO_MEMORY;
                 }
-                memory.free(old, size[slot]);
+                freeRecord(old, keyLength[slot], size[slot]);
             }
             write(a, key, keyOffset, keyLen, value, valueOffset, valueLen);
             address[slot] = a;
@@ -197,7 +216,7 @@ final class Shard
             setExpiry(slot, keepExpiry ? expireAt[slot] : expiry);
             return OK;
         }
-        final long a = memory.allocate(bytes);
+        final long a = allocateRecord(keyLen, valueLen);
         if (a == AllocationPolicy.NO_MEMORY)
         {
             return NO_MEMORY;
@@ -234,12 +253,13 @@ final class Shard
             }
             final long bytes = 4L + key.length + pairs[2 * i + 1].length;
             final int slot = find(key, KeyHash.fnv1a(key), now);
-            if (bytes <= memory.maxAllocation() && slot >= 0 && blockOf(size[slot]) == blockOf((int)bytes))
+            if (!large(bytes) && slot >= 0 && !large(size[slot]) && blockOf(size[slot]) == blockOf((int)bytes))
             {
                 blocks[i] = IN_PLACE;
                 continue;
             }
-            final long a = bytes > memory.maxAllocation() ? AllocationPolicy.NO_MEMORY : memory.allocate((int)bytes);
+            final long a = bytes > MAX_RECORD ? AllocationPolicy.NO_MEMORY :
+                allocateRecord(key.length, pairs[2 * i + 1].length);
             if (a == AllocationPolicy.NO_MEMORY)
             {
                 blocks[i] = SUPERSEDED;
@@ -273,7 +293,7 @@ final class Shard
             }
             else if (slot >= 0)
             {
-                memory.free(address[slot], size[slot]);
+                freeRecord(address[slot], keyLength[slot], size[slot]);
                 write(blocks[i], key, 0, key.length, value, 0, value.length);
                 address[slot] = blocks[i];
                 size[slot] = bytes;
@@ -294,7 +314,7 @@ final class Shard
         {
             if (blocks[i] != SUPERSEDED && blocks[i] != IN_PLACE)
             {
-                memory.free(blocks[i], 4 + pairs[2 * i].length + pairs[2 * i + 1].length);
+                freeRecord(blocks[i], pairs[2 * i].length, 4 + pairs[2 * i].length + pairs[2 * i + 1].length);
                 blocks[i] = SUPERSEDED;
             }
         }
@@ -415,7 +435,7 @@ final class Shard
         {
             if (address[i] != EMPTY && address[i] != TOMBSTONE)
             {
-                memory.free(address[i], size[i]);
+                freeRecord(address[i], keyLength[i], size[i]);
             }
         }
         Arrays.fill(address, EMPTY);
@@ -427,9 +447,138 @@ final class Shard
         return dev.shoal.libos.alloc.SizeClassAllocator.blockSize(bytes);
     }
 
+    /** The largest record size counted in an int with room to spare; past it a write answers NO_MEMORY. */
+    private static final long MAX_RECORD = Integer.MAX_VALUE - 64;
+
+    /** A record of {@code bytes} ({@code 4 + key + value}) keeps its value in pieces. */
+    private boolean large(final long bytes)
+    {
+        return bytes > memory.maxAllocation();
+    }
+
+    /** Pieces of a large record's value of {@code valueLen} bytes. */
+    private int pieceCount(final int valueLen)
+    {
+        final int piece = memory.maxAllocation();
+        return (int)((valueLen + (long)piece - 1) / piece);
+    }
+
+    /**
+     * Takes the blocks of a record of {@code keyLen + valueLen}: one, or for a large record its head and every
+     * piece, whose addresses go into the head. All or none.
+     *
+     * @return the record's (head's) address, or {@link AllocationPolicy#NO_MEMORY} (then nothing is held).
+     */
+    private long allocateRecord(final int keyLen, final int valueLen)
+    {
+        final long bytes = 4L + keyLen + valueLen;
+        if (!large(bytes))
+        {
+            return memory.allocate((int)bytes);
+        }
+        final int n = pieceCount(valueLen);
+        final long headBytes = 4L + keyLen + 8L * n;
+        if (headBytes > memory.maxAllocation())
+        {
+            return AllocationPolicy.NO_MEMORY;
+        }
+        final long head = memory.allocate((int)headBytes);
+        if (head == AllocationPolicy.NO_MEMORY)
+        {
+            return AllocationPolicy.NO_MEMORY;
+        }
+        final int piece = memory.maxAllocation();
+        final byte[] s = scratch(8 * n);
+        for (int i = 0; i < n; i++)
+        {
+            final int length = Math.min(piece, valueLen - i * piece);
+            final long p = memory.allocate(length);
+            if (p == AllocationPolicy.NO_MEMORY)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    memory.free(getLong(s, 8 * j), Math.min(piece, valueLen - j * piece));
+                }
+                memory.free(head, (int)headBytes);
+                return AllocationPolicy.NO_MEMORY;
+            }
+            putLong(s, 8 * i, p);
+        }
+        os.writeBytes(head + 4 + keyLen, s, 0, 8 * n);
+        return head;
+    }
+
+    /** Gives back the blocks of the record at {@code a} of {@code bytes} ({@code 4 + key + value}). */
+    private void freeRecord(final long a, final int keyLen, final int bytes)
+    {
+        if (!large(bytes))
+        {
+            memory.free(a, bytes);
+            return;
+        }
+        final int valueLen = bytes - 4 - keyLen;
+        final long[] pieces = pieces(a, keyLen, valueLen);
+        final int piece = memory.maxAllocation();
+        for (int i = 0; i < pieces.length; i++)
+        {
+            memory.free(pieces[i], Math.min(piece, valueLen - i * piece));
+        }
+        memory.free(a, 4 + keyLen + 8 * pieces.length);
+    }
+
+    /** The piece addresses a large record's head holds. */
+    private long[] pieces(final long head, final int keyLen, final int valueLen)
+    {
+        final int n = pieceCount(valueLen);
+        final byte[] s = scratch(8 * n);
+        os.readBytes(head + 4 + keyLen, s, 0, 8 * n);
+        final long[] pieces = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            pieces[i] = getLong(s, 8 * i);
+        }
+        return pieces;
+    }
+
+    private static long getLong(final byte[] b, final int at)
+    {
+        long v = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            v = (v << 8) | (b[at + i] & 0xFF);
+        }
+        return v;
+    }
+
+    private static void putLong(final byte[] b, final int at, final long v)
+    {
+        for (int i = 0; i < 8; i++)
+        {
+            b[at + i] = (byte)(v >>> (56 - 8 * i));
+        }
+    }
+
     private void write(final long a, final byte[] key, final int keyOffset, final int keyLen, final byte[] value,
         final int valueOffset, final int valueLen)
     {
+        if (large(4L + keyLen + valueLen))
+        {
+            // The head's key; its piece addresses are in place since allocateRecord.
+            final byte[] s = scratch(4 + keyLen);
+            s[0] = (byte)(keyLen >>> 24);
+            s[1] = (byte)(keyLen >>> 16);
+            s[2] = (byte)(keyLen >>> 8);
+            s[3] = (byte)keyLen;
+            System.arraycopy(key, keyOffset, s, 4, keyLen);
+            os.writeBytes(a, s, 0, 4 + keyLen);
+            final long[] pieces = pieces(a, keyLen, valueLen);
+            final int piece = memory.maxAllocation();
+            for (int i = 0; i < pieces.length; i++)
+            {
+                os.writeBytes(pieces[i], value, valueOffset + i * piece, Math.min(piece, valueLen - i * piece));
+            }
+            return;
+        }
         final int bytes = 4 + keyLen + valueLen;
         final byte[] s = scratch(bytes);
         s[0] = (byte)(keyLen >>> 24);
@@ -443,7 +592,7 @@ final class Shard
 
     private void remove(final int slot)
     {
-        memory.free(address[slot], size[slot]);
+        freeRecord(address[slot], keyLength[slot], size[slot]);
         setExpiry(slot, NO_EXPIRY);
         address[slot] = TOMBSTONE;
         count--;

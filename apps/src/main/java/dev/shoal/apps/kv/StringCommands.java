@@ -191,7 +191,7 @@ final class StringCommands
             out.integer(old.length);
             return;
         }
-        if (offset + patch.length > MAX_STRING)
+        if (offset > MAX_STRING - patch.length)
         {
             out.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
             return;

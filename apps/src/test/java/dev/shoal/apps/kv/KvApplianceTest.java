@@ -283,7 +283,7 @@ class KvApplianceTest
     }
 
     @Test
-    void shouldRefuseAKeysReplyBiggerThanARingMessageButScanThroughIt() throws Exception
+    void shouldAnswerAKeysReplyBiggerThanARingMessageInPiecesAndScanThroughIt() throws Exception
     {
         final String prefix = "long-key-name:" + "x".repeat(140) + ":";
         try (RespClient c = client())
@@ -298,8 +298,11 @@ class KvApplianceTest
                 }
                 assertEquals("OK", c.call(mset.toArray(String[]::new)));
             }
-            assertEquals(new RespClient.Error("ERR reply too large for the NIC's rings"), c.call("KEYS", "long-key*"));
-            assertEquals("PONG", c.call("PING"), "the connection stays usable");
+            // ~320 KB of reply: more than one transmit-ring message, so it comes back in pieces.
+            final List<?> keys = (List<?>)c.call("KEYS", "long-key*");
+            assertEquals(2000, keys.size());
+            assertEquals(2000, new java.util.HashSet<>(keys).size());
+            assertEquals("PONG", c.call("PING"), "the connection goes on");
             int seen = 0;
             String cursor = "0";
             do

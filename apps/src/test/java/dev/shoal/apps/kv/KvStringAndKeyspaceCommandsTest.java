@@ -121,6 +121,11 @@ class KvStringAndKeyspaceCommandsTest
         assertEquals(error("ERR offset is out of range"), c.call("SETRANGE", "r", "-1", "x"));
         assertEquals(error("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
             c.call("SETRANGE", "r", "536870911", "xx"));
+        // Offsets whose sum with the length overflows a long (Redis's test suite, "SETRANGE with huge offset").
+        assertEquals(error("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
+            c.call("SETRANGE", "r", "9223372036854775807", "A"));
+        assertEquals(error("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
+            c.call("SETRANGE", "r", "2147483647", "A"));
         assertEquals("world", c.call("GETRANGE", "r", "-5", "-1"));
         assertEquals("hello", c.call("GETRANGE", "r", "0", "4"));
         assertEquals("", c.call("GETRANGE", "r", "5", "3"));

@@ -1,0 +1,48 @@
+package dev.shoal.apps.partition;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Misconfigured partitions: one line on stderr, exit 2, no stack trace, no worker left behind. */
+class PartitionBadInputTest
+{
+    @Test
+    void shouldRefureMorePartitionsThanPackages()
+    {
+        final Cli cli = Cli.run("run", "unmap", "--machine", "amd-2x2", "--cores", "4", "--partitions", "3");
+        assertOneLine(cli, "more than the machine's 2 packages");
+        assertTrue(ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive), "a worker left behind");
+    }
+
+    @Test
+    void shouldRefuseAPartitionCountOutOfRange()
+    {
+        assertOneLine(Cli.run("run", "unmap", "--machine", "amd-2x2", "--partitions", "0"), "--partitions must be");
+        assertOneLine(Cli.run("run", "unmap", "--machine", "amd-2x2", "--partitions", "65"), "--partitions must be");
+    }
+
+    @Test
+    void shouldRefusePartitionsInLiveModeOrWithATraceFile()
+    {
+        assertOneLine(Cli.run("run", "unmap", "--machine", "amd-2x2", "--mode", "live", "--partitions", "2"),
+            "--partitions needs --mode deterministic");
+        assertOneLine(Cli.run("run", "unmap", "--machine", "amd-2x2", "--trace", "t.trace", "--partitions", "2"),
+            "--partitions needs --mode deterministic");
+    }
+
+    @Test
+    void shouldRefuseAWorkerThatCannotReachItsCoordinator()
+    {
+        assertOneLine(Cli.run("worker", "--aeron-dir", "no-such-aeron-dir", "--partition", "1", "--partitions", "2"),
+            "cannot reach the coordinator");
+    }
+
+    private static void assertOneLine(final Cli cli, final String expected)
+    {
+        assertEquals(2, cli.exit(), cli.err());
+        assertEquals(1, cli.err().lines().count(), cli.err());
+        assertTrue(cli.err().contains(expected), cli.err());
+    }
+}

@@ -1,0 +1,142 @@
+package dev.shoal.apps.partition;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults of a partitioned run, with the coordinator in a process of its own (it ends its JVM when a partition
+ * fails): a killed worker ends the run with one line naming the partition and its cores, a non-zero exit, and no
+ * process left behind; a worker of another Shoal version is refused with one line and exit 2. Every process is
+ * stopped by pid in the end, whatever happened.
+ */
+class PartitionFaultTest
+{
+    private static final long BOUND_SECONDS = 120;
+
+    @Test
+    void shouldEndTheRunOnEveryPartitionWhenAWorkerIsKilled(@TempDir final Path dir) throws Exception
+    {
+        // A sweep long enough to be killed in the middle of.
+        final Process coordinator = coordinator(dir, List.of(), "bench", "--machine", "numa:16x16", "--cores", "256",
+            "--workload", "2pc", "--repeat", "200", "--quiet", "--out", dir.resolve("out").toString(),
+            "--partitions", "2", "--partition-timeout", "5");
+        final List<ProcessHandle> started = new ArrayList<>();
+        try
+        {
+            final ProcessHandle worker = awaitWorker(coordinator);
+            started.add(worker);
+            awaitFile(dir.resolve("out"));
+            assertTrue(worker.destroyForcibly());
+            assertTrue(coordinator.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "the coordinator hangs");
+            final String err = Files.readString(dir.resolve("err"), StandardCharsets.UTF_8);
+            final List<String> lines = err.lines().filter(l -> l.startsWith("shoal:")).toList();
+            assertEquals(1, lines.size(), err);
+            assertTrue(lines.get(0).contains("partition 1 (cores 128-255)"), err);
+            assertFalse(err.contains("\tat "), "a stack trace: " + err);
+            assertTrue(coordinator.exitValue() != 0);
+            assertFalse(worker.isAlive());
+        }
+        finally
+        {
+            stop(coordinator, started);
+        }
+    }
+
+    @Test
+    void shouldRefuseAWorkerOfAnotherVersionWithOneLine(@TempDir final Path dir) throws Exception
+    {
+        final Process coordinator = coordinator(dir, List.of("-D" + PartitionSession.VERSION_PROPERTY + "=0.0.1"),
+            "run", "unmap", "--machine", "numa:8x8", "--cores", "64", "--partitions", "2");
+        final List<ProcessHandle> started = new ArrayList<>();
+        try
+        {
+            coordinator.descendants().forEach(started::add);
+            assertTrue(coordinator.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "the coordinator hangs");
+            final String err = Files.readString(dir.resolve("err"), StandardCharsets.UTF_8);
+            assertEquals(2, coordinator.exitValue(), err);
+            final List<String> lines = err.lines().filter(l -> l.startsWith("shoal:")).toList();
+            assertEquals(1, lines.size(), err);
+            assertTrue(lines.get(0).contains("0.0.1") && lines.get(0).contains("refused"), err);
+        }
+        finally
+        {
+            stop(coordinator, started);
+        }
+    }
+
+    /** The CLI in a JVM of its own, with this JVM's options and class path; stderr to dir/err. */
+    private static Process coordinator(final Path dir, final List<String> jvmOptions, final String... args)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        for (final String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (!option.startsWith("-agentlib") && !option.startsWith("-javaagent"))
+            {
+                command.add(option);
+            }
+        }
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.shoal.apps.ShoalCli"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(dir.resolve("err").toFile()).start();
+    }
+
+    private static ProcessHandle awaitWorker(final Process coordinator) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+        while (System.nanoTime() < deadline && coordinator.isAlive())
+        {
+            final Optional<ProcessHandle> child = coordinator.children().findFirst();
+            if (child.isPresent())
+            {
+                return child.get();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no worker was started");
+    }
+
+    /** Waits until the sweep has begun writing (the machines run on both partitions then). */
+    private static void awaitFile(final Path out) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+        while (System.nanoTime() < deadline && !Files.isDirectory(out))
+        {
+            Thread.sleep(50);
+        }
+        Thread.sleep(2_000);
+    }
+
+    private static void stop(final Process coordinator, final List<ProcessHandle> others) throws InterruptedException
+    {
+        coordinator.descendants().forEach(others::add);
+        coordinator.destroyForcibly();
+        coordinator.waitFor(10, TimeUnit.SECONDS);
+        for (final ProcessHandle p : others)
+        {
+            p.destroyForcibly();
+            p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join();
+        }
+        for (final ProcessHandle p : others)
+        {
+            assertFalse(p.isAlive(), "process " + p.pid() + " left behind");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.shoal.apps.partition;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A machine spread over JVMs that find each other over UDP (as across hosts), on the loopback address only: the
+ * coordinator listens, a worker joins; the result is the single JVM's. A port in use and a coordinator nobody
+ * answers at are one line and exit 2.
+ */
+class PartitionUdpTest
+{
+    @Test
+    void shouldGiveTheSingleJvmResultWhenAWorkerJoinsOverUdp() throws Exception
+    {
+        final int port = freePort();
+        final Cli single = Cli.run("run", "unmap", "--machine", "numa:8x8", "--cores", "64", "--json");
+        final CompletableFuture<Cli> coordinator = CompletableFuture.supplyAsync(() -> Cli.run("run", "unmap",
+            "--machine", "numa:8x8", "--cores", "64", "--json", "--partitions", "2", "--listen",
+            Integer.toString(port)));
+        final Process worker = java("worker", "--join", "127.0.0.1:" + port);
+        try
+        {
+            final Cli split = coordinator.get(120, TimeUnit.SECONDS);
+            assertEquals(0, split.exit(), split.err());
+            assertEquals(single.out(), split.out());
+            assertTrue(worker.waitFor(30, TimeUnit.SECONDS), "the worker did not leave");
+            assertEquals(0, worker.exitValue());
+        }
+        finally
+        {
+            worker.destroyForcibly();
+            worker.waitFor(10, TimeUnit.SECONDS);
+            assertFalse(worker.isAlive());
+        }
+    }
+
+    @Test
+    void shouldRefuseAPortInUse() throws Exception
+    {
+        try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
+        {
+            final Cli cli = Cli.run("run", "unmap", "--machine", "numa:8x8", "--cores", "64", "--partitions", "2",
+                "--listen", Integer.toString(taken.getLocalPort()));
+            assertEquals(2, cli.exit(), cli.err());
+            assertEquals(1, cli.err().lines().count(), cli.err());
+            assertTrue(cli.err().contains("in use"), cli.err());
+        }
+    }
+
+    @Test
+    void shouldRefuseToJoinACoordinatorThatDoesNotAnswer() throws Exception
+    {
+        final Cli cli = Cli.run("worker", "--join", "127.0.0.1:" + freePort(), "--timeout-ms", "1000");
+        assertEquals(2, cli.exit(), cli.err());
+        assertEquals(1, cli.err().lines().count(), cli.err());
+        assertTrue(cli.err().contains("cannot reach the coordinator"), cli.err());
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The CLI in a JVM of its own with this JVM's options and class path. */
+    private static Process java(final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        for (final String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (!option.startsWith("-agentlib") && !option.startsWith("-javaagent"))
+            {
+                command.add(option);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.shoal.apps.ShoalCli"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.shoal.apps.partition;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A machine spread over 2 and 4 JVMs (Aeron IPC on this host) gives the single JVM's trace hash and every cycle
+ * figure: boot, unmap and 2pc at 64 and 256 cores. The workers are real processes started by the coordinator.
+ */
+class PartitionedRunTest
+{
+    @Test
+    void shouldGiveTheSingleJvmHashAndCyclesForUnmapOnTwoPartitions()
+    {
+        final Cli single = Cli.run("run", "unmap", "--machine", "numa:8x8", "--cores", "64", "--json");
+        final Cli split = Cli.run("run", "unmap", "--machine", "numa:8x8", "--cores", "64", "--json",
+            "--partitions", "2");
+        assertEquals(0, single.exit(), single.err());
+        assertEquals(0, split.exit(), split.err());
+        assertTrue(single.out().contains("\"traceHash\""), single.out());
+        assertEquals(single.out(), split.out());
+    }
+
+    @Test
+    void shouldGiveTheSingleJvmCyclesForBootUnmapAndTwoPhaseCommitAt256CoresOnTwoAndFourPartitions(
+        @TempDir final Path dir) throws IOException
+    {
+        final List<String> common = List.of("bench", "--machine", "numa:16x16", "--cores", "64,256", "--workload",
+            "boot,unmap,2pc", "--strategy", "multicast,numa-multicast", "--quiet", "--out");
+        for (final String p : List.of("1", "2", "4"))
+        {
+            final Cli cli = Cli.run(args(common, dir.resolve("p" + p).toString(), "--partitions", p));
+            assertEquals(0, cli.exit(), cli.err());
+        }
+        for (final String workload : List.of("boot", "unmap", "2pc"))
+        {
+            final List<String> expected = simulated(dir.resolve("p1").resolve(workload + ".csv"));
+            assertTrue(expected.size() > 4, workload + ": " + expected);
+            assertEquals(expected, simulated(dir.resolve("p2").resolve(workload + ".csv")), workload + " on 2");
+            assertEquals(expected, simulated(dir.resolve("p4").resolve(workload + ".csv")), workload + " on 4");
+        }
+    }
+
+    @Test
+    void shouldGiveTheSingleJvmTraceHashForPingPongAcrossPartitions()
+    {
+        final List<String> common = List.of("run", "pingpong", "--machine", "numa:8x8", "--from", "0", "--to", "63",
+            "--json", "--batches", "3", "--batch", "50");
+        final Cli single = Cli.run(common.toArray(String[]::new));
+        final Cli split = Cli.run(args(common, "--partitions", "2"));
+        assertEquals(0, single.exit(), single.err());
+        assertEquals(0, split.exit(), split.err());
+        assertEquals(field(single.out(), "traceHash"), field(split.out(), "traceHash"));
+        assertEquals(field(single.out(), "roundTripCycles"), field(split.out(), "roundTripCycles"));
+    }
+
+    /** The rows in simulated units: cycles and counts, not host time (which differs from run to run). */
+    private static List<String> simulated(final Path csv) throws IOException
+    {
+        return Files.readAllLines(csv).stream().filter(l -> l.contains(",cycles,") || l.contains(",messages,") ||
+            l.contains("/Mcycle,") || l.contains("/kcycle,")).toList();
+    }
+
+    private static String[] args(final List<String> common, final String... more)
+    {
+        final List<String> all = new java.util.ArrayList<>(common);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    private static String field(final String json, final String name)
+    {
+        final int at = json.indexOf("\"" + name + "\":");
+        assertTrue(at >= 0, name + " in " + json);
+        int end = at + name.length() + 3;
+        while (end < json.length() && ",}]".indexOf(json.charAt(end)) < 0)
+        {
+            end++;
+        }
+        return json.substring(at + name.length() + 3, end);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.shoal.kernel;
+
+/**
+ * The exact engine's view of the other JVMs of a partitioned machine (docs/partitions.md): this JVM carries one
+ * partition of contiguous packages; every other partition is reached only through this link, which carries bytes
+ * and nothing else. An implementation (Aeron in the apps module) keeps one ordered stream per pair of partitions:
+ * what a partition sends before its barrier vote arrives before that vote.
+ *
+ * <p>The send methods are called by this JVM's partition thread during a window; {@link #exchange} by that thread
+ * at a barrier. {@link #announce} and {@link #collect} by the host thread, before a machine starts and after it stopped.
+ */
+public interface PartitionLink
+{
+    /** What a partition received before a peer's barrier vote: ring lines, doorbells and start-up IPIs. */
+    interface Inbound
+    {
+        /** A 64-byte line of a ring the peer writes and a core of this partition reads. */
+        void line(long address, byte[] bytes, int offset);
+
+        /** A doorbell for {@code core} naming the ring {@code channel}. */
+        void doorbell(int core, long channel);
+
+        /** A start-up IPI for {@code core}: its boot argument, the line at that address, the cycle it lands. */
+        void start(int core, long argument, byte[] line, int offset, long at);
+    }
+
+    /** One partition's vote at a barrier: its earliest pending event, its cores' latest clock, whether it posted. */
+    record Vote(long earliest, long latest, boolean posted, boolean exit)
+    {
+    }
+
+    /** This JVM's partition, 0 being the coordinator (the one the host API runs on). */
+    int self();
+
+    /** Partitions in all. */
+    int count();
+
+    /** The machine about to start, in words every partition rebuilds it from (the coordinator sends it). */
+    void announce(String machine);
+
+    /** The partition of every core of the machine that starts (to name a partition's cores in errors). */
+    default void layout(final int[] partitionOfCore)
+    {
+    }
+
+    void sendLine(int partition, long address, byte[] line);
+
+    void sendDoorbell(int partition, int core, long channel);
+
+    void sendStart(int partition, int core, long argument, byte[] line, long at);
+
+    /**
+     * Sends this partition's vote to every other, then hands {@code inbound} everything each peer sent before its
+     * vote, and returns every partition's vote by index (this one's included). Throws
+     * {@link IllegalStateException} naming the partition that stopped answering within the link's bound.
+     */
+    Vote[] exchange(Vote vote, Inbound inbound);
+
+    /**
+     * This JVM's partition of the engine failed: end the run on every partition (the others, waiting for its vote,
+     * would otherwise wait for the liveness bound). The engine's partition thread.
+     */
+    default void abort(final String why)
+    {
+    }
+
+    /**
+     * Whenever the whole machine is quiescent: the coordinator receives every other partition's per-core trace hashes
+     * into {@code trace}; a worker sends its own. The engine's partition thread.
+     */
+    void collect(TraceRecorder trace, int[] partitionOfCore);
+}
