@@ -94,9 +94,10 @@ final class UnmapCommand implements Callable<Integer>
     }
 
     /**
-     * Boots a fresh machine for each core count and strategy (one strategy's channels do not serve another's) and
-     * shoots down one page twice from core 0: the first round sets the channels up, the second is measured — the
-     * steady state the paper's figure averages.
+     * Boots a fresh machine for each core count and shoots down one page with each strategy, twice from core 0: the
+     * first round sets up what that strategy's channels need, the second is measured — the steady state the paper's
+     * figure averages. (One machine per core count, not per strategy: a partitioned run gathers the other JVMs'
+     * trace hashes for one machine per session.)
      */
     static List<Point> measure(final Skb skb, final int[] coreCounts, final List<ShootdownStrategy> strategies,
         final java.util.function.Supplier<dev.shoal.kernel.RunnerFactory> runners) throws Exception
@@ -104,12 +105,12 @@ final class UnmapCommand implements Callable<Integer>
         final List<Point> points = new ArrayList<>();
         for (final int n : coreCounts)
         {
-            for (final ShootdownStrategy s : strategies)
+            final ShootdownOperation shootdown = new ShootdownOperation();
+            final MonitorConfig config = MonitorConfig.builder(skb).cores(n).operation(shootdown)
+                .runners(runners.get()).build();
+            try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
             {
-                final ShootdownOperation shootdown = new ShootdownOperation();
-                final MonitorConfig config = MonitorConfig.builder(skb).cores(n).operation(shootdown)
-                    .runners(runners.get()).build();
-                try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
+                for (final ShootdownStrategy s : strategies)
                 {
                     final ShootdownOperation.Result r = shootdown.steadyFromCoreZero(system, s, Duration.ofSeconds(60));
                     points.add(new Point(n, s, r.latencyCycles(), r.messages()));
