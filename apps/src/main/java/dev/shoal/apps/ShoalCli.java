@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
     description = "A Barrelfish-style multikernel simulated on the JVM.",
     subcommands = {BootCommand.class, MachinesCommand.class, RunCommand.class, ReplayCommand.class, BenchCommand.class,
-        WorkloadsCommand.class, ProtocolCommand.class, WorkerCommand.class})
+        WorkloadsCommand.class, ProtocolCommand.class, ValidateCommand.class, WorkerCommand.class})
 public final class ShoalCli implements Runnable
 {
     public static final int EXIT_BAD_INPUT = 2;

@@ -93,7 +93,12 @@ final class UnmapCommand implements Callable<Integer>
         return 0;
     }
 
-    /** Boots a fresh machine for each core count and shoots down one page with each strategy. */
+    /**
+     * Boots a fresh machine for each core count and shoots down one page with each strategy, twice from core 0: the
+     * first round sets up what that strategy's channels need, the second is measured — the steady state the paper's
+     * figure averages. (One machine per core count, not per strategy: a partitioned run gathers the other JVMs'
+     * trace hashes for one machine per session.)
+     */
     static List<Point> measure(final Skb skb, final int[] coreCounts, final List<ShootdownStrategy> strategies,
         final java.util.function.Supplier<dev.shoal.kernel.RunnerFactory> runners) throws Exception
     {
@@ -107,8 +112,7 @@ final class UnmapCommand implements Callable<Integer>
             {
                 for (final ShootdownStrategy s : strategies)
                 {
-                    final ShootdownOperation.Result r = shootdown.startFromCoreZero(system, s, 1, 0x4000_0000L, 4096)
-                        .get(30, TimeUnit.SECONDS);
+                    final ShootdownOperation.Result r = shootdown.steadyFromCoreZero(system, s, Duration.ofSeconds(60));
                     points.add(new Point(n, s, r.latencyCycles(), r.messages()));
                 }
             }

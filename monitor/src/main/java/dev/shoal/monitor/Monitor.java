@@ -84,6 +84,16 @@ public final class Monitor implements CoreService
     private MonitorLink receivingFrom;
     private final Int2IntHashMap extraDelay = new Int2IntHashMap(0);
     private long arrivalCycle;
+    /**
+     * When this core's store buffer has committed its last slot write (x86 commits stores in program order, so a
+     * core's writes to lines other caches hold leave one coherence transfer at a time): core-local occupancy.
+     */
+    private long storesCommitted;
+    /**
+     * When each of this core's miss buffers is next free: a line fetch takes one for one line transfer, so
+     * independent fetches overlap up to their number ({@code Topology.missBuffers}). Core-local.
+     */
+    private final long[] missBufferFree;
 
     Monitor(final Core core, final MonitorSystem system)
     {
@@ -93,6 +103,7 @@ public final class Monitor implements CoreService
         this.trace = core.trace();
         this.timeline = core.machine().timeline();
         this.loopback = new Loopback();
+        this.missBufferFree = new long[system.topology().missBuffers()];
         this.rendezvous = new Rendezvous(system.machine().physicalMemory(), core.id());
         pumpByRing.put(PhysicalMemory.rendezvous(core.id()), () -> pollRendezvous(true));
     }
@@ -202,15 +213,16 @@ public final class Monitor implements CoreService
     public <M> void send(final int toCore, final M message)
     {
         final int length = encode(toCore, message);
-        core.clock().advance(core.costs().umpSendSlot() * slotsFor(length));
+        core.clock().advance(core.costs().umpSendSlot() * linesFor(length));
         transmit(toCore, writer.buffer(), 0, length, core.clock().now());
     }
 
     /**
-     * Sends like {@link #send} but stamps the message with {@code sendCycle} and charges nothing: for operations
-     * that model a transport's timing themselves (e.g. one shared cache line read by many cores in turn). The stamp
-     * may lie in this core's future, never in its past: the engine orders events by time, and a message cannot have
-     * left before the sender got to send it.
+     * Sends like {@link #send} but charges nothing and takes {@code sendCycle} as the moment the message's line is
+     * ready to leave, outside this core's store buffer: for operations that model a line's occupancy themselves
+     * (e.g. one shared cache line read by many cores in turn). The message's stamp is that moment plus the line's
+     * transfer to the next hop. It may lie in this core's future, never in its past: the engine orders events by
+     * time, and a message cannot have left before the sender got to send it.
      *
      * @throws IllegalArgumentException when {@code sendCycle} is earlier than this core's clock.
      */
@@ -221,7 +233,17 @@ public final class Monitor implements CoreService
             throw new IllegalArgumentException("monitor " + core.id() + " cannot send a message stamped " + sendCycle +
                 ", before its clock (" + core.clock().now() + ")");
         }
-        transmit(toCore, writer.buffer(), 0, encode(toCore, message), sendCycle);
+        final int length = encode(toCore, message);
+        if (toCore == core.id())
+        {
+            loopback.add(sendCycle, writer.buffer(), 0, length);
+            return;
+        }
+        // The caller modelled when the line is ready to go (e.g. its turn on a line many cores read): the line
+        // then moves to the peer's cache, outside this core's store buffer.
+        final MonitorLink hop = nextHop(toCore);
+        hop.endpoint().send(sendCycle + system.topology().lineTransfer(core.id(), hop.peer()) * linesFor(length),
+            writer.buffer(), 0, length);
     }
 
     private <M> int encode(final int toCore, final M message)
@@ -253,7 +275,75 @@ public final class Monitor implements CoreService
             loopback.add(sendCycle, buffer, offset, length);
             return;
         }
-        nextHop(toCore).endpoint().send(sendCycle, buffer, offset, length);
+        final MonitorLink hop = nextHop(toCore);
+        hop.endpoint().send(commitSlots(hop.peer(), linesFor(length), sendCycle), buffer, offset, length);
+    }
+
+    /**
+     * The transport's hardware part on the sending side: {@code slots} slot lines written for {@code peer} from
+     * {@code from} leave this core's store buffer one after another, each one line transfer to the peer's cache
+     * (the invalidation of its copy), after every earlier slot write of this core. Returns when the last one is
+     * committed: the message's send stamp. The sender's clock does not wait (the store buffer does); a core that
+     * writes faster than lines move sees its stamps fall behind — throughput comes from this occupancy. Core-local.
+     * Stores are not overlapped the way fetches are ({@link #fetchSlots}): x86 makes them visible in program order,
+     * and the model takes the store at the head of the buffer to hold the later ones until its line is owned.
+     */
+    long commitSlots(final int peer, final long slots, final long from)
+    {
+        final long transfer = system.topology().lineTransfer(core.id(), peer);
+        long at = Math.max(from, storesCommitted);
+        at += transfer * slots;
+        storesCommitted = at;
+        return at;
+    }
+
+    /**
+     * The transport's hardware part on the receiving side: this core fetches the message's {@code length} bytes of
+     * slot lines, written by {@code peer} in the memory of {@code homeCore}'s node, one line after another (one ring
+     * is read at its head, in order), the first no earlier than {@code arrival} (when it was written) nor than
+     * {@code ringFree} (when the ring's previous message was taken: the poll of the next slot follows it). Each
+     * fetch takes a free miss buffer for {@code Topology.lineFetch} cycles; fetches of other rings overlap with it
+     * up to the miss buffers, and with whatever this core runs meanwhile: a core polling many rings keeps their
+     * independent loads in flight. Returns when the last line has arrived; the caller's clock stalls until then
+     * and then pays the software ({@link #receiveSoftware}). Core-local.
+     */
+    long fetchSlots(final int peer, final int homeCore, final int length, final long arrival, final long ringFree)
+    {
+        final long transfer = system.topology().lineFetch(core.id(), peer, homeCore);
+        long at = Math.max(arrival, ringFree);
+        for (long s = linesFor(length); s > 0; s--)
+        {
+            at = occupyMissBuffer(at, transfer);
+        }
+        return at;
+    }
+
+    /** The receiver's software for a message of {@code length} bytes once its lines are here: poll check and copy. */
+    long receiveSoftware(final int length)
+    {
+        return core.costs().umpReceiveSlot() * linesFor(length);
+    }
+
+    /** Takes the miss buffer free first, no earlier than {@code from}, for {@code transfer}; returns when it is done. */
+    private long occupyMissBuffer(final long from, final long transfer)
+    {
+        int first = 0;
+        for (int b = 1; b < missBufferFree.length; b++)
+        {
+            if (missBufferFree[b] < missBufferFree[first])
+            {
+                first = b;
+            }
+        }
+        final long done = Math.max(from, missBufferFree[first]) + transfer;
+        missBufferFree[first] = done;
+        return done;
+    }
+
+    /** The node whose memory holds the ring at {@code ringAddress}, named by the core whose region it lies in. */
+    static int homeCoreOf(final long ringAddress)
+    {
+        return (int)(ringAddress >>> PhysicalMemory.CORE_SHIFT);
     }
 
     /** Messages a monitor sends itself: handled at their send time, after what this core is doing now. */
@@ -300,10 +390,15 @@ public final class Monitor implements CoreService
         }
     }
 
-    /** Slots a message of {@code length} bytes occupies: the send time (8 bytes) travels in its first slot. */
-    static long slotsFor(final int length)
+    /**
+     * Cache lines the cost model charges for a message of {@code length} bytes: what the message takes on the
+     * hardware, {@link UmpDescriptor#PAYLOAD_SIZE} bytes per 64-byte slot (at least one). The simulator's own send
+     * time, which travels in the first slot ({@link UmpDescriptor#slotsFor}), is bookkeeping of the simulation, not
+     * part of the message: it must not cost a line (a 56-byte request would otherwise pay two).
+     */
+    static long linesFor(final int length)
     {
-        return UmpDescriptor.slotsFor(length);
+        return Math.max(1, (length + UmpDescriptor.PAYLOAD_SIZE - 1) / UmpDescriptor.PAYLOAD_SIZE);
     }
 
     private MonitorLink nextHop(final int toCore)
@@ -412,7 +507,7 @@ public final class Monitor implements CoreService
     private MonitorLink connectLink(final int peer, final long txAddress, final long rxAddress, final int slots)
     {
         final UmpEndpoint endpoint = RingPair.connect(system, core.id(), peer, txAddress, rxAddress, slots);
-        final MonitorLink link = new MonitorLink(this, peer, endpoint, inboxFrom(peer));
+        final MonitorLink link = new MonitorLink(this, peer, endpoint, inboxFrom(peer), homeCoreOf(rxAddress));
         linksByPeer.put(peer, link);
         links.add(link);
         pumpByRing.put(rxAddress, () -> pumpLink(link));
@@ -424,7 +519,8 @@ public final class Monitor implements CoreService
     {
         final int serial = channelsFrom.get(peer);
         channelsFrom.put(peer, serial + 1);
-        return new ChannelInbox(system.topology().latency(core.id(), peer), () -> extraDelay.get(peer),
+        // Latency 0: the send stamp already holds the line's transfer (commitSlots), the receiver pays its fetch.
+        return new ChannelInbox(0, () -> extraDelay.get(peer),
             core.machine().channelJitter(peer, core.id(), serial), core.machine().jitter())
             .observedBy(timeline, core.id(), true, core.clock().now());
     }
@@ -646,24 +742,34 @@ public final class Monitor implements CoreService
     {
         final ChannelInbox inbox = link.inbox();
         arrivalCycle = inbox.headArrival();
-        core.clock().observe(arrivalCycle);
-        core.clock().advance(core.costs().umpReceiveSlot());
+        final int length = inbox.headLength();
+        core.clock().observe(fetchSlots(link.peer(), link.homeCore(), length, arrivalCycle, link.takenAt()));
+        core.clock().advance(receiveSoftware(length));
         try
         {
-            deliver(inbox.buffer(), inbox.headOffset(), inbox.headLength());
+            deliver(inbox.buffer(), inbox.headOffset(), length);
         }
         finally
         {
             inbox.pop();
+            link.taken(core.clock().now());
         }
     }
 
     private void onChannelMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
-        arrivalCycle = receivingFrom.inbox().arrival(sendCycle);
-        core.clock().observe(arrivalCycle);
-        core.clock().advance(core.costs().umpReceiveSlot());
-        deliver(buffer, offset, length);
+        final MonitorLink link = receivingFrom;
+        arrivalCycle = link.inbox().arrival(sendCycle);
+        core.clock().observe(fetchSlots(link.peer(), link.homeCore(), length, arrivalCycle, link.takenAt()));
+        core.clock().advance(receiveSoftware(length));
+        try
+        {
+            deliver(buffer, offset, length);
+        }
+        finally
+        {
+            link.taken(core.clock().now());
+        }
     }
 
     /**
@@ -706,7 +812,7 @@ public final class Monitor implements CoreService
             }
             // A relay is work of this core like any other: it waits its turn and pays for writing the slots again.
             messagesForwarded++;
-            core.clock().advance(core.costs().umpSendSlot() * slotsFor(length));
+            core.clock().advance(core.costs().umpSendSlot() * linesFor(length));
             transmit(destination, buffer, offset, length, core.clock().now());
             return;
         }

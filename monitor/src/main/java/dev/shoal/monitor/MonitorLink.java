@@ -14,14 +14,36 @@ final class MonitorLink extends EventSource
     private final int peer;
     private final UmpEndpoint endpoint;
     private final ChannelInbox inbox;
+    private final int homeCore;
+    private long takenAt;
 
-    MonitorLink(final Monitor monitor, final int peer, final UmpEndpoint endpoint, final ChannelInbox inbox)
+    /** @param homeCore a core of the node whose memory holds the ring this side receives on (its home). */
+    MonitorLink(final Monitor monitor, final int peer, final UmpEndpoint endpoint, final ChannelInbox inbox,
+        final int homeCore)
     {
         super(monitor.core(), Kind.MESSAGES, peer);
         this.monitor = monitor;
         this.peer = peer;
         this.endpoint = endpoint;
         this.inbox = inbox;
+        this.homeCore = homeCore;
+    }
+
+    /** A core of the node whose memory holds the receive ring: what its line fetches are priced from. */
+    int homeCore()
+    {
+        return homeCore;
+    }
+
+    /** When this side last finished taking a message from the receive ring (its next slot is polled after). */
+    long takenAt()
+    {
+        return takenAt;
+    }
+
+    void taken(final long cycle)
+    {
+        takenAt = cycle;
     }
 
     int peer()

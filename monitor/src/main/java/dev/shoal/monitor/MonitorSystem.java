@@ -105,8 +105,9 @@ public final class MonitorSystem implements AutoCloseable
 
     /**
      * Tells the exact engine the machine's blocks (packages: a partition never splits one) and its lookahead: the
-     * smallest latency between cores of two different packages, so that no message between partitions can arrive
-     * within the window it was sent in.
+     * smallest line transfer between cores of two different packages (every message's stamp is at least one line
+     * transfer after its sender's clock, {@link Monitor#commitSlots}), so that no message between partitions can
+     * arrive within the window it was sent in.
      */
     private static void planPartitions(final dev.shoal.kernel.RunnerFactory runners, final Topology topology,
         final int cores)
@@ -129,7 +130,7 @@ public final class MonitorSystem implements AutoCloseable
             {
                 final int a = representatives.get(i);
                 final int b = representatives.get(j);
-                lookahead = Math.min(lookahead, Math.max(1, Math.min(topology.latency(a, b), topology.latency(b, a))));
+                lookahead = Math.min(lookahead, Math.max(1, Math.min(topology.lineTransfer(a, b), topology.lineTransfer(b, a))));
             }
         }
         runners.plan(packageOf, lookahead);

@@ -21,9 +21,11 @@ import dev.shoal.skb.Topology;
  * <p>Timing is plain code: each core charges what it does to its own clock, and the exact engine hands every core
  * its messages in arrival order, so a core that collects acknowledgements handles them one after another, each
  * paying its receive and dispatch. The latency is the initiator's clock when the last acknowledgement has been
- * handled, less its clock at the start. Costs: a slot write or read is {@link CostModel#umpSendSlot()} /
- * {@link CostModel#umpReceiveSlot()}, a monitor dispatch {@link CostModel#monitorHandler()}, a link the SKB's
- * published URPC latency, and dropping one page from a TLB {@link #INVLPG_CYCLES}.
+ * handled, less its clock at the start. Costs: the transport's line transfers ({@code Topology.lineTransfer}: the
+ * sender's store buffer commits one line at a time, a receiver stalls on each fetch), the slot software
+ * {@link CostModel#umpSendSlot()} / {@link CostModel#umpReceiveSlot()}, a monitor dispatch
+ * {@link CostModel#monitorHandler()}, and dropping one page from a TLB {@link #INVLPG_CYCLES}. The broadcast's one
+ * line serves its readers one transfer at a time.
  *
  * <p>Faults: the initiator waits {@code timeoutCycles} of simulated time (default {@value #DEFAULT_TIMEOUT_CYCLES})
  * for the acknowledgements. If they are not all in by then, the shootdown completes with {@link Result#timedOut()}
@@ -36,13 +38,6 @@ public final class ShootdownOperation implements MonitorOperation
 {
     /** Cycles to drop one page's translation (an INVLPG): the paging cost model's figure, see {@link PagingCosts}. */
     public static final long INVLPG_CYCLES = PagingCosts.DEFAULT.invalidatePage();
-    /**
-     * Cycles for one more reader to fetch the broadcast's single cache line: every reader polls the same line,
-     * and the coherence protocol hands it to them one after another. Taken from the paper's slowest URPC
-     * throughput, 2.75 messages per kilocycle across two hops on the 8×4 AMD machine — the rate at which one line
-     * can be moved between packages.
-     */
-    public static final long BROADCAST_LINE_TRANSFER = Math.round(1000 / 2.75);
     private static final long PAGE = 4096;
     /** A forwarding core keys a round by (initiator, round): the initiator's core above these bits. */
     private static final int ROUND_BITS = 40;
@@ -135,11 +130,18 @@ public final class ShootdownOperation implements MonitorOperation
     public CompletableFuture<Result> start(final Monitor initiator, final ShootdownStrategy strategy, final int asid,
         final long vaddr, final long bytes, final int[] targets)
     {
-        final List<Hop> plan = plan(initiator.system().topology(), initiator.coreId(), targets, strategy);
+        final Topology topology = initiator.system().topology();
+        final List<Hop> plan = plan(topology, initiator.coreId(), targets, strategy);
         for (final Hop hop : plan)
         {
-            // Each message travels on a channel of its own (set up once, before the clock starts).
-            initiator.ensureLink(hop.core());
+            // Each message travels on a channel of its own, set up by the first round. The NUMA-aware multicast
+            // leaves the channel to another package's leader to the leader, which opens it from its own memory
+            // (onInvalidate): its rings then live on the leader's node, where the leader fetches the requests.
+            if (strategy != ShootdownStrategy.NUMA_MULTICAST ||
+                topology.packageOf(hop.core()) == topology.packageOf(initiator.coreId()))
+            {
+                initiator.ensureLink(hop.core());
+            }
         }
         final Rounds rounds = initiator.local(Rounds.class, Rounds::new);
         final long id = rounds.next++;
@@ -156,13 +158,14 @@ public final class ShootdownOperation implements MonitorOperation
         final CostModel costs = initiator.core().costs();
         if (strategy == ShootdownStrategy.BROADCAST)
         {
-            // One slot write; the line then travels to each reader in turn.
-            final long written = initiator.core().clock().advance(costs.umpSendSlot());
+            // One slot write; the line then serves its readers one transfer at a time: each reader's copy leaves
+            // when the previous reader's transfer is done (sendStamped adds this reader's own transfer).
+            long lineFree = initiator.core().clock().advance(costs.umpSendSlot());
             for (int k = 0; k < plan.size(); k++)
             {
                 final Hop hop = plan.get(k);
-                initiator.sendStamped(hop.core(), new Invalidate(id, asid, vaddr, bytes, hop.forwardTo()),
-                    written + k * BROADCAST_LINE_TRANSFER);
+                initiator.sendStamped(hop.core(), new Invalidate(id, asid, vaddr, bytes, hop.forwardTo()), lineFree);
+                lineFree += topology.lineTransfer(initiator.coreId(), hop.core());
             }
         }
         else
@@ -200,8 +203,25 @@ public final class ShootdownOperation implements MonitorOperation
         return system.onCore(0, m -> start(m, strategy, asid, vaddr, bytes, all)).thenCompose(result -> result);
     }
 
+    /**
+     * Host side, blocking: the steady-state figure of {@code strategy} on {@code system}: a shootdown of one page from
+     * core 0 to every core that sets the channels up, then the one measured (the paper's Figure 6 averages many
+     * rounds). Not for a core's thread.
+     */
+    public Result steadyFromCoreZero(final MonitorSystem system, final ShootdownStrategy strategy,
+        final java.time.Duration timeout) throws Exception
+    {
+        startFromCoreZero(system, strategy, 1, 0x4000_0000L, 4096).get(timeout.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+        return startFromCoreZero(system, strategy, 1, 0x4000_0000L, 4096).get(timeout.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private void onInvalidate(final Monitor monitor, final int from, final Invalidate request)
     {
+        // A request that came along the routing tree: open the direct channel for the reply and the next rounds,
+        // from this core's memory (the NUMA-aware multicast's leaders; see start).
+        monitor.ensureLink(from);
         invalidateHere(monitor, request.asid(), request.vaddr(), request.bytes());
         if (request.forwardTo().length == 0)
         {

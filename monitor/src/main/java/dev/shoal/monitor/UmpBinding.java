@@ -45,6 +45,9 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     /** The rings this side sends and receives on (their addresses): the channel's keys on the timeline. */
     private final long txRing;
     private final long rxRing;
+    /** A core of the node whose memory holds the receive ring (its home), and when a message was last taken from it. */
+    private final int rxHome;
+    private long takenAt;
     private final Monitor monitor;
 
     UmpBinding(final Monitor monitor, final UmpEndpoint endpoint, final int peer, final long txRing,
@@ -54,6 +57,7 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
         this.monitor = monitor;
         this.txRing = txRing;
         this.rxRing = rxRing;
+        this.rxHome = Monitor.homeCoreOf(rxRing);
         this.core = monitor.core();
         this.endpoint = endpoint;
         this.peer = peer;
@@ -64,7 +68,7 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     public void send(final byte[] message)
     {
         final Dispatcher self = Dispatcher.current();
-        self.charge(core.costs().umpSendSlot() * Monitor.slotsFor(message.length));
+        self.charge(core.costs().umpSendSlot() * Monitor.linesFor(message.length));
         final dev.shoal.kernel.Timeline timeline = core.machine().timeline();
         if (timeline.enabled())
         {
@@ -76,14 +80,14 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
         }
         if (message.length < PIECE)
         {
-            endpoint.send(core.clock().now(), message);
+            endpoint.send(monitor.commitSlots(peer, Monitor.linesFor(message.length), core.clock().now()), message);
             return;
         }
         for (int offset = 0; ; offset += PIECE)
         {
             final int length = Math.min(PIECE, message.length - offset);
             sendView.wrap(message, offset, length);
-            endpoint.send(core.clock().now(), sendView, 0, length);
+            endpoint.send(monitor.commitSlots(peer, Monitor.linesFor(length), core.clock().now()), sendView, 0, length);
             if (length < PIECE)
             {
                 return;
@@ -129,21 +133,24 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     @Override
     protected void handleHead()
     {
-        core.clock().observe(timing.headArrival());
+        final int length = timing.headLength();
+        core.clock().observe(monitor.fetchSlots(peer, rxHome, length, timing.headArrival(), takenAt));
         try
         {
-            receiveObserved(timing.buffer(), timing.headOffset(), timing.headLength());
+            receiveObserved(timing.buffer(), timing.headOffset(), length);
         }
         finally
         {
             timing.pop();
+            takenAt = core.clock().now();
         }
     }
 
     private void onMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
-        core.clock().observe(timing.arrival(sendCycle));
+        core.clock().observe(monitor.fetchSlots(peer, rxHome, length, timing.arrival(sendCycle), takenAt));
         receiveObserved(buffer, offset, length);
+        takenAt = core.clock().now();
     }
 
     private void receiveObserved(final DirectBuffer buffer, final int offset, final int length)
@@ -158,7 +165,7 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
 
     private void receive(final DirectBuffer buffer, final int offset, final int length)
     {
-        core.clock().advance(core.costs().umpReceiveSlot());
+        core.clock().advance(monitor.receiveSoftware(length));
         if (length == PIECE || partial != null)
         {
             if (partial == null)

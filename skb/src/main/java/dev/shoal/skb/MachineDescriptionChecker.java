@@ -36,7 +36,9 @@ final class MachineDescriptionChecker {
             Map.entry("shared_cache", new Signature(2, "shared_cache(Core, CacheGroup)")),
             Map.entry("interconnect", new Signature(2, "interconnect(PackageA, PackageB)")),
             Map.entry("urpc_latency", new Signature(2, "urpc_latency(Class, Cycles)")),
+            Map.entry("line_transfer", new Signature(2, "line_transfer(Class, Cycles)")),
             Map.entry("lrpc_cycles", new Signature(1, "lrpc_cycles(Cycles)")),
+            Map.entry("miss_buffers", new Signature(1, "miss_buffers(Count)")),
             Map.entry("memory_region", new Signature(3, "memory_region(Node, BaseAddress, Bytes)")),
             Map.entry("torus", new Signature(2, "torus(Width, Height)")));
 
@@ -127,15 +129,25 @@ final class MachineDescriptionChecker {
             case "shared_cache" -> sharedCache(fact);
             case "interconnect" -> interconnect(fact);
             case "urpc_latency" -> urpcLatency(fact);
+            case "line_transfer" -> lineTransfer(fact);
             case "lrpc_cycles" -> {
                 integer(fact, 0, "Cycles", 0);
                 lrpc = single(lrpc, fact, "lrpc_cycles");
+            }
+            case "miss_buffers" -> {
+                integer(fact, 0, "Count", 1);
+                if (longArg(fact, 0) > 64) {
+                    throw problem(fact, "Count " + longArg(fact, 0) + " is more outstanding line fetches than any core has");
+                }
+                missBuffers = single(missBuffers, fact, "miss_buffers");
             }
             case "memory_region" -> memoryRegion(fact);
             case "torus" -> torusFact(fact);
             default -> throw new IllegalStateException("no check for " + key);
         }
     }
+
+    private Fact missBuffers;
 
     private void machine(Fact fact) {
         atom(fact, 0, "Name");
@@ -218,6 +230,21 @@ final class MachineDescriptionChecker {
         Fact first = latencyClasses.putIfAbsent(classKey, fact);
         if (first != null) {
             throw problem(fact, "latency class " + classKey + " already has a latency on line " + first.line());
+        }
+    }
+
+    private final Map<String, Fact> transferClasses = new HashMap<>();
+
+    private void lineTransfer(Fact fact) {
+        Term transferClass = fact.term().getArgument(0);
+        String classKey = latencyClassKey(transferClass);
+        if (classKey == null) {
+            throw problem(fact, "Class must be shared_cache, same_package or hops(N) with N >= 1, not " + show(transferClass));
+        }
+        integer(fact, 1, "Cycles", 0);
+        Fact first = transferClasses.putIfAbsent(classKey, fact);
+        if (first != null) {
+            throw problem(fact, "transfer class " + classKey + " already has a line transfer on line " + first.line());
         }
     }
 

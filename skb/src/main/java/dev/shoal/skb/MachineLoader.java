@@ -28,8 +28,13 @@ import org.projog.core.term.Term;
  * shared_cache(Core, CacheGroup).           % optional; cores of one group share a last-level cache;
  *                                           % a group lies within one package; CacheGroup is an atom or integer
  * interconnect(PkgA, PkgB).                 % a direct link (HyperTransport, front-side bus), written once
- * urpc_latency(Class, Cycles).              % one-way URPC cost; Class is shared_cache, same_package or hops(N)
+ * urpc_latency(Class, Cycles).              % published one-way URPC latency; Class is shared_cache, same_package
+ *                                           % or hops(N); used for routing and validation, not charged
+ * line_transfer(Class, Cycles).             % optional; one 64-byte line moved between two cores' caches, by the
+ *                                           % same classes; absent, derived as (urpc_latency - 60) / 2
  * lrpc_cycles(Cycles).                      % exactly one: same-core LRPC round trip
+ * miss_buffers(Count).                      % optional, at most one: line fetches a core can have outstanding
+ *                                           % at once (1..64); absent, Topology.DEFAULT_MISS_BUFFERS
  * memory_region(Node, BaseAddress, Bytes).  % optional; regions may not overlap
  * torus(Width, Height).                     % optional; packages lie row-major on a Width x Height torus and
  *                                           % hops are computed by arithmetic (must agree with interconnect/2)

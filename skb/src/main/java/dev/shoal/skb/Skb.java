@@ -279,8 +279,41 @@ public final class Skb {
                 }
             }
         }
+        long sharedTransfer = Topology.NO_LATENCY;
+        long sameTransfer = Topology.NO_LATENCY;
+        long[] transferByHops = new long[maxHops + 1];
+        Arrays.fill(transferByHops, Topology.NO_LATENCY);
+        if (defines("line_transfer", 2)) {
+            QueryResult transfers = prolog.executeQuery("line_transfer(K, L).");
+            while (transfers.next()) {
+                Term transferClass = transfers.getTerm("K");
+                long cycles = transfers.getLong("L");
+                switch (transferClass.getName()) {
+                    case "shared_cache" -> sharedTransfer = cycles;
+                    case "same_package" -> sameTransfer = cycles;
+                    default -> {
+                        int h = (int) longValue(transferClass.getArgument(0));
+                        if (h <= maxHops) {
+                            transferByHops[h] = cycles;
+                        }
+                    }
+                }
+            }
+        }
+        int missBuffers = defines("miss_buffers", 1)
+                ? (int) prolog.createPlan("miss_buffers(N).").findFirstAsLong() : Topology.DEFAULT_MISS_BUFFERS;
         return new Topology(machineName, clockMhz, lrpcCycles, packageOfCore, numaNodeOfCore, cacheGroupOfCore,
-                packageCount, hops, sharedCache, samePackage, byHops);
+                packageCount, hops, sharedCache, samePackage, byHops, sharedTransfer, sameTransfer, transferByHops,
+                missBuffers);
+    }
+
+    private boolean defines(String name, int arity) {
+        for (var key : prolog.getKnowledgeBase().getPredicates().getAllDefinedPredicateKeys()) {
+            if (key.getName().equals(name) && key.getNumArgs() == arity) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void checkCore(int core) {

@@ -35,6 +35,26 @@ public final class Topology {
     private final long sharedCacheCycles;
     private final long samePackageCycles;
     private final long[] cyclesByHops;
+    private final long sharedCacheTransfer;
+    private final long samePackageTransfer;
+    private final long[] transferByHops;
+    private final boolean transfersDescribed;
+    private final int missBuffers;
+
+    /**
+     * Line fetches a core can have outstanding at once when its description does not say ({@code miss_buffers/1}):
+     * eight, an assumption of the order of the miss buffers of the processors of the Multikernel paper's
+     * generation, not taken from a datasheet.
+     */
+    public static final int DEFAULT_MISS_BUFFERS = 8;
+
+    /**
+     * Software cycles of one UMP message outside its two line transfers (the sender's store of the slot, the
+     * receiver's poll check and copy): the calibrated figure of the cost model ({@code CostModel.UMP_SEND_SOFTWARE +
+     * CostModel.UMP_RECEIVE_SOFTWARE}). Used only to derive line transfers for a description without
+     * {@code line_transfer/2} facts: half of what its published URPC latency leaves after the software.
+     */
+    public static final long UMP_SOFTWARE_CYCLES = 60;
 
     /**
      * Takes ownership of the arrays: the caller must not keep or change them.
@@ -44,7 +64,9 @@ public final class Topology {
      */
     Topology(String machineName, int clockMhz, long lrpcCycles, int[] packageOfCore, int[] numaNodeOfCore,
             int[] cacheGroupOfCore, int packageCount, int[] packageHops, long sharedCacheCycles, long samePackageCycles,
-            long[] cyclesByHops) {
+            long[] cyclesByHops, long sharedCacheTransfer, long samePackageTransfer, long[] transferByHops,
+            int missBuffers) {
+        this.missBuffers = missBuffers;
         this.machineName = machineName;
         this.clockMhz = clockMhz;
         this.lrpcCycles = lrpcCycles;
@@ -56,6 +78,87 @@ public final class Topology {
         this.sharedCacheCycles = sharedCacheCycles;
         this.samePackageCycles = samePackageCycles;
         this.cyclesByHops = cyclesByHops;
+        boolean described = samePackageTransfer != NO_LATENCY;
+        this.transfersDescribed = described;
+        this.sharedCacheTransfer = sharedCacheTransfer != NO_LATENCY ? sharedCacheTransfer : derived(sharedCacheCycles);
+        this.samePackageTransfer = described ? samePackageTransfer : derived(samePackageCycles);
+        this.transferByHops = new long[cyclesByHops.length];
+        for (int h = 0; h < cyclesByHops.length; h++) {
+            long given = h < transferByHops.length ? transferByHops[h] : NO_LATENCY;
+            this.transferByHops[h] = given != NO_LATENCY ? given : derived(cyclesByHops[h]);
+        }
+    }
+
+    private static long derived(long urpcCycles) {
+        return urpcCycles == NO_LATENCY ? NO_LATENCY : Math.max(1, (urpcCycles - UMP_SOFTWARE_CYCLES) / 2);
+    }
+
+    /**
+     * How many independent line fetches one core can have outstanding at once (its miss buffers): the
+     * description's {@code miss_buffers/1}, else {@link #DEFAULT_MISS_BUFFERS}. A core polling several rings
+     * overlaps their fetches up to this many; one ring's slots are still fetched in order.
+     */
+    public int missBuffers() {
+        return missBuffers;
+    }
+
+    /**
+     * Extra cycles of a line fetch for each HyperTransport hop between the fetching core's package and the package
+     * whose memory the line lives in (its home node: every coherence transaction of these Opterons goes to the
+     * line's home first, which then probes the caches): the machine's own step from a same-package to a one-hop
+     * line transfer ({@code line_transfer(hops(1))} less {@code line_transfer(same_package)}), 0 on a machine of
+     * one package or whose one-hop transfer is no dearer (a front-side bus, where memory sits behind the chipset
+     * at equal distance from every package).
+     */
+    public long homeHopCycles() {
+        if (transferByHops.length < 2 || transferByHops[1] == NO_LATENCY || samePackageTransfer == NO_LATENCY) {
+            return 0;
+        }
+        return Math.max(0, transferByHops[1] - samePackageTransfer);
+    }
+
+    /**
+     * Cycles core {@code reader} stalls to fetch one line that core {@code writer} wrote and whose memory belongs to
+     * core {@code homeCore}'s node: {@link #lineTransfer} plus {@link #homeHopCycles} for each hop from the reader's
+     * package to the home's. Allocation-free.
+     *
+     * @throws IndexOutOfBoundsException unless the three cores exist
+     */
+    public long lineFetch(int reader, int writer, int homeCore) {
+        long transfer = lineTransfer(reader, writer);
+        if (reader == writer) {
+            return transfer;
+        }
+        return transfer + homeHopCycles() * packageHops(packageOf(reader), packageOf(homeCore));
+    }
+
+    /** Whether the description gives its line transfers ({@code line_transfer/2}) rather than derived ones. */
+    public boolean transfersDescribed() {
+        return transfersDescribed;
+    }
+
+    /**
+     * Cycles to move one 64-byte cache line between the caches of cores {@code a} and {@code b} (a coherence
+     * transaction: the writer's invalidation of the reader's copy, or the reader's fetch of the written line),
+     * by where the two caches are: 0 on one core, else the machine's {@code line_transfer/2} for a shared cache,
+     * the same package, or the hop count. Symmetric. Allocation-free.
+     *
+     * @throws IndexOutOfBoundsException unless both cores exist
+     */
+    public long lineTransfer(int a, int b) {
+        int pa = packageOf(a);
+        int pb = packageOf(b);
+        if (a == b) {
+            return 0;
+        }
+        int group = cacheGroupOfCore[a];
+        if (group != NO_CACHE_GROUP && group == cacheGroupOfCore[b]) {
+            return sharedCacheTransfer;
+        }
+        if (pa == pb) {
+            return samePackageTransfer;
+        }
+        return transferByHops[packageHops[pa * packageCount + pb]];
     }
 
     public String machineName() {
@@ -97,8 +200,10 @@ public final class Topology {
     }
 
     /**
-     * One-way URPC latency from core {@code a} to core {@code b} in cycles: the same answer as the rule
-     * {@code core_latency(A, B, Cycles)}. Allocation-free.
+     * The published one-way URPC latency from core {@code a} to core {@code b} in cycles (the description's
+     * {@code urpc_latency/2}, the same answer as the rule {@code core_latency(A, B, Cycles)}): what the paper
+     * measured, kept for routing (the NUMA-aware tree orders by it) and for validation. The transport does not
+     * charge it: messages pay {@link #lineTransfer} and the cost model's software. Allocation-free.
      *
      * @throws IndexOutOfBoundsException unless both cores exist
      */

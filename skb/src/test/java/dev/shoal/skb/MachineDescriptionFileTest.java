@@ -64,6 +64,26 @@ class MachineDescriptionFileTest {
     }
 
     @Test
+    void shouldReadMissBuffersOrAssumeTheDefault() throws IOException {
+        assertEquals(Topology.DEFAULT_MISS_BUFFERS, Skb.open(write("tiny.pl", TINY).toString()).topology().missBuffers());
+        List<String> lines = new ArrayList<>(TINY);
+        lines.add("miss_buffers(2).");
+        assertEquals(2, Skb.open(write("mlp.pl", lines).toString()).topology().missBuffers());
+        assertProblem(13, "miss_buffers(0).", "miss_buffers(0): Count must be at least 1, not 0");
+    }
+
+    @Test
+    void shouldPriceAFetchByHowFarTheLinesHomeIs() throws IOException {
+        // Line transfers derived from the latencies: (100 - 60) / 2 = 20 on a package, (200 - 60) / 2 = 70 one hop.
+        Topology topology = Skb.open(write("tiny.pl", TINY).toString()).topology();
+        assertEquals(50, topology.homeHopCycles());
+        assertEquals(20, topology.lineFetch(0, 1, 0), "home on the reader's node");
+        assertEquals(20 + 50, topology.lineFetch(0, 1, 2), "home one hop from the reader");
+        assertEquals(70, topology.lineFetch(2, 0, 2), "written across the hop, home on the reader's node");
+        assertEquals(70 + 50, topology.lineFetch(2, 0, 0), "written across the hop, home on the writer's node");
+    }
+
+    @Test
     void shouldKeepTheDescriptionsOwnPredicatesForQueries() throws IOException {
         List<String> lines = new ArrayList<>(TINY);
         lines.add("rack(0, 'rack-a'). rack(1, 'rack-b').");

@@ -1,0 +1,279 @@
+package dev.shoal.apps;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import dev.shoal.apps.bench.UrpcStream;
+import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.TraceRecorder;
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorSystem;
+import dev.shoal.monitor.ShootdownOperation;
+import dev.shoal.monitor.ShootdownStrategy;
+import dev.shoal.skb.Skb;
+
+/**
+ * The validation behind {@code shoal validate}: each published figure of the Multikernel paper (SOSP 2009) that
+ * Shoal models, run on the exact engine, and the issue's aims checked against the result. Raw-channel URPC figures
+ * are the monitor-to-monitor figures less the monitor's dispatch ({@code CostModel.monitorHandler()}), which the
+ * model charges once per message on the receiver; both are reported.
+ */
+final class Validation
+{
+    /** One published figure and Shoal's prediction of it. */
+    record Row(String figure, String machine, String kase, int cores, String variant, double published,
+        double shoal, String unit, double monitorFigure)
+    {
+        double error()
+        {
+            return (shoal - published) / published;
+        }
+    }
+
+    private record Placement(String machine, String kase, int to, double latency, double throughput)
+    {
+    }
+
+    /**
+     * Table 2 of the paper. Latencies are those the brief quotes; of the throughputs the brief quotes the two ends
+     * (11.97 and 2.75), the others are our reading of the paper's table.
+     */
+    private static final List<Placement> TABLE2 = List.of(
+        new Placement("intel-2x4", "shared cache", 1, 180, 11.97),
+        new Placement("intel-2x4", "non-shared", 4, 570, 3.78),
+        new Placement("amd-2x2", "same die", 1, 450, 3.42),
+        new Placement("amd-2x2", "one hop", 2, 532, 3.19),
+        new Placement("amd-4x4", "same die", 1, 448, 3.57),
+        new Placement("amd-4x4", "one hop", 4, 545, 3.53),
+        new Placement("amd-4x4", "two hops", 8, 558, 3.46),
+        new Placement("amd-8x4", "same die", 1, 538, 2.77),
+        new Placement("amd-8x4", "one hop", 4, 613, 2.79),
+        new Placement("amd-8x4", "two hops", 8, 618, 2.75));
+
+    private static final Map<String, Double> TABLE1 = Map.of("intel-2x4", 845.0, "amd-2x2", 757.0,
+        "amd-4x4", 1463.0, "amd-8x4", 1549.0);
+
+    private static final int ROUNDS = 200;
+    private static final int STREAM = 1000;
+    private static final int[] SHOOTDOWN_CORES = {2, 4, 8, 16, 32};
+
+    private Validation()
+    {
+    }
+
+    static List<Row> run() throws Exception
+    {
+        final List<Row> rows = new ArrayList<>();
+        for (final String machine : List.of("intel-2x4", "amd-2x2", "amd-4x4", "amd-8x4"))
+        {
+            final Skb skb = Skb.open(machine);
+            rows.add(new Row("table1-lrpc", machine, "same core", 1, "lrpc", TABLE1.get(machine),
+                skb.topology().lrpcCycles(), "cycles", skb.topology().lrpcCycles()));
+            final MonitorConfig config = MonitorConfig.builder(skb).cores(skb.coreCount())
+                .operation(new UrpcPingPong()).operation(new UrpcStream()).runners(exact()).build();
+            try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(120)))
+            {
+                final long dispatch = system.machine().core(0).costs().monitorHandler();
+                for (final Placement p : TABLE2)
+                {
+                    if (!p.machine().equals(machine))
+                    {
+                        continue;
+                    }
+                    UrpcPingPong.run(system, 0, p.to(), 20).get(60, TimeUnit.SECONDS);
+                    final UrpcPingPong.Batch b = UrpcPingPong.run(system, 0, p.to(), ROUNDS).get(60, TimeUnit.SECONDS);
+                    final double monitorOneWay = b.cycles() / (double)b.rounds() / 2;
+                    rows.add(new Row("table2-latency", machine, p.kase(), 2, "raw channel", p.latency(),
+                        monitorOneWay - dispatch, "cycles", monitorOneWay));
+                    final UrpcStream.Stream s = UrpcStream.run(system, 0, p.to(), STREAM).get(60, TimeUnit.SECONDS);
+                    final double perMessage = s.cycles() / (double)(s.messages() - 1);
+                    rows.add(new Row("table2-throughput", machine, p.kase(), 2, "raw channel", p.throughput(),
+                        1000 / (perMessage - dispatch), "msgs/kcycle", 1000 / perMessage));
+                    if (machine.equals("amd-2x2") && p.kase().equals("same die"))
+                    {
+                        rows.add(new Row("table3", machine, p.kase(), 2, "urpc latency", 450, monitorOneWay - dispatch,
+                            "cycles", monitorOneWay));
+                        rows.add(new Row("table3", machine, p.kase(), 2, "urpc throughput", 3.42,
+                            1000 / (perMessage - dispatch), "msgs/kcycle", 1000 / perMessage));
+                    }
+                }
+            }
+        }
+        final Skb amd8x4 = Skb.open("amd-8x4");
+        final Map<ShootdownStrategy, Double> at32 = Map.of(ShootdownStrategy.BROADCAST, 13_800.0,
+            ShootdownStrategy.UNICAST, 12_700.0, ShootdownStrategy.MULTICAST, 4_800.0,
+            ShootdownStrategy.NUMA_MULTICAST, 3_100.0);
+        for (final UnmapCommand.Point p : UnmapCommand.measure(amd8x4, SHOOTDOWN_CORES,
+            List.of(ShootdownStrategy.values()), Validation::exact))
+        {
+            final Double published = p.cores() == 32 ? at32.get(p.strategy()) : p.cores() == 2 ? 1_300.0 : null;
+            rows.add(new Row("figure6", "amd-8x4", p.cores() + " cores", p.cores(), p.strategy().cliName(),
+                published == null ? Double.NaN : published, p.latencyCycles(), "cycles", p.latencyCycles()));
+        }
+        return rows;
+    }
+
+    private static DeterministicScheduler exact()
+    {
+        return new DeterministicScheduler(1, new TraceRecorder(null)).threads(1);
+    }
+
+    static String json(final List<Row> rows)
+    {
+        return new Json().putRaw("figures", rows.stream().filter(r -> !Double.isNaN(r.published()))
+            .map(r -> new Json().put("figure", r.figure()).put("machine", r.machine()).put("case", r.kase())
+                .put("cores", r.cores()).put("variant", r.variant()).put("published", num(r.published()))
+                .put("shoal", num(r.shoal())).put("unit", r.unit())
+                .put("error", num(Math.round(r.error() * 1000) / 1000.0)).toString())
+            .collect(Collectors.joining(",", "[", "]"))).toString();
+    }
+
+    private static Object num(final double v)
+    {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? (Object)(long)v : (Object)(Math.round(v * 100) / 100.0);
+    }
+
+    private static String fmt(final double v)
+    {
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%,d", (long)v) : String.format(Locale.ROOT, "%,.2f", v);
+    }
+
+    private static String pct(final double e)
+    {
+        return String.format(Locale.ROOT, "%+.1f %%", e * 100);
+    }
+
+    /** Mean absolute relative error of a figure's rows that have a published value. */
+    static double meanAbsError(final List<Row> rows, final String figure)
+    {
+        return rows.stream().filter(r -> r.figure().equals(figure) && !Double.isNaN(r.published()))
+            .mapToDouble(r -> Math.abs(r.error())).average().orElse(Double.NaN);
+    }
+
+    private static double find(final List<Row> rows, final String figure, final String machine, final String kase,
+        final String variant)
+    {
+        return rows.stream().filter(r -> r.figure().equals(figure) && r.machine().equals(machine) &&
+            r.kase().equals(kase) && r.variant().equals(variant)).mapToDouble(Row::shoal).findFirst()
+            .orElseThrow();
+    }
+
+    /** The issue's aims, each with whether the rows meet it and why. */
+    static Map<String, String> aims(final List<Row> rows)
+    {
+        final Map<String, String> aims = new LinkedHashMap<>();
+        final double latencyError = meanAbsError(rows, "table2-latency");
+        boolean ordered = true;
+        for (final String m : List.of("intel-2x4", "amd-2x2", "amd-4x4", "amd-8x4"))
+        {
+            final List<Row> ofMachine = rows.stream().filter(r -> r.figure().equals("table2-latency") &&
+                r.machine().equals(m)).toList();
+            for (int i = 1; i < ofMachine.size(); i++)
+            {
+                ordered &= ofMachine.get(i).shoal() > ofMachine.get(i - 1).shoal();
+            }
+        }
+        aims.put("Table 2 latency: mean absolute error <= 15 %, every placement ordered as in the paper",
+            verdict(latencyError <= 0.15 && ordered, "mean absolute error " + pct(latencyError).substring(1) +
+                (ordered ? ", every machine ordered as the paper" : ", some machine out of the paper's order")));
+        final double worstThroughput = rows.stream().filter(r -> r.figure().equals("table2-throughput"))
+            .mapToDouble(r -> Math.abs(r.error())).max().orElse(Double.NaN);
+        final boolean falls = find(rows, "table2-throughput", "intel-2x4", "shared cache", "raw channel") >
+            find(rows, "table2-throughput", "amd-8x4", "two hops", "raw channel");
+        aims.put("Table 2 throughput: each within 25 %, falling from the Intel shared cache to the AMD 8x4",
+            verdict(worstThroughput <= 0.25 && falls, "worst error " + pct(worstThroughput).substring(1) +
+                (falls ? ", falls as the paper's" : ", does not fall as the paper's")));
+        final double numa = find(rows, "figure6", "amd-8x4", "32 cores", "numa-multicast");
+        final double multi = find(rows, "figure6", "amd-8x4", "32 cores", "multicast");
+        final double uni = find(rows, "figure6", "amd-8x4", "32 cores", "unicast");
+        final double broad = find(rows, "figure6", "amd-8x4", "32 cores", "broadcast");
+        final boolean order = numa < multi && multi < uni && uni <= broad;
+        final double worst32 = rows.stream().filter(r -> r.figure().equals("figure6") && r.cores() == 32)
+            .mapToDouble(r -> Math.abs(r.error())).max().orElse(Double.NaN);
+        final boolean advantage = multi - numa >= (4_800 - 3_100) / 2.0;
+        aims.put("Figure 6 at 32 cores: NUMA-aware multicast < multicast < unicast <= broadcast, each within 30 %, " +
+            "NUMA-aware advantage at least half the paper's (850)", verdict(order && worst32 <= 0.30 && advantage,
+            (order ? "ordered as the paper" : "not ordered as the paper") + ", worst error " +
+            pct(worst32).substring(1) + ", NUMA-aware advantage " + fmt(multi - numa) + " cycles"));
+        return aims;
+    }
+
+    private static String verdict(final boolean met, final String detail)
+    {
+        return (met ? "met" : "missed") + ": " + detail;
+    }
+
+    static String markdown(final List<Row> rows)
+    {
+        final StringBuilder out = new StringBuilder();
+        out.append("# Validation against the Multikernel paper\n\n");
+        out.append("Generated by `./shoal validate` (exact engine; every figure is a property of the model, the same " +
+            "for every seed and thread count). Published figures are the Multikernel paper's (SOSP 2009); those " +
+            "read off its plots (Figure 6) carry about ±0.5k cycles. Error is (Shoal − published) / published. " +
+            "Raw-channel URPC figures are the monitor-to-monitor figures (in brackets) less the monitor's dispatch, " +
+            "which the model charges once per message on the receiver. How the model works and what it leaves out: " +
+            "[cost-model.md](cost-model.md).\n\n");
+        out.append("## Mean absolute error per figure\n\n| figure | mean abs error | rows |\n|---|---:|---:|\n");
+        for (final String f : List.of("table1-lrpc", "table2-latency", "table2-throughput", "table3", "figure6"))
+        {
+            final long n = rows.stream().filter(r -> r.figure().equals(f) && !Double.isNaN(r.published())).count();
+            out.append("| ").append(f).append(" | ").append(pct(meanAbsError(rows, f)).substring(1)).append(" | ")
+                .append(n).append(" |\n");
+        }
+        out.append("\nTable 1's LRPC figure is an input of the model (the machine description's `lrpc_cycles`), not " +
+            "a prediction: its error is zero by construction. Figure 3 (shared memory against messages) and " +
+            "Figure 7 (the full unmap) are not run yet.\n\n## Aims\n\n| aim | result |\n|---|---|\n");
+        aims(rows).forEach((aim, result) -> out.append("| ").append(aim).append(" | ").append(result).append(" |\n"));
+        out.append("""
+
+            ## Where the model misses, and why
+
+            - **Table 2 latency** is the calibration: the line transfers of each machine were set from it (see
+              cost-model.md), so its small error shows only that the model is consistent, not that it predicts.
+              It is no longer exact across packages: a fetch now also pays for the hops to the line's home node,
+              and the ping-pong's rings live on the node of the core that opened the channel, so one of the two
+              fetches of a round trip pays them; the line transfers were not re-calibrated for it.
+            - **Table 2 throughput** is held out. A stream is bounded by the receiver: one ring is read at its
+              head, so per message one line fetch plus its software and dispatch, against the paper's hardware,
+              which overlaps the fetches of consecutive slots. The same-die AMD figures come out too fast: the
+              model gives the same-die line transfer the smallest cost, while the paper's same-die throughput is
+              no better than across hops (the broadcast probes every transaction waits for, which the model folds
+              into each class's figure, bound throughput as well as latency).
+            - **Figure 6** is held out. At 2 cores a round trip costs four line transfers, two dispatches and the
+              INVLPG (about 1.6k against ≈ 1.3k). At 32 cores the order is the paper's: a core polling many rings
+              has up to its miss buffers' worth of fetches in flight, so the initiator's 31 acknowledgement fetches
+              overlap and unicast is bounded by its store buffer, which commits the 31 requests one line transfer
+              after another; broadcast's one line serves its 31 readers one transfer after another, which comes to
+              the same time (the model has nothing that makes broadcast dearer than unicast; the paper has it 1.1k
+              dearer, contention on the one line's home). Both come out 20–30 % under the paper: the links and memory
+              controllers the 124 transactions share are not resources in the model (they need state that is not
+              core-local). The multicasts send one request per package, so the initiator's store buffer is busy
+              for 10 lines instead of 31, and the NUMA-aware one sends to the furthest packages first and to its
+              own package last, so the leaders' subtrees, the long ones, start earlier: 720 cycles of advantage
+              against the paper's 1.7k. Its other half, rings on the leaders' nodes, does not show on this
+              machine: the leaders are core 0's children in the boot tree, whose channels core 0 opened at boot
+              from its own memory (the multicast opens channels from the leader's memory only where none exists).
+              Both multicasts stay too slow (+28 %, +74 %): per acknowledgement the initiator still pays a
+              dispatch (a tenth of an LRPC, an estimate) and the leaders' forwards wait in their store buffers.
+            """);
+        out.append("\n## Figures\n\n| figure | machine | case | variant | published | Shoal | error |\n" +
+            "|---|---|---|---|---:|---:|---:|\n");
+        for (final Row r : rows)
+        {
+            final boolean raw = r.monitorFigure() != r.shoal();
+            out.append("| ").append(r.figure()).append(" | ").append(r.machine()).append(" | ").append(r.kase())
+                .append(" | ").append(r.variant()).append(" | ")
+                .append(Double.isNaN(r.published()) ? "–" : fmt(r.published())).append(" | ")
+                .append(fmt(Math.round(r.shoal() * 100) / 100.0))
+                .append(raw ? " (" + fmt(Math.round(r.monitorFigure() * 100) / 100.0) + ")" : "").append(" | ")
+                .append(Double.isNaN(r.published()) ? "–" : pct(r.error())).append(" |\n");
+        }
+        return out.toString().stripTrailing();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.shoal.apps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code shoal validate}: the published figures beside the model's predictions. docs/validation.md must hold exactly
+ * what the command writes (regenerate it with {@code ./shoal validate} when the model changes, and say why).
+ */
+class ValidateCommandTest
+{
+    @Test
+    void shouldWriteTheReportThatDocsValidationMdHolds(@TempDir final Path dir) throws Exception
+    {
+        final Path written = dir.resolve("validation.md");
+        final ShoalCliTest.Run run = ShoalCliTest.run("validate", "--doc", written.toString());
+        assertEquals(0, run.exit(), run.err());
+        final String report = Files.readString(written).replace("\r", "");
+        assertEquals(run.out().replace("\r", ""), report);
+        assertEquals(Files.readString(Path.of("..", "docs", "validation.md")).replace("\r", ""), report);
+    }
+
+    @Test
+    void shouldPrintOneJsonObjectWithEveryPublishedFigure()
+    {
+        final ShoalCliTest.Run json = ShoalCliTest.run("validate", "--json", "--doc", "-");
+        assertEquals(0, json.exit(), json.err());
+        assertEquals(1, json.out().lines().count(), json.out());
+        assertTrue(json.out().startsWith("{\"figures\":[{\"figure\":\"table1-lrpc\",\"machine\":\"intel-2x4\","),
+            json.out());
+        for (final String figure : List.of("table1-lrpc", "table2-latency", "table2-throughput", "table3", "figure6"))
+        {
+            assertTrue(json.out().contains("\"figure\":\"" + figure + "\""), figure);
+        }
+        // 4 LRPC + 10 placements x 2 + 2 of Table 3 + Figure 6's 4 variants at 2 and at 32 cores.
+        assertEquals(4 + 20 + 2 + 8, json.out().split("\"published\":", -1).length - 1);
+        assertTrue(json.out().contains("{\"figure\":\"table2-latency\",\"machine\":\"amd-8x4\",\"case\":\"one hop\"," +
+            "\"cores\":2,\"variant\":\"raw channel\",\"published\":613,\"shoal\":"), json.out());
+    }
+
+    @Test
+    void shouldPredictTable2LatencyAsTwoLineTransfersPlusTheSoftwareAndHalfAHomeHop() throws Exception
+    {
+        // Derived from the model, not pinned: 2 x line_transfer(hops(1)) on amd-8x4 + send and receive software,
+        // plus half a home hop step: the ping-pong's rings live on core 0's node, so of a round trip's two fetches
+        // the far core's pays one hop to the line's home.
+        final var topology = dev.shoal.skb.Skb.open("amd-8x4").topology();
+        final double oneWay = 2 * topology.lineTransfer(0, 4) + dev.shoal.kernel.CostModel.UMP_SEND_SOFTWARE +
+            dev.shoal.kernel.CostModel.UMP_RECEIVE_SOFTWARE + topology.homeHopCycles() / 2.0;
+        final String expected = oneWay == Math.rint(oneWay) ? Long.toString((long)oneWay) : Double.toString(oneWay);
+        final ShoalCliTest.Run json = ShoalCliTest.run("validate", "--json", "--doc", "-");
+        assertTrue(json.out().contains("\"case\":\"one hop\",\"cores\":2,\"variant\":\"raw channel\"," +
+            "\"published\":613,\"shoal\":" + expected + ","), json.out());
+    }
+}
