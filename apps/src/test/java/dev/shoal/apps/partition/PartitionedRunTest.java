@@ -77,13 +77,13 @@ class PartitionedRunTest
     }
 
     /** The rows in simulated units: cycles and counts, not host time (which differs from run to run). */
-    private static List<String> simulated(final Path csv) throws IOException
+    static List<String> simulated(final Path csv) throws IOException
     {
         return Files.readAllLines(csv).stream().filter(l -> l.contains(",cycles,") || l.contains(",messages,") ||
             l.contains("/Mcycle,") || l.contains("/kcycle,")).toList();
     }
 
-    private static String[] args(final List<String> common, final String... more)
+    static String[] args(final List<String> common, final String... more)
     {
         final List<String> all = new java.util.ArrayList<>(common);
         all.addAll(List.of(more));
