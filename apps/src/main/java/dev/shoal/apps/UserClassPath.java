@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * loader, which {@link MonitorConfig} discovers operations through. A path that does not exist, a file that is not
  * a jar, or a malformed services entry is bad input, before any work starts.
  */
-final class UserClassPath implements AutoCloseable
+public final class UserClassPath implements AutoCloseable
 {
     @Option(names = "--classpath", paramLabel = "JARS",
         description = "Jars or class directories (separated by '${sys:path.separator}') with your own operations " +
@@ -31,6 +31,8 @@ final class UserClassPath implements AutoCloseable
 
     private URLClassLoader loader;
     private ClassLoader previous;
+    /** The class path of the command running in this JVM, for the partition workers it starts; null when none. */
+    private static volatile String active;
 
     /** Opens the class path (if given) and makes it the context class loader; returns the loader to search. */
     ClassLoader open()
@@ -47,9 +49,29 @@ final class UserClassPath implements AutoCloseable
         loader = new URLClassLoader("shoal-user", urls.toArray(new URL[0]), ShoalCli.class.getClassLoader());
         previous = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(loader);
+        active = classpath;
         // Builds the protocol once now, so that a bad services entry or a clashing message id is bad input at once.
         MonitorConfig.protocol(List.of(), loader);
         return loader;
+    }
+
+    /**
+     * The {@code --classpath} of the command running in this JVM (absolute entries), or null: a partition's workers
+     * on this host are started with it, so that they rebuild the user's operations too.
+     */
+    public static String active()
+    {
+        final String classpath = active;
+        if (classpath == null)
+        {
+            return null;
+        }
+        final List<String> absolute = new ArrayList<>();
+        for (final String entry : classpath.split(File.pathSeparator, -1))
+        {
+            absolute.add(java.nio.file.Path.of(entry).toAbsolutePath().toString());
+        }
+        return String.join(File.pathSeparator, absolute);
     }
 
     /** The loader that sees Shoal and the user's class path. */
@@ -105,6 +127,7 @@ final class UserClassPath implements AutoCloseable
     {
         if (loader != null)
         {
+            active = null;
             Thread.currentThread().setContextClassLoader(previous);
             try
             {

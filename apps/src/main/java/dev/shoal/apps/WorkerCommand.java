@@ -26,6 +26,10 @@ final class WorkerCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
+    /** The coordinator's --classpath on this host (set by the coordinator when it starts its workers). */
+    @picocli.CommandLine.Mixin
+    UserClassPath classPath;
+
     @Option(names = "--join", description = "The coordinator's HOST:PORT (UDP, across hosts).")
     String join;
 
@@ -44,6 +48,15 @@ final class WorkerCommand implements Callable<Integer>
 
     @Override
     public Integer call() throws Exception
+    {
+        try (UserClassPath opened = classPath)
+        {
+            opened.open();
+            return work();
+        }
+    }
+
+    private Integer work() throws Exception
     {
         final PrintWriter err = spec.commandLine().getErr();
         if ((join == null) == (aeronDir == null))

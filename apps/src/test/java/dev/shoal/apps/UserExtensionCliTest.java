@@ -137,6 +137,26 @@ class UserExtensionCliTest
     }
 
     @Test
+    void shouldRunTheUsersWorkloadOverTwoJvmsWithTheSingleJvmsFigures()
+    {
+        // The workers rebuild the user's operation from the coordinator's --classpath.
+        final ShoalCliTest.Run single = ShoalCliTest.run("run", "echo", "--classpath", jar.toString(), "--machine",
+            "numa:4x8", "--cores", "32", "--json");
+        final ShoalCliTest.Run split = ShoalCliTest.run("run", "echo", "--classpath", jar.toString(), "--machine",
+            "numa:4x8", "--cores", "32", "--json", "--partitions", "2");
+        assertEquals(0, single.exit(), single.err());
+        assertEquals(0, split.exit(), split.err());
+        assertEquals(value(single.out(), "\"metric\":\"round-trip\",\"unit\":\"cycles\",\"value\":"),
+            value(split.out(), "\"metric\":\"round-trip\",\"unit\":\"cycles\",\"value\":"));
+        final java.util.regex.Pattern hash = java.util.regex.Pattern.compile("\"traceHash\":\"([0-9a-f]{16})\"");
+        final java.util.regex.Matcher one = hash.matcher(single.out());
+        final java.util.regex.Matcher two = hash.matcher(split.out());
+        assertTrue(one.find(), single.out());
+        assertTrue(two.find(), split.out());
+        assertEquals(one.group(1), two.group(1), split.out());
+    }
+
+    @Test
     void shouldRunTheUsersWorkloadLiveToo()
     {
         final ShoalCliTest.Run run = ShoalCliTest.run("run", "echo", "--classpath", jar.toString(), "--cores", "4",

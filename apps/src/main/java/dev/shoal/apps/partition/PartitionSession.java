@@ -164,6 +164,12 @@ public final class PartitionSession implements AutoCloseable
         command.addAll(List.of("worker", "--aeron-dir", driver.aeronDirectory(), "--partition",
             Integer.toString(partition), "--partitions", Integer.toString(partitions), "--timeout-ms",
             Long.toString(timeoutMillis)));
+        final String userClassPath = dev.shoal.apps.UserClassPath.active();
+        if (userClassPath != null)
+        {
+            // The user's operations travel as their class path: the worker rebuilds them from the same jars.
+            command.addAll(List.of("--classpath", userClassPath));
+        }
         try
         {
             final Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -177,7 +177,7 @@ public final class PartitionWorker
     {
         try
         {
-            final Class<?> type = Class.forName(className);
+            final Class<?> type = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
             if (!MonitorOperation.class.isAssignableFrom(type))
             {
                 return null;
