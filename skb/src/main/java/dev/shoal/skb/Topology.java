@@ -146,6 +146,14 @@ public final class Topology {
      * @throws IndexOutOfBoundsException unless both cores exist
      */
     public long lineTransfer(int a, int b) {
+        return byPlacement(a, b, sharedCacheTransfer, samePackageTransfer, transferByHops);
+    }
+
+    /**
+     * A cost by where cores {@code a} and {@code b} are: 0 for one core, {@code sharedCache} within a cache group,
+     * {@code samePackage} within a package, else {@code byHops} at their packages' distance.
+     */
+    private long byPlacement(int a, int b, long sharedCache, long samePackage, long[] byHops) {
         int pa = packageOf(a);
         int pb = packageOf(b);
         if (a == b) {
@@ -153,12 +161,12 @@ public final class Topology {
         }
         int group = cacheGroupOfCore[a];
         if (group != NO_CACHE_GROUP && group == cacheGroupOfCore[b]) {
-            return sharedCacheTransfer;
+            return sharedCache;
         }
         if (pa == pb) {
-            return samePackageTransfer;
+            return samePackage;
         }
-        return transferByHops[packageHops[pa * packageCount + pb]];
+        return byHops[packageHops[pa * packageCount + pb]];
     }
 
     public String machineName() {
@@ -208,19 +216,7 @@ public final class Topology {
      * @throws IndexOutOfBoundsException unless both cores exist
      */
     public long latency(int a, int b) {
-        int pa = packageOf(a);
-        int pb = packageOf(b);
-        if (a == b) {
-            return 0;
-        }
-        int group = cacheGroupOfCore[a];
-        if (group != NO_CACHE_GROUP && group == cacheGroupOfCore[b]) {
-            return sharedCacheCycles;
-        }
-        if (pa == pb) {
-            return samePackageCycles;
-        }
-        return cyclesByHops[packageHops[pa * packageCount + pb]];
+        return byPlacement(a, b, sharedCacheCycles, samePackageCycles, cyclesByHops);
     }
 
     @Override
