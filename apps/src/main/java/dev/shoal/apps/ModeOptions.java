@@ -90,6 +90,28 @@ final class ModeOptions
     Long timelineTo;
 
     private Timeline timeline = Timeline.OFF;
+    /** Timelines opened by commands of this JVM that have not finished (a run that failed, or bad input found late). */
+    private static final java.util.Set<Timeline> UNFINISHED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Ends the timeline files of commands that did not finish, marked incomplete, so that no run leaves a file
+     * Perfetto cannot open. Called when a command has returned, whatever it returned.
+     */
+    static void closeUnfinished()
+    {
+        for (final Timeline t : UNFINISHED)
+        {
+            UNFINISHED.remove(t);
+            try
+            {
+                t.closeIncomplete();
+            }
+            catch (final RuntimeException ignored)
+            {
+                // The command already failed and said why; a file that cannot be ended adds nothing to that.
+            }
+        }
+    }
 
     private BufferedWriter writer;
     private TraceRecorder recorder;
@@ -209,6 +231,7 @@ final class ModeOptions
             final BufferedWriter out = Files.newBufferedWriter(timelineFile, StandardCharsets.UTF_8);
             timeline = new Timeline(out, cores[0], cores[1], timelineFrom == null ? 0 : timelineFrom,
                 timelineTo == null ? Long.MAX_VALUE : timelineTo);
+            UNFINISHED.add(timeline);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -375,6 +398,7 @@ final class ModeOptions
     {
         try
         {
+            UNFINISHED.remove(timeline);
             timeline.close();
         }
         catch (final UncheckedIOException ex)

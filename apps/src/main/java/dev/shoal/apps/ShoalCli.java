@@ -79,6 +79,7 @@ public final class ShoalCli implements Runnable
         finally
         {
             dev.shoal.apps.partition.PartitionSession.closeCurrent();
+            ModeOptions.closeUnfinished();
         }
     }
 

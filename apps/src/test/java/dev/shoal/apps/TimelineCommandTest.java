@@ -375,4 +375,17 @@ class TimelineCommandTest
         assertBadInput(ShoalCliTest.run("boot", "--cores", "4", "--timeline-cores", "0-3"), "need --timeline");
         assertFalse(Files.exists(dir.resolve("t.json")), "no file is written for bad arguments");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldLeaveAFileThatStillParsesWhenTheCommandFailsAfterOpeningIt()
+    {
+        // bench opens its timeline (to check it can be written) before it checks --cores against the machine.
+        final Path file = dir.resolve("failed.json");
+        final Run run = ShoalCliTest.run("bench", "--machine", "amd-8x4", "--cores", "64", "--workload", "2pc",
+            "--out", dir.resolve("out").toString(), "--timeline", file.toString());
+        assertEquals(2, run.exit(), run.err());
+        final Map<String, Object> root = (Map<String, Object>)TimelineJson.parse(read(file));
+        assertEquals(Boolean.FALSE, ((Map<String, Object>)root.get("otherData")).get("complete"), read(file));
+    }
 }

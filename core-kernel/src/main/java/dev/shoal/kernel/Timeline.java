@@ -79,6 +79,8 @@ public final class Timeline
     private volatile long writtenBefore = Long.MIN_VALUE;
     private volatile long late;
     private boolean closed;
+    /** Cleared when the run that wrote the file ended in a failure ({@link #closeIncomplete}). */
+    private boolean complete = true;
     private IOException failure;
 
     /** One event, formatted when written. */
@@ -339,6 +341,16 @@ public final class Timeline
         }
     }
 
+    /**
+     * Ends the file of a run that failed: the same trailer, with {@code "complete":false} in its metadata, so that the
+     * events written so far still open as valid JSON. Host thread.
+     */
+    public synchronized void closeIncomplete()
+    {
+        complete = false;
+        close();
+    }
+
     /** Ends the file: the trailer with the clock rate, and closes the writer. Host thread, after the last machine. */
     public synchronized void close()
     {
@@ -354,7 +366,7 @@ public final class Timeline
             out.write(",\"clockMHz\":" + clockMhz + ",\"cyclesPerMicrosecond\":" + clockMhz +
                 ",\"machines\":" + machines + ",\"events\":" + written + ",\"cores\":\"" + coreFrom + "-" +
                 (coreTo == Integer.MAX_VALUE ? "" : coreTo) + "\",\"fromCycle\":" + cycleFrom + ",\"toCycle\":" +
-                (cycleTo == Long.MAX_VALUE ? "null" : Long.toString(cycleTo)) + "}}\n");
+                (cycleTo == Long.MAX_VALUE ? "null" : Long.toString(cycleTo)) + ",\"complete\":" + complete + "}}\n");
             out.close();
         }
         catch (final IOException ex)
