@@ -76,6 +76,9 @@ final class Nic implements AutoCloseable
     private final Int2ObjectHashMap<NicConnection> connections = new Int2ObjectHashMap<>();
     /** NicConnections not read while the overflow is over its limit. */
     private final List<NicConnection> paused = new ArrayList<>();
+    /** Connections whose next request waits for their earlier ones to be answered ({@link #parse}). */
+    private final List<NicConnection> barred = new ArrayList<>();
+    private static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
     /** Registers for INFO (written by the NIC's thread only). */
     private volatile int connectedClients;
     private volatile long totalConnections;
@@ -332,6 +335,11 @@ final class Nic implements AutoCloseable
                 sampleCpu();
                 int work = replies.drain();
                 work += drainOverflow();
+                if (!barred.isEmpty())
+                {
+                    work += releaseBarred();
+                    runs.wakeCores();
+                }
                 if (work > 0)
                 {
                     replies.flush(false);
@@ -498,7 +506,18 @@ final class Nic implements AutoCloseable
         final long before = c.largeInput();
         c.append(readBuffer.flip());
         largeInput += c.largeInput() - before;
-        final long deviceTime = System.currentTimeMillis();
+        parse(c, System.currentTimeMillis());
+    }
+
+    /**
+     * Routes the complete requests in {@code c}'s input, in order. A request whose keys may lie on other cores than
+     * the requests before it (a multi-key command, one that touches every shard, EXEC) waits until those are answered:
+     * the connection's requests go to different cores' rings, which keep order only within one ring, and Redis
+     * runs a connection's commands in order (a pipelined {@code SET b 1} then {@code MGET a b} must see b). It stays
+     * in the input, and the connection is not read until {@link #releaseBarred} parses it again.
+     */
+    private void parse(final NicConnection c, final long deviceTime)
+    {
         final long maxBulk = limits.protoMaxBulkLen;
         final long queryLimit = limits.queryBufferLimit;
         final RespReader.Skip skip = c.skip;
@@ -543,6 +562,12 @@ final class Nic implements AutoCloseable
             {
                 p = reader.end;
                 continue;
+            }
+            if (r != RespReader.ERROR && r != RespReader.TOO_BIG && c.nextToSend != c.nextSequence &&
+                needsOrder(c))
+            {
+                bar(c);
+                break;
             }
             final long seq = c.nextSequence++;
             if (r == RespReader.ERROR)
@@ -600,6 +625,78 @@ final class Nic implements AutoCloseable
             c.consumed(p);
             largeInput += c.largeInput() - held;
         }
+    }
+
+    /**
+     * Whether the request the reader found must wait for the connection's earlier requests: it may read or write
+     * keys on other cores than theirs (see {@link #parse}). Commands queued inside MULTI are answered here and wait
+     * for nothing; EXEC, which runs them across shards, waits.
+     */
+    private boolean needsOrder(final NicConnection c)
+    {
+        final int name = reader.argOffset[0];
+        final int length = reader.argLength[0];
+        if (length == EXEC.length && isExec(c.in, name))
+        {
+            return c.multi;
+        }
+        if (c.multi)
+        {
+            return false;
+        }
+        final Command command = Command.of(c.in, name, length);
+        return command != null && (command.span != Command.Span.NONE || command.route == Command.Route.CORE0);
+    }
+
+    /** Whether the 4 bytes at {@code offset} spell EXEC in any letter case. */
+    private static boolean isExec(final byte[] b, final int offset)
+    {
+        for (int i = 0; i < EXEC.length; i++)
+        {
+            if ((b[offset + i] & ~0x20) != EXEC[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code c} waits for its requests in the cores before it goes on: it is not read until they are answered. */
+    private void bar(final NicConnection c)
+    {
+        if (!c.barred)
+        {
+            c.barred = true;
+            barred.add(c);
+            c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
+        }
+    }
+
+    /** Goes on with the connections whose requests are all answered: parses what waited, then reads them again. */
+    private int releaseBarred()
+    {
+        int released = 0;
+        for (int i = barred.size() - 1; i >= 0; i--)
+        {
+            final NicConnection c = barred.get(i);
+            if (!c.closed && c.nextToSend != c.nextSequence)
+            {
+                continue;
+            }
+            barred.remove(i);
+            c.barred = false;
+            released++;
+            if (c.closed)
+            {
+                continue;
+            }
+            parse(c, System.currentTimeMillis());
+            if (!c.closed && !c.barred && !c.ending && !c.paused)
+            {
+                c.key.interestOps(c.key.interestOps() | SelectionKey.OP_READ);
+            }
+        }
+        return released;
     }
 
     /** Request {@code seq} is the connection's last: nothing more is read, and it closes once that is answered. */

@@ -46,6 +46,8 @@ final class NicConnection
     long softSince;
     /** Not read for now: the overflow is over its limit. */
     boolean paused;
+    /** Not read for now: its next request waits for its earlier ones to be answered (Nic.parse). */
+    boolean barred;
     /** The rest of a refused request being discarded. */
     final RespReader.Skip skip = new RespReader.Skip();
     /** Direct, so that a write goes from it without the JDK's copy through a temporary native buffer. */
