@@ -18,41 +18,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Starts the appliance on four cores and talks RESP to it over TCP. */
 class KvApplianceTest
 {
     private static final int CORES = 4;
-    private static KvAppliance kv;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        kv = KvAppliance.start(new KvAppliance.Settings(null, CORES, 0, 16L << 20));
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        kv.close();
-    }
-
-    @BeforeEach
-    void flush() throws Exception
-    {
-        try (RespClient c = client())
-        {
-            assertEquals("OK", c.call("FLUSHALL"));
-        }
-    }
+    @RegisterExtension
+    static final KvServer SERVER = new KvServer(new KvAppliance.Settings(null, CORES, 0, 16L << 20));
 
     private static RespClient client() throws Exception
     {
-        return new RespClient(kv.port());
+        return SERVER.client();
     }
 
     /** Keys that the filter sends to {@code shard}. */

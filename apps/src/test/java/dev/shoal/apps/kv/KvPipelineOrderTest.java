@@ -8,9 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A connection's commands run in the order it sent them, as in Redis, even when they go to different cores: a
@@ -22,19 +21,8 @@ class KvPipelineOrderTest
 {
     private static final int CORES = 4;
     private static final int ROUNDS = 2_000;
-    private static KvAppliance kv;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        kv = KvAppliance.start(new KvAppliance.Settings(null, CORES, 0, 64L << 20));
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        kv.close();
-    }
+    @RegisterExtension
+    static final KvServer SERVER = new KvServer(new KvAppliance.Settings(null, CORES, 0, 64L << 20));
 
     /** A key of shard {@code shard}, the {@code n}-th such. */
     private static String keyOf(final int shard, final int n)
@@ -59,9 +47,8 @@ class KvPipelineOrderTest
         {
             written.add(keyOf(1 + i % (CORES - 1), i / (CORES - 1)));
         }
-        try (RespClient c = new RespClient(kv.port()))
+        try (RespClient c = SERVER.client())
         {
-            assertEquals("OK", c.call("FLUSHALL"));
             final ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
             for (int r = 0; r < ROUNDS; r++)
             {

@@ -11,10 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a hostile or broken client gets, over TCP: one error and a closed connection for a malformed frame, a
@@ -23,32 +21,12 @@ import org.junit.jupiter.api.Test;
  */
 class KvProtocolSafetyTest
 {
-    private static KvAppliance kv;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        kv = KvAppliance.start(new KvAppliance.Settings(null, 2, 0, 16L << 20));
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        kv.close();
-    }
-
-    @BeforeEach
-    void flush() throws Exception
-    {
-        try (RespClient c = client())
-        {
-            assertEquals("OK", c.call("FLUSHALL"));
-        }
-    }
+    @RegisterExtension
+    static final KvServer SERVER = new KvServer(new KvAppliance.Settings(null, 2, 0, 16L << 20));
 
     private static RespClient client() throws Exception
     {
-        return new RespClient(kv.port());
+        return SERVER.client();
     }
 
     private static byte[] ascii(final String s)

@@ -12,10 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** MULTI/EXEC/DISCARD/WATCH/UNWATCH over TCP, on four cores, with Redis's replies and atomicity across shards. */
 class KvTransactionTest
@@ -23,32 +21,12 @@ class KvTransactionTest
     private static final int CORES = 4;
     private static final RespClient.Error EXECABORT =
         new RespClient.Error("EXECABORT Transaction discarded because of previous errors.");
-    private static KvAppliance kv;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        kv = KvAppliance.start(new KvAppliance.Settings(null, CORES, 0, 8L << 20));
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        kv.close();
-    }
-
-    @BeforeEach
-    void flush() throws Exception
-    {
-        try (RespClient c = client())
-        {
-            assertEquals("OK", c.call("FLUSHALL"));
-        }
-    }
+    @RegisterExtension
+    static final KvServer SERVER = new KvServer(new KvAppliance.Settings(null, CORES, 0, 8L << 20));
 
     private static RespClient client() throws Exception
     {
-        return new RespClient(kv.port());
+        return SERVER.client();
     }
 
     /** One key on each shard. */
