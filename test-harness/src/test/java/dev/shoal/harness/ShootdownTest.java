@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -62,7 +67,7 @@ class ShootdownTest
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void shouldShowTheShapeOfFigureSixOnTheEightByFourMachine() throws Exception
     {
         final long unicast = latency(32, ShootdownStrategy.UNICAST);
@@ -76,18 +81,17 @@ class ShootdownTest
         assertTrue(numaGrowth * 2 < unicastGrowth, "numa grows by " + numaGrowth + ", unicast by " + unicastGrowth);
     }
 
-    @org.junit.jupiter.api.Test
-    void shouldOverlapTheFetchesOfAcknowledgementsUpToTheMissBuffers(@org.junit.jupiter.api.io.TempDir
-        final java.nio.file.Path dir) throws Exception
+    @Test
+    void shouldOverlapTheFetchesOfAcknowledgementsUpToTheMissBuffers(@TempDir final Path dir) throws Exception
     {
         // The same machine whose cores fetch one line at a time: the initiator and the leaders then wait for each
         // acknowledgement's line in turn instead of having several in flight.
         final String description;
         try (var in = Skb.class.getResourceAsStream("/dev/shoal/skb/machines/amd-8x4.pl"))
         {
-            description = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            description = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        final java.nio.file.Path oneAtATime = java.nio.file.Files.writeString(dir.resolve("amd-8x4-one-fetch.pl"),
+        final Path oneAtATime = Files.writeString(dir.resolve("amd-8x4-one-fetch.pl"),
             description + "\nmiss_buffers(1).\n");
         final long overlapped = latency(Skb.open("amd-8x4"), 32, ShootdownStrategy.NUMA_MULTICAST);
         final long serial = latency(Skb.open(oneAtATime.toString()), 32, ShootdownStrategy.NUMA_MULTICAST);
