@@ -86,11 +86,10 @@ public final class Core implements Executor
     /**
      * The live carrier's sleep (see {@link CoreRunner}): {@link #AWAKE}; {@link #ASLEEP}, stored by the carrier just
      * before its last look for work, so that producers who see it wake the carrier (Dekker-style); or, once a waker
-     * claimed the sleep, {@link #AWAKE} again or the deadline {@link IdleTime} lets the core's clock move to.
+     * claimed the sleep, {@link #AWAKE} again or the deadline {@link IdleTime} lets the core's clock move to. With it,
+     * the next timer deadline, published for {@link IdleTime} (a copy, never core state). On lines of its own.
      */
-    private volatile long sleepWord = AWAKE;
-    /** The next timer deadline, published by the carrier with its sleep for {@link IdleTime}; a copy, never core state. */
-    private volatile long sleepDeadline = Long.MAX_VALUE;
+    private final CarrierSleep sleep = new CarrierSleep();
     private boolean handoff;
     private long bootArgument;
     private long dispatchCount;
@@ -99,23 +98,10 @@ public final class Core implements Executor
     private volatile String lastFailureText;
     private volatile long failureCount;
 
-    /** {@link #sleepWord}: the carrier is not asleep (or was woken for work). */
-    static final long AWAKE = 0;
-    /** {@link #sleepWord}: the carrier announced its sleep and nobody has claimed it yet. */
-    static final long ASLEEP = -1;
-    private static final VarHandle SLEEP_WORD;
-
-    static
-    {
-        try
-        {
-            SLEEP_WORD = java.lang.invoke.MethodHandles.lookup().findVarHandle(Core.class, "sleepWord", long.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    /** The sleep word: the carrier is not asleep (or was woken for work). */
+    static final long AWAKE = CarrierSleep.AWAKE;
+    /** The sleep word: the carrier announced its sleep and nobody has claimed it yet. */
+    static final long ASLEEP = CarrierSleep.ASLEEP;
 
     static final int OFF = 0;
     static final int RUNNING = 1;
@@ -476,7 +462,7 @@ public final class Core implements Executor
         {
             engine.onDoorbell(this, channel);
         }
-        else if (sleepWord == ASLEEP)
+        else if (sleep.isAsleep())
         {
             machine.idleTime().wake(this);
         }
@@ -485,20 +471,19 @@ public final class Core implements Executor
     /** True while the live carrier is asleep and nobody has claimed its sleep. Any thread. */
     boolean isAsleep()
     {
-        return sleepWord == ASLEEP;
+        return sleep.isAsleep();
     }
 
     /** The next timer deadline this core published with its current sleep ({@link Long#MAX_VALUE}: none). */
     long sleepDeadline()
     {
-        return sleepDeadline;
+        return sleep.deadline();
     }
 
     /** Announces the carrier's sleep, with its next deadline. The carrier only; it then looks for work once more. */
     void announceSleep(final long nextDeadline)
     {
-        sleepDeadline = nextDeadline;
-        sleepWord = ASLEEP;
+        sleep.announce(nextDeadline);
     }
 
     /**
@@ -507,7 +492,7 @@ public final class Core implements Executor
      */
     boolean claimSleep(final long word)
     {
-        return SLEEP_WORD.compareAndSet(this, ASLEEP, word);
+        return sleep.claim(word);
     }
 
     /**
@@ -516,9 +501,7 @@ public final class Core implements Executor
      */
     long takeSleepWord()
     {
-        final long word = sleepWord;
-        sleepWord = AWAKE;
-        return word;
+        return sleep.take();
     }
 
     /**

@@ -3,9 +3,7 @@ package dev.shoal.monitor;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -45,6 +43,20 @@ public final class Monitor implements CoreService
     private static final int POLL_LIMIT = 16;
     /** Live mode looks at the rendezvous page every 64th duty cycle: openings are rare, the idle cycle is hot. */
     private static final int RENDEZVOUS_POLL_MASK = 63;
+    /**
+     * A dense index for each class used as a {@link #local} key, the same on every core: host metadata about
+     * classes, like the protocol's table of message types, never simulated state.
+     */
+    private static final ClassValue<Integer> LOCAL_SLOT = new ClassValue<>()
+    {
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        protected Integer computeValue(final Class<?> key)
+        {
+            return next.getAndIncrement();
+        }
+    };
 
     private final Core core;
     private final MonitorSystem system;
@@ -66,11 +78,15 @@ public final class Monitor implements CoreService
     private final Int2IntHashMap channelsFrom = new Int2IntHashMap(0);
     private final Int2IntHashMap routeViaChild = new Int2IntHashMap(-1);
     private int parent = -1;
+    /** The destination {@link #nextHop} answered last, when it has a direct channel, and that channel; -1 for none. */
+    private int lastHopTo = -1;
+    private MonitorLink lastHop;
     private final List<Integer> children = new ArrayList<>(4);
 
     private final MessageWriter writer = new MessageWriter();
     private final MessageReader reader = new MessageReader();
-    private final Map<Class<?>, Object> locals = new HashMap<>();
+    /** Operations' core-local state, at each key class's {@link #LOCAL_SLOT}; null where none was made yet. */
+    private Object[] locals = new Object[8];
     private final Long2ObjectHashMap<PendingCall> calls = new Long2ObjectHashMap<>();
     private long nextRequestId = 1;
 
@@ -91,9 +107,12 @@ public final class Monitor implements CoreService
     private long storesCommitted;
     /**
      * When each of this core's miss buffers is next free: a line fetch takes one for one line transfer, so
-     * independent fetches overlap up to their number ({@code Topology.missBuffers}). Core-local.
+     * independent fetches overlap up to their number ({@code Topology.missBuffers}). Kept in ascending order as a
+     * ring from {@link #missBufferHead}, so the buffer free first is at the head and a fetch usually goes back in at
+     * the end without a search. Core-local.
      */
     private final long[] missBufferFree;
+    private int missBufferHead;
 
     Monitor(final Core core, final MonitorSystem system)
     {
@@ -145,7 +164,20 @@ public final class Monitor implements CoreService
     @SuppressWarnings("unchecked")
     public <S> S local(final Class<S> key, final Supplier<S> initial)
     {
-        return (S)locals.computeIfAbsent(key, k -> initial.get());
+        final int slot = LOCAL_SLOT.get(key);
+        Object[] state = locals;
+        if (slot < state.length && state[slot] != null)
+        {
+            return (S)state[slot];
+        }
+        final S value = initial.get();
+        state = locals; // initial may itself have made state
+        if (slot >= state.length)
+        {
+            state = locals = Arrays.copyOf(state, Math.max(slot + 1, 2 * state.length));
+        }
+        state[slot] = value;
+        return value;
     }
 
     public int parent()
@@ -276,21 +308,20 @@ public final class Monitor implements CoreService
             return;
         }
         final MonitorLink hop = nextHop(toCore);
-        hop.endpoint().send(commitSlots(hop.peer(), linesFor(length), sendCycle), buffer, offset, length);
+        hop.endpoint().send(commitSlots(hop.transferCycles(), linesFor(length), sendCycle), buffer, offset, length);
     }
 
     /**
-     * The transport's hardware part on the sending side: {@code slots} slot lines written for {@code peer} from
+     * The transport's hardware part on the sending side: {@code slots} slot lines written for a peer from
      * {@code from} leave this core's store buffer one after another, each one line transfer to the peer's cache
-     * (the invalidation of its copy), after every earlier slot write of this core. Returns when the last one is
+     * (the invalidation of its copy: {@code transfer} cycles, {@code Topology.lineTransfer}), after every earlier slot write of this core. Returns when the last one is
      * committed: the message's send stamp. The sender's clock does not wait (the store buffer does); a core that
      * writes faster than lines move sees its stamps fall behind — throughput comes from this occupancy. Core-local.
      * Stores are not overlapped the way fetches are ({@link #fetchSlots}): x86 makes them visible in program order,
      * and the model takes the store at the head of the buffer to hold the later ones until its line is owned.
      */
-    long commitSlots(final int peer, final long slots, final long from)
+    long commitSlots(final long transfer, final long slots, final long from)
     {
-        final long transfer = system.topology().lineTransfer(core.id(), peer);
         long at = Math.max(from, storesCommitted);
         at += transfer * slots;
         storesCommitted = at;
@@ -299,17 +330,17 @@ public final class Monitor implements CoreService
 
     /**
      * The transport's hardware part on the receiving side: this core fetches the message's {@code length} bytes of
-     * slot lines, written by {@code peer} in the memory of {@code homeCore}'s node, one line after another (one ring
+     * slot lines, each {@code transfer} cycles ({@link #lineFetch}: written by the peer in its ring's home's
+     * memory), one line after another (one ring
      * is read at its head, in order), the first no earlier than {@code arrival} (when it was written) nor than
      * {@code ringFree} (when the ring's previous message was taken: the poll of the next slot follows it). Each
-     * fetch takes a free miss buffer for {@code Topology.lineFetch} cycles; fetches of other rings overlap with it
+     * fetch takes a free miss buffer for {@code transfer} cycles; fetches of other rings overlap with it
      * up to the miss buffers, and with whatever this core runs meanwhile: a core polling many rings keeps their
      * independent loads in flight. Returns when the last line has arrived; the caller's clock stalls until then
      * and then pays the software ({@link #receiveSoftware}). Core-local.
      */
-    long fetchSlots(final int peer, final int homeCore, final int length, final long arrival, final long ringFree)
+    long fetchSlots(final long transfer, final int length, final long arrival, final long ringFree)
     {
-        final long transfer = system.topology().lineFetch(core.id(), peer, homeCore);
         long at = Math.max(arrival, ringFree);
         for (long s = linesFor(length); s > 0; s--)
         {
@@ -324,19 +355,32 @@ public final class Monitor implements CoreService
         return core.costs().umpReceiveSlot() * linesFor(length);
     }
 
+    /** What one line fetch costs this core: a line {@code peer} wrote in the memory of {@code homeCore}'s node. */
+    long lineFetch(final int peer, final int homeCore)
+    {
+        return system.topology().lineFetch(core.id(), peer, homeCore);
+    }
+
     /** Takes the miss buffer free first, no earlier than {@code from}, for {@code transfer}; returns when it is done. */
     private long occupyMissBuffer(final long from, final long transfer)
     {
-        int first = 0;
-        for (int b = 1; b < missBufferFree.length; b++)
+        final long[] free = missBufferFree;
+        final int last = free.length - 1;
+        final int head = missBufferHead;
+        final long done = Math.max(from, free[head]) + transfer;
+        // The head leaves the ring's front and its slot becomes the ring's end; done goes in where it belongs,
+        // later fetches usually being the latest, so usually right there.
+        final int first = head == last ? 0 : head + 1;
+        missBufferHead = first;
+        int at = head;
+        int before = at == 0 ? last : at - 1;
+        while (at != first && free[before] > done)
         {
-            if (missBufferFree[b] < missBufferFree[first])
-            {
-                first = b;
-            }
+            free[at] = free[before];
+            at = before;
+            before = at == 0 ? last : at - 1;
         }
-        final long done = Math.max(from, missBufferFree[first]) + transfer;
-        missBufferFree[first] = done;
+        free[at] = done;
         return done;
     }
 
@@ -403,9 +447,15 @@ public final class Monitor implements CoreService
 
     private MonitorLink nextHop(final int toCore)
     {
+        if (toCore == lastHopTo)
+        {
+            return lastHop;
+        }
         MonitorLink link = linksByPeer.get(toCore);
         if (link != null)
         {
+            lastHopTo = toCore;
+            lastHop = link;
             return link;
         }
         final int child = routeViaChild.get(toCore);
@@ -509,6 +559,7 @@ public final class Monitor implements CoreService
         final UmpEndpoint endpoint = RingPair.connect(system, core.id(), peer, txAddress, rxAddress, slots);
         final MonitorLink link = new MonitorLink(this, peer, endpoint, inboxFrom(peer), homeCoreOf(rxAddress));
         linksByPeer.put(peer, link);
+        lastHopTo = -1; // a new direct channel may replace a route along the tree
         links.add(link);
         pumpByRing.put(rxAddress, () -> pumpLink(link));
         return link;
@@ -520,7 +571,7 @@ public final class Monitor implements CoreService
         final int serial = channelsFrom.get(peer);
         channelsFrom.put(peer, serial + 1);
         // Latency 0: the send stamp already holds the line's transfer (commitSlots), the receiver pays its fetch.
-        return new ChannelInbox(0, () -> extraDelay.get(peer),
+        return new ChannelInbox(0, () -> extraDelay.isEmpty() ? 0 : extraDelay.get(peer),
             core.machine().channelJitter(peer, core.id(), serial), core.machine().jitter())
             .observedBy(timeline, core.id(), true, core.clock().now());
     }
@@ -611,7 +662,7 @@ public final class Monitor implements CoreService
     public void restart()
     {
         timeline.fault(core, "restart");
-        locals.clear();
+        Arrays.fill(locals, null);
         calls.clear();
         restarts++;
     }
@@ -743,7 +794,7 @@ public final class Monitor implements CoreService
         final ChannelInbox inbox = link.inbox();
         arrivalCycle = inbox.headArrival();
         final int length = inbox.headLength();
-        core.clock().observe(fetchSlots(link.peer(), link.homeCore(), length, arrivalCycle, link.takenAt()));
+        core.clock().observe(fetchSlots(link.fetchCycles(), length, arrivalCycle, link.takenAt()));
         core.clock().advance(receiveSoftware(length));
         try
         {
@@ -760,7 +811,7 @@ public final class Monitor implements CoreService
     {
         final MonitorLink link = receivingFrom;
         arrivalCycle = link.inbox().arrival(sendCycle);
-        core.clock().observe(fetchSlots(link.peer(), link.homeCore(), length, arrivalCycle, link.takenAt()));
+        core.clock().observe(fetchSlots(link.fetchCycles(), length, arrivalCycle, link.takenAt()));
         core.clock().advance(receiveSoftware(length));
         try
         {

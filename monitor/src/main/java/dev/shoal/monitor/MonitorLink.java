@@ -15,6 +15,9 @@ final class MonitorLink extends EventSource
     private final UmpEndpoint endpoint;
     private final ChannelInbox inbox;
     private final int homeCore;
+    /** One line transfer to the peer, and one line fetch from this side's receive ring: fixed for the link. */
+    private final long transferCycles;
+    private final long fetchCycles;
     private long takenAt;
 
     /** @param homeCore a core of the node whose memory holds the ring this side receives on (its home). */
@@ -27,6 +30,20 @@ final class MonitorLink extends EventSource
         this.endpoint = endpoint;
         this.inbox = inbox;
         this.homeCore = homeCore;
+        this.transferCycles = monitor.system().topology().lineTransfer(monitor.core().id(), peer);
+        this.fetchCycles = monitor.lineFetch(peer, homeCore);
+    }
+
+    /** Cycles to move one line to the peer's cache (what each slot written to it costs the store buffer). */
+    long transferCycles()
+    {
+        return transferCycles;
+    }
+
+    /** Cycles to fetch one line of the receive ring (the peer wrote it, in its home's memory). */
+    long fetchCycles()
+    {
+        return fetchCycles;
     }
 
     /** A core of the node whose memory holds the receive ring: what its line fetches are priced from. */

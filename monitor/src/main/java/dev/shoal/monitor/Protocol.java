@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.agrona.collections.Int2ObjectHashMap;
-
 /**
  * The inter-monitor protocol: every message type, its id, its codec and its handler, in one immutable table shared
  * (read-only) by all monitors of a machine — the role of Barrelfish's {@code if/intermon.if}; {@code shoal protocol}
@@ -61,7 +59,13 @@ public final class Protocol
     }
 
     private final List<MessageType<?>> types;
-    private final Int2ObjectHashMap<MessageType<?>> byId = new Int2ObjectHashMap<>();
+    /**
+     * Open addressing by id, which is already a hash (FNV-1a): slot {@code id & mask}, then the next ones. At most a
+     * quarter full, so a lookup on the receive path of every message is one or two probes and no further hashing.
+     */
+    private final int[] idTable;
+    private final MessageType<?>[] typeTable;
+    private final int idMask;
     private final ClassValue<MessageType<?>> byClass;
     private final List<String> operations;
 
@@ -69,10 +73,20 @@ public final class Protocol
     {
         this.types = List.copyOf(types);
         final Map<Class<?>, MessageType<?>> map = new HashMap<>();
+        final int size = Integer.highestOneBit(Math.max(4, types.size()) * 4 - 1) << 1;
+        idTable = new int[size];
+        typeTable = new MessageType<?>[size];
+        idMask = size - 1;
         for (final MessageType<?> t : types)
         {
             map.put(t.type(), t);
-            byId.put(t.id(), t);
+            int slot = t.id() & idMask;
+            while (typeTable[slot] != null)
+            {
+                slot = (slot + 1) & idMask;
+            }
+            idTable[slot] = t.id();
+            typeTable[slot] = t;
         }
         // ClassValue caches the answer on the class itself: the send path pays no hashing.
         final Map<Class<?>, MessageType<?>> lookup = Map.copyOf(map);
@@ -111,7 +125,14 @@ public final class Protocol
     /** The message type with {@code id}, or null when no operation declared it. Any thread: the table is immutable. */
     public MessageType<?> byId(final int id)
     {
-        return byId.get(id);
+        for (int slot = id & idMask; ; slot = (slot + 1) & idMask)
+        {
+            final MessageType<?> t = typeTable[slot];
+            if (t == null || idTable[slot] == id)
+            {
+                return t;
+            }
+        }
     }
 
     /** The message type of {@code message}'s class; fails with the class name when it was never registered. */

@@ -47,6 +47,9 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     private final long rxRing;
     /** A core of the node whose memory holds the receive ring (its home), and when a message was last taken from it. */
     private final int rxHome;
+    /** One line transfer to the peer, and one line fetch from the receive ring: fixed for the binding. */
+    private final long transferCycles;
+    private final long fetchCycles;
     private long takenAt;
     private final Monitor monitor;
 
@@ -58,6 +61,8 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
         this.txRing = txRing;
         this.rxRing = rxRing;
         this.rxHome = Monitor.homeCoreOf(rxRing);
+        this.transferCycles = monitor.system().topology().lineTransfer(monitor.core().id(), peer);
+        this.fetchCycles = monitor.lineFetch(peer, rxHome);
         this.core = monitor.core();
         this.endpoint = endpoint;
         this.peer = peer;
@@ -80,14 +85,14 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
         }
         if (message.length < PIECE)
         {
-            endpoint.send(monitor.commitSlots(peer, Monitor.linesFor(message.length), core.clock().now()), message);
+            endpoint.send(monitor.commitSlots(transferCycles, Monitor.linesFor(message.length), core.clock().now()), message);
             return;
         }
         for (int offset = 0; ; offset += PIECE)
         {
             final int length = Math.min(PIECE, message.length - offset);
             sendView.wrap(message, offset, length);
-            endpoint.send(monitor.commitSlots(peer, Monitor.linesFor(length), core.clock().now()), sendView, 0, length);
+            endpoint.send(monitor.commitSlots(transferCycles, Monitor.linesFor(length), core.clock().now()), sendView, 0, length);
             if (length < PIECE)
             {
                 return;
@@ -134,7 +139,7 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     protected void handleHead()
     {
         final int length = timing.headLength();
-        core.clock().observe(monitor.fetchSlots(peer, rxHome, length, timing.headArrival(), takenAt));
+        core.clock().observe(monitor.fetchSlots(fetchCycles, length, timing.headArrival(), takenAt));
         try
         {
             receiveObserved(timing.buffer(), timing.headOffset(), length);
@@ -148,7 +153,7 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
 
     private void onMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
-        core.clock().observe(monitor.fetchSlots(peer, rxHome, length, timing.arrival(sendCycle), takenAt));
+        core.clock().observe(monitor.fetchSlots(fetchCycles, length, timing.arrival(sendCycle), takenAt));
         receiveObserved(buffer, offset, length);
         takenAt = core.clock().now();
     }

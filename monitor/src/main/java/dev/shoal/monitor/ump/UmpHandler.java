@@ -12,8 +12,10 @@ public interface UmpHandler
      * Called by {@link UmpEndpoint#poll(UmpHandler, int)} on the endpoint's owning thread, once per message, in the
      * order the peer sent them.
      *
-     * <p>{@code buffer} is the receiving core's own copy of the message, not the shared ring, and is valid only
-     * during the call: copy out what must outlive it. The handler may {@link UmpEndpoint#send send} on the same
+     * <p>{@code buffer} is valid only during the call: copy out what must outlive it. A message of one slot is read
+     * in place, from the ring's slot, which the peer cannot reuse before the call returns (the slot is consumed,
+     * and so acknowledged, only then); a longer message is the receiving core's own reassembled copy. Either way
+     * the bytes do not change during the call. The handler may {@link UmpEndpoint#send send} on the same
      * endpoint (and so reply at once), but must not poll it.
      *
      * @param sendCycle the sender's clock, in simulated cycles, when it sent the message.

@@ -116,13 +116,19 @@ final class UmpReceiver
                 throw violation("unknown slot kind " + UmpDescriptor.kind(header), header);
             }
 
-            append(header, UmpDescriptor.slotOffset(nextIndex));
             lastAckHeader = 0;
-            nextSequence = (nextSequence + 1) & SEQUENCE_MASK;
-            nextIndex = (nextIndex + 1) & slotMask;
             slotsRead++;
             slotsReceived++;
             work++;
+            if (UmpDescriptor.isFirst(header) && UmpDescriptor.isLast(header) && !assembling)
+            {
+                deliverInPlace(handler, header);
+                delivered++;
+                continue;
+            }
+            append(header, UmpDescriptor.slotOffset(nextIndex));
+            nextSequence = (nextSequence + 1) & SEQUENCE_MASK;
+            nextIndex = (nextIndex + 1) & slotMask;
 
             if (UmpDescriptor.isLast(header))
             {
@@ -135,6 +141,32 @@ final class UmpReceiver
             }
         }
         return work;
+    }
+
+    /**
+     * Hands a message of one slot to {@code handler} straight from the ring, without copying it out: the slot is
+     * consumed (and so may be acknowledged and reused by the peer) only once the handler has returned, so its bytes
+     * cannot change under the handler. A reply sent from the handler acknowledges everything before this slot.
+     */
+    private void deliverInPlace(final UmpHandler handler, final long header)
+    {
+        final int length = UmpDescriptor.length(header);
+        if (length > FIRST_FRAGMENT_CAPACITY)
+        {
+            throw violation("FIRST fragment of " + length + " bytes", header);
+        }
+        final int slotOffset = UmpDescriptor.slotOffset(nextIndex);
+        messagesReceived++;
+        try
+        {
+            handler.onMessage(buffer.getLong(slotOffset + SEND_CYCLE_OFFSET), buffer,
+                slotOffset + FIRST_FRAGMENT_DATA_OFFSET, length);
+        }
+        finally
+        {
+            nextSequence = (nextSequence + 1) & SEQUENCE_MASK;
+            nextIndex = (nextIndex + 1) & slotMask;
+        }
     }
 
     private void append(final long header, final int slotOffset)
