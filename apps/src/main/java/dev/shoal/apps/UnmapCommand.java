@@ -19,11 +19,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code shoal run unmap}: the TLB shootdown of an unmap, per core count and strategy, in simulated cycles (the
- * Multikernel paper's Figure 6). Every run boots a fresh machine; by default on the exact engine, whose figures do
- * not depend on the host, the seed or the threads.
+ * Multikernel paper's Figure 6); with {@code --full}, the whole unmap as an application sees it (its Figure 7: the
+ * page-table change, the call into the local monitor, the shootdown and the reply; {@link FullUnmap}). Every run
+ * boots a fresh machine; by default on the exact engine, whose figures do not depend on the host, the seed or the
+ * threads.
  */
 @Command(name = "unmap", mixinStandardHelpOptions = true,
-    description = "TLB shootdown latency per core count and strategy, in simulated cycles.")
+    description = "TLB shootdown (or, with --full, whole unmap) latency per core count and strategy, in simulated " +
+        "cycles.")
 final class UnmapCommand implements Callable<Integer>
 {
     @CommandLine.Spec
@@ -42,6 +45,10 @@ final class UnmapCommand implements Callable<Integer>
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
+
+    @Option(names = "--full", description = "Measure the whole unmap from an application on core 0 (the page-table " +
+        "change, its call into its monitor, the shootdown, the reply) instead of the shootdown alone.")
+    boolean full;
 
     @CommandLine.Mixin
     ModeOptions mode;
@@ -70,8 +77,13 @@ final class UnmapCommand implements Callable<Integer>
                     skb.machineName() + ": " + n);
             }
         }
+        if (full && mode.partitions != null && mode.partitions > 1)
+        {
+            throw new BadInputException("--full runs in one JVM: leave out --partitions");
+        }
         final List<String> args = spec.commandLine().getParseResult().originalArgs();
-        final List<Point> points = measure(skb, cores, strategies, () -> mode.runners(args));
+        final List<Point> points = full ? FullUnmap.measure(skb, cores, strategies, () -> mode.runners(args)) :
+            measure(skb, cores, strategies, () -> mode.runners(args));
         mode.finish();
         final var out = spec.commandLine().getOut();
         if (json)
@@ -79,6 +91,7 @@ final class UnmapCommand implements Callable<Integer>
             out.println(new Json()
                 .put("status", "ok")
                 .put("machine", skb.machineName())
+                .put("measures", full ? "full unmap" : "shootdown")
                 .put("engine", mode.engine())
                 .put("traceHash", mode.traceHash())
                 .putRaw("results", points.stream()
@@ -88,7 +101,8 @@ final class UnmapCommand implements Callable<Integer>
         }
         else
         {
-            out.println(table(skb.machineName(), points, strategies));
+            out.println(table((full ? "Full unmap" : "TLB shootdown") + " latency on " + skb.machineName(), points,
+                strategies));
         }
         return 0;
     }
@@ -120,10 +134,10 @@ final class UnmapCommand implements Callable<Integer>
         return points;
     }
 
-    static String table(final String machine, final List<Point> points, final List<ShootdownStrategy> strategies)
+    static String table(final String title, final List<Point> points, final List<ShootdownStrategy> strategies)
     {
         final StringBuilder out = new StringBuilder();
-        out.append("TLB shootdown latency on ").append(machine).append(" (simulated cycles)\n");
+        out.append(title).append(" (simulated cycles)\n");
         out.append(String.format("%6s", "cores"));
         strategies.forEach(s -> out.append(String.format(" %15s", s.cliName())));
         out.append('\n');

@@ -35,12 +35,23 @@ class ValidateCommandTest
         assertEquals(1, json.out().lines().count(), json.out());
         assertTrue(json.out().startsWith("{\"figures\":[{\"figure\":\"table1-lrpc\",\"machine\":\"intel-2x4\","),
             json.out());
-        for (final String figure : List.of("table1-lrpc", "table2-latency", "table2-throughput", "table3", "figure6"))
+        for (final String figure : List.of("table1-lrpc", "table2-latency", "table2-throughput", "table3", "figure6",
+            "figure7"))
         {
             assertTrue(json.out().contains("\"figure\":\"" + figure + "\""), figure);
         }
-        // 4 LRPC + 10 placements x 2 + 2 of Table 3 + Figure 6's 4 variants at 2 and at 32 cores.
-        assertEquals(4 + 20 + 2 + 8, json.out().split("\"published\":", -1).length - 1);
+        // 4 LRPC + 10 placements x 2 + 2 of Table 3 + Figure 6's 4 variants and Figure 7 at 2 and at 32 cores.
+        assertEquals(4 + 20 + 2 + 8 + 2, json.out().split("\"published\":", -1).length - 1);
+        // The rows between are there too, without a published value or an error.
+        for (final int cores : new int[] {2, 4, 8, 16, 32})
+        {
+            assertTrue(json.out().contains("{\"figure\":\"figure7\",\"machine\":\"amd-8x4\",\"case\":\"" + cores +
+                " cores\",\"cores\":" + cores + ",\"variant\":\"barrelfish\","), cores + " cores");
+        }
+        assertTrue(json.out().contains("\"case\":\"2 cores\",\"cores\":2,\"variant\":\"barrelfish\"," +
+            "\"published\":10300,\"shoal\":"), json.out());
+        assertTrue(json.out().contains("\"case\":\"8 cores\",\"cores\":8,\"variant\":\"barrelfish\",\"shoal\":"),
+            json.out());
         assertTrue(json.out().contains("{\"figure\":\"table2-latency\",\"machine\":\"amd-8x4\",\"case\":\"one hop\"," +
             "\"cores\":2,\"variant\":\"raw channel\",\"published\":613,\"shoal\":"), json.out());
     }

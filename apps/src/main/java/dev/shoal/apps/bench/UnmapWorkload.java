@@ -10,6 +10,7 @@ import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorSystem;
 import dev.shoal.monitor.ShootdownOperation;
 import dev.shoal.monitor.ShootdownStrategy;
+import dev.shoal.monitor.UnmapOperation;
 import dev.shoal.skb.Skb;
 
 /**
@@ -37,10 +38,12 @@ public final class UnmapWorkload implements Workload
         return "TLB shootdown of one page from core 0 to every core, per strategy.";
     }
 
+    /** The shootdown, and the full unmap that {@code shoal run unmap --full} runs on top of it. */
     @Override
     public List<dev.shoal.monitor.MonitorOperation> operations()
     {
-        return List.of(new dev.shoal.monitor.ShootdownOperation());
+        final ShootdownOperation shootdown = new ShootdownOperation();
+        return List.of(shootdown, new UnmapOperation(shootdown));
     }
 
     @Override

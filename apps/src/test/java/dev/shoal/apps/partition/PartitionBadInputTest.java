@@ -33,6 +33,15 @@ class PartitionBadInputTest
     }
 
     @Test
+    void shouldRefuseTheFullUnmapOverPartitions()
+    {
+        // The full unmap's host side reaches every core's memory and TLB: it runs in one JVM.
+        assertOneLine(Cli.run("run", "unmap", "--machine", "amd-2x2", "--cores", "4", "--full", "--partitions", "2"),
+            "--full runs in one JVM");
+        assertTrue(ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive), "a worker left behind");
+    }
+
+    @Test
     void shouldRefuseAWorkerThatCannotReachItsCoordinator()
     {
         assertOneLine(Cli.run("worker", "--aeron-dir", "no-such-aeron-dir", "--partition", "1", "--partitions", "2"),

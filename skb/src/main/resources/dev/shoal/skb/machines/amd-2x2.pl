@@ -28,8 +28,11 @@ lrpc_cycles(757).
 % home's memory response), so an on-die transfer costs close to a local memory access (about 70 ns, 195
 % cycles) and one across HyperTransport a hop more (about 84 ns, 235 cycles).
 % Calibration, said openly: set to half of what Table 2's latency leaves after the cost model's 60 cycles of
-% UMP software; in the range of published Opteron memory and snoop latencies (McCalpin), not checked number by
-% number. Every other figure is predicted, not fitted.
+% UMP software. Every other figure is predicted, not fitted.
+% Sources (docs/cost-model.md, "The calibrated transfers against published measurements"):
+% same_package 195 (69.6 ns): McCalpin, "AMD Opteron Local Memory Latency Chart" (blog, 2010-10-01) gives 60 ns
+%   local memory latency for 2-socket K8 rev E/F systems: the model is 16 % above it.
+% hops(1) 235 (83.9 ns): no published remote figure for this family was found; unchecked.
 line_transfer(same_package, 195).
 line_transfer(hops(1), 235).
 

@@ -34,8 +34,13 @@ lrpc_cycles(1463).
 % transfer pays the trip across the square (about 78 ns, 195 cycles); one hop about 98 ns (245), two hops
 % about 100 ns (250): the probes already crossed two hops either way.
 % Calibration, said openly: set to half of what Table 2's latency leaves after the cost model's 60 cycles of
-% UMP software; of the order Hackenberg et al. (MICRO 2009) report for Shanghai-generation Opterons, not
-% checked number by number. Every other figure is predicted, not fitted.
+% UMP software. Every other figure is predicted, not fitted.
+% Sources (docs/cost-model.md, "The calibrated transfers against published measurements"):
+% same_package 195 (78 ns): McCalpin, "AMD Opteron Local Memory Latency Chart" (blog, 2010-10-01) gives 74 ns
+%   local memory latency for 2-socket family 10h rev C2 (Shanghai) systems and no 4-socket figure: the model
+%   is 5 % above the 2-socket one. Hackenberg et al. (MICRO 2009) measured a 2-socket Shanghai, but their
+%   figures could not be read here.
+% hops(1) 245, hops(2) 250 (98, 100 ns): no published remote figure was found; unchecked.
 line_transfer(same_package, 195).
 line_transfer(hops(1), 245).
 line_transfer(hops(2), 250).

@@ -43,8 +43,12 @@ lrpc_cycles(1549).
 % transaction broadcasts probes to all eight sockets and waits for the slowest answer, two hops away, so an
 % on-die transfer costs about 120 ns (240 cycles), one hop about 137 ns (275), two hops about 140 ns (280).
 % Calibration, said openly: set to half of what Table 2's latency leaves after the cost model's 60 cycles of
-% UMP software; of the order of published Barcelona memory and snoop latencies (McCalpin), not checked number
-% by number. Every other figure is predicted, not fitted.
+% UMP software. Every other figure is predicted, not fitted.
+% Sources (docs/cost-model.md, "The calibrated transfers against published measurements"):
+% same_package 240 (120 ns): McCalpin, "AMD Opteron Local Memory Latency Chart" (blog, 2010-10-01) gives
+%   100 ns / 130 ns local memory latency for 4-socket family 10h rev B3 (Barcelona) systems and no 8-socket
+%   figure: the model is 8 % below 130 ns, 20 % above 100 ns.
+% hops(1) 275, hops(2) 280 (137.5, 140 ns): no published remote figure could be read; unchecked.
 line_transfer(same_package, 240).
 line_transfer(hops(1), 275).
 line_transfer(hops(2), 280).

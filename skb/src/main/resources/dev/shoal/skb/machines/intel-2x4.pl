@@ -37,8 +37,12 @@ lrpc_cycles(845).
 % 60 cycles, about 23 ns). Between dies, within a package or not, it crosses the front-side bus through the
 % chipset's snoop (about 96 ns, 255 cycles: the same order as this platform's memory latency).
 % Calibration, said openly: these figures were set to half of what Table 2's latency leaves after the cost
-% model's 60 cycles of UMP software; they lie in the ranges published for this processor family, but were
-% not checked number by number against a measurement paper. Every other figure is predicted, not fitted.
+% model's 60 cycles of UMP software. Every other figure is predicted, not fitted.
+% Sources (docs/cost-model.md, "The calibrated transfers against published measurements"):
+% shared_cache 60: a 14-cycle L2 hit measured (CPU-Z) on a Core 2 Extreme QX6850, the same two-die 65 nm
+%   quad-core design (review of the QX9650, en.thethirdmedia.com, 2007-10): a lower bound, not the same quantity.
+% same_package, hops(1) 255 (96 ns): no published front-side-bus transfer or memory latency for this platform
+%   was found; unchecked.
 line_transfer(shared_cache, 60).
 line_transfer(same_package, 255).
 line_transfer(hops(1), 255).
