@@ -180,7 +180,8 @@ public final class DeterministicScheduler implements RunnerFactory
             // Whether this run's trace goes on from an earlier machine (a sweep, or a workload's variants): a worker
             // then goes on folding its cores' hashes into its own too, so the merged hash is the single JVM's.
             link.announce("seed=" + seed + "\njitter=" + jitter + "\ntrace=" +
-                (trace != null && trace.events() > 0 ? "continue" : "new") + "\n" + machineText);
+                (trace != null && trace.events() > 0 ? "continue" : "new") + "\nlines=" +
+                (trace != null && trace.keepsLines()) + "\n" + machineText);
         }
     }
 
@@ -207,6 +208,20 @@ public final class DeterministicScheduler implements RunnerFactory
     private void shipRing(final RingMirror mirror)
     {
         mirror.ship(machine.physicalMemory(), link);
+    }
+
+    /** Before this JVM's vote: the ring lines other partitions read and, for a trace file, this worker's lines. */
+    private void beforeVote()
+    {
+        shipAllRings();
+        if (link.self() != 0 && trace != null && trace.keepsLines())
+        {
+            final byte[] lines = trace.drainLines();
+            if (lines.length > 0)
+            {
+                link.sendTraceLines(lines);
+            }
+        }
     }
 
     private void shipAllRings()
@@ -383,7 +398,7 @@ public final class DeterministicScheduler implements RunnerFactory
             }
         }
         barrier = link == null ? new WindowBarrier(threads, this::atBarrier) :
-            new LinkedBarrier(link, new Arrivals(partitions[link.self()]), this::shipAllRings, this::atBarrier);
+            new LinkedBarrier(link, new Arrivals(partitions[link.self()]), this::beforeVote, this::atBarrier);
         if (trace != null)
         {
             trace.layout(cores, partitionOfCore, k);
@@ -441,6 +456,15 @@ public final class DeterministicScheduler implements RunnerFactory
         public void reply(final long id, final byte[] reply)
         {
             replied(id, reply);
+        }
+
+        @Override
+        public void traceLines(final byte[] lines, final int offset, final int length)
+        {
+            if (trace != null)
+            {
+                trace.absorbLines(lines, offset, length);
+            }
         }
     }
 

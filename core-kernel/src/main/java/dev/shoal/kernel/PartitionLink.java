@@ -29,6 +29,11 @@ public interface PartitionLink
             throw new IllegalStateException("a host request arrived where none is expected");
         }
 
+        /** Trace lines a worker's cores recorded ({@link TraceRecorder#drainLines}): the coordinator only. */
+        default void traceLines(final byte[] lines, final int offset, final int length)
+        {
+        }
+
         /** The answer to host request {@code id}, from the partition that ran it (the coordinator only). */
         default void reply(final long id, final byte[] reply)
         {
@@ -65,6 +70,12 @@ public interface PartitionLink
     default void sendRequest(final int partition, final int core, final long at, final long id, final byte[] request)
     {
         throw new UnsupportedOperationException("this link carries no host requests");
+    }
+
+    /** This worker's trace lines since its last vote, to the coordinator, before its vote. The partition thread. */
+    default void sendTraceLines(final byte[] lines)
+    {
+        throw new UnsupportedOperationException("this link carries no trace lines");
     }
 
     /** The answer to host request {@code id}, to the coordinator. The partition thread (a core of it). */

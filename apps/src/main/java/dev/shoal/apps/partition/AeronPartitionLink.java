@@ -207,6 +207,21 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         send(0, b, b.capacity());
     }
 
+    @Override
+    public void sendTraceLines(final byte[] lines)
+    {
+        final int chunk = Wire.TRACE_CHUNK * TraceRecorder.LINE_BYTES;
+        for (int from = 0; from < lines.length; from += chunk)
+        {
+            final int length = Math.min(chunk, lines.length - from);
+            final UnsafeBuffer b = new UnsafeBuffer(new byte[Wire.BODY_OFFSET + length]);
+            b.putByte(Wire.TYPE_OFFSET, Wire.TRACE_LINES);
+            b.putByte(Wire.FROM_OFFSET, (byte)self);
+            b.putBytes(Wire.BODY_OFFSET, lines, from, length);
+            send(0, b, b.capacity());
+        }
+    }
+
     private static byte[] tail(final UnsafeBuffer m, final int from)
     {
         final byte[] bytes = new byte[m.capacity() - from];
@@ -245,6 +260,8 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
                         m.byteArray(), Wire.START_LINE, m.getLong(Wire.START_AT));
                     case Wire.REQUEST -> inbound.request(m.getInt(Wire.REQUEST_CORE), m.getLong(Wire.REQUEST_AT),
                         m.getLong(Wire.REQUEST_ID), tail(m, Wire.REQUEST_BYTES));
+                    case Wire.TRACE_LINES -> inbound.traceLines(m.byteArray(), Wire.BODY_OFFSET,
+                        m.capacity() - Wire.BODY_OFFSET);
                     case Wire.REPLY -> inbound.reply(m.getLong(Wire.REPLY_ID), tail(m, Wire.REPLY_BYTES));
                     case Wire.VOTE -> votes[p] = new Vote(m.getLong(Wire.VOTE_EARLIEST), m.getLong(Wire.VOTE_LATEST),
                         m.getByte(Wire.VOTE_POSTED) != 0, m.getByte(Wire.VOTE_EXIT) != 0);

@@ -156,7 +156,7 @@ public final class PartitionWorker
         }
         if (trace == null || !"continue".equals(fields.get("trace")))
         {
-            trace = new TraceRecorder(null);
+            trace = TraceRecorder.forWorker(Boolean.parseBoolean(fields.get("lines")));
         }
         final DeterministicScheduler engine = new DeterministicScheduler(Long.parseLong(fields.get("seed")), trace).threads(1).jitter(Long.parseLong(fields.get("jitter"))).partitionedBy(link);
         final MonitorConfig config = builder.runners(engine).build();

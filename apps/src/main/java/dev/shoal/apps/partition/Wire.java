@@ -44,6 +44,11 @@ final class Wire
     /** Worker → coordinator: id (8), then the bytes the host request answered. */
     static final byte REPLY = 16;
 
+    /** Worker → coordinator before its vote, with a trace file: trace lines, TraceRecorder.LINE_BYTES each. */
+    static final byte TRACE_LINES = 17;
+    /** Trace lines per TRACE_LINES message: 8,192 of 40 bytes, within Aeron's maximum message of 512 KiB. */
+    static final int TRACE_CHUNK = 8192;
+
     static final int LINE_ADDRESS = BODY_OFFSET;
     static final int LINE_BYTES = BODY_OFFSET + 8;
     static final int LINE_LENGTH = LINE_BYTES + 64;

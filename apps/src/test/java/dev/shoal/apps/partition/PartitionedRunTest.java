@@ -68,6 +68,32 @@ class PartitionedRunTest
     }
 
     @Test
+    void shouldWriteTheSingleJvmsTraceFileFromEveryPartitionsLines(@TempDir final Path dir) throws IOException
+    {
+        // The workers ship their cores' lines before each vote; the coordinator writes them with its own in the
+        // file's order. Equal past the "# args:" line, which names the command (and so --partitions).
+        for (final List<String> common : List.of(
+            List.of("run", "census", "--machine", "numa:4x8", "--cores", "32"),
+            List.of("run", "unmap", "--machine", "numa:8x8", "--cores", "64")))
+        {
+            final Path one = dir.resolve(common.get(1) + "-1.trace");
+            final Path two = dir.resolve(common.get(1) + "-2.trace");
+            final Cli single = Cli.run(args(common, "--trace", one.toString()));
+            final Cli split = Cli.run(args(common, "--trace", two.toString(), "--partitions", "2"));
+            assertEquals(0, single.exit(), single.err());
+            assertEquals(0, split.exit(), split.err());
+            final List<String> expected = withoutArgs(Files.readAllLines(one));
+            assertTrue(expected.size() > 100, common + ": " + expected.size() + " lines");
+            assertEquals(expected, withoutArgs(Files.readAllLines(two)), common.toString());
+        }
+    }
+
+    private static List<String> withoutArgs(final List<String> lines)
+    {
+        return lines.stream().filter(l -> !l.startsWith("# args:")).toList();
+    }
+
+    @Test
     void shouldGiveTheSingleJvmTraceHashForARunOfSeveralMachines()
     {
         // run 2pc boots one machine per variant, all folded into one trace hash.
