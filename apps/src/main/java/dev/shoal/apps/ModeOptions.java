@@ -163,10 +163,10 @@ final class ModeOptions
             {
                 throw new BadInputException("--partitions must be 1..64: " + partitions);
             }
-            if (partitions > 1 && (!deterministic || traceFile != null || timelineFile != null))
+            if (partitions > 1 && (!deterministic || timelineFile != null))
             {
-                throw new BadInputException("--partitions needs --mode deterministic and neither --trace nor " +
-                    "--timeline (each partition would hold part of them)");
+                throw new BadInputException("--partitions needs --mode deterministic and no --timeline (each " +
+                    "partition would hold part of it)");
             }
             if (listen != null && (partitions < 2 || listen < 1 || listen > 65535))
             {

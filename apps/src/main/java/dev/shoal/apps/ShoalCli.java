@@ -51,6 +51,12 @@ public final class ShoalCli implements Runnable
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
         {
+            if (dev.shoal.apps.partition.PartitionSession.failure() != null)
+            {
+                // A partition failed and the host's wait was cut short: that failure, not how the wait ended.
+                err.println(partitionFailure());
+                return EXIT_FAILURE;
+            }
             if (ex instanceof BadInputException || ex instanceof MachineDescriptionException ||
                 ex instanceof IllegalArgumentException)
             {
@@ -74,13 +80,30 @@ public final class ShoalCli implements Runnable
         }
         try
         {
-            return cli.execute(args);
+            final int exit = cli.execute(args);
+            if (exit == 0 && dev.shoal.apps.partition.PartitionSession.failure() != null)
+            {
+                err.println(partitionFailure());
+                return EXIT_FAILURE;
+            }
+            return exit;
         }
         finally
         {
+            if (dev.shoal.apps.partition.PartitionSession.failure() != null)
+            {
+                // The session interrupted this thread to end its wait; closing it waits again.
+                Thread.interrupted();
+            }
             dev.shoal.apps.partition.PartitionSession.closeCurrent();
+            dev.shoal.apps.partition.PartitionSession.clearFailure();
             ModeOptions.closeUnfinished();
         }
+    }
+
+    private static String partitionFailure()
+    {
+        return "shoal: " + dev.shoal.apps.partition.PartitionSession.failure() + "; the run ends on every partition";
     }
 
     static String firstLine(final String message)

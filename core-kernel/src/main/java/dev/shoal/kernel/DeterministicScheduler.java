@@ -71,9 +71,22 @@ public final class DeterministicScheduler implements RunnerFactory
     private volatile boolean exit;
     private volatile Throwable engineFailure;
 
-    /** A task that lands on a core at a cycle: a host request, a start-up IPI. */
-    private record Landing(Core core, Runnable task, long at)
+    /** Host requests for cores of other JVMs, by number: what to do with the bytes their task answers. */
+    private final java.util.Map<Long, java.util.function.Consumer<byte[]>> replies =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong requestNumbers = new java.util.concurrent.atomic.AtomicLong();
+    private volatile HostRequestDecoder decoder;
+
+    /**
+     * A task that lands on a core at a cycle: a host request, a start-up IPI. A host request for a core of another
+     * JVM has no task but its bytes ({@code encoded}) and its number ({@code id}).
+     */
+    private record Landing(Core core, Runnable task, long at, byte[] encoded, long id)
     {
+        Landing(final Core core, final Runnable task, final long at)
+        {
+            this(core, task, at, null, 0);
+        }
     }
 
     public DeterministicScheduler(final long seed, final TraceRecorder trace)
@@ -164,7 +177,11 @@ public final class DeterministicScheduler implements RunnerFactory
     {
         if (link != null && link.self() == 0)
         {
-            link.announce("seed=" + seed + "\njitter=" + jitter + "\n" + machineText);
+            // Whether this run's trace goes on from an earlier machine (a sweep, or a workload's variants): a worker
+            // then goes on folding its cores' hashes into its own too, so the merged hash is the single JVM's.
+            link.announce("seed=" + seed + "\njitter=" + jitter + "\ntrace=" +
+                (trace != null && trace.events() > 0 ? "continue" : "new") + "\nlines=" +
+                (trace != null && trace.keepsLines()) + "\n" + machineText);
         }
     }
 
@@ -191,6 +208,20 @@ public final class DeterministicScheduler implements RunnerFactory
     private void shipRing(final RingMirror mirror)
     {
         mirror.ship(machine.physicalMemory(), link);
+    }
+
+    /** Before this JVM's vote: the ring lines other partitions read and, for a trace file, this worker's lines. */
+    private void beforeVote()
+    {
+        shipAllRings();
+        if (link.self() != 0 && trace != null && trace.keepsLines())
+        {
+            final byte[] lines = trace.drainLines();
+            if (lines.length > 0)
+            {
+                link.sendTraceLines(lines);
+            }
+        }
     }
 
     private void shipAllRings()
@@ -367,7 +398,7 @@ public final class DeterministicScheduler implements RunnerFactory
             }
         }
         barrier = link == null ? new WindowBarrier(threads, this::atBarrier) :
-            new LinkedBarrier(link, new Arrivals(partitions[link.self()]), this::shipAllRings, this::atBarrier);
+            new LinkedBarrier(link, new Arrivals(partitions[link.self()]), this::beforeVote, this::atBarrier);
         if (trace != null)
         {
             trace.layout(cores, partitionOfCore, k);
@@ -413,6 +444,28 @@ public final class DeterministicScheduler implements RunnerFactory
             }
             local.inbox.offer(new RemoteStart(core, argument, at));
         }
+
+        @Override
+        public void request(final int core, final long at, final long id, final byte[] request)
+        {
+            final Core target = machine.core(core);
+            local.inbox.offer(new Landing(target, decode(target, id, request), at));
+        }
+
+        @Override
+        public void reply(final long id, final byte[] reply)
+        {
+            replied(id, reply);
+        }
+
+        @Override
+        public void traceLines(final byte[] lines, final int offset, final int length)
+        {
+            if (trace != null)
+            {
+                trace.absorbLines(lines, offset, length);
+            }
+        }
     }
 
     /** A start-up IPI from another JVM, taken at the barrier. */
@@ -436,6 +489,57 @@ public final class DeterministicScheduler implements RunnerFactory
     {
         hostRequests.add(List.of(new Landing(core, task, -1)));
         wakeCoordinator();
+    }
+
+    @Override
+    public void hostSubmitEncoded(final Core core, final byte[] request,
+        final java.util.function.Consumer<byte[]> reply)
+    {
+        if (link == null)
+        {
+            throw new IllegalStateException("a host request as bytes needs a partitioned machine");
+        }
+        final long id = requestNumbers.incrementAndGet();
+        replies.put(id, reply);
+        hostRequests.add(List.of(new Landing(core, null, -1, request, id)));
+        wakeCoordinator();
+    }
+
+    @Override
+    public void decodeHostRequestsWith(final HostRequestDecoder decoder)
+    {
+        this.decoder = decoder;
+    }
+
+    /** The task of a host request that came as bytes; its reply goes to the coordinator. The partition thread. */
+    private Runnable decode(final Core core, final long id, final byte[] request)
+    {
+        final HostRequestDecoder d = decoder;
+        if (d == null)
+        {
+            throw new IllegalStateException("a host request for core " + core.id() + " came as bytes, but nothing " +
+                "in this JVM decodes host requests");
+        }
+        return d.decode(core, request, reply ->
+        {
+            if (link.self() == 0)
+            {
+                replied(id, reply);
+            }
+            else
+            {
+                link.sendReply(id, reply);
+            }
+        });
+    }
+
+    private void replied(final long id, final byte[] reply)
+    {
+        final java.util.function.Consumer<byte[]> waiting = replies.remove(id);
+        if (waiting != null)
+        {
+            waiting.accept(reply);
+        }
     }
 
     /**
@@ -821,7 +925,7 @@ public final class DeterministicScheduler implements RunnerFactory
                 else
                 {
                     final long at = barrier.globalMax();
-                    for (final Landing landing : batch)
+                    for (Landing landing : batch)
                     {
                         if (landing.core == null)
                         {
@@ -830,11 +934,22 @@ public final class DeterministicScheduler implements RunnerFactory
                         }
                         final long when = Math.max(at, landing.at);
                         final Partition target = partitions[partitionOfCore[landing.core.id()]];
+                        if (landing.encoded != null)
+                        {
+                            if (isRemote(target))
+                            {
+                                // Carried as bytes; it lands there at the same instant (after this barrier).
+                                link.sendRequest(target.index, landing.core.id(), when, landing.id, landing.encoded);
+                                continue;
+                            }
+                            landing = new Landing(landing.core, decode(landing.core, landing.id, landing.encoded),
+                                landing.at);
+                        }
                         if (isRemote(target))
                         {
                             throw new IllegalStateException("a host request for core " + landing.core.id() +
-                                ", which runs in partition " + target.index + ": the host API reaches the cores " +
-                                "of partition 0 only");
+                                ", which runs in partition " + target.index + ": a closure cannot cross JVMs " +
+                                "(MonitorSystem.request carries a serializable one as bytes)");
                         }
                         if (target == this)
                         {

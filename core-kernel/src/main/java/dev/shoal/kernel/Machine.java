@@ -89,6 +89,16 @@ public final class Machine implements AutoCloseable
     }
 
     /**
+     * Delivers a host request, as bytes, to core {@code core} of another JVM of a partitioned machine (see
+     * {@link RunnerFactory#hostSubmitEncoded}). Any host thread.
+     */
+    public void hostSubmitEncoded(final int core, final byte[] request,
+        final java.util.function.Consumer<byte[]> reply)
+    {
+        runnerFactory.hostSubmitEncoded(core(core), request, reply);
+    }
+
+    /**
      * Delivers {@code tasks[i]} to core {@code cores[i]} as one host request: in exact mode they all land at one
      * simulated instant (see {@link RunnerFactory#hostSubmitAll}). Any host thread.
      */

@@ -22,6 +22,23 @@ public interface PartitionLink
 
         /** A start-up IPI for {@code core}: its boot argument, the line at that address, the cycle it lands. */
         void start(int core, long argument, byte[] line, int offset, long at);
+
+        /** A host request for {@code core}, landing at {@code at}, encoded by the coordinator's host. */
+        default void request(final int core, final long at, final long id, final byte[] request)
+        {
+            throw new IllegalStateException("a host request arrived where none is expected");
+        }
+
+        /** Trace lines a worker's cores recorded ({@link TraceRecorder#drainLines}): the coordinator only. */
+        default void traceLines(final byte[] lines, final int offset, final int length)
+        {
+        }
+
+        /** The answer to host request {@code id}, from the partition that ran it (the coordinator only). */
+        default void reply(final long id, final byte[] reply)
+        {
+            throw new IllegalStateException("a host request's reply arrived where none is expected");
+        }
     }
 
     /** One partition's vote at a barrier: its earliest pending event, its cores' latest clock, whether it posted. */
@@ -48,6 +65,24 @@ public interface PartitionLink
     void sendDoorbell(int partition, int core, long channel);
 
     void sendStart(int partition, int core, long argument, byte[] line, long at);
+
+    /** A host request (bytes) for {@code core} of {@code partition}, landing at {@code at}. The partition thread. */
+    default void sendRequest(final int partition, final int core, final long at, final long id, final byte[] request)
+    {
+        throw new UnsupportedOperationException("this link carries no host requests");
+    }
+
+    /** This worker's trace lines since its last vote, to the coordinator, before its vote. The partition thread. */
+    default void sendTraceLines(final byte[] lines)
+    {
+        throw new UnsupportedOperationException("this link carries no trace lines");
+    }
+
+    /** The answer to host request {@code id}, to the coordinator. The partition thread (a core of it). */
+    default void sendReply(final long id, final byte[] reply)
+    {
+        throw new UnsupportedOperationException("this link carries no host requests");
+    }
 
     /**
      * Sends this partition's vote to every other, then hands {@code inbound} everything each peer sent before its

@@ -34,6 +34,23 @@ public interface RunnerFactory
     }
 
     /**
+     * A partitioned machine (docs/partitions.md): a host request for {@code core}, which runs in another JVM,
+     * carried there as bytes. Exact mode lands it as it lands {@link #hostSubmit}'s, at the same instant, and hands
+     * {@code reply} (on the engine's thread, at a barrier) the bytes the request's task answered there. Any host
+     * thread.
+     */
+    default void hostSubmitEncoded(final Core core, final byte[] request,
+        final java.util.function.Consumer<byte[]> reply)
+    {
+        throw new UnsupportedOperationException("core " + core.id() + " runs in this JVM: submit its task");
+    }
+
+    /** Where this JVM decodes the host requests that other JVMs send to its cores; ignored in one JVM. */
+    default void decodeHostRequestsWith(final HostRequestDecoder decoder)
+    {
+    }
+
+    /**
      * Tells the runner how the cores group into blocks that belong together (packages) and the smallest latency of
      * a message between two blocks, in cycles ({@link Long#MAX_VALUE} when there is one block). Exact mode
      * partitions by blocks and advances in windows of that width; live mode ignores it. Called before the machine

@@ -41,6 +41,8 @@ public final class TraceRecorder implements Trace
     private static final long FNV_PRIME = 0x100000001b3L;
 
     private final BufferedWriter out;
+    /** A worker of a partitioned machine whose coordinator writes the file: keeps lines to ship ({@link #drainLines}). */
+    private final boolean shipsLines;
     private long[] coreHash = new long[0];
     private long[] coreEvents = new long[0];
     private int[] partitionOfCore = new int[0];
@@ -61,7 +63,76 @@ public final class TraceRecorder implements Trace
     /** @param out where event lines go, or null to keep only the hash. */
     public TraceRecorder(final BufferedWriter out)
     {
+        this(out, false);
+    }
+
+    /**
+     * A recorder of a partitioned machine's worker: keeps only the hash, or ({@code shipsLines}) also the event
+     * lines, which the engine ships to the coordinator at every barrier ({@link #drainLines}).
+     */
+    public static TraceRecorder forWorker(final boolean shipsLines)
+    {
+        return new TraceRecorder(null, shipsLines);
+    }
+
+    private TraceRecorder(final BufferedWriter out, final boolean shipsLines)
+    {
         this.out = out;
+        this.shipsLines = shipsLines;
+    }
+
+    /** Whether this recorder writes or ships event lines (a partitioned machine's workers then ship theirs). */
+    public boolean keepsLines()
+    {
+        return out != null || shipsLines;
+    }
+
+    /** Bytes of one line in {@link #drainLines}: cycle, core, sequence, event, a, b. */
+    public static final int LINE_BYTES = 8 + 4 + 8 + 4 + 8 + 8;
+
+    /**
+     * A worker's lines gathered since the last call, {@link #LINE_BYTES} each (little-endian), for the coordinator's
+     * {@link #absorbLines}. The engine's partition thread, at a barrier.
+     */
+    public byte[] drainLines()
+    {
+        int n = 0;
+        for (final List<Line> buffer : pending)
+        {
+            n += buffer.size();
+        }
+        final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(n * LINE_BYTES)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (final List<Line> buffer : pending)
+        {
+            for (final Line line : buffer)
+            {
+                bytes.putLong(line.cycle).putInt(line.core).putLong(line.sequence).putInt(line.event.ordinal())
+                    .putLong(line.a).putLong(line.b);
+            }
+            buffer.clear();
+        }
+        return bytes.array();
+    }
+
+    /**
+     * Lines another JVM's cores recorded ({@link #drainLines}), written with this JVM's in the file's order at the
+     * next {@link #flushBefore}. The engine's partition thread, at a barrier.
+     */
+    public void absorbLines(final byte[] lines, final int offset, final int length)
+    {
+        if (out == null)
+        {
+            return;
+        }
+        final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(lines, offset, length)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        final Event[] events = Event.values();
+        while (bytes.remaining() >= LINE_BYTES)
+        {
+            held.add(new Line(bytes.getLong(), bytes.getInt(), bytes.getLong(), events[bytes.getInt()],
+                bytes.getLong(), bytes.getLong()));
+        }
     }
 
     /**
@@ -115,7 +186,7 @@ public final class TraceRecorder implements Trace
         }
         final long n = ++coreEvents[core];
         coreHash[core] = mix(mix(mix(mix(mix(coreHash[core], cycle), core), event.ordinal()), a), b);
-        if (out != null)
+        if (out != null || shipsLines)
         {
             pending.get(partitionOfCore[core]).add(new Line(cycle, core, n, event, a, b));
         }

@@ -117,6 +117,71 @@ public final class Shoal implements AutoCloseable
         return domain;
     }
 
+    /**
+     * A job for {@link #run}: the main of a one-dispatcher domain that answers a value. Serializable, like what it
+     * captures and answers, so that it can run on a core of another JVM (docs/partitions.md).
+     */
+    @FunctionalInterface
+    public interface Job<T> extends java.io.Serializable
+    {
+        T run(Os os) throws Exception;
+    }
+
+    /**
+     * Starts a domain of one dispatcher on {@code core} that runs {@code job}; the future completes with what the
+     * job answers when it ends (or fails with what it threw). In one JVM it is {@link #startDomain} with a result;
+     * on a partitioned machine it reaches the cores of every partition, the job and its answer crossing JVMs as
+     * bytes ({@link MonitorSystem#request}), with the single JVM's figures.
+     *
+     * @throws IllegalArgumentException for a core the machine does not have, or a job that must cross JVMs and
+     *                                  is not serializable.
+     */
+    public <T> java.util.concurrent.CompletableFuture<T> run(final String name, final int core, final Job<T> job)
+    {
+        if (core < 0 || core >= system.cores())
+        {
+            throw new IllegalArgumentException("core " + core + " is not one of the " + system.cores() +
+                " booted cores");
+        }
+        if (system.machine().core(core).isHalted())
+        {
+            throw new IllegalStateException("domain " + name + " cannot start: core " + core + " is halted");
+        }
+        return system.request(core, new DomainJob<>(name, domainsStarted.incrementAndGet(), core, job));
+    }
+
+    /** A {@link #run} job as a host request: spawns its dispatcher on the core and answers when the job ends. */
+    private record DomainJob<T>(String name, long instance, int core, Job<T> job) implements MonitorSystem.Request<T>
+    {
+        @Override
+        public java.util.concurrent.CompletionStage<T> apply(final dev.shoal.monitor.Monitor monitor)
+        {
+            // In the JVM that runs the core: its own view of the machine (a partitioned machine's worker has no
+            // Shoal of its own). The dispatcher's OS sees the same domain as in one JVM: name, number, cores.
+            final Os os = new Os(new Shoal(monitor.system(), null), new Domain(name, instance, new int[] {core}),
+                core);
+            final java.util.concurrent.CompletableFuture<T> answer = new java.util.concurrent.CompletableFuture<>();
+            monitor.core().spawn(name, () ->
+            {
+                try
+                {
+                    answer.complete(job.run(os));
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    answer.completeExceptionally(ex);
+                    throw ex;
+                }
+                catch (final Exception ex)
+                {
+                    answer.completeExceptionally(ex);
+                    throw new IllegalStateException(ex);
+                }
+            });
+            return answer;
+        }
+    }
+
     @Override
     public void close()
     {

@@ -33,6 +33,17 @@ public final class MonitorSystem implements AutoCloseable
         T apply(int index, Monitor monitor);
     }
 
+    /**
+     * A host request that may run on a core of another JVM (docs/partitions.md): serializable, like what it
+     * captures, and answering through a stage whose value is serializable too. It runs on its core's carrier with
+     * that core's monitor; the stage may complete later on that core (a dispatcher's result, say).
+     */
+    @FunctionalInterface
+    public interface Request<T> extends java.io.Serializable
+    {
+        java.util.concurrent.CompletionStage<T> apply(Monitor monitor) throws Exception;
+    }
+
     /** Reported by core 0 when every core's monitor is up. */
     public record BootReport(int cores, long bootCycles, long messages)
     {
@@ -61,6 +72,7 @@ public final class MonitorSystem implements AutoCloseable
         config.runners().announce(describe(config, topology));
         this.machine = new Machine(config.cores(), CostModel.forLrpc(topology.lrpcCycles()), this::startMonitor,
             config.runners());
+        config.runners().decodeHostRequestsWith(this::decodeRequest);
         if (config.runners().isDeterministic())
         {
             planPartitions(config.runners(), topology, config.cores());
@@ -245,6 +257,84 @@ public final class MonitorSystem implements AutoCloseable
     }
 
     /**
+     * Runs {@code request} on core {@code core} with that core's monitor and completes the future with the value
+     * its stage completes with. Unlike {@link #onCore}, it reaches every core of a partitioned machine: for a core
+     * of another JVM the request travels as bytes, lands at the instant it would land in one JVM, and its answer
+     * travels back as bytes (docs/partitions.md), so the run's figures are the single JVM's. Any thread.
+     *
+     * @throws IllegalArgumentException when the request must cross JVMs and is not serializable.
+     */
+    public <T> CompletableFuture<T> request(final int core, final Request<T> request)
+    {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        if (!config.runners().ownsCore(core))
+        {
+            final byte[] bytes = HostRequestCodec.encode(request);
+            machine.hostSubmitEncoded(core, bytes, reply -> HostRequestCodec.complete(result, reply, core));
+            return result;
+        }
+        final Monitor monitor = monitors.get(core);
+        if (monitor == null)
+        {
+            result.completeExceptionally(new IllegalStateException(notBooted(core)));
+            return result;
+        }
+        machine.hostSubmit(core, () -> apply(request, monitor).whenComplete((value, failure) ->
+        {
+            if (failure == null)
+            {
+                result.complete(value);
+            }
+            else
+            {
+                result.completeExceptionally(failure);
+            }
+        }));
+        return result;
+    }
+
+    private static <T> java.util.concurrent.CompletionStage<T> apply(final Request<T> request, final Monitor monitor)
+    {
+        try
+        {
+            return request.apply(monitor);
+        }
+        catch (final Throwable t)
+        {
+            return CompletableFuture.failedFuture(t);
+        }
+    }
+
+    /** A request that came from the coordinator as bytes, for a core of this JVM: runs it, answers as bytes. */
+    private Runnable decodeRequest(final Core core, final byte[] bytes, final java.util.function.Consumer<byte[]> reply)
+    {
+        return () ->
+        {
+            final Monitor monitor = monitors.get(core.id());
+            final java.util.concurrent.CompletionStage<?> stage;
+            if (monitor == null)
+            {
+                stage = CompletableFuture.failedFuture(new IllegalStateException("core " + core.id() +
+                    " has not booted"));
+            }
+            else
+            {
+                java.util.concurrent.CompletionStage<?> s;
+                try
+                {
+                    s = apply((Request<?>)HostRequestCodec.decode(bytes, 0), monitor);
+                }
+                catch (final RuntimeException ex)
+                {
+                    s = CompletableFuture.failedFuture(ex);
+                }
+                stage = s;
+            }
+            stage.whenComplete((value, failure) -> reply.accept(HostRequestCodec.reply(value, failure)));
+        };
+    }
+
+    /**
      * Runs {@code action} on each of {@code cores} with that core's monitor, as one host request: in exact mode
      * every action lands at the same simulated instant (e.g. the dispatchers of a domain start together). Any
      * thread; every core must have booted.
@@ -285,7 +375,8 @@ public final class MonitorSystem implements AutoCloseable
     private String notBooted(final int core)
     {
         return config.runners().ownsCore(core) ? "core " + core + " has not booted" : "core " + core +
-            " runs in another partition: the host API reaches the cores of partition 0 only (docs/partitions.md)";
+            " runs in another partition: a closure cannot cross JVMs; MonitorSystem.request (Shoal.run from the " +
+            "libOS) carries a serializable one there (docs/partitions.md)";
     }
 
     /** The monitor of {@code core}, for code that runs on that core (e.g. the libOS of its dispatchers). */

@@ -60,6 +60,8 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
     private static final long STARTUP_NANOS = TimeUnit.SECONDS.toNanos(60);
     private final long created;
     private volatile boolean closed;
+    /** The failure that ended the run, once there was one. */
+    private volatile String failureLine;
     private volatile int[] partitionOfCore;
 
     /**
@@ -182,6 +184,52 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
     }
 
     @Override
+    public void sendRequest(final int partition, final int core, final long at, final long id, final byte[] request)
+    {
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[Wire.REQUEST_BYTES + request.length]);
+        b.putByte(Wire.TYPE_OFFSET, Wire.REQUEST);
+        b.putByte(Wire.FROM_OFFSET, (byte)self);
+        b.putInt(Wire.REQUEST_CORE, core);
+        b.putLong(Wire.REQUEST_AT, at);
+        b.putLong(Wire.REQUEST_ID, id);
+        b.putBytes(Wire.REQUEST_BYTES, request);
+        send(partition, b, b.capacity());
+    }
+
+    @Override
+    public void sendReply(final long id, final byte[] reply)
+    {
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[Wire.REPLY_BYTES + reply.length]);
+        b.putByte(Wire.TYPE_OFFSET, Wire.REPLY);
+        b.putByte(Wire.FROM_OFFSET, (byte)self);
+        b.putLong(Wire.REPLY_ID, id);
+        b.putBytes(Wire.REPLY_BYTES, reply);
+        send(0, b, b.capacity());
+    }
+
+    @Override
+    public void sendTraceLines(final byte[] lines)
+    {
+        final int chunk = Wire.TRACE_CHUNK * TraceRecorder.LINE_BYTES;
+        for (int from = 0; from < lines.length; from += chunk)
+        {
+            final int length = Math.min(chunk, lines.length - from);
+            final UnsafeBuffer b = new UnsafeBuffer(new byte[Wire.BODY_OFFSET + length]);
+            b.putByte(Wire.TYPE_OFFSET, Wire.TRACE_LINES);
+            b.putByte(Wire.FROM_OFFSET, (byte)self);
+            b.putBytes(Wire.BODY_OFFSET, lines, from, length);
+            send(0, b, b.capacity());
+        }
+    }
+
+    private static byte[] tail(final UnsafeBuffer m, final int from)
+    {
+        final byte[] bytes = new byte[m.capacity() - from];
+        m.getBytes(from, bytes);
+        return bytes;
+    }
+
+    @Override
     public Vote[] exchange(final Vote vote, final Inbound inbound)
     {
         final UnsafeBuffer b = start(Wire.VOTE);
@@ -210,6 +258,11 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
                         m.getLong(Wire.DOORBELL_CHANNEL));
                     case Wire.START -> inbound.start(m.getInt(Wire.START_CORE), m.getLong(Wire.START_ARGUMENT),
                         m.byteArray(), Wire.START_LINE, m.getLong(Wire.START_AT));
+                    case Wire.REQUEST -> inbound.request(m.getInt(Wire.REQUEST_CORE), m.getLong(Wire.REQUEST_AT),
+                        m.getLong(Wire.REQUEST_ID), tail(m, Wire.REQUEST_BYTES));
+                    case Wire.TRACE_LINES -> inbound.traceLines(m.byteArray(), Wire.BODY_OFFSET,
+                        m.capacity() - Wire.BODY_OFFSET);
+                    case Wire.REPLY -> inbound.reply(m.getLong(Wire.REPLY_ID), tail(m, Wire.REPLY_BYTES));
                     case Wire.VOTE -> votes[p] = new Vote(m.getLong(Wire.VOTE_EARLIEST), m.getLong(Wire.VOTE_LATEST),
                         m.getByte(Wire.VOTE_POSTED) != 0, m.getByte(Wire.VOTE_EXIT) != 0);
                     default -> throw new IllegalStateException(describe(p) + " sent message type " +
@@ -295,6 +348,7 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
     {
         if (failed.compareAndSet(false, true))
         {
+            failureLine = line;
             reportFailure.accept(line);
         }
     }
@@ -339,6 +393,12 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         if (closed)
         {
             throw new IllegalStateException("the partition link is closed");
+        }
+        final String line = failureLine;
+        if (line != null)
+        {
+            // The run ends: nothing waited for on this link will come.
+            throw new IllegalStateException(line);
         }
         if (silent(partition))
         {

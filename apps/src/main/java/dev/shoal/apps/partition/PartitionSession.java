@@ -31,12 +31,16 @@ public final class PartitionSession implements AutoCloseable
     /** The IPC channel of every partition on one host. */
     public static final String IPC_CHANNEL = "aeron:ipc?term-length=" + TERM_LENGTH;
     private static volatile PartitionSession current;
+    /** The line that ended the last session's run (a partition died or went silent), or null. */
+    private static volatile String failure;
 
     private final EmbeddedDriver driver;
     private final AeronPartitionLink link;
     private final List<Process> workers = new ArrayList<>();
     private final PrintWriter err;
     private final Thread reaper;
+    /** The host thread that started the session (the command's): interrupted when a partition fails. */
+    private final Thread host = Thread.currentThread();
     /** Set once the run is ending (closed, refused, failed): a worker exiting then is no news. */
     private volatile boolean closing;
     private boolean closed;
@@ -45,6 +49,7 @@ public final class PartitionSession implements AutoCloseable
         final Integer listenPort)
     {
         this.err = err;
+        failure = null;
         driver = new EmbeddedDriver(listenPort != null);
         reaper = new Thread(this::destroyWorkers, "shoal-partition-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
@@ -179,7 +184,8 @@ public final class PartitionSession implements AutoCloseable
             {
                 if (!closing)
                 {
-                    fail(link.describe(partition) + " died (exit code " + p.exitValue() + ")");
+                    // Through the link, so that whatever waits on it (the engine at a barrier) stops at once.
+                    link.abort(link.describe(partition) + " died (exit code " + p.exitValue() + ")");
                 }
             });
         }
@@ -236,7 +242,12 @@ public final class PartitionSession implements AutoCloseable
         }
     }
 
-    /** A partition died or went silent: one line, every worker stopped, exit code 1. */
+    /**
+     * A partition died or went silent, or this JVM's engine failed: the run ends. Every worker is stopped by pid,
+     * the link stops waiting (so the engine's partition thread ends, and with it the machine), and the host thread
+     * is interrupted, so that whatever it waits for fails at once; the CLI then prints {@link #failure()} as its
+     * one line and exits 1. Any thread; the first failure only.
+     */
     private void fail(final String line)
     {
         if (closing)
@@ -244,13 +255,40 @@ public final class PartitionSession implements AutoCloseable
             return;
         }
         closing = true;
-        err.println("shoal: " + line + "; the run ends on every partition");
-        err.flush();
-        // Synchronously: the thread that found the failure must not go on to report it again.
-        System.exit(1);
+        failure = line;
+        stopWorkers();
+        host.interrupt();
+    }
+
+    /**
+     * The line that ended this process's last partitioned run ("partition 1 (cores 128-255) died (exit code
+     * 137)"), or null if none failed.
+     */
+    public static String failure()
+    {
+        return failure;
+    }
+
+    /** Forgets the last failure (the CLI, once it reported it). */
+    public static void clearFailure()
+    {
+        failure = null;
+    }
+
+    /** The session this process started, if any (for tests). */
+    static PartitionSession current()
+    {
+        return current;
     }
 
     private void destroyWorkers()
+    {
+        stopWorkers();
+        driver.deleteDirectory();
+    }
+
+    /** Stops every worker process by pid and waits for each (bounded). */
+    private void stopWorkers()
     {
         for (final Process p : workers)
         {
@@ -267,7 +305,6 @@ public final class PartitionSession implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        driver.deleteDirectory();
     }
 
     /** Tells every worker to exit, waits for them (bounded), stops the rest by pid, frees the directory. */

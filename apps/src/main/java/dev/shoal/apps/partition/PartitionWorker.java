@@ -25,6 +25,8 @@ public final class PartitionWorker
 {
     private final AeronPartitionLink link;
     private final PrintWriter err;
+    /** This worker's cores' trace hashes, kept across machines while the coordinator's trace goes on. */
+    private TraceRecorder trace;
 
     public PartitionWorker(final AeronPartitionLink link, final PrintWriter err)
     {
@@ -152,8 +154,11 @@ public final class PartitionWorker
                 builder.operation(op);
             }
         }
-        final DeterministicScheduler engine = new DeterministicScheduler(Long.parseLong(fields.get("seed")),
-            new TraceRecorder(null)).threads(1).jitter(Long.parseLong(fields.get("jitter"))).partitionedBy(link);
+        if (trace == null || !"continue".equals(fields.get("trace")))
+        {
+            trace = TraceRecorder.forWorker(Boolean.parseBoolean(fields.get("lines")));
+        }
+        final DeterministicScheduler engine = new DeterministicScheduler(Long.parseLong(fields.get("seed")), trace).threads(1).jitter(Long.parseLong(fields.get("jitter"))).partitionedBy(link);
         final MonitorConfig config = builder.runners(engine).build();
         final int types = Integer.parseInt(fields.get("types"));
         if (config.protocol().messageTypes() != types)

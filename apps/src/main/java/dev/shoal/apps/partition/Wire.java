@@ -39,6 +39,16 @@ final class Wire
      */
     static final byte HASHES = 14;
 
+    /** Coordinator → worker: core (4), at (8), id (8), then the host request's bytes. */
+    static final byte REQUEST = 15;
+    /** Worker → coordinator: id (8), then the bytes the host request answered. */
+    static final byte REPLY = 16;
+
+    /** Worker → coordinator before its vote, with a trace file: trace lines, TraceRecorder.LINE_BYTES each. */
+    static final byte TRACE_LINES = 17;
+    /** Trace lines per TRACE_LINES message: 8,192 of 40 bytes, within Aeron's maximum message of 512 KiB. */
+    static final int TRACE_CHUNK = 8192;
+
     static final int LINE_ADDRESS = BODY_OFFSET;
     static final int LINE_BYTES = BODY_OFFSET + 8;
     static final int LINE_LENGTH = LINE_BYTES + 64;
@@ -58,6 +68,14 @@ final class Wire
     static final int VOTE_POSTED = BODY_OFFSET + 16;
     static final int VOTE_EXIT = BODY_OFFSET + 17;
     static final int VOTE_LENGTH = VOTE_EXIT + 1;
+
+    static final int REQUEST_CORE = BODY_OFFSET;
+    static final int REQUEST_AT = BODY_OFFSET + 8;
+    static final int REQUEST_ID = BODY_OFFSET + 16;
+    static final int REQUEST_BYTES = BODY_OFFSET + 24;
+
+    static final int REPLY_ID = BODY_OFFSET;
+    static final int REPLY_BYTES = BODY_OFFSET + 8;
 
     static final int HASHES_COUNT = BODY_OFFSET;
     static final int HASHES_MORE = BODY_OFFSET + 4;

@@ -24,12 +24,12 @@ class PartitionBadInputTest
     }
 
     @Test
-    void shouldRefusePartitionsInLiveModeOrWithATraceFile()
+    void shouldRefusePartitionsInLiveModeOrWithATimeline()
     {
         assertOneLine(Cli.run("run", "unmap", "--machine", "amd-2x2", "--mode", "live", "--partitions", "2"),
             "--partitions needs --mode deterministic");
-        assertOneLine(Cli.run("run", "unmap", "--machine", "amd-2x2", "--trace", "t.trace", "--partitions", "2"),
-            "--partitions needs --mode deterministic");
+        assertOneLine(Cli.run("run", "unmap", "--machine", "amd-2x2", "--timeline", "t.json", "--partitions", "2"),
+            "no --timeline");
     }
 
     @Test

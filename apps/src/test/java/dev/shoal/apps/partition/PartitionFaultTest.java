@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Faults of a partitioned run, with the coordinator in a process of its own (it ends its JVM when a partition
- * fails): a killed worker ends the run with one line naming the partition and its cores, a non-zero exit, and no
- * process left behind; a worker of another Shoal version is refused with one line and exit 2. Every process is
+ * Faults of a partitioned run, with the coordinator in a process of its own and in this JVM: a killed worker
+ * ends the run with one line naming the partition and its cores, a non-zero exit, no hang and no process left
+ * behind (in this JVM: the host's wait fails, the CLI returns 1, and this JVM goes on); a worker of another Shoal version is refused with one line and exit 2. Every process is
  * stopped by pid in the end, whatever happened.
  */
 class PartitionFaultTest
@@ -54,6 +54,52 @@ class PartitionFaultTest
         {
             stop(coordinator, started);
         }
+    }
+
+    @Test
+    void shouldFailTheHostsWaitRatherThanEndTheJvmWhenAWorkerIsKilled(@TempDir final Path dir) throws Exception
+    {
+        // The coordinator in this JVM: a partition's failure must reach the host thread waiting on the machine as
+        // an exception, and the CLI return 1, instead of the process ending (it would end this test's JVM).
+        final List<Long> killed = new ArrayList<>();
+        final Thread killer = Thread.ofPlatform().daemon(true).start(() ->
+        {
+            try
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+                while (System.nanoTime() < deadline && (PartitionSession.current() == null ||
+                    !Files.isDirectory(dir.resolve("out"))))
+                {
+                    Thread.sleep(50);
+                }
+                Thread.sleep(2_000);
+                final PartitionSession session = PartitionSession.current();
+                if (session != null)
+                {
+                    for (final long pid : session.workerPids())
+                    {
+                        killed.add(pid);
+                        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
+        final Cli cli = Cli.run("bench", "--machine", "numa:16x16", "--cores", "256", "--workload", "2pc",
+            "--repeat", "200", "--quiet", "--out", dir.resolve("out").toString(), "--partitions", "2",
+            "--partition-timeout", "5");
+        killer.join(TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
+        assertEquals(1, killed.size(), "no worker was killed: " + cli.err());
+        assertEquals(1, cli.exit(), cli.err());
+        final List<String> lines = cli.err().lines().filter(l -> l.startsWith("shoal:")).toList();
+        assertEquals(1, lines.size(), cli.err());
+        assertTrue(lines.get(0).contains("partition 1 (cores 128-255) died"), cli.err());
+        assertFalse(cli.err().contains("\tat "), "a stack trace: " + cli.err());
+        assertFalse(ProcessHandle.of(killed.get(0)).map(ProcessHandle::isAlive).orElse(false));
+        assertEquals(null, PartitionSession.current());
     }
 
     @Test

@@ -50,6 +50,64 @@ class PartitionedRunTest
     }
 
     @Test
+    void shouldRunAJobOnTheLastCoreFromTheCoordinatorWithTheSingleJvmsHashAndFigures()
+    {
+        // census's dispatcher variant runs a job on the last core, in the last partition: the job travels there as
+        // bytes and its answer comes back; its host variant runs on core 0. Two machines in one run: the workers'
+        // trace hashes go on from one machine to the next as the coordinator's do.
+        final List<String> common = List.of("run", "census", "--machine", "numa:4x8", "--cores", "32", "--json");
+        final Cli single = Cli.run(common.toArray(String[]::new));
+        assertEquals(0, single.exit(), single.err());
+        assertTrue(single.out().contains("\"variant\":\"dispatcher\""), single.out());
+        for (final String p : List.of("2", "4"))
+        {
+            final Cli split = Cli.run(args(common, "--partitions", p));
+            assertEquals(0, split.exit(), split.err());
+            assertEquals(single.out(), split.out(), "on " + p + " JVMs");
+        }
+    }
+
+    @Test
+    void shouldWriteTheSingleJvmsTraceFileFromEveryPartitionsLines(@TempDir final Path dir) throws IOException
+    {
+        // The workers ship their cores' lines before each vote; the coordinator writes them with its own in the
+        // file's order. Equal past the "# args:" line, which names the command (and so --partitions).
+        for (final List<String> common : List.of(
+            List.of("run", "census", "--machine", "numa:4x8", "--cores", "32"),
+            List.of("run", "unmap", "--machine", "numa:8x8", "--cores", "64")))
+        {
+            final Path one = dir.resolve(common.get(1) + "-1.trace");
+            final Path two = dir.resolve(common.get(1) + "-2.trace");
+            final Cli single = Cli.run(args(common, "--trace", one.toString()));
+            final Cli split = Cli.run(args(common, "--trace", two.toString(), "--partitions", "2"));
+            assertEquals(0, single.exit(), single.err());
+            assertEquals(0, split.exit(), split.err());
+            final List<String> expected = withoutArgs(Files.readAllLines(one));
+            assertTrue(expected.size() > 100, common + ": " + expected.size() + " lines");
+            assertEquals(expected, withoutArgs(Files.readAllLines(two)), common.toString());
+        }
+    }
+
+    private static List<String> withoutArgs(final List<String> lines)
+    {
+        return lines.stream().filter(l -> !l.startsWith("# args:")).toList();
+    }
+
+    @Test
+    void shouldGiveTheSingleJvmTraceHashForARunOfSeveralMachines()
+    {
+        // run 2pc boots one machine per variant, all folded into one trace hash.
+        final List<String> common = List.of("run", "2pc", "--machine", "numa:4x8", "--cores", "32", "--json");
+        final Cli single = Cli.run(common.toArray(String[]::new));
+        final Cli split = Cli.run(args(common, "--partitions", "2"));
+        assertEquals(0, single.exit(), single.err());
+        assertEquals(0, split.exit(), split.err());
+        assertEquals(field(single.out(), "traceHash"), field(split.out(), "traceHash"));
+        assertEquals(single.out().replaceAll("\\{[^{}]*host-throughput[^{}]*\\}", ""),
+            split.out().replaceAll("\\{[^{}]*host-throughput[^{}]*\\}", ""));
+    }
+
+    @Test
     void shouldGiveTheSingleJvmTraceHashForPingPongAcrossPartitions()
     {
         final List<String> common = List.of("run", "pingpong", "--machine", "numa:8x8", "--from", "0", "--to", "63",
