@@ -23,9 +23,14 @@ import org.agrona.collections.Int2ObjectHashMap;
  */
 public final class Protocol
 {
-    /** One message type of the protocol. {@code operation} is the declaring operation's {@link MonitorOperation#name()}. */
+    /**
+     * One message type of the protocol. {@code operation} is the declaring operation's {@link MonitorOperation#name()}.
+     * A {@code coherence} message stands for a coherence transaction of the hardware, not for software: the
+     * monitor charges neither slot writes, line fetches, receive software nor dispatch for it
+     * ({@link Monitor#sendCoherence}).
+     */
     public record MessageType<M>(int id, String operation, Class<M> type, MessageCodec<M> codec,
-        MessageHandler<M> handler)
+        MessageHandler<M> handler, boolean coherence)
     {
         /** The message's name: its class's simple name. */
         public String name()
@@ -192,6 +197,22 @@ public final class Protocol
         /** Declares a message with a codec of its own. */
         public <M> Builder message(final Class<M> type, final MessageCodec<M> codec, final MessageHandler<M> handler)
         {
+            return declare(type, codec, handler, false);
+        }
+
+        /**
+         * Declares a coherence message: a leg of a cache-coherence transaction that the operation prices itself
+         * ({@link Monitor#sendCoherence}); it costs its sender and receiver no cycles of software.
+         */
+        public <M> Builder coherenceMessage(final Class<M> type, final MessageCodec<M> codec,
+            final MessageHandler<M> handler)
+        {
+            return declare(type, codec, handler, true);
+        }
+
+        private <M> Builder declare(final Class<M> type, final MessageCodec<M> codec, final MessageHandler<M> handler,
+            final boolean coherence)
+        {
             for (final MessageType<?> t : types)
             {
                 if (t.type() == type)
@@ -208,7 +229,7 @@ public final class Protocol
                     "rename one of the messages, or declare another name for its operation (MonitorOperation.name())",
                     id, current, type.getSimpleName(), clash.operation(), clash.name()));
             }
-            final MessageType<M> t = new MessageType<>(id, current, type, codec, handler);
+            final MessageType<M> t = new MessageType<>(id, current, type, codec, handler, coherence);
             ids.put(id, t);
             types.add(t);
             return this;
