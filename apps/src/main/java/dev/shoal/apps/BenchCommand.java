@@ -14,6 +14,7 @@ import dev.shoal.apps.bench.BenchReport;
 import dev.shoal.apps.bench.BenchRunner;
 import dev.shoal.apps.bench.Row;
 import dev.shoal.apps.bench.UnmapWorkload;
+import dev.shoal.apps.bench.UpdateWorkload;
 import dev.shoal.apps.bench.Workload;
 import dev.shoal.apps.bench.Workloads;
 import dev.shoal.monitor.ShootdownStrategy;
@@ -43,7 +44,8 @@ final class BenchCommand implements Callable<Integer>
     int[] cores;
 
     @Option(names = "--workload", required = true, split = ",",
-        description = "Workloads, comma-separated: unmap, boot, urpc, lrpc, 2pc, revoke, nameservice, or your own " +
+        description = "Workloads, comma-separated: unmap, boot, urpc, lrpc, 2pc, revoke, nameservice, shm, msg, or " +
+            "your own " +
             "(--classpath; shoal workloads lists them).")
     List<String> workloads;
 
@@ -51,6 +53,10 @@ final class BenchCommand implements Callable<Integer>
         description = "unmap: unicast, broadcast, multicast, numa-multicast or all, comma-separated " +
             "(default ${DEFAULT-VALUE}).")
     String strategy;
+
+    @Option(names = "--lines", defaultValue = "1,2,4,8", split = ",",
+        description = "shm, msg: cache lines per update, comma-separated, 1..64 (default ${DEFAULT-VALUE}).")
+    int[] lines;
 
     @Option(names = "--repeat", defaultValue = "1", description = "Repeats of every step (default ${DEFAULT-VALUE}).")
     int repeat;
@@ -96,8 +102,15 @@ final class BenchCommand implements Callable<Integer>
         for (final String w : workloads)
         {
             final Workload found = available.find(w);
-            // --strategy picks the lines of unmap's plots; the other workloads measure all their variants.
-            selected.add(found instanceof UnmapWorkload ? new UnmapWorkload(strategies()) : found);
+            // --strategy picks the lines of unmap's plots, --lines those of shm and msg; the other workloads
+            // measure all their variants.
+            selected.add(switch (found)
+            {
+                case UnmapWorkload u -> new UnmapWorkload(strategies());
+                case UpdateWorkload.Shm s -> new UpdateWorkload.Shm(lines());
+                case UpdateWorkload.Msg m -> new UpdateWorkload.Msg(lines());
+                default -> found;
+            });
         }
         final Skb skb = Skb.open(machine);
         final int[] counts = Arrays.stream(cores).distinct().sorted().toArray();
@@ -163,6 +176,24 @@ final class BenchCommand implements Callable<Integer>
             throw new BadInputException("--out " + dir + ": the directory is not writable");
         }
         return dir;
+    }
+
+    private List<Integer> lines()
+    {
+        if (lines == null || lines.length == 0)
+        {
+            throw new BadInputException("--lines needs at least one number of lines");
+        }
+        final List<Integer> out = new ArrayList<>();
+        for (final int n : Arrays.stream(lines).distinct().sorted().toArray())
+        {
+            if (n < 1 || n > 64)
+            {
+                throw new BadInputException("--lines values must be 1..64: " + n);
+            }
+            out.add(n);
+        }
+        return out;
     }
 
     private List<ShootdownStrategy> strategies()

@@ -35,13 +35,14 @@ class ValidateCommandTest
         assertEquals(1, json.out().lines().count(), json.out());
         assertTrue(json.out().startsWith("{\"figures\":[{\"figure\":\"table1-lrpc\",\"machine\":\"intel-2x4\","),
             json.out());
-        for (final String figure : List.of("table1-lrpc", "table2-latency", "table2-throughput", "table3", "figure6",
-            "figure7"))
+        for (final String figure : List.of("table1-lrpc", "table2-latency", "table2-throughput", "table3", "figure3",
+            "figure6", "figure7"))
         {
             assertTrue(json.out().contains("\"figure\":\"" + figure + "\""), figure);
         }
-        // 4 LRPC + 10 placements x 2 + 2 of Table 3 + Figure 6's 4 variants and Figure 7 at 2 and at 32 cores.
-        assertEquals(4 + 20 + 2 + 8 + 2, json.out().split("\"published\":", -1).length - 1);
+        // 4 LRPC + 10 placements x 2 + 2 of Table 3 + Figure 3's SHM8 at 16 cores + Figure 6's 4 variants and
+        // Figure 7 at 2 and at 32 cores.
+        assertEquals(4 + 20 + 2 + 1 + 8 + 2, json.out().split("\"published\":", -1).length - 1);
         // The rows between are there too, without a published value or an error.
         for (final int cores : new int[] {2, 4, 8, 16, 32})
         {

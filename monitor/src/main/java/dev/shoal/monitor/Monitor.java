@@ -278,6 +278,52 @@ public final class Monitor implements CoreService
             writer.buffer(), 0, length);
     }
 
+    /**
+     * Sends a coherence message ({@link Protocol.Builder#coherenceMessage}): one leg of a cache-coherence transaction
+     * that the calling operation models, arriving at {@code arrival} on {@code toCore}. It charges this core nothing
+     * and goes around neither the store buffer nor the miss buffers: the caller's arrival already holds the leg's
+     * line transfer, and the receiver pays no fetch, software or dispatch for it. It travels as bytes in a slot of
+     * the direct channel to {@code toCore}, like every message, so the coherence state it carries stays core-local.
+     *
+     * @throws IllegalStateException    when there is no direct channel to {@code toCore} ({@link #ensureLink}).
+     * @throws IllegalArgumentException when the message is not a coherence message, or {@code arrival} is sooner
+     *                                  than one line transfer from this core's clock (no leg is faster, and the
+     *                                  exact engine's windows rely on it).
+     */
+    public <M> void sendCoherence(final int toCore, final M message, final long arrival)
+    {
+        final MonitorLink link = linksByPeer.get(toCore);
+        if (link == null)
+        {
+            throw new IllegalStateException("monitor " + core.id() + " has no direct channel to core " + toCore +
+                " for a coherence message");
+        }
+        if (!protocol.typeOf(message).coherence())
+        {
+            throw new IllegalArgumentException(message.getClass().getSimpleName() + " is not a coherence message");
+        }
+        final long earliest = core.clock().now() + system.topology().lineTransfer(core.id(), toCore);
+        if (arrival < earliest)
+        {
+            throw new IllegalArgumentException("monitor " + core.id() + " cannot have a coherence message reach core " +
+                toCore + " at " + arrival + ", sooner than one line transfer from its clock (" + earliest + ")");
+        }
+        final int length = encode(toCore, message);
+        link.endpoint().send(arrival, writer.buffer(), 0, length);
+    }
+
+    /** Whether the {@code length} bytes at {@code offset} are a coherence message for this core. */
+    private boolean isCoherence(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!protocol.hasCoherenceMessages() || length < MonitorEnvelope.LENGTH ||
+            buffer.getInt(offset + MonitorEnvelope.DESTINATION_OFFSET) != core.id())
+        {
+            return false;
+        }
+        final Protocol.MessageType<?> type = protocol.byId(buffer.getInt(offset + MonitorEnvelope.TYPE_ID_OFFSET));
+        return type != null && type.coherence();
+    }
+
     private <M> int encode(final int toCore, final M message)
     {
         final Protocol.MessageType<M> type = protocol.typeOf(message);
@@ -794,6 +840,20 @@ public final class Monitor implements CoreService
         final ChannelInbox inbox = link.inbox();
         arrivalCycle = inbox.headArrival();
         final int length = inbox.headLength();
+        if (isCoherence(inbox.buffer(), inbox.headOffset(), length))
+        {
+            // Hardware: its arrival is when the line (or the answer) is here; no fetch, software or dispatch.
+            core.clock().observe(arrivalCycle);
+            try
+            {
+                deliver(inbox.buffer(), inbox.headOffset(), length);
+            }
+            finally
+            {
+                inbox.pop();
+            }
+            return;
+        }
         core.clock().observe(fetchSlots(link.fetchCycles(), length, arrivalCycle, link.takenAt()));
         core.clock().advance(receiveSoftware(length));
         try
@@ -811,6 +871,12 @@ public final class Monitor implements CoreService
     {
         final MonitorLink link = receivingFrom;
         arrivalCycle = link.inbox().arrival(sendCycle);
+        if (isCoherence(buffer, offset, length))
+        {
+            core.clock().observe(arrivalCycle);
+            deliver(buffer, offset, length);
+            return;
+        }
         core.clock().observe(fetchSlots(link.fetchCycles(), length, arrivalCycle, link.takenAt()));
         core.clock().advance(receiveSoftware(length));
         try
@@ -873,7 +939,10 @@ public final class Monitor implements CoreService
             dropMalformed(source, String.format("unknown message id 0x%08x", typeId));
             return;
         }
-        core.clock().advance(core.costs().monitorHandler());
+        if (!type.coherence())
+        {
+            core.clock().advance(core.costs().monitorHandler());
+        }
         if (trace.enabled())
         {
             trace.record(core.id(), core.clock().now(), Trace.Event.RECEIVE, source, Integer.toUnsignedLong(typeId));

@@ -21,9 +21,14 @@ import java.util.Set;
  */
 public final class Protocol
 {
-    /** One message type of the protocol. {@code operation} is the declaring operation's {@link MonitorOperation#name()}. */
+    /**
+     * One message type of the protocol. {@code operation} is the declaring operation's {@link MonitorOperation#name()}.
+     * A {@code coherence} message stands for a coherence transaction of the hardware, not for software: the
+     * monitor charges neither slot writes, line fetches, receive software nor dispatch for it
+     * ({@link Monitor#sendCoherence}).
+     */
     public record MessageType<M>(int id, String operation, Class<M> type, MessageCodec<M> codec,
-        MessageHandler<M> handler)
+        MessageHandler<M> handler, boolean coherence)
     {
         /** The message's name: its class's simple name. */
         public String name()
@@ -66,6 +71,8 @@ public final class Protocol
     private final int[] idTable;
     private final MessageType<?>[] typeTable;
     private final int idMask;
+    /** Whether any type is a coherence message: when none is, the receive path need not look for one. */
+    private final boolean anyCoherence;
     private final ClassValue<MessageType<?>> byClass;
     private final List<String> operations;
 
@@ -88,6 +95,7 @@ public final class Protocol
             idTable[slot] = t.id();
             typeTable[slot] = t;
         }
+        anyCoherence = types.stream().anyMatch(MessageType::coherence);
         // ClassValue caches the answer on the class itself: the send path pays no hashing.
         final Map<Class<?>, MessageType<?>> lookup = Map.copyOf(map);
         byClass = new ClassValue<>()
@@ -120,6 +128,12 @@ public final class Protocol
         }
         // 0 stays free, so that a zeroed envelope is never a message.
         return hash == 0 ? 1 : hash;
+    }
+
+    /** Whether any message type of the protocol is a coherence message ({@link Builder#coherenceMessage}). */
+    public boolean hasCoherenceMessages()
+    {
+        return anyCoherence;
     }
 
     /** The message type with {@code id}, or null when no operation declared it. Any thread: the table is immutable. */
@@ -213,6 +227,22 @@ public final class Protocol
         /** Declares a message with a codec of its own. */
         public <M> Builder message(final Class<M> type, final MessageCodec<M> codec, final MessageHandler<M> handler)
         {
+            return declare(type, codec, handler, false);
+        }
+
+        /**
+         * Declares a coherence message: a leg of a cache-coherence transaction that the operation prices itself
+         * ({@link Monitor#sendCoherence}); it costs its sender and receiver no cycles of software.
+         */
+        public <M> Builder coherenceMessage(final Class<M> type, final MessageCodec<M> codec,
+            final MessageHandler<M> handler)
+        {
+            return declare(type, codec, handler, true);
+        }
+
+        private <M> Builder declare(final Class<M> type, final MessageCodec<M> codec, final MessageHandler<M> handler,
+            final boolean coherence)
+        {
             for (final MessageType<?> t : types)
             {
                 if (t.type() == type)
@@ -229,7 +259,7 @@ public final class Protocol
                     "rename one of the messages, or declare another name for its operation (MonitorOperation.name())",
                     id, current, type.getSimpleName(), clash.operation(), clash.name()));
             }
-            final MessageType<M> t = new MessageType<>(id, current, type, codec, handler);
+            final MessageType<M> t = new MessageType<>(id, current, type, codec, handler, coherence);
             ids.put(id, t);
             types.add(t);
             return this;

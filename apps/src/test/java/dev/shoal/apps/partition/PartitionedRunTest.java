@@ -68,6 +68,27 @@ class PartitionedRunTest
     }
 
     @Test
+    void shouldGiveTheSingleJvmFiguresForSharedMemoryAndMessageUpdatesOnTwoPartitions(@TempDir final Path dir)
+        throws IOException
+    {
+        // Half the updating cores, and the lines' home directory's partners, live in the other JVM: only the bytes
+        // of the coherence messages can reach them, so the same figures mean no coherence state crossed as objects.
+        final List<String> common = List.of("bench", "--machine", "amd-4x4", "--cores", "16", "--workload",
+            "shm,msg", "--lines", "2", "--quiet", "--out");
+        for (final String p : List.of("1", "2"))
+        {
+            final Cli cli = Cli.run(args(common, dir.resolve("p" + p).toString(), "--partitions", p));
+            assertEquals(0, cli.exit(), cli.err());
+        }
+        for (final String workload : List.of("shm", "msg"))
+        {
+            final List<String> expected = simulated(dir.resolve("p1").resolve(workload + ".csv"));
+            assertTrue(expected.size() >= 3, workload + ": " + expected);
+            assertEquals(expected, simulated(dir.resolve("p2").resolve(workload + ".csv")), workload + " on 2");
+        }
+    }
+
+    @Test
     void shouldWriteTheSingleJvmsTraceFileFromEveryPartitionsLines(@TempDir final Path dir) throws IOException
     {
         // The workers ship their cores' lines before each vote; the coordinator writes them with its own in the

@@ -1,0 +1,180 @@
+package dev.shoal.apps.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.TraceRecorder;
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.monitor.MonitorSystem;
+import dev.shoal.skb.Skb;
+
+/**
+ * The Multikernel paper's Figure 3 on amd-4x4: shared-memory updates ({@link SharedLineUpdates}) against the same
+ * update as an RPC ({@link RpcUpdates}), on the exact engine.
+ */
+class Figure3Test
+{
+    private static MonitorSystem boot(final long seed, final int threads) throws Exception
+    {
+        final Skb skb = Skb.open("amd-4x4");
+        return MonitorSystem.boot(MonitorConfig.builder(skb).cores(skb.coreCount())
+            .operation(new SharedLineUpdates()).operation(new RpcUpdates())
+            .runners(new DeterministicScheduler(seed, new TraceRecorder(null)).threads(threads)).build(),
+            Duration.ofSeconds(60));
+    }
+
+    private static double shm(final MonitorSystem system, final int cores, final int lines) throws Exception
+    {
+        return SharedLineUpdates.run(system, cores, lines, UpdateWorkload.WARM_UP, UpdateWorkload.MEASURED,
+            UpdateWorkload.COOL_DOWN).get(60, TimeUnit.SECONDS).cyclesPerUpdate();
+    }
+
+    private static RpcUpdates.Result msg(final MonitorSystem system, final int cores, final int lines)
+        throws Exception
+    {
+        return RpcUpdates.run(system, cores, lines, UpdateWorkload.WARM_UP, UpdateWorkload.MEASURED,
+            UpdateWorkload.COOL_DOWN).get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void shouldMakeSharedMemoryDearerWithMoreCoresAndWithMoreLines() throws Exception
+    {
+        try (MonitorSystem system = boot(1, 1))
+        {
+            assertEquals(8 * SharedLineUpdates.LINE_UPDATE_CYCLES, shm(system, 1, 8),
+                "one core alone hits its own cache: the paper's 'under 30 cycles'");
+            for (final int lines : UpdateWorkload.LINES)
+            {
+                double previous = shm(system, 1, lines);
+                for (final int cores : new int[] {2, 4, 8, 16})
+                {
+                    final double now = shm(system, cores, lines);
+                    assertTrue(now > previous, lines + " lines: " + cores + " cores " + now + " after " + previous);
+                    previous = now;
+                }
+            }
+            for (final int cores : new int[] {2, 4})
+            {
+                double previous = 0;
+                for (final int lines : UpdateWorkload.LINES)
+                {
+                    final double now = shm(system, cores, lines);
+                    assertTrue(now > previous, cores + " cores: " + lines + " lines " + now + " after " + previous);
+                    previous = now;
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepTheServersOwnCostFlatWhileItsClientsQueue() throws Exception
+    {
+        try (MonitorSystem system = boot(1, 1))
+        {
+            final double at4 = msg(system, 4, 1).serverCyclesPerUpdate();
+            for (final int cores : new int[] {8, 12, 16})
+            {
+                final double server = msg(system, cores, 1).serverCyclesPerUpdate();
+                assertTrue(Math.abs(server - at4) <= 0.2 * at4, cores + " cores: server " + server + " against " + at4);
+            }
+            final double at2 = msg(system, 2, 1).cyclesPerUpdate();
+            final double at16 = msg(system, 16, 1).cyclesPerUpdate();
+            assertTrue(at16 > 2 * at2, "clients queue at the server: " + at2 + " at 2 cores, " + at16 + " at 16");
+            final double eightLines = msg(system, 16, 8).cyclesPerUpdate();
+            assertTrue(Math.abs(eightLines - at16) <= 0.05 * at16,
+                "the lines stay in the server's cache: " + at16 + " for 1 line, " + eightLines + " for 8");
+        }
+    }
+
+    @Test
+    void shouldGiveTheSameFiguresForEverySeedAndThreadCount() throws Exception
+    {
+        List<Double> expected = null;
+        for (final long seed : new long[] {1, 42})
+        {
+            for (final int threads : new int[] {1, 2, 4})
+            {
+                final List<Double> figures = new ArrayList<>();
+                try (MonitorSystem system = boot(seed, threads))
+                {
+                    for (final int cores : new int[] {6, 16})
+                    {
+                        figures.add(shm(system, cores, 2));
+                        final RpcUpdates.Result r = msg(system, cores, 4);
+                        figures.add(r.cyclesPerUpdate());
+                        figures.add(r.serverCyclesPerUpdate());
+                    }
+                }
+                if (expected == null)
+                {
+                    expected = figures;
+                }
+                assertEquals(expected, figures, "seed " + seed + ", " + threads + " threads");
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepTheDirectoryOnTheHomeCoreAndEachCoresProgressOnItsOwn() throws Exception
+    {
+        try (MonitorSystem system = boot(1, 4))
+        {
+            shm(system, 16, 4);
+            for (int core = 0; core < 16; core++)
+            {
+                final int c = core;
+                // local(key, () -> null) looks without creating: the state a core holds, or null.
+                final Object[] held = system.onCore(core, m -> new Object[] {
+                    m.local(SharedLineUpdates.Directory.class, () -> null),
+                    m.local(SharedLineUpdates.Updater.class, () -> null)}).get(10, TimeUnit.SECONDS);
+                if (c == SharedLineUpdates.HOME)
+                {
+                    assertNotNull(held[0], "the home holds the directory");
+                }
+                else
+                {
+                    assertNull(held[0], "core " + c + " holds no directory");
+                }
+                assertNotNull(held[1], "core " + c + " keeps its own progress");
+            }
+            final Object[] updaters = new Object[16];
+            for (int core = 0; core < 16; core++)
+            {
+                updaters[core] = system.onCore(core, m -> m.local(SharedLineUpdates.Updater.class, () -> null))
+                    .get(10, TimeUnit.SECONDS);
+                for (int other = 0; other < core; other++)
+                {
+                    assertTrue(updaters[other] != updaters[core], "cores " + other + " and " + core + " share state");
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseACoherenceMessageFasterThanALineTransfer() throws Exception
+    {
+        try (MonitorSystem system = boot(1, 1))
+        {
+            shm(system, 2, 1);
+            final ExecutionException refused = assertThrows(ExecutionException.class, () -> system.onCore(1, m ->
+            {
+                m.sendCoherence(0, new SharedLineUpdates.Acquire(0), m.now() + 1);
+                return null;
+            }).get(10, TimeUnit.SECONDS));
+            assertTrue(refused.getCause().getMessage().contains("sooner than one line transfer"),
+                refused.getCause().getMessage());
+        }
+    }
+}
