@@ -43,20 +43,9 @@ public final class Monitor implements CoreService
     private static final int POLL_LIMIT = 16;
     /** Live mode looks at the rendezvous page every 64th duty cycle: openings are rare, the idle cycle is hot. */
     private static final int RENDEZVOUS_POLL_MASK = 63;
-    /**
-     * A dense index for each class used as a {@link #local} key, the same on every core: host metadata about
-     * classes, like the protocol's table of message types, never simulated state.
-     */
-    private static final ClassValue<Integer> LOCAL_SLOT = new ClassValue<>()
-    {
-        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-
-        @Override
-        protected Integer computeValue(final Class<?> key)
-        {
-            return next.getAndIncrement();
-        }
-    };
+    /** What a monitor without operation state holds (most cores of a big machine, most of the time). */
+    private static final Class<?>[] NO_KEYS = {};
+    private static final Object[] NO_STATE = {};
 
     private final Core core;
     private final MonitorSystem system;
@@ -65,7 +54,9 @@ public final class Monitor implements CoreService
     private final dev.shoal.kernel.Timeline timeline;
 
     private final Int2ObjectHashMap<MonitorLink> linksByPeer = new Int2ObjectHashMap<>();
-    private final List<MonitorLink> links = new ArrayList<>(4);
+    /** Every direct channel, in the order they were opened: what the duty cycle polls. */
+    private MonitorLink[] links = new MonitorLink[2];
+    private int linkCount;
     private final List<ChannelPoller> pollers = new ArrayList<>(2);
     private final Loopback loopback;
     /** Channels other cores opened to this one around the routing tree ({@link #openDirect}). */
@@ -85,8 +76,13 @@ public final class Monitor implements CoreService
 
     private final MessageWriter writer = new MessageWriter();
     private final MessageReader reader = new MessageReader();
-    /** Operations' core-local state, at each key class's {@link #LOCAL_SLOT}; null where none was made yet. */
-    private Object[] locals = new Object[8];
+    /**
+     * Operations' core-local state: the key classes and, at the same index, their state. A few operations keep state
+     * on a core, so a scan by identity finds it sooner than a hash would.
+     */
+    private Class<?>[] localKeys = NO_KEYS;
+    private Object[] locals = NO_STATE;
+    private int localCount;
     private final Long2ObjectHashMap<PendingCall> calls = new Long2ObjectHashMap<>();
     private long nextRequestId = 1;
 
@@ -164,19 +160,22 @@ public final class Monitor implements CoreService
     @SuppressWarnings("unchecked")
     public <S> S local(final Class<S> key, final Supplier<S> initial)
     {
-        final int slot = LOCAL_SLOT.get(key);
-        Object[] state = locals;
-        if (slot < state.length && state[slot] != null)
+        final Class<?>[] keys = localKeys;
+        for (int i = 0, n = localCount; i < n; i++)
         {
-            return (S)state[slot];
+            if (keys[i] == key)
+            {
+                return (S)locals[i];
+            }
         }
         final S value = initial.get();
-        state = locals; // initial may itself have made state
-        if (slot >= state.length)
+        if (localCount == localKeys.length)
         {
-            state = locals = Arrays.copyOf(state, Math.max(slot + 1, 2 * state.length));
+            localKeys = Arrays.copyOf(localKeys, Math.max(4, 2 * localCount));
+            locals = Arrays.copyOf(locals, Math.max(4, 2 * localCount));
         }
-        state[slot] = value;
+        localKeys[localCount] = key;
+        locals[localCount++] = value;
         return value;
     }
 
@@ -606,7 +605,11 @@ public final class Monitor implements CoreService
         final MonitorLink link = new MonitorLink(this, peer, endpoint, inboxFrom(peer), homeCoreOf(rxAddress));
         linksByPeer.put(peer, link);
         lastHopTo = -1; // a new direct channel may replace a route along the tree
-        links.add(link);
+        if (linkCount == links.length)
+        {
+            links = Arrays.copyOf(links, 2 * linkCount);
+        }
+        links[linkCount++] = link;
         pumpByRing.put(rxAddress, () -> pumpLink(link));
         return link;
     }
@@ -708,7 +711,9 @@ public final class Monitor implements CoreService
     public void restart()
     {
         timeline.fault(core, "restart");
+        Arrays.fill(localKeys, null);
         Arrays.fill(locals, null);
+        localCount = 0;
         calls.clear();
         restarts++;
     }
@@ -776,9 +781,10 @@ public final class Monitor implements CoreService
     public int doWork()
     {
         int work = 0;
-        for (int i = 0; i < links.size(); i++)
+        final MonitorLink[] links = this.links;
+        for (int i = 0, n = linkCount; i < n; i++)
         {
-            final MonitorLink link = links.get(i);
+            final MonitorLink link = links[i];
             receivingFrom = link;
             work += link.endpoint().poll(inbound, POLL_LIMIT);
         }
@@ -816,9 +822,9 @@ public final class Monitor implements CoreService
             return;
         }
         pollRendezvous(true);
-        for (int i = 0; i < links.size(); i++)
+        for (int i = 0; i < linkCount; i++)
         {
-            pumpLink(links.get(i));
+            pumpLink(links[i]);
         }
         for (int i = 0; i < pollers.size(); i++)
         {

@@ -73,20 +73,20 @@ public final class Protocol
     private final int idMask;
     /** Whether any type is a coherence message: when none is, the receive path need not look for one. */
     private final boolean anyCoherence;
-    private final ClassValue<MessageType<?>> byClass;
+    /** Open addressing by the class's identity hash: the send path's lookup of a message's type. */
+    private final Class<?>[] classTable;
+    private final MessageType<?>[] classTypes;
     private final List<String> operations;
 
     private Protocol(final List<MessageType<?>> types, final List<String> operations)
     {
         this.types = List.copyOf(types);
-        final Map<Class<?>, MessageType<?>> map = new HashMap<>();
         final int size = Integer.highestOneBit(Math.max(4, types.size()) * 4 - 1) << 1;
         idTable = new int[size];
         typeTable = new MessageType<?>[size];
         idMask = size - 1;
         for (final MessageType<?> t : types)
         {
-            map.put(t.type(), t);
             int slot = t.id() & idMask;
             while (typeTable[slot] != null)
             {
@@ -96,16 +96,18 @@ public final class Protocol
             typeTable[slot] = t;
         }
         anyCoherence = types.stream().anyMatch(MessageType::coherence);
-        // ClassValue caches the answer on the class itself: the send path pays no hashing.
-        final Map<Class<?>, MessageType<?>> lookup = Map.copyOf(map);
-        byClass = new ClassValue<>()
+        classTable = new Class<?>[size];
+        classTypes = new MessageType<?>[size];
+        for (final MessageType<?> t : types)
         {
-            @Override
-            protected MessageType<?> computeValue(final Class<?> type)
+            int slot = System.identityHashCode(t.type()) & idMask;
+            while (classTable[slot] != null)
             {
-                return lookup.get(type);
+                slot = (slot + 1) & idMask;
             }
-        };
+            classTable[slot] = t.type();
+            classTypes[slot] = t;
+        }
         this.operations = List.copyOf(operations);
     }
 
@@ -153,7 +155,21 @@ public final class Protocol
     @SuppressWarnings("unchecked")
     public <M> MessageType<M> typeOf(final M message)
     {
-        final MessageType<?> t = byClass.get(message.getClass());
+        final Class<?> type = message.getClass();
+        MessageType<?> t = null;
+        for (int slot = System.identityHashCode(type) & idMask; ; slot = (slot + 1) & idMask)
+        {
+            final Class<?> c = classTable[slot];
+            if (c == type)
+            {
+                t = classTypes[slot];
+                break;
+            }
+            if (c == null)
+            {
+                break;
+            }
+        }
         if (t == null)
         {
             throw new IllegalArgumentException("message type " + message.getClass().getName() +

@@ -184,7 +184,7 @@ public final class UmpEndpoint
         {
             throw new IllegalStateException("UMP endpoint polled from inside its own handler");
         }
-        if (!sender.hasPendingOutbound() && !receiver.isAckDue() && !receiver.hasInbound())
+        if (!receiver.hasInbound() && !sender.hasPendingOutbound() && !receiver.isAckDue())
         {
             return 0; // the idle duty cycle's path: one volatile load of the next header
         }

@@ -36,6 +36,8 @@ final class UmpSender
     private int unannouncedSlots;
 
     private final ArrayDeque<PendingMessage> outbound = new ArrayDeque<>();
+    /** {@code outbound}'s size, kept here: the idle duty cycle asks for it every time, and this is one load. */
+    private int pendingMessages;
 
     long messagesSent;
     long slotsSent;
@@ -59,7 +61,7 @@ final class UmpSender
 
     boolean hasPendingOutbound()
     {
-        return !outbound.isEmpty();
+        return pendingMessages != 0;
     }
 
     /** Data slots this side may write now without hearing from the peer. */
@@ -97,9 +99,10 @@ final class UmpSender
      */
     boolean offer(final long sendCycle, final DirectBuffer src, final int offset, final int length)
     {
-        if (!outbound.isEmpty())
+        if (pendingMessages != 0)
         {
             outbound.addLast(PendingMessage.copyOf(sendCycle, src, offset, length, 0));
+            pendingMessages++;
             return false;
         }
         final int fragments = UmpDescriptor.slotsFor(length);
@@ -111,6 +114,7 @@ final class UmpSender
             return true;
         }
         outbound.addLast(PendingMessage.copyOf(sendCycle, src, offset, length, written));
+        pendingMessages++;
         return false;
     }
 
@@ -121,6 +125,10 @@ final class UmpSender
      */
     int flush()
     {
+        if (pendingMessages == 0)
+        {
+            return 0;
+        }
         int work = 0;
         PendingMessage pending;
         while ((pending = outbound.peekFirst()) != null)
@@ -140,6 +148,7 @@ final class UmpSender
                 break;
             }
             outbound.pollFirst();
+            pendingMessages--;
             messagesSent++;
         }
         return work;
