@@ -110,6 +110,36 @@ abstract class UmpChannelSanityTest
     }
 
     @ForEachRingSize
+    void shouldKeepAMessagesBytesWhileItsHandlerRunsThoughItRepliesAndThePeerRefillsTheRing(final int slots)
+    {
+        // A one-slot message is read in place, from the ring: its slot must stay the peer's to not touch until
+        // the handler returns, even after the handler's reply has carried an acknowledgement back and the peer
+        // has polled it and written everything its credit allows.
+        final UmpChannel channel = newChannel(slots);
+        final UmpEndpoint a = channel.a();
+        final UmpEndpoint b = channel.b();
+        final Recorder atA = new Recorder();
+        final List<String> seen = new ArrayList<>();
+        final UmpHandler handler = (sendCycle, buffer, offset, length) ->
+        {
+            final String before = buffer.getStringWithoutLengthAscii(offset, length);
+            b.send(sendCycle, ascii("ack"));
+            a.poll(atA, Integer.MAX_VALUE);
+            for (int i = 0; i < 2 * slots; i++)
+            {
+                a.send(sendCycle, ascii("overwrite-" + i));
+            }
+            a.poll(atA, Integer.MAX_VALUE);
+            seen.add(before + "|" + buffer.getStringWithoutLengthAscii(offset, length));
+        };
+
+        a.send(1, ascii("first"));
+        b.poll(handler, 1);
+
+        assertEquals(List.of("first|first"), seen);
+    }
+
+    @ForEachRingSize
     void shouldWrapAroundTheRingOverManyLaps(final int slots)
     {
         final UmpChannel channel = newChannel(slots);
