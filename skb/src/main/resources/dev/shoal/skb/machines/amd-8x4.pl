@@ -65,8 +65,8 @@ line_transfer(hops(2), 280).
 %   Socket F Opteron: "the theoretical peak bandwidth that DDR2 at 667MHz can deliver (10.6 GB/s)"), that is
 %   666.67 MT/s x 16 bytes.
 % The paper does not say which DIMMs its machine had: this is the fastest memory the part takes, so the least
-% occupancy it allows (sustained bandwidth is below peak). Barcelona (rev B) is
-% taken to take the same DDR2-667 as the rev F parts on Socket F; no data sheet of the part was read.
+% occupancy it allows (sustained bandwidth is below peak). Barcelona (family 10h rev B) is taken to take the
+% same DDR2-667 as the rev F parts of Socket F; no data sheet of the part itself was read.
 dram_bandwidth(10667).
 
 % memory_region(Node, Base, Bytes). The paper does not give memory sizes: these are illustrative.
