@@ -428,31 +428,43 @@ final class Validation
               model gives the same-die line transfer the smallest cost, while the paper's same-die throughput is
               no better than across hops (the broadcast probes every transaction waits for, which the model folds
               into each class's figure, bound throughput as well as latency).
-            - **Figure 3** is held out (amd-4x4; `shoal bench --machine amd-4x4 --cores 2,4,8,16 --workload
-              shm,msg` gives the same figures). Coherence is modelled as message passing to the lines' home
-              (core 0), which serves one transaction per line at a time; each access costs a request leg and an
-              answer leg of a line transfer each (cost-model.md). SHM grows with cores, and with lines while few
-              cores contend (at 2 cores each line is two legs in a row: 198 cycles a line). With many cores each
-              line is busy back to back, the cores queue at it in a convoy and one update takes about n line
-              transfers whatever the number of lines: the model has no resource that every line's transactions
-              share, where the paper's roughly 94 cycles per core and line at 16 cores say its machine has one
-              (the broadcast probes every transaction of these Opterons sends to every socket, or the home's
-              memory controller). So SHM8 at 16 cores is a third of the paper's, and SHM is dearer than MSG from
-              one line on at 16 cores. MSG is bounded by the server: its store buffer commits one reply line per
-              update (about 237 cycles averaged over its clients' distances), so 15 clients wait about 15 of
-              those, the same for every number of lines, as in the paper (the lines stay in the server's cache).
-              The server's own cost falls from 404 cycles at 2 cores (it waits for each request's line) to about
-              236 once requests queue and their fetches overlap, as the paper's does; it includes the monitor's
-              dispatch, which a user-level RPC would not pay.
+            - **Figure 3** is held out (amd-4x4; `shoal bench --machine amd-4x4 --cores 2,4,8,16
+              --workload shm,msg` gives the same figures). Coherence is modelled as message passing to
+              the lines' home (core 0), which serves one transaction per line at a time; each access
+              costs a request leg and an answer leg of a line transfer each (cost-model.md). Every
+              transaction also occupies the home node's memory controller, one at a time, for one line
+              at the node's peak DRAM bandwidth: 13 cycles on this machine (DDR2-800, 12.8 GB/s; the
+              source is in its description). SHM grows with cores, and with lines while few cores
+              contend (at 2 cores each line is two legs in a row: 198 cycles a line). With many cores
+              each line is busy back to back, the cores queue at it in a convoy and one update takes
+              about n line transfers whatever the number of lines. The controller changes this little:
+              at 16 cores an update of 8 lines puts 128 transactions through it, 1,664 cycles of its
+              time against a round of about 4.6k, so it queues them (SHM8 4,633 against 4,545 without
+              it) but does not bound them, and SHM2 and SHM4 come out 1 and 2.5 % lower than without it,
+              because the queue reorders the convoys and with them the caches the lines come from. At 16
+              cores it is the bound for no number of lines (16 x 13 cycles a line, against about two
+              line transfers a line for one core's own legs). The paper's roughly 94 cycles per core and
+              line at 16 cores would need a shared resource about 7 times slower than the DRAM's peak:
+              what is left is the probe broadcast (every transaction's probes go to every socket over
+              the HyperTransport links), whose occupancy no figure found here gives, so it is not
+              modelled. So SHM8 at 16 cores stays at about 39 % of the paper's, and SHM is dearer than
+              MSG from one line on at 16 cores. MSG is bounded by the server: its store buffer commits
+              one reply line per update (about 237 cycles averaged over its clients' distances), so 15
+              clients wait about 15 of those, the same for every number of lines, as in the paper (the
+              lines stay in the server's cache). The server's own cost falls from 404 cycles at 2 cores
+              (it waits for each request's line) to about 236 once requests queue and their fetches
+              overlap, as the paper's does; it includes the monitor's dispatch, which a user-level RPC
+              would not pay.
             - **Figure 6** is held out. At 2 cores a round trip costs four line transfers, two dispatches and the
               INVLPG (about 1.6k against ≈ 1.3k). At 32 cores the order is the paper's: a core polling many rings
               has up to its miss buffers' worth of fetches in flight, so the initiator's 31 acknowledgement fetches
               overlap and unicast is bounded by its store buffer, which commits the 31 requests one line transfer
               after another; broadcast's one line serves its 31 readers one transfer after another, which comes to
               the same time (the model has nothing that makes broadcast dearer than unicast; the paper has it 1.1k
-              dearer, contention on the one line's home). Both come out 20–30 % under the paper: the links and memory
-              controllers the 124 transactions share are not resources in the model (they need state that is not
-              core-local). The multicasts send one request per package, so the initiator's store buffer is busy
+              dearer, contention on the one line's home). Both come out 20–30 % under the paper: the links the 124
+              transactions share are not resources in the model, and the home's memory controller is one only for
+              shared-memory transactions: a slot fetch is priced by its reader and does not pass it (cost-model.md
+              says why; at 12 cycles a line on this machine it would not close the gap either). The multicasts send one request per package, so the initiator's store buffer is busy
               for 10 lines instead of 31, and the NUMA-aware one sends to the furthest packages first and to its
               own package last, so the leaders' subtrees, the long ones, start earlier: 720 cycles of advantage
               against the paper's 1.7k. Its other half, rings on the leaders' nodes, does not show on this

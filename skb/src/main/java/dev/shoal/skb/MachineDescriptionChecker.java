@@ -39,6 +39,7 @@ final class MachineDescriptionChecker {
             Map.entry("line_transfer", new Signature(2, "line_transfer(Class, Cycles)")),
             Map.entry("lrpc_cycles", new Signature(1, "lrpc_cycles(Cycles)")),
             Map.entry("miss_buffers", new Signature(1, "miss_buffers(Count)")),
+            Map.entry("dram_bandwidth", new Signature(1, "dram_bandwidth(MegabytesPerSecond)")),
             Map.entry("memory_region", new Signature(3, "memory_region(Node, BaseAddress, Bytes)")),
             Map.entry("torus", new Signature(2, "torus(Width, Height)")));
 
@@ -141,6 +142,10 @@ final class MachineDescriptionChecker {
                 }
                 missBuffers = single(missBuffers, fact, "miss_buffers");
             }
+            case "dram_bandwidth" -> {
+                integer(fact, 0, "MegabytesPerSecond", 1);
+                dramBandwidth = single(dramBandwidth, fact, "dram_bandwidth");
+            }
             case "memory_region" -> memoryRegion(fact);
             case "torus" -> torusFact(fact);
             default -> throw new IllegalStateException("no check for " + key);
@@ -148,6 +153,7 @@ final class MachineDescriptionChecker {
     }
 
     private Fact missBuffers;
+    private Fact dramBandwidth;
 
     private void machine(Fact fact) {
         atom(fact, 0, "Name");

@@ -35,6 +35,9 @@ import org.projog.core.term.Term;
  * lrpc_cycles(Cycles).                      % exactly one: same-core LRPC round trip
  * miss_buffers(Count).                      % optional, at most one: line fetches a core can have outstanding
  *                                           % at once (1..64); absent, Topology.DEFAULT_MISS_BUFFERS
+ * dram_bandwidth(MegabytesPerSecond).       % optional, at most one: peak bandwidth of one node's memory controller
+ *                                           % (10^6 bytes a second); each coherence transaction a home serves
+ *                                           % occupies it for one 64-byte line; absent, no such occupancy
  * memory_region(Node, BaseAddress, Bytes).  % optional; regions may not overlap
  * torus(Width, Height).                     % optional; packages lie row-major on a Width x Height torus and
  *                                           % hops are computed by arithmetic (must agree with interconnect/2)

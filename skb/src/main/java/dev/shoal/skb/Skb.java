@@ -302,9 +302,11 @@ public final class Skb {
         }
         int missBuffers = defines("miss_buffers", 1)
                 ? (int) prolog.createPlan("miss_buffers(N).").findFirstAsLong() : Topology.DEFAULT_MISS_BUFFERS;
+        long dramBandwidth = defines("dram_bandwidth", 1)
+                ? prolog.createPlan("dram_bandwidth(B).").findFirstAsLong() : Topology.NO_DRAM_BANDWIDTH;
         return new Topology(machineName, clockMhz, lrpcCycles, packageOfCore, numaNodeOfCore, cacheGroupOfCore,
                 packageCount, hops, sharedCache, samePackage, byHops, sharedTransfer, sameTransfer, transferByHops,
-                missBuffers);
+                missBuffers, dramBandwidth);
     }
 
     private boolean defines(String name, int arity) {

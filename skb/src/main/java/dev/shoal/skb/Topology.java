@@ -40,6 +40,12 @@ public final class Topology {
     private final long[] transferByHops;
     private final boolean transfersDescribed;
     private final int missBuffers;
+    private final long homeOccupancyCycles;
+
+    /** A description without {@code dram_bandwidth/1}: its homes have no memory-controller occupancy. */
+    static final long NO_DRAM_BANDWIDTH = 0;
+    /** Bytes of one cache line, the unit a coherence transaction moves. */
+    public static final int LINE_BYTES = 64;
 
     /**
      * Line fetches a core can have outstanding at once when its description does not say ({@code miss_buffers/1}):
@@ -65,8 +71,10 @@ public final class Topology {
     Topology(String machineName, int clockMhz, long lrpcCycles, int[] packageOfCore, int[] numaNodeOfCore,
             int[] cacheGroupOfCore, int packageCount, int[] packageHops, long sharedCacheCycles, long samePackageCycles,
             long[] cyclesByHops, long sharedCacheTransfer, long samePackageTransfer, long[] transferByHops,
-            int missBuffers) {
+            int missBuffers, long dramBandwidthMBps) {
         this.missBuffers = missBuffers;
+        this.homeOccupancyCycles = dramBandwidthMBps == NO_DRAM_BANDWIDTH ? 0
+                : Math.ceilDiv((long) LINE_BYTES * clockMhz, dramBandwidthMBps);
         this.machineName = machineName;
         this.clockMhz = clockMhz;
         this.lrpcCycles = lrpcCycles;
@@ -100,6 +108,18 @@ public final class Topology {
      */
     public int missBuffers() {
         return missBuffers;
+    }
+
+    /**
+     * Cycles one coherence transaction occupies the memory controller of the node that is its line's home: one
+     * 64-byte line at the node's peak DRAM bandwidth (the description's {@code dram_bandwidth/1}, in 10^6 bytes a
+     * second), rounded up to whole cycles of the machine's clock; 0 when the description gives no bandwidth. On
+     * these Opterons the home starts the DRAM read of every transaction in parallel with its probe broadcast (the
+     * latency is the longer of the two: McCalpin's Opteron latency chart, its notes), so every transaction it
+     * serves takes one line's worth of the controller, whatever cache answers.
+     */
+    public long homeOccupancyCycles() {
+        return homeOccupancyCycles;
     }
 
     /**

@@ -73,6 +73,19 @@ class MachineDescriptionFileTest {
     }
 
     @Test
+    void shouldGiveAHomesMemoryControllerOneLineAtItsBandwidthOrNoOccupancy() throws IOException {
+        assertEquals(0, Skb.open(write("tiny.pl", TINY).toString()).topology().homeOccupancyCycles(),
+                "no dram_bandwidth: no occupancy");
+        List<String> lines = new ArrayList<>(TINY);
+        // 64 bytes at 1000 MHz over 3000 MB/s: 21.3 cycles, rounded up.
+        lines.add("dram_bandwidth(3000).");
+        assertEquals(22, Skb.open(write("mc.pl", lines).toString()).topology().homeOccupancyCycles());
+        assertProblem(13, "dram_bandwidth(0).", "dram_bandwidth(0): MegabytesPerSecond must be at least 1, not 0");
+        lines.add("dram_bandwidth(6400).");
+        assertMessage(lines, 17, "dram_bandwidth(6400): only one dram_bandwidth fact is allowed (the first is on line 16)");
+    }
+
+    @Test
     void shouldPriceAFetchByHowFarTheLinesHomeIs() throws IOException {
         // Line transfers derived from the latencies: (100 - 60) / 2 = 20 on a package, (200 - 60) / 2 = 70 one hop.
         Topology topology = Skb.open(write("tiny.pl", TINY).toString()).topology();

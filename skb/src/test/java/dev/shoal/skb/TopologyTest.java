@@ -62,6 +62,16 @@ class TopologyTest {
     }
 
     @Test
+    void shouldOccupyEachAmdHomesMemoryControllerForOneLineAtItsPublishedBandwidth() {
+        // 64 bytes x clock / peak DRAM bandwidth, rounded up: DDR2-667 (10,667 MB/s) on the rev F and Barcelona
+        // parts, DDR2-800 (12,800 MB/s) on Shanghai; the Intel machine's controller is not per node.
+        assertEquals(17, Skb.open("amd-2x2").topology().homeOccupancyCycles());
+        assertEquals(13, Skb.open("amd-4x4").topology().homeOccupancyCycles());
+        assertEquals(12, Skb.open("amd-8x4").topology().homeOccupancyCycles());
+        assertEquals(0, Skb.open("intel-2x4").topology().homeOccupancyCycles());
+    }
+
+    @Test
     void shouldBuildTheSnapshotOnce() {
         Skb skb = Skb.open("amd-2x2");
         assertSame(skb.topology(), skb.topology());

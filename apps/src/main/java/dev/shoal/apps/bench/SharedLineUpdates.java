@@ -2,6 +2,7 @@ package dev.shoal.apps.bench;
 
 import java.util.concurrent.CompletableFuture;
 
+import dev.shoal.monitor.HomeMemoryController;
 import dev.shoal.monitor.Monitor;
 import dev.shoal.monitor.MonitorOperation;
 import dev.shoal.monitor.MonitorSystem;
@@ -21,13 +22,16 @@ import dev.shoal.skb.Topology;
  *
  * <pre>
  *   updating core c                           home (core 0): directory {owner, free}
- *   Acquire(line) ── lineTransfer(c, home) ─▶ start = max(now, free[line])          (one transaction per line)
+ *   Acquire(line) ── lineTransfer(c, home) ─▶ ready = max(now, free[line])          (one transaction per line)
+ *                                             start = the controller's first free slot from ready (one at a time)
  *                                             arrival = start + max(lineFetch(c, owner, home), lineTransfer(home, c))
  *   Grant(line) ◀──────── at arrival ──────── owner = c; free[line] = arrival + LINE_UPDATE_CYCLES
  *   update the line (LINE_UPDATE_CYCLES), Acquire the next line
  * </pre>
  *
- * The answer leg is the line's fetch from its owner (the transfer and the hops to the home, {@link
+ * Every transaction also occupies the home node's memory controller ({@link HomeMemoryController}, core-local
+ * state of the home core like the directory) for one line at the node's DRAM bandwidth, so the transactions of
+ * different lines queue there. The answer leg is the line's fetch from its owner (the transfer and the hops to the home, {@link
  * Topology#lineFetch}) and never less than the home's answer reaching the core. Acquire and Grant are coherence
  * messages ({@link Monitor#sendCoherence}): bytes in a slot of a direct channel that charge no software; the home's
  * own accesses skip the request leg and take their grant from a timer. A core keeps no note of what it owns between
@@ -180,8 +184,10 @@ public final class SharedLineUpdates implements MonitorOperation
     {
         final Directory d = home.local(Directory.class, Directory::new);
         final Topology topology = home.system().topology();
-        final long start = Math.max(home.now(), d.free[line]);
         final int owner = d.owner[line];
+        final long ready = Math.max(home.now(), d.free[line]);
+        // A line the requester still holds is a hit in its own cache: no transaction reaches the controller.
+        final long start = owner == requester ? ready : HomeMemoryController.of(home).reserve(home.now(), ready);
         final long fetch = owner == requester ? 0 : topology.lineFetch(requester, owner, HOME);
         final long arrival = start + Math.max(fetch, topology.lineTransfer(HOME, requester));
         d.owner[line] = requester;

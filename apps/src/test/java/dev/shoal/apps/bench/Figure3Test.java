@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +18,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.shoal.kernel.DeterministicScheduler;
 import dev.shoal.kernel.TraceRecorder;
+import dev.shoal.monitor.HomeMemoryController;
 import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorSystem;
 import dev.shoal.skb.Skb;
@@ -28,7 +35,11 @@ class Figure3Test
 {
     private static MonitorSystem boot(final long seed, final int threads) throws Exception
     {
-        final Skb skb = Skb.open("amd-4x4");
+        return boot(Skb.open("amd-4x4"), seed, threads);
+    }
+
+    private static MonitorSystem boot(final Skb skb, final long seed, final int threads) throws Exception
+    {
         return MonitorSystem.boot(MonitorConfig.builder(skb).cores(skb.coreCount())
             .operation(new SharedLineUpdates()).operation(new RpcUpdates())
             .runners(new DeterministicScheduler(seed, new TraceRecorder(null)).threads(threads)).build(),
@@ -74,6 +85,75 @@ class Figure3Test
                     assertTrue(now > previous, cores + " cores: " + lines + " lines " + now + " after " + previous);
                     previous = now;
                 }
+            }
+        }
+    }
+
+    /**
+     * amd-4x4 with its DRAM bandwidth replaced: {@code dram_bandwidth(MBps)} instead of the published 12,800, or
+     * none at all when {@code mbps} is 0. A test machine for the mechanism, not a figure of the paper's.
+     */
+    private static Skb amd4x4WithDramBandwidth(final Path dir, final long mbps) throws IOException
+    {
+        final String text;
+        try (InputStream in = Skb.class.getResourceAsStream("machines/amd-4x4.pl"))
+        {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        final String fact = "dram_bandwidth(12800).";
+        assertTrue(text.contains(fact), "amd-4x4 carries its published DRAM bandwidth");
+        final Path file = dir.resolve("amd-4x4-" + mbps + ".pl");
+        Files.writeString(file, text.replace(fact, mbps == 0 ? "" : "dram_bandwidth(" + mbps + ")."));
+        return Skb.open(file.toString());
+    }
+
+    @Test
+    void shouldMakeSharedMemoryGrowWithLinesAtSixteenCoresWhenTheHomesControllerIsTheBound(@TempDir final Path dir)
+        throws Exception
+    {
+        // 800 MB/s: 64 bytes take 200 cycles of the 2.5 GHz clock. Every one of the 16 x lines transactions of a
+        // round passes the one controller, so from 2 lines on, where it is the bound, a round, and so one core's
+        // update, takes about 16 x lines x 200 (not exactly: cores that start late or finish early contend less).
+        final Skb slow = amd4x4WithDramBandwidth(dir, 800);
+        assertEquals(200, slow.topology().homeOccupancyCycles());
+        try (MonitorSystem system = boot(slow, 1, 1))
+        {
+            assertEquals(8 * SharedLineUpdates.LINE_UPDATE_CYCLES, shm(system, 1, 8),
+                "one core alone hits its own cache: no transaction reaches the controller");
+            double previous = 0;
+            for (final int lines : UpdateWorkload.LINES)
+            {
+                final double now = shm(system, 16, lines);
+                assertTrue(now > previous, "16 cores: " + lines + " lines " + now + " after " + previous);
+                final double bound = 16 * lines * 200;
+                assertTrue(lines == 1 || Math.abs(now - bound) <= 0.15 * bound,
+                    lines + " lines: " + now + " against the controller's " + bound);
+                previous = now;
+            }
+        }
+    }
+
+    @Test
+    void shouldGiveTheSameFiguresForEverySeedAndThreadCountWhenTheControllerQueues(@TempDir final Path dir)
+        throws Exception
+    {
+        final Skb slow = amd4x4WithDramBandwidth(dir, 800);
+        List<Double> expected = null;
+        for (final long seed : new long[] {1, 42})
+        {
+            for (final int threads : new int[] {1, 2, 4})
+            {
+                final List<Double> figures = new ArrayList<>();
+                try (MonitorSystem system = boot(slow, seed, threads))
+                {
+                    figures.add(shm(system, 16, 4));
+                    figures.add(shm(system, 7, 8));
+                }
+                if (expected == null)
+                {
+                    expected = figures;
+                }
+                assertEquals(expected, figures, "seed " + seed + ", " + threads + " threads");
             }
         }
     }
@@ -138,14 +218,17 @@ class Figure3Test
                 // local(key, () -> null) looks without creating: the state a core holds, or null.
                 final Object[] held = system.onCore(core, m -> new Object[] {
                     m.local(SharedLineUpdates.Directory.class, () -> null),
-                    m.local(SharedLineUpdates.Updater.class, () -> null)}).get(10, TimeUnit.SECONDS);
+                    m.local(SharedLineUpdates.Updater.class, () -> null),
+                    m.local(HomeMemoryController.class, () -> null)}).get(10, TimeUnit.SECONDS);
                 if (c == SharedLineUpdates.HOME)
                 {
                     assertNotNull(held[0], "the home holds the directory");
+                    assertNotNull(held[2], "the home holds its node's memory controller");
                 }
                 else
                 {
                     assertNull(held[0], "core " + c + " holds no directory");
+                    assertNull(held[2], "core " + c + " holds no memory controller");
                 }
                 assertNotNull(held[1], "core " + c + " keeps its own progress");
             }

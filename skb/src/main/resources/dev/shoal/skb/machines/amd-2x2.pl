@@ -36,6 +36,22 @@ lrpc_cycles(757).
 line_transfer(same_package, 195).
 line_transfer(hops(1), 235).
 
+% dram_bandwidth(MBps): the peak bandwidth of one node's memory controller, in 10^6 bytes a second. Every
+% coherence transaction that a line's home serves occupies it for one 64-byte line: 64 bytes x 2800 MHz / 10667 MB/s = 16.8 cycles, rounded up to
+% 17 cycles, so a home serves at most one transaction every 17 cycles (docs/cost-model.md, "A home-wide
+% resource"). The home starts a DRAM read with every transaction, in parallel with its probe broadcast
+% (McCalpin's latency chart, its notes: latency is the longer of the DRAM access and the snoop answers).
+% Source: Socket F Opterons have one dual-channel (128-bit) DDR2 controller per package taking registered
+%   DDR2 up to DDR2-667 (tecChannel, "AMD demonstriert Socket-F-Opteron", 2006; AMD's launch comparison for
+%   Barcelona is against registered DDR2-667: hexus.net, "Watch out Intel, uprising Barcelona", 2007); its
+%   theoretical peak is 10.6 GB/s (AnandTech, "The Secret Boost of the Opteron 2224", review 2294, of a
+%   Socket F Opteron: "the theoretical peak bandwidth that DDR2 at 667MHz can deliver (10.6 GB/s)"), that is
+%   666.67 MT/s x 16 bytes.
+% The paper does not say which DIMMs its machine had: this is the fastest memory the part takes, so the least
+% occupancy it allows (sustained bandwidth is below peak).
+dram_bandwidth(10667).
+
+
 % memory_region(Node, Base, Bytes). The paper does not give memory sizes: these are illustrative.
 memory_region(0, 0, 2147483648).
 memory_region(1, 2147483648, 2147483648).

@@ -45,6 +45,18 @@ line_transfer(same_package, 195).
 line_transfer(hops(1), 245).
 line_transfer(hops(2), 250).
 
+% dram_bandwidth(MBps): the peak bandwidth of one node's memory controller, in 10^6 bytes a second. Every
+% coherence transaction that a line's home serves occupies it for one 64-byte line: 64 bytes x 2500 MHz / 12800 MB/s = 12.5 cycles, rounded up to
+% 13 cycles, so a home serves at most one transaction every 13 cycles (docs/cost-model.md, "A home-wide
+% resource"). The home starts a DRAM read with every transaction, in parallel with its probe broadcast
+% (McCalpin's latency chart, its notes: latency is the longer of the DRAM access and the snoop answers).
+% Source: HP, "The AMD processor roadmap for industry-standard servers", technology brief, 6th edition, which
+%   covers the 45 nm quad- and six-core Socket F Opterons: each package's integrated dual-channel, 128-bit
+%   DDR2 controller gives "up to 12.8 GB/s" with DDR2-800 (800 MT/s x 16 bytes).
+% The paper does not say which DIMMs its machine had: this is the fastest memory the part takes, so the least
+% occupancy it allows (sustained bandwidth is below peak).
+dram_bandwidth(12800).
+
 % memory_region(Node, Base, Bytes). The paper does not give memory sizes: these are illustrative.
 memory_region(0, 0, 4294967296).
 memory_region(1, 4294967296, 4294967296).

@@ -47,6 +47,10 @@ line_transfer(shared_cache, 60).
 line_transfer(same_package, 255).
 line_transfer(hops(1), 255).
 
+% No dram_bandwidth/1: this machine's one memory controller sits in the chipset behind the front-side bus,
+% shared by both packages, while the SKB gives it a node per package; a resource per node would halve its
+% contention. Its homes have no memory-controller occupancy (docs/cost-model.md, "A home-wide resource").
+
 % memory_region(Node, Base, Bytes). The paper does not give memory sizes: these are illustrative.
 memory_region(0, 0, 2147483648).
 memory_region(1, 2147483648, 2147483648).
