@@ -38,9 +38,10 @@ public final class Machine implements AutoCloseable
     {
         // Before any carrier starts: a missing flag would otherwise fail a core's first task and hang the boot.
         JvmOptions.require();
-        if (coreCount < 1)
+        if (coreCount < 1 || coreCount > PhysicalMemory.MAX_CORES)
         {
-            throw new IllegalArgumentException("a machine needs at least one core: " + coreCount);
+            throw new IllegalArgumentException("a machine has 1.." + PhysicalMemory.MAX_CORES + " cores (each core's " +
+                "physical memory is a 1 TiB region of a 63-bit address space), not " + coreCount);
         }
         this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
         this.runnerFactory = Objects.requireNonNull(runnerFactory, "runnerFactory");
