@@ -1,7 +1,6 @@
 package dev.shoal.apps;
 
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -85,9 +84,9 @@ final class BootCommand implements Callable<Integer>
         final long bootStart = System.nanoTime();
         try (MonitorSystem system = MonitorSystem.start(config))
         {
-            final MonitorSystem.BootReport boot = system.awaitBoot(Duration.ofSeconds(120));
+            final MonitorSystem.BootReport boot = system.awaitBoot(HostBound.of(120, cores));
             final double bootWallMillis = (System.nanoTime() - bootStart) / 1e6;
-            final MonitorSystem.ExchangeReport exchange = system.exchangeWithNeighbours(Duration.ofSeconds(120));
+            final MonitorSystem.ExchangeReport exchange = system.exchangeWithNeighbours(HostBound.of(120, cores));
             final long heapPerCore = Math.max(0, usedHeapAfterGc() - heapBefore) / cores;
             final long cpuBefore = processCpuNanos();
             if (lingerSeconds > 0)

@@ -1,6 +1,5 @@
 package dev.shoal.apps;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -122,11 +121,11 @@ final class UnmapCommand implements Callable<Integer>
             final ShootdownOperation shootdown = new ShootdownOperation();
             final MonitorConfig config = MonitorConfig.builder(skb).cores(n).operation(shootdown)
                 .runners(runners.get()).build();
-            try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(60)))
+            try (MonitorSystem system = MonitorSystem.boot(config, HostBound.of(60, n)))
             {
                 for (final ShootdownStrategy s : strategies)
                 {
-                    final ShootdownOperation.Result r = shootdown.steadyFromCoreZero(system, s, Duration.ofSeconds(60));
+                    final ShootdownOperation.Result r = shootdown.steadyFromCoreZero(system, s, HostBound.of(60, n));
                     points.add(new Point(n, s, r.latencyCycles(), r.messages()));
                 }
             }

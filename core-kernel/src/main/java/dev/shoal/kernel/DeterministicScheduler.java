@@ -78,14 +78,15 @@ public final class DeterministicScheduler implements RunnerFactory
     private volatile HostRequestDecoder decoder;
 
     /**
-     * A task that lands on a core at a cycle: a host request, a start-up IPI. A host request for a core of another
-     * JVM has no task but its bytes ({@code encoded}) and its number ({@code id}).
+     * A task that lands on a core at a cycle: a host request, a start-up IPI. A host request as bytes has no task
+     * but its bytes ({@code encoded}) and its number ({@code id}), and names its core by number only
+     * ({@code coreId}; {@code core} is null when that core is in another JVM, which holds its object).
      */
-    private record Landing(Core core, Runnable task, long at, byte[] encoded, long id)
+    private record Landing(Core core, Runnable task, long at, byte[] encoded, long id, int coreId)
     {
         Landing(final Core core, final Runnable task, final long at)
         {
-            this(core, task, at, null, 0);
+            this(core, task, at, null, 0, core == null ? -1 : core.id());
         }
     }
 
@@ -192,7 +193,46 @@ public final class DeterministicScheduler implements RunnerFactory
         {
             return true;
         }
-        return core == 0 ? link.self() == 0 : partitionOfCore != null && partitionOfCore[core] == link.self();
+        if (partitionOfCore == null)
+        {
+            throw new IllegalStateException("a partitioned machine must be planned before it is built");
+        }
+        return partitionOfCore[core] == link.self();
+    }
+
+    @Override
+    public void startRemote(final int core, final long bootArgument, final long atCycle)
+    {
+        // The start-up task is rebuilt there from the boot argument and the line it points at (the boot frame).
+        final byte[] line = new byte[RingMirror.LINE];
+        if (bootArgument != 0)
+        {
+            machine.physicalMemory().read(bootArgument, line, 0, RingMirror.LINE);
+        }
+        link.sendStart(partitionOfCore[core], core, bootArgument, line, atCycle);
+        final Partition here = currentPartition();
+        if (here != null)
+        {
+            here.posted = true;
+        }
+    }
+
+    @Override
+    public void wakeRemote(final int core, final long channel)
+    {
+        final Partition here = currentPartition();
+        if (here == null)
+        {
+            throw new IllegalStateException("a host thread rang core " + core + ", which runs in another partition: " +
+                "only its JVM's cores may write to its channels");
+        }
+        final RingMirror mirror = mirrors.get(channel);
+        if (mirror != null)
+        {
+            shipRing(mirror);
+        }
+        link.sendDoorbell(partitionOfCore[core], core, channel);
+        here.posted = true;
     }
 
     @Override
@@ -291,6 +331,52 @@ public final class DeterministicScheduler implements RunnerFactory
         }
         this.blockOfCore = blockOfCore.clone();
         this.lookahead = lookahead;
+        if (link != null)
+        {
+            // Known before the machine is built, so that it builds only this JVM's cores (ownsCore).
+            partitionOfCore = partitionsOf(this.blockOfCore, link.count());
+        }
+    }
+
+    /**
+     * Which partition each core belongs to: {@code k} partitions of contiguous blocks, an equal share of the blocks
+     * each.
+     *
+     * @throws IllegalArgumentException when there are fewer blocks than partitions.
+     */
+    private static int[] partitionsOf(final int[] blocks, final int k)
+    {
+        final int cores = blocks.length;
+        final int blockCount = blockCount(blocks);
+        if (k > blockCount)
+        {
+            throw new IllegalArgumentException("--partitions " + k + " is more than the machine's " + blockCount +
+                " packages (a partition holds whole packages)");
+        }
+        final int[] partitionOf = new int[cores];
+        int block = -1;
+        for (int c = 0; c < cores; c++)
+        {
+            if (c == 0 || blocks[c] != blocks[c - 1])
+            {
+                block++;
+            }
+            partitionOf[c] = (int)((long)block * k / blockCount);
+        }
+        return partitionOf;
+    }
+
+    private static int blockCount(final int[] blocks)
+    {
+        int blockCount = 0;
+        for (int c = 0; c < blocks.length; c++)
+        {
+            if (c == 0 || blocks[c] != blocks[c - 1])
+            {
+                blockCount++;
+            }
+        }
+        return blockCount;
     }
 
     /** The window width in cycles ({@link Long#MAX_VALUE}: one window). */
@@ -354,30 +440,10 @@ public final class DeterministicScheduler implements RunnerFactory
         machine = m;
         final int cores = m.coreCount();
         final int[] blocks = blockOfCore != null && blockOfCore.length == cores ? blockOfCore : new int[cores];
-        int blockCount = 0;
-        for (int c = 0; c < cores; c++)
+        final int k = link != null ? link.count() : Math.max(1, Math.min(requestedThreads, blockCount(blocks)));
+        if (partitionOfCore == null || partitionOfCore.length != cores)
         {
-            if (c == 0 || blocks[c] != blocks[c - 1])
-            {
-                blockCount++;
-            }
-        }
-        final int k = link != null ? link.count() : Math.max(1, Math.min(requestedThreads, blockCount));
-        if (k > blockCount)
-        {
-            throw new IllegalArgumentException("--partitions " + k + " is more than the machine's " + blockCount +
-                " packages (a partition holds whole packages)");
-        }
-        partitionOfCore = new int[cores];
-        int block = -1;
-        for (int c = 0; c < cores; c++)
-        {
-            // Contiguous blocks, an equal share of them per partition.
-            if (c == 0 || blocks[c] != blocks[c - 1])
-            {
-                block++;
-            }
-            partitionOfCore[c] = (int)((long)block * k / blockCount);
+            partitionOfCore = partitionsOf(blocks, k);
         }
         partitions = new Partition[k];
         final Thread[] threads = new Thread[k];
@@ -492,7 +558,7 @@ public final class DeterministicScheduler implements RunnerFactory
     }
 
     @Override
-    public void hostSubmitEncoded(final Core core, final byte[] request,
+    public void hostSubmitEncoded(final int core, final byte[] request,
         final java.util.function.Consumer<byte[]> reply)
     {
         if (link == null)
@@ -501,7 +567,8 @@ public final class DeterministicScheduler implements RunnerFactory
         }
         final long id = requestNumbers.incrementAndGet();
         replies.put(id, reply);
-        hostRequests.add(List.of(new Landing(core, null, -1, request, id)));
+        hostRequests.add(List.of(new Landing(machine.isLocal(core) ? machine.core(core) : null, null, -1, request,
+            id, core)));
         wakeCoordinator();
     }
 
@@ -609,16 +676,6 @@ public final class DeterministicScheduler implements RunnerFactory
         {
             target.requestPump(core, channel);
         }
-        else if (here != null && isRemote(target))
-        {
-            final RingMirror mirror = mirrors.get(channel);
-            if (mirror != null)
-            {
-                shipRing(mirror);
-            }
-            link.sendDoorbell(target.index, core.id(), channel);
-            here.posted = true;
-        }
         else if (here != null)
         {
             target.inbox.offer(new Doorbell(core, channel));
@@ -644,21 +701,6 @@ public final class DeterministicScheduler implements RunnerFactory
         if (here == target)
         {
             target.land(landing, landing.at);
-        }
-        else if (isRemote(target))
-        {
-            // Only a start-up IPI crosses JVMs (its task is rebuilt there from the boot argument and its line).
-            final long argument = landing.core.bootArgument();
-            final byte[] line = new byte[RingMirror.LINE];
-            if (argument != 0)
-            {
-                machine.physicalMemory().read(argument, line, 0, RingMirror.LINE);
-            }
-            link.sendStart(target.index, landing.core.id(), argument, line, landing.at);
-            if (here != null)
-            {
-                here.posted = true;
-            }
         }
         else if (here != null)
         {
@@ -927,19 +969,19 @@ public final class DeterministicScheduler implements RunnerFactory
                     final long at = barrier.globalMax();
                     for (Landing landing : batch)
                     {
-                        if (landing.core == null)
+                        if (landing.coreId < 0)
                         {
                             landing.task.run(); // the host asked only to learn that the machine is quiescent
                             continue;
                         }
                         final long when = Math.max(at, landing.at);
-                        final Partition target = partitions[partitionOfCore[landing.core.id()]];
+                        final Partition target = partitions[partitionOfCore[landing.coreId]];
                         if (landing.encoded != null)
                         {
                             if (isRemote(target))
                             {
                                 // Carried as bytes; it lands there at the same instant (after this barrier).
-                                link.sendRequest(target.index, landing.core.id(), when, landing.id, landing.encoded);
+                                link.sendRequest(target.index, landing.coreId, when, landing.id, landing.encoded);
                                 continue;
                             }
                             landing = new Landing(landing.core, decode(landing.core, landing.id, landing.encoded),
@@ -947,7 +989,7 @@ public final class DeterministicScheduler implements RunnerFactory
                         }
                         if (isRemote(target))
                         {
-                            throw new IllegalStateException("a host request for core " + landing.core.id() +
+                            throw new IllegalStateException("a host request for core " + landing.coreId +
                                 ", which runs in partition " + target.index + ": a closure cannot cross JVMs " +
                                 "(MonitorSystem.request carries a serializable one as bytes)");
                         }
@@ -1006,7 +1048,7 @@ public final class DeterministicScheduler implements RunnerFactory
     {
         for (int i = 0, n = machine.coreCount(); i < n; i++)
         {
-            if (machine.core(i).isRunning())
+            if (machine.isLocal(i) && machine.core(i).isRunning())
             {
                 return true;
             }

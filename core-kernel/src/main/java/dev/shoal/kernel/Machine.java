@@ -7,7 +7,13 @@ import java.util.Objects;
 
 /**
  * The simulated hardware: N cores and their physical memory. Powering on starts core 0 only; the software on it
- * (the monitor) starts the others with {@link Core#start(long)}, as a BSP starts the application processors.
+ * (the monitor) starts the others with {@link #start(int, long, long)}, as a BSP starts the application processors.
+ *
+ * <p>A machine partitioned over several JVMs (docs/partitions.md) builds a {@link Core} only for the cores this JVM
+ * runs ({@link RunnerFactory#ownsCore}, asked once per core at construction). Another partition's core is no object
+ * here but its number: what a core of this JVM does to it — start it ({@link #start(int, long, long)}), ring its
+ * doorbell ({@link #wake(int, long)}) — goes to the runner as bytes for that core's JVM, and {@link #core(int)}
+ * refuses it with one line. So a JVM's heap grows with its own cores, not with the whole machine's.
  *
  * <p>Thread-safety: the core array is fixed at construction; each core guards its own state.
  */
@@ -32,18 +38,20 @@ public final class Machine implements AutoCloseable
     {
         // Before any carrier starts: a missing flag would otherwise fail a core's first task and hang the boot.
         JvmOptions.require();
-        if (coreCount < 1)
+        if (coreCount < 1 || coreCount > PhysicalMemory.MAX_CORES)
         {
-            throw new IllegalArgumentException("a machine needs at least one core: " + coreCount);
+            throw new IllegalArgumentException("a machine has 1.." + PhysicalMemory.MAX_CORES + " cores (each core's " +
+                "physical memory is a 1 TiB region of a 63-bit address space), not " + coreCount);
         }
         this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
         this.runnerFactory = Objects.requireNonNull(runnerFactory, "runnerFactory");
         runnerFactory.timeline().newMachine(coreCount);
         this.memory = new PhysicalMemory(coreCount);
         this.cores = new Core[coreCount];
+        Objects.requireNonNull(costs, "costs");
         for (int i = 0; i < coreCount; i++)
         {
-            cores[i] = new Core(i, this, Objects.requireNonNull(costs, "costs"));
+            cores[i] = runnerFactory.ownsCore(i) ? new Core(i, this, costs) : null;
         }
     }
 
@@ -52,13 +60,73 @@ public final class Machine implements AutoCloseable
         return cores.length;
     }
 
+    /**
+     * Core {@code id} of this JVM. Any thread.
+     *
+     * @throws IllegalArgumentException when there is no such core.
+     * @throws IllegalStateException when the core runs in another partition's JVM (it is not built here).
+     */
     public Core core(final int id)
+    {
+        final Core core = coreOrNull(id);
+        if (core == null)
+        {
+            throw new IllegalStateException("core " + id + " runs in another partition: its JVM holds it, this one " +
+                "holds only its own cores (docs/partitions.md)");
+        }
+        return core;
+    }
+
+    /** Whether core {@code id} runs in this JVM (always, unless the machine is partitioned over JVMs). */
+    public boolean isLocal(final int id)
+    {
+        return coreOrNull(id) != null;
+    }
+
+    private Core coreOrNull(final int id)
     {
         if (id < 0 || id >= cores.length)
         {
             throw new IllegalArgumentException("no core " + id + " on a machine of " + cores.length + " cores");
         }
         return cores[id];
+    }
+
+    /**
+     * Starts core {@code id} (the start-up IPI), its start-up task landing at {@code atCycle}: see
+     * {@link Core#start(long, long)}. A core of another partition is started there: the runner sends the IPI, with
+     * the line {@code bootArgument} points at, to that core's JVM ({@link RunnerFactory#startRemote}). Called on the
+     * starting core.
+     */
+    public void start(final int id, final long bootArgument, final long atCycle)
+    {
+        final Core core = coreOrNull(id);
+        if (core != null)
+        {
+            core.start(bootArgument, atCycle);
+        }
+        else
+        {
+            runnerFactory.startRemote(id, bootArgument, atCycle);
+        }
+    }
+
+    /**
+     * Rings core {@code id}'s doorbell for {@code channel} (see {@link Core#wake(long)}); for a core of another
+     * partition the runner carries the doorbell to its JVM ({@link RunnerFactory#wakeRemote}). Called on the core
+     * that wrote the channel.
+     */
+    public void wake(final int id, final long channel)
+    {
+        final Core core = coreOrNull(id);
+        if (core != null)
+        {
+            core.wake(channel);
+        }
+        else
+        {
+            runnerFactory.wakeRemote(id, channel);
+        }
     }
 
     public PhysicalMemory physicalMemory()
@@ -95,7 +163,8 @@ public final class Machine implements AutoCloseable
     public void hostSubmitEncoded(final int core, final byte[] request,
         final java.util.function.Consumer<byte[]> reply)
     {
-        runnerFactory.hostSubmitEncoded(core(core), request, reply);
+        coreOrNull(core); // a core of this machine, here or in another JVM
+        runnerFactory.hostSubmitEncoded(core, request, reply);
     }
 
     /**
@@ -168,7 +237,7 @@ public final class Machine implements AutoCloseable
     {
         for (final Core core : cores)
         {
-            if (core.isCurrent())
+            if (core != null && core.isCurrent())
             {
                 return core;
             }
@@ -185,7 +254,7 @@ public final class Machine implements AutoCloseable
         final List<CoreFailures> failures = new ArrayList<>();
         for (final Core core : cores)
         {
-            final CoreFailures f = core.failures();
+            final CoreFailures f = core == null ? null : core.failures();
             if (f != null)
             {
                 failures.add(f);
@@ -210,13 +279,13 @@ public final class Machine implements AutoCloseable
         runnerFactory.noteRing(address, bytes, reader);
     }
 
-    /** Number of cores started so far. */
+    /** Number of this JVM's cores started so far. */
     public int startedCores()
     {
         int n = 0;
         for (final Core core : cores)
         {
-            n += core.isStarted() ? 1 : 0;
+            n += core != null && core.isStarted() ? 1 : 0;
         }
         return n;
     }
@@ -238,14 +307,20 @@ public final class Machine implements AutoCloseable
         runnerFactory.quiesce(QUIESCE_MILLIS);
         for (final Core core : cores)
         {
-            core.stop();
+            if (core != null)
+            {
+                core.stop();
+            }
         }
         boolean interrupted = false;
         for (final Core core : cores)
         {
             try
             {
-                core.join();
+                if (core != null)
+                {
+                    core.join();
+                }
             }
             catch (final InterruptedException ex)
             {

@@ -36,6 +36,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class PhysicalMemory implements AutoCloseable
 {
     public static final int CORE_SHIFT = 40;
+    /** The most cores whose regions fit below 2^63: a machine holds at most 2^23 (8,388,608) cores. */
+    public static final int MAX_CORES = 1 << (Long.SIZE - 1 - CORE_SHIFT);
     /** Bytes of one core's region. */
     public static final long REGION_SIZE = 1L << CORE_SHIFT;
     /** The first bytes of each region, reserved for the core's {@link FrameAllocator}. */

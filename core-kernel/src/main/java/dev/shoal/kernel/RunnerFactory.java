@@ -39,10 +39,10 @@ public interface RunnerFactory
      * {@code reply} (on the engine's thread, at a barrier) the bytes the request's task answered there. Any host
      * thread.
      */
-    default void hostSubmitEncoded(final Core core, final byte[] request,
+    default void hostSubmitEncoded(final int core, final byte[] request,
         final java.util.function.Consumer<byte[]> reply)
     {
-        throw new UnsupportedOperationException("core " + core.id() + " runs in this JVM: submit its task");
+        throw new UnsupportedOperationException("core " + core + " runs in this JVM: submit its task");
     }
 
     /** Where this JVM decodes the host requests that other JVMs send to its cores; ignored in one JVM. */
@@ -85,10 +85,32 @@ public interface RunnerFactory
     {
     }
 
-    /** Whether {@code core} runs in this JVM (false only for the cores of other partitions). */
+    /**
+     * Whether {@code core} runs in this JVM (false only for the cores of other partitions). Known once the machine
+     * is {@link #plan planned}: the {@link Machine} asks it for every core when it is made, and builds only those.
+     */
     default boolean ownsCore(final int core)
     {
         return true;
+    }
+
+    /**
+     * A partitioned machine: a core of this JVM starts {@code core}, which runs in another JVM; the start-up IPI
+     * (with the line {@code bootArgument} points at) goes there and lands at {@code atCycle}. Called on the
+     * starting core.
+     */
+    default void startRemote(final int core, final long bootArgument, final long atCycle)
+    {
+        throw new IllegalStateException("core " + core + " is not in this JVM");
+    }
+
+    /**
+     * A partitioned machine: a core of this JVM rings the doorbell of {@code core}, which runs in another JVM, for
+     * {@code channel}; the ring's changed lines and the doorbell go there. Called on the ringing core.
+     */
+    default void wakeRemote(final int core, final long channel)
+    {
+        throw new IllegalStateException("core " + core + " is not in this JVM");
     }
 
     /** Exact mode's latency jitter bound in cycles; 0 (live mode, benchmarks) for none. */

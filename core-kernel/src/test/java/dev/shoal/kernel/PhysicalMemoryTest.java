@@ -10,6 +10,18 @@ import org.junit.jupiter.api.Test;
 class PhysicalMemoryTest
 {
     @Test
+    void shouldRefuseAMachineWhoseCoresRegionsDoNotFitTheAddressSpace()
+    {
+        assertEquals(8_388_608, PhysicalMemory.MAX_CORES);
+        assertEquals(Long.MAX_VALUE, PhysicalMemory.regionBase(PhysicalMemory.MAX_CORES - 1) +
+            PhysicalMemory.REGION_SIZE - 1, "the last core's region ends at the last non-negative address");
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new Machine(PhysicalMemory.MAX_CORES + 1, CostModel.forLrpc(1000), (core, arg) -> { }));
+        assertEquals("a machine has 1..8388608 cores (each core's physical memory is a 1 TiB region of a 63-bit " +
+            "address space), not 8388609", e.getMessage());
+    }
+
+    @Test
     void shouldHandOutZeroedAlignedFramesThatAnyoneCanMapByAddress()
     {
         try (PhysicalMemory memory = new PhysicalMemory(2))

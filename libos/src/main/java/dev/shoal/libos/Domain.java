@@ -44,7 +44,8 @@ public final class Domain
     {
         for (final int core : cores)
         {
-            if (shoal.system().machine().core(core).isHalted())
+            // A core of another partition is not in this JVM: onCores refuses it below, naming what crosses JVMs.
+            if (shoal.system().machine().isLocal(core) && shoal.system().machine().core(core).isHalted())
             {
                 throw new IllegalStateException("domain " + name + " cannot start: core " + core + " is halted");
             }

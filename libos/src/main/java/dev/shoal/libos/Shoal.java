@@ -143,7 +143,8 @@ public final class Shoal implements AutoCloseable
             throw new IllegalArgumentException("core " + core + " is not one of the " + system.cores() +
                 " booted cores");
         }
-        if (system.machine().core(core).isHalted())
+        // A core of another partition is not in this JVM; its JVM fails the job if that core is halted.
+        if (system.machine().isLocal(core) && system.machine().core(core).isHalted())
         {
             throw new IllegalStateException("domain " + name + " cannot start: core " + core + " is halted");
         }

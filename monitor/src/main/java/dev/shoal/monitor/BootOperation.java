@@ -164,7 +164,7 @@ public final class BootOperation implements MonitorOperation
         monitor.send(child, new BootCore(cores, parents));
         // The channel's first message publishes the frame's contents with a release store before the IPI, which
         // reaches the child after the link's latency, like a message.
-        monitor.system().machine().core(child).start(frameAddress,
+        monitor.system().machine().start(child, frameAddress,
             monitor.now() + monitor.system().topology().latency(core.id(), child));
     }
 

@@ -561,7 +561,7 @@ public final class Monitor implements CoreService
         addLink(peer, rings.forward(), rings.backward(), rings.slots());
         // Live mode's Dekker handshake: the opening must be visible before the peer's sleep word is read.
         VarHandle.fullFence();
-        system.machine().core(peer).wake(PhysicalMemory.rendezvous(peer));
+        system.machine().wake(peer, PhysicalMemory.rendezvous(peer));
     }
 
     /**

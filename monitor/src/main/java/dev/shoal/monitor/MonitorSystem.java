@@ -70,13 +70,14 @@ public final class MonitorSystem implements AutoCloseable
         this.monitors = new AtomicReferenceArray<>(config.cores());
         this.monitorStarts = new java.util.concurrent.atomic.AtomicIntegerArray(config.cores());
         config.runners().announce(describe(config, topology));
+        if (config.runners().isDeterministic())
+        {
+            // Before the machine is built: a partitioned machine builds only the cores of this JVM's partition.
+            planPartitions(config.runners(), topology, config.cores());
+        }
         this.machine = new Machine(config.cores(), CostModel.forLrpc(topology.lrpcCycles()), this::startMonitor,
             config.runners());
         config.runners().decodeHostRequestsWith(this::decodeRequest);
-        if (config.runners().isDeterministic())
-        {
-            planPartitions(config.runners(), topology, config.cores());
-        }
         if (machine.trace() instanceof dev.shoal.kernel.TraceRecorder recorder)
         {
             final Protocol protocol = config.protocol();

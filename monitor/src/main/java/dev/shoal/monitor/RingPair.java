@@ -31,8 +31,17 @@ record RingPair(long forward, long backward, int slots)
         final int bytes = slots * 64;
         final UmpEndpoint endpoint = UmpEndpoint.connect(memory.map(tx, bytes), memory.map(rx, bytes));
         system.machine().noteRing(tx, bytes, peer);
-        final dev.shoal.kernel.Core target = system.machine().core(peer);
-        endpoint.doorbell(() -> target.wake(tx));
+        final dev.shoal.kernel.Machine machine = system.machine();
+        if (machine.isLocal(peer))
+        {
+            final dev.shoal.kernel.Core target = machine.core(peer);
+            endpoint.doorbell(() -> target.wake(tx));
+        }
+        else
+        {
+            // The peer runs in another partition's JVM: the doorbell travels there (docs/partitions.md).
+            endpoint.doorbell(() -> machine.wake(peer, tx));
+        }
         return endpoint;
     }
 }

@@ -94,8 +94,16 @@ class NumaMachineGeneratorTest {
     @Test
     void shouldRejectAMachineBeyondTheSupportedSize() {
         MachineDescriptionException e = assertThrows(MachineDescriptionException.class, () -> Skb.open("numa:2048x1"));
-        assertEquals("'numa:2048x1': at most 1024 packages and 65536 cores are supported", e.getMessage());
-        assertThrows(MachineDescriptionException.class, () -> Skb.open("numa:1000x1000"));
+        assertEquals("'numa:2048x1': at most 1024 packages and 8388608 cores are supported", e.getMessage());
+        assertEquals("'numa:1024x8193': at most 1024 packages and 8388608 cores are supported",
+            assertThrows(MachineDescriptionException.class, () -> Skb.open("numa:1024x8193")).getMessage());
+    }
+
+    @Test
+    void shouldDescribeMachinesBeyond65536Cores() {
+        // Loading one takes seconds; its text is enough to show the generator no longer stops at 65,536 cores.
+        String text = NumaMachineGenerator.generate("numa:512x256");
+        assertTrue(text.contains("core(131071, 511).\n"), "the last core of 131,072");
     }
 
     private static int torusDistance(int a, int b, int width, int height) {

@@ -1,6 +1,5 @@
 package dev.shoal.apps.bench;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -38,7 +37,7 @@ public final class BootWorkload implements Workload
         final long start = System.nanoTime();
         try (MonitorSystem system = MonitorSystem.start(config))
         {
-            final MonitorSystem.BootReport boot = system.awaitBoot(Duration.ofSeconds(120));
+            final MonitorSystem.BootReport boot = system.awaitBoot(dev.shoal.apps.HostBound.of(120, cores));
             final double wallMillis = (System.nanoTime() - start) / 1e6;
             return List.of(Sample.cycles("boot-time", boot.bootCycles()),
                 new Sample("boot-messages", "messages", boot.messages(), true),

@@ -1,6 +1,5 @@
 package dev.shoal.apps.bench;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -72,7 +71,7 @@ public final class UnmapWorkload implements Workload
         final ShootdownOperation shootdown = new ShootdownOperation();
         final MonitorConfig config = MonitorConfig.builder(skb).cores(cores).operation(shootdown)
             .runners(runners.get()).build();
-        try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(120)))
+        try (MonitorSystem system = MonitorSystem.boot(config, dev.shoal.apps.HostBound.of(120, cores)))
         {
             // A first round sets the channels up; the second is measured (the steady state; see UnmapCommand).
             shootdown.startFromCoreZero(system, strategy, 1, 0x4000_0000L, 4096).get(60, TimeUnit.SECONDS);
