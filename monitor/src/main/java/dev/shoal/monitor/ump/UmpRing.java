@@ -9,6 +9,7 @@ import java.util.Objects;
 
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -28,6 +29,13 @@ public final class UmpRing
 {
     private final AtomicBuffer buffer;
     private final int slots;
+    /**
+     * Where the headers are, for the two accesses every duty cycle makes: the buffer's array (null off-heap) and
+     * the address of slot 0's header. A slot index is always masked to the ring, so these accesses skip the
+     * buffer's own bounds check, which costs as much as the load on the idle path.
+     */
+    private final byte[] headerArray;
+    private final long headerAddress;
 
     /**
      * Wraps {@code buffer} as a ring. Called by whichever thread sets the channel up.
@@ -56,6 +64,8 @@ public final class UmpRing
                 "read and written atomically: " + ex.getMessage(), ex);
         }
         this.buffer = buffer;
+        this.headerArray = buffer.byteArray();
+        this.headerAddress = buffer.addressOffset() + HEADER_OFFSET;
     }
 
     /**
@@ -109,7 +119,7 @@ public final class UmpRing
     /** Acquire-load of slot {@code index}'s header. */
     long headerVolatile(final int index)
     {
-        return buffer.getLongVolatile(UmpDescriptor.slotOffset(index) + HEADER_OFFSET);
+        return UnsafeApi.getLongVolatile(headerArray, headerAddress + UmpDescriptor.slotOffset(index & (slots - 1)));
     }
 
     /**
@@ -121,7 +131,7 @@ public final class UmpRing
      */
     void publishHeader(final int index, final long header)
     {
-        buffer.putLongRelease(UmpDescriptor.slotOffset(index) + HEADER_OFFSET, header);
+        UnsafeApi.putLongRelease(headerArray, headerAddress + UmpDescriptor.slotOffset(index & (slots - 1)), header);
     }
 
     @Override
