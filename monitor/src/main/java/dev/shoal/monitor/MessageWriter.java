@@ -12,15 +12,44 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class MessageWriter
 {
-    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
+    private final ExpandableArrayBuffer own = new ExpandableArrayBuffer(128);
+    /** Where the message goes: {@link #own}, or a window of a channel's ring ({@link #resetInto}). */
+    private MutableDirectBuffer buffer = own;
+    /** The message's first byte in {@link #buffer}, and the end of the window (no end in {@link #own}). */
+    private int base;
+    private int limit = Integer.MAX_VALUE;
     private int position;
 
     public MessageWriter reset()
     {
+        buffer = own;
+        base = 0;
+        limit = Integer.MAX_VALUE;
         position = 0;
         return this;
     }
 
+    /**
+     * Starts a message straight in {@code target}'s {@code capacity} bytes at {@code offset} (the free slot of a
+     * channel's ring), so that sending it copies nothing. A message that turns out longer moves, with what was
+     * written so far, into the writer's own buffer and goes on there: {@link #inPlace()} then says false.
+     */
+    MessageWriter resetInto(final MutableDirectBuffer target, final int offset, final int capacity)
+    {
+        buffer = target;
+        base = offset;
+        limit = offset + capacity;
+        position = offset;
+        return this;
+    }
+
+    /** Whether the message is still in the window {@link #resetInto} gave (false after a plain {@link #reset}). */
+    boolean inPlace()
+    {
+        return buffer != own;
+    }
+
+    /** The buffer the message is in; it starts at offset 0 unless the writer was reset into a window. */
     public MutableDirectBuffer buffer()
     {
         return buffer;
@@ -28,20 +57,39 @@ public final class MessageWriter
 
     public int length()
     {
-        return position;
+        return position - base;
     }
 
-    /** Skips {@code bytes} bytes (for a header filled in later) and returns their offset. */
+    /** Skips {@code bytes} bytes (for a header filled in later) and returns their offset in {@link #buffer()}. */
     public int reserve(final int bytes)
     {
+        room(bytes);
         final int at = position;
-        buffer.checkLimit(position + bytes);
+        if (buffer == own)
+        {
+            own.checkLimit(position + bytes);
+        }
         position += bytes;
         return at;
     }
 
+    /** Makes sure {@code bytes} more fit where the message is: past a window's end, the message moves to {@link #own}. */
+    private void room(final int bytes)
+    {
+        if (position + bytes > limit)
+        {
+            final int length = position - base;
+            own.putBytes(0, buffer, base, length);
+            buffer = own;
+            base = 0;
+            limit = Integer.MAX_VALUE;
+            position = length;
+        }
+    }
+
     public MessageWriter putByte(final byte v)
     {
+        room(1);
         buffer.putByte(position, v);
         position += 1;
         return this;
@@ -49,6 +97,7 @@ public final class MessageWriter
 
     public MessageWriter putShort(final short v)
     {
+        room(2);
         buffer.putShort(position, v);
         position += 2;
         return this;
@@ -56,6 +105,7 @@ public final class MessageWriter
 
     public MessageWriter putInt(final int v)
     {
+        room(4);
         buffer.putInt(position, v);
         position += 4;
         return this;
@@ -63,6 +113,7 @@ public final class MessageWriter
 
     public MessageWriter putLong(final long v)
     {
+        room(8);
         buffer.putLong(position, v);
         position += 8;
         return this;
@@ -70,6 +121,7 @@ public final class MessageWriter
 
     public MessageWriter putDouble(final double v)
     {
+        room(8);
         buffer.putDouble(position, v);
         position += 8;
         return this;
@@ -83,6 +135,7 @@ public final class MessageWriter
     public MessageWriter putBytes(final byte[] v)
     {
         putInt(v.length);
+        room(v.length);
         buffer.putBytes(position, v);
         position += v.length;
         return this;
@@ -90,6 +143,7 @@ public final class MessageWriter
 
     public MessageWriter putBytes(final DirectBuffer src, final int offset, final int length)
     {
+        room(length);
         buffer.putBytes(position, src, offset, length);
         position += length;
         return this;

@@ -239,10 +239,33 @@ public final class Monitor implements CoreService
      * Sends a registered message to the monitor of {@code toCore}: over a direct channel if there is one, else
      * along the routing tree; to itself through a loopback queue handled in the next duty cycle. Never blocks: a
      * full channel keeps the message in the channel's outbound queue. Charges the slot writes to this core's clock
-     * and stamps the message with the clock after them.
+     * and stamps the message with the clock after them. A message that fits one slot of a channel with room is
+     * encoded straight into the slot, as the hardware's stores would be: nothing is copied.
      */
     public <M> void send(final int toCore, final M message)
     {
+        if (toCore != core.id())
+        {
+            final MonitorLink hop = nextHop(toCore);
+            final UmpEndpoint endpoint = hop.endpoint();
+            final int slot = endpoint.claim();
+            if (slot >= 0)
+            {
+                writer.resetInto(endpoint.txBuffer(), slot, UmpDescriptor.FIRST_FRAGMENT_CAPACITY);
+                final int length = encodeMessage(toCore, message);
+                core.clock().advance(core.costs().umpSendSlot() * linesFor(length));
+                final long stamp = commitSlots(hop.transferCycles(), linesFor(length), core.clock().now());
+                if (writer.inPlace())
+                {
+                    endpoint.commit(stamp, length);
+                }
+                else
+                {
+                    endpoint.send(stamp, writer.buffer(), 0, length); // it outgrew the slot
+                }
+                return;
+            }
+        }
         final int length = encode(toCore, message);
         core.clock().advance(core.costs().umpSendSlot() * linesFor(length));
         transmit(toCore, writer.buffer(), 0, length, core.clock().now());
@@ -325,8 +348,14 @@ public final class Monitor implements CoreService
 
     private <M> int encode(final int toCore, final M message)
     {
-        final Protocol.MessageType<M> type = protocol.typeOf(message);
         writer.reset();
+        return encodeMessage(toCore, message);
+    }
+
+    /** Encodes the envelope and {@code message} where {@link #writer} was reset to; counts and records the send. */
+    private <M> int encodeMessage(final int toCore, final M message)
+    {
+        final Protocol.MessageType<M> type = protocol.typeOf(message);
         final int header = writer.reserve(MonitorEnvelope.LENGTH);
         writer.buffer().putInt(header + MonitorEnvelope.TYPE_ID_OFFSET, type.id());
         writer.buffer().putInt(header + MonitorEnvelope.SOURCE_OFFSET, core.id());

@@ -138,6 +138,44 @@ public final class UmpEndpoint
     }
 
     /**
+     * Claims the next slot for a message of at most {@value UmpDescriptor#FIRST_FRAGMENT_CAPACITY} bytes written in
+     * place, straight into the ring ({@link #txBuffer()}), so that sending it copies nothing: returns the offset of
+     * the slot's data, or -1 when the message must go through {@link #send} (no credit, or messages queued before
+     * it). Nothing is visible to the peer until {@link #commit}; a claim that is not committed is simply dropped (the
+     * next send or claim takes the same slot). Called only by the owning thread.
+     */
+    public int claim()
+    {
+        return sender.claimSlot();
+    }
+
+    /** The ring this end writes: where a {@link #claim claimed} slot's data is. */
+    public AtomicBuffer txBuffer()
+    {
+        return txRing.buffer();
+    }
+
+    /**
+     * Publishes the slot {@link #claim} returned, holding a message of {@code length} bytes written there, as
+     * {@link #send} would have. Called only by the owning thread, right after the claim.
+     *
+     * @throws IllegalArgumentException when {@code length} does not fit one slot.
+     */
+    public void commit(final long sendCycle, final int length)
+    {
+        if (length < 0 || length > UmpDescriptor.FIRST_FRAGMENT_CAPACITY)
+        {
+            throw new IllegalArgumentException("a message written in place is 0.." +
+                UmpDescriptor.FIRST_FRAGMENT_CAPACITY + " bytes long, not " + length);
+        }
+        sender.commitSlot(sendCycle, length);
+        if (!polling)
+        {
+            ringDoorbellIfWritten();
+        }
+    }
+
+    /**
      * Sends all of {@code bytes}; see {@link #send(long, DirectBuffer, int, int)}. Called only by the owning thread.
      */
     public boolean send(final long sendCycle, final byte[] bytes)

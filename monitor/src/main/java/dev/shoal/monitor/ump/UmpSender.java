@@ -119,6 +119,32 @@ final class UmpSender
     }
 
     /**
+     * The ring offset of the data of the slot a one-slot message may be written into now, in place: the next slot,
+     * when there is credit for it and nothing waits in the outbound queue; -1 otherwise. Writes nothing.
+     */
+    int claimSlot()
+    {
+        if (pendingMessages != 0 || creditFor(1) < 1)
+        {
+            return -1;
+        }
+        return UmpDescriptor.slotOffset(nextIndex) + FIRST_FRAGMENT_DATA_OFFSET;
+    }
+
+    /** Publishes the slot {@link #claimSlot} gave, whose data the caller wrote: {@code length} bytes of one message. */
+    void commitSlot(final long sendCycle, final int length)
+    {
+        buffer.putLong(UmpDescriptor.slotOffset(nextIndex) + SEND_CYCLE_OFFSET, sendCycle);
+        ring.publishHeader(nextIndex,
+            UmpDescriptor.header(nextSequence, receiver.takeAck(), length, FLAG_FIRST | FLAG_LAST, KIND_DATA));
+        nextSequence = (nextSequence + 1) & SEQUENCE_MASK;
+        nextIndex = (nextIndex + 1) & slotMask;
+        slotsSent++;
+        unannouncedSlots++;
+        messagesSent++;
+    }
+
+    /**
      * Writes queued fragments, oldest first, while there is credit.
      *
      * @return fragments written.
