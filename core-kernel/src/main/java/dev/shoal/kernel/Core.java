@@ -468,6 +468,31 @@ public final class Core implements Executor
         }
     }
 
+    /**
+     * The doorbell a producer rings after publishing work on {@code channel} for this core (a UMP channel's; see
+     * {@link #wake(long)}), made once per channel. In live mode it reads only the sleep word's own cache lines,
+     * never this object: the fields other cores would read here share lines with what this core's carrier writes
+     * on every message (its clock is allocated right after this object), and each such read would take the line
+     * away and make the carrier's next store, and the slot header behind it, wait for it to come back.
+     */
+    public Runnable doorbell(final long channel)
+    {
+        if (engine != null)
+        {
+            return () -> wake(channel);
+        }
+        final CarrierSleep carrierSleep = sleep;
+        final IdleTime idle = machine.idleTime();
+        final Core self = this;
+        return () ->
+        {
+            if (carrierSleep.isAsleep())
+            {
+                idle.wake(self);
+            }
+        };
+    }
+
     /** True while the live carrier is asleep and nobody has claimed its sleep. Any thread. */
     boolean isAsleep()
     {

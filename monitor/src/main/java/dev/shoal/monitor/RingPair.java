@@ -34,8 +34,7 @@ record RingPair(long forward, long backward, int slots)
         final dev.shoal.kernel.Machine machine = system.machine();
         if (machine.isLocal(peer))
         {
-            final dev.shoal.kernel.Core target = machine.core(peer);
-            endpoint.doorbell(() -> target.wake(tx));
+            endpoint.doorbell(machine.core(peer).doorbell(tx));
         }
         else
         {
