@@ -471,9 +471,9 @@ public final class Core implements Executor
     /**
      * The doorbell a producer rings after publishing work on {@code channel} for this core (a UMP channel's; see
      * {@link #wake(long)}), made once per channel. In live mode it reads only the sleep word's own cache lines,
-     * never this object: the fields other cores would read here share lines with what this core's carrier writes
-     * on every message (its clock is allocated right after this object), and each such read would take the line
-     * away and make the carrier's next store, and the slot header behind it, wait for it to come back.
+     * never this object: the fields other cores would read here can share a line with what this core's carrier
+     * writes on every message (its clock is allocated right after this object), and each such read would take the
+     * line away and make the carrier's next store, and the slot header behind it, wait for it to come back.
      */
     public Runnable doorbell(final long channel)
     {
