@@ -135,6 +135,34 @@ class HostBenchmarksTest
         }
     }
 
+    @Test
+    void shouldRunTheMessagePathOnOneSteppingThread() throws Exception
+    {
+        final MessagePathBenchmark bench = new MessagePathBenchmark();
+        final MessagePathBenchmark.OneStepper machine = new MessagePathBenchmark.OneStepper();
+        machine.boot();
+        try
+        {
+            final var batch = bench.oneThread(machine);
+            assertEquals(MessagePathBenchmark.ROUND_TRIPS, batch.rounds());
+            assertTrue(batch.cycles() > 0, "the batch took simulated time");
+        }
+        finally
+        {
+            machine.shutDown();
+        }
+        final MessagePathBenchmark.IdleCore idle = new MessagePathBenchmark.IdleCore();
+        idle.boot();
+        try
+        {
+            assertEquals(0, bench.idleDutyCycle(idle), "an idle core's duty cycle does no work");
+        }
+        finally
+        {
+            idle.shutDown();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"deterministic", "live"})
     void shouldBootEveryCoreInTheBootBenchmark(final String mode)
