@@ -399,7 +399,10 @@ final class Validation
             "read off its plots (Figures 6 and 7) or its text about a plot (Figure 3) carry about ±0.5k cycles. Error is (Shoal − published) / published. " +
             "Raw-channel URPC figures are the monitor-to-monitor figures (in brackets) less the monitor's dispatch, " +
             "which the model charges once per message on the receiver. How the model works and what it leaves out: " +
-            "[cost-model.md](cost-model.md).\n\n");
+            "[cost-model.md](cost-model.md); which figures move when each parameter moves by ±20 %: its " +
+            "Sensitivity section (`bench/sensitivity`). The paper measured at most 32 cores, so every figure Shoal " +
+            "gives beyond 32 cores (results.md's sweeps to 65,536) is an extrapolation of this model, validated by " +
+            "nothing here.\n\n");
         out.append("## Mean absolute error per figure\n\n| figure | mean abs error | rows |\n|---|---:|---:|\n");
         for (final String f : List.of("table1-lrpc", "table2-latency", "table2-throughput", "table3", "figure3",
             "figure6", "figure7"))
