@@ -163,10 +163,9 @@ final class ModeOptions
             {
                 throw new BadInputException("--partitions must be 1..64: " + partitions);
             }
-            if (partitions > 1 && (!deterministic || timelineFile != null))
+            if (partitions > 1 && !deterministic)
             {
-                throw new BadInputException("--partitions needs --mode deterministic and no --timeline (each " +
-                    "partition would hold part of it)");
+                throw new BadInputException("--partitions needs --mode deterministic");
             }
             if (listen != null && (partitions < 2 || listen < 1 || listen > 65535))
             {

@@ -182,7 +182,8 @@ public final class DeterministicScheduler implements RunnerFactory
             // then goes on folding its cores' hashes into its own too, so the merged hash is the single JVM's.
             link.announce("seed=" + seed + "\njitter=" + jitter + "\ntrace=" +
                 (trace != null && trace.events() > 0 ? "continue" : "new") + "\nlines=" +
-                (trace != null && trace.keepsLines()) + "\n" + machineText);
+                (trace != null && trace.keepsLines()) + "\ntimeline=" +
+                (timeline.enabled() ? timeline.filter() : "off") + "\n" + machineText);
         }
     }
 
@@ -250,7 +251,10 @@ public final class DeterministicScheduler implements RunnerFactory
         mirror.ship(machine.physicalMemory(), link);
     }
 
-    /** Before this JVM's vote: the ring lines other partitions read and, for a trace file, this worker's lines. */
+    /**
+     * Before this JVM's vote: the ring lines other partitions read and, for a trace file or a timeline, this
+     * worker's lines and events (so the coordinator has every event before the vote that lets it write them).
+     */
     private void beforeVote()
     {
         shipAllRings();
@@ -261,6 +265,10 @@ public final class DeterministicScheduler implements RunnerFactory
             {
                 link.sendTraceLines(lines);
             }
+        }
+        if (link.self() != 0)
+        {
+            timeline.drainEvents(link::sendTimelineEvents);
         }
     }
 
@@ -531,6 +539,12 @@ public final class DeterministicScheduler implements RunnerFactory
             {
                 trace.absorbLines(lines, offset, length);
             }
+        }
+
+        @Override
+        public void timelineEvents(final byte[] events, final int offset, final int length)
+        {
+            timeline.absorbEvents(events, offset, length);
         }
     }
 

@@ -34,6 +34,11 @@ public interface PartitionLink
         {
         }
 
+        /** Timeline events a worker's cores recorded ({@link Timeline#drainEvents}): the coordinator only. */
+        default void timelineEvents(final byte[] events, final int offset, final int length)
+        {
+        }
+
         /** The answer to host request {@code id}, from the partition that ran it (the coordinator only). */
         default void reply(final long id, final byte[] reply)
         {
@@ -76,6 +81,15 @@ public interface PartitionLink
     default void sendTraceLines(final byte[] lines)
     {
         throw new UnsupportedOperationException("this link carries no trace lines");
+    }
+
+    /**
+     * This worker's timeline events since its last vote ({@link Timeline#drainEvents}, at most
+     * {@link Timeline#SHIP_CHUNK} bytes), to the coordinator, before its vote. The partition thread.
+     */
+    default void sendTimelineEvents(final byte[] events)
+    {
+        throw new UnsupportedOperationException("this link carries no timeline events");
     }
 
     /** The answer to host request {@code id}, to the coordinator. The partition thread (a core of it). */

@@ -27,6 +27,11 @@ import org.agrona.collections.Long2LongHashMap;
  * and memory holds only what is not yet settled. Live mode: a lane writes its events itself, in the core's order,
  * when it holds a few thousand and no slice is open; each track's timestamps are then monotonic (the core's clock),
  * the file as a whole is not sorted (Perfetto sorts).
+ *
+ * <p>A machine partitioned over JVMs (docs/partitions.md): each worker records its cores into a timeline made by
+ * {@link #forWorker}, which writes nothing and hands its events as bytes to the engine before every barrier vote
+ * ({@link #drainEvents}); the coordinator's timeline takes them ({@link #absorbEvents}) and writes them with its own
+ * cores' in the same order, so the file is the single JVM's.
  */
 public final class Timeline
 {
@@ -42,7 +47,12 @@ public final class Timeline
     /** Cycles left between two machines of one file (a sweep boots one machine per step). */
     private static final long MACHINE_GAP = 10_000;
 
+    /** Bytes of one message of {@link #drainEvents} at most (whole events; the link's messages have a bound). */
+    public static final int SHIP_CHUNK = 1 << 18;
+
     private final Writer out;
+    /** A worker of a partitioned machine: its events are shipped to the coordinator, never written here. */
+    private final boolean ships;
     private final int coreFrom;
     private final int coreTo;
     private final long cycleFrom;
@@ -123,6 +133,7 @@ public final class Timeline
     private Timeline()
     {
         this.out = null;
+        this.ships = false;
         this.coreFrom = 0;
         this.coreTo = -1;
         this.cycleFrom = 0;
@@ -136,13 +147,41 @@ public final class Timeline
     public Timeline(final Writer out, final int coreFrom, final int coreTo, final long cycleFrom, final long cycleTo)
         throws IOException
     {
+        this(out, false, coreFrom, coreTo, cycleFrom, cycleTo);
+        out.write("{\"traceEvents\":[");
+        out.flush();
+    }
+
+    private Timeline(final Writer out, final boolean ships, final int coreFrom, final int coreTo,
+        final long cycleFrom, final long cycleTo)
+    {
         this.out = out;
+        this.ships = ships;
         this.coreFrom = coreFrom;
         this.coreTo = coreTo;
         this.cycleFrom = cycleFrom;
         this.cycleTo = cycleTo;
-        out.write("{\"traceEvents\":[");
-        out.flush();
+    }
+
+    /**
+     * The timeline of a partitioned machine's worker, keeping what the coordinator's keeps ({@code filter}, its
+     * {@link #filter}): it writes nothing and ships its events ({@link #drainEvents}).
+     */
+    public static Timeline forWorker(final String filter)
+    {
+        final String[] f = filter.split(" ");
+        if (f.length != 4)
+        {
+            throw new IllegalArgumentException("a timeline filter is four numbers: " + filter);
+        }
+        return new Timeline(Writer.nullWriter(), true, Integer.parseInt(f[0]), Integer.parseInt(f[1]),
+            Long.parseLong(f[2]), Long.parseLong(f[3]));
+    }
+
+    /** The cores and cycles this timeline keeps, as {@link #forWorker} reads them. */
+    public String filter()
+    {
+        return coreFrom + " " + coreTo + " " + cycleFrom + " " + cycleTo;
     }
 
     /** Whether anything is recorded (callers skip their work when not). */
@@ -229,7 +268,7 @@ public final class Timeline
     /** Whether {@link #flushBefore} is due: enough events pending. Any partition thread. */
     boolean wantsFlush()
     {
-        return pending >= PENDING_FLUSH;
+        return !ships && pending >= PENDING_FLUSH;
     }
 
     /**
@@ -239,7 +278,7 @@ public final class Timeline
      */
     synchronized void flushBefore(final long bound)
     {
-        if (out == null)
+        if (out == null || ships)
         {
             return;
         }
@@ -387,6 +426,133 @@ public final class Timeline
     public long lateEvents()
     {
         return late;
+    }
+
+    /**
+     * A worker's events recorded since the last call, encoded, in messages of at most {@link #SHIP_CHUNK} bytes
+     * of whole events, each handed to {@code ship}, for the coordinator's {@link #absorbEvents}. The engine's
+     * partition thread, before its barrier vote (every core of this JVM paused).
+     */
+    public synchronized void drainEvents(final java.util.function.Consumer<byte[]> ship)
+    {
+        if (!ships)
+        {
+            return;
+        }
+        final java.io.ByteArrayOutputStream chunk = new java.io.ByteArrayOutputStream();
+        final java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream(128);
+        final java.io.DataOutputStream data = new java.io.DataOutputStream(one);
+        try
+        {
+            for (final Lane lane : lanes)
+            {
+                drain(lane, chunk, one, data, ship);
+            }
+            synchronized (hostLane)
+            {
+                drain(hostLane, chunk, one, data, ship);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex); // in memory: not expected
+        }
+        if (chunk.size() > 0)
+        {
+            ship.accept(chunk.toByteArray());
+        }
+        pending = 0;
+    }
+
+    private static void drain(final Lane lane, final java.io.ByteArrayOutputStream chunk,
+        final java.io.ByteArrayOutputStream one, final java.io.DataOutputStream data,
+        final java.util.function.Consumer<byte[]> ship) throws IOException
+    {
+        for (final Rec r : lane.events)
+        {
+            one.reset();
+            data.writeByte(r.phase);
+            data.writeInt(r.tid);
+            data.writeLong(r.cycle);
+            data.writeInt(r.lane);
+            data.writeLong(r.seq);
+            data.writeLong(r.end);
+            data.writeLong(r.id);
+            data.writeBoolean(r.name != null);
+            if (r.name != null)
+            {
+                data.writeUTF(r.name);
+            }
+            data.writeInt(r.args == null ? -1 : r.args.length);
+            if (r.args != null)
+            {
+                for (final Object a : r.args)
+                {
+                    // Written as Timeline#value writes them: whole numbers bare, anything else as its string.
+                    if (a instanceof Long || a instanceof Integer || a instanceof Short)
+                    {
+                        data.writeByte('L');
+                        data.writeLong(((Number)a).longValue());
+                    }
+                    else
+                    {
+                        data.writeByte('S');
+                        data.writeUTF(String.valueOf(a));
+                    }
+                }
+            }
+            data.flush();
+            if (chunk.size() > 0 && chunk.size() + one.size() > SHIP_CHUNK)
+            {
+                ship.accept(chunk.toByteArray());
+                chunk.reset();
+            }
+            one.writeTo(chunk);
+        }
+        lane.events.clear();
+    }
+
+    /**
+     * Events another JVM's cores recorded ({@link #drainEvents}), written with this JVM's in the file's order at the
+     * next {@link #flushBefore}. The engine's partition thread, at a barrier.
+     */
+    public synchronized void absorbEvents(final byte[] bytes, final int offset, final int length)
+    {
+        if (out == null || ships)
+        {
+            return;
+        }
+        final java.io.DataInputStream in =
+            new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes, offset, length));
+        try
+        {
+            while (in.available() > 0)
+            {
+                final Rec r = new Rec((char)in.readUnsignedByte(), in.readInt(), in.readLong(), in.readInt(),
+                    in.readLong());
+                r.end = in.readLong();
+                r.id = in.readLong();
+                r.name = in.readBoolean() ? in.readUTF() : null;
+                final int n = in.readInt();
+                if (n >= 0)
+                {
+                    r.args = new Object[n];
+                    for (int i = 0; i < n; i++)
+                    {
+                        r.args[i] = in.readUnsignedByte() == 'L' ? (Object)in.readLong() : in.readUTF();
+                    }
+                }
+                if (r.cycle < writtenBefore)
+                {
+                    late++;
+                }
+                held.add(r);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("malformed timeline events from another partition: " + ex, ex);
+        }
     }
 
     /** Events written so far. */

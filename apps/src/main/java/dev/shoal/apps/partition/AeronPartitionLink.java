@@ -222,6 +222,16 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         }
     }
 
+    @Override
+    public void sendTimelineEvents(final byte[] events)
+    {
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[Wire.BODY_OFFSET + events.length]);
+        b.putByte(Wire.TYPE_OFFSET, Wire.TIMELINE_EVENTS);
+        b.putByte(Wire.FROM_OFFSET, (byte)self);
+        b.putBytes(Wire.BODY_OFFSET, events);
+        send(0, b, b.capacity());
+    }
+
     private static byte[] tail(final UnsafeBuffer m, final int from)
     {
         final byte[] bytes = new byte[m.capacity() - from];
@@ -261,6 +271,8 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
                     case Wire.REQUEST -> inbound.request(m.getInt(Wire.REQUEST_CORE), m.getLong(Wire.REQUEST_AT),
                         m.getLong(Wire.REQUEST_ID), tail(m, Wire.REQUEST_BYTES));
                     case Wire.TRACE_LINES -> inbound.traceLines(m.byteArray(), Wire.BODY_OFFSET,
+                        m.capacity() - Wire.BODY_OFFSET);
+                    case Wire.TIMELINE_EVENTS -> inbound.timelineEvents(m.byteArray(), Wire.BODY_OFFSET,
                         m.capacity() - Wire.BODY_OFFSET);
                     case Wire.REPLY -> inbound.reply(m.getLong(Wire.REPLY_ID), tail(m, Wire.REPLY_BYTES));
                     case Wire.VOTE -> votes[p] = new Vote(m.getLong(Wire.VOTE_EARLIEST), m.getLong(Wire.VOTE_LATEST),

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.Timeline;
 import dev.shoal.kernel.TraceRecorder;
 import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorOperation;
@@ -159,6 +160,12 @@ public final class PartitionWorker
             trace = TraceRecorder.forWorker(Boolean.parseBoolean(fields.get("lines")));
         }
         final DeterministicScheduler engine = new DeterministicScheduler(Long.parseLong(fields.get("seed")), trace).threads(1).jitter(Long.parseLong(fields.get("jitter"))).partitionedBy(link);
+        final String timeline = fields.getOrDefault("timeline", "off");
+        if (!timeline.equals("off"))
+        {
+            // This worker's cores' events go to the coordinator, which writes the one file.
+            engine.timeline(Timeline.forWorker(timeline));
+        }
         final MonitorConfig config = builder.runners(engine).build();
         final int types = Integer.parseInt(fields.get("types"));
         if (config.protocol().messageTypes() != types)

@@ -3,8 +3,8 @@ package dev.shoal.apps.partition;
 /**
  * The messages between the JVMs of a partitioned machine, one Aeron message each (docs/partitions.md). Every
  * message starts with its type (one byte) and the sending partition (one byte); fields follow little-endian at the
- * offsets below. Only bytes travel: ring lines, doorbells, start-up IPIs, barrier votes, and the control messages
- * that set a run up and tear it down.
+ * offsets below. Only bytes travel: ring lines, doorbells, start-up IPIs, barrier votes, a worker's trace lines and
+ * timeline events, and the control messages that set a run up and tear it down.
  */
 final class Wire
 {
@@ -48,6 +48,8 @@ final class Wire
     static final byte TRACE_LINES = 17;
     /** Trace lines per TRACE_LINES message: 8,192 of 40 bytes, within Aeron's maximum message of 512 KiB. */
     static final int TRACE_CHUNK = 8192;
+    /** Worker → coordinator before its vote, with a timeline: encoded events (Timeline.drainEvents), whole ones. */
+    static final byte TIMELINE_EVENTS = 18;
 
     static final int LINE_ADDRESS = BODY_OFFSET;
     static final int LINE_BYTES = BODY_OFFSET + 8;

@@ -109,6 +109,31 @@ class PartitionedRunTest
         }
     }
 
+    @Test
+    void shouldWriteTheSingleJvmsTimelineFromEveryPartitionsEvents(@TempDir final Path dir) throws IOException
+    {
+        // The workers ship their cores' events before each vote; the coordinator sorts them in with its own, counts
+        // the queues of every core and writes one file: byte for byte the single JVM's (it names no command). 2pc
+        // boots one machine per variant, each placed after the one before; the filter travels to the workers.
+        for (final List<String> common : List.of(
+            List.of("run", "census", "--machine", "numa:4x8", "--cores", "32"),
+            List.of("run", "2pc", "--machine", "numa:4x8", "--cores", "32", "--timeline-cores", "8-27",
+                "--timeline-from", "2000")))
+        {
+            final Path one = dir.resolve(common.get(1) + "-1.json");
+            final Path two = dir.resolve(common.get(1) + "-2.json");
+            final Cli single = Cli.run(args(common, "--timeline", one.toString()));
+            final Cli split = Cli.run(args(common, "--timeline", two.toString(), "--partitions", "2"));
+            assertEquals(0, single.exit(), single.err());
+            assertEquals(0, split.exit(), split.err());
+            final String expected = Files.readString(one);
+            // The second partition's cores (16-31) did work: their slices are in the file.
+            assertTrue(expected.contains("\"ph\":\"X\",\"pid\":3,\"tid\":24,"), common + ": no slice of core 24");
+            assertTrue(expected.contains("\"complete\":true"), expected.substring(expected.length() - 300));
+            assertEquals(expected, Files.readString(two), common.toString());
+        }
+    }
+
     private static List<String> withoutArgs(final List<String> lines)
     {
         return lines.stream().filter(l -> !l.startsWith("# args:")).toList();
