@@ -72,6 +72,8 @@ public final class Monitor implements CoreService
     /** The destination {@link #nextHop} answered last, when it has a direct channel, and that channel; -1 for none. */
     private int lastHopTo = -1;
     private MonitorLink lastHop;
+    /** The type of the message handled last: a core often receives one type many times in a row. */
+    private Protocol.MessageType<?> lastReceivedType;
     private final List<Integer> children = new ArrayList<>(4);
 
     private final MessageWriter writer = new MessageWriter();
@@ -516,7 +518,11 @@ public final class Monitor implements CoreService
      */
     static long linesFor(final int length)
     {
-        return Math.max(1, (length + UmpDescriptor.PAYLOAD_SIZE - 1) / UmpDescriptor.PAYLOAD_SIZE);
+        if (length <= UmpDescriptor.PAYLOAD_SIZE)
+        {
+            return 1; // nearly every message: no division
+        }
+        return (length + UmpDescriptor.PAYLOAD_SIZE - 1) / UmpDescriptor.PAYLOAD_SIZE;
     }
 
     private MonitorLink nextHop(final int toCore)
@@ -968,7 +974,12 @@ public final class Monitor implements CoreService
             transmit(destination, buffer, offset, length, core.clock().now());
             return;
         }
-        final Protocol.MessageType<?> type = protocol.byId(typeId);
+        Protocol.MessageType<?> type = lastReceivedType;
+        if (type == null || type.id() != typeId)
+        {
+            type = protocol.byId(typeId);
+            lastReceivedType = type;
+        }
         if (type == null)
         {
             dropMalformed(source, String.format("unknown message id 0x%08x", typeId));
