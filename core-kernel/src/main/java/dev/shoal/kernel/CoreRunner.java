@@ -23,22 +23,39 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class CoreRunner implements Runnable
 {
-    /** Busy polls before yielding: a round trip on a busy machine usually answers within this. */
-    static final int SPINS = spins(Runtime.getRuntime().availableProcessors());
+    /** Host CPUs this process may use. */
+    private static final int HOST_CPUS = Runtime.getRuntime().availableProcessors();
     /** Yields before parking: lets the other side of a ping-pong run on a host with few CPUs. */
     static final int YIELDS = 8;
 
     /**
-     * Busy polls for a process that may use {@code hostCpus} CPUs: none on one CPU, where the work a spinning carrier
-     * waits for can only come from a thread that needs this very CPU (a machine confined with {@code taskset}).
+     * Busy polls (duty cycles with nothing to do) before yielding, for {@code carriers} carriers in a process that
+     * may use {@code hostCpus} CPUs:
+     * <ul>
+     *   <li>none on one CPU, where the work a spinning carrier waits for can only come from a thread that needs this
+     *       very CPU (a machine confined with {@code taskset});</li>
+     *   <li>1,024 (some 40 µs) when every carrier can have a CPU of its own: spinning then takes CPU from nobody,
+     *       while a carrier that parks makes its peer's next message wait for a wake-up — tens of µs on a virtual
+     *       machine — and the peer, waiting that long, parks too: a ping-pong between two such cores fell into
+     *       wake-ups on every hop for seconds at a time (PingPongPairs: 1,480 ns a round trip with 64 polls,
+     *       210 ns with 1,024, on the build host);</li>
+     *   <li>64 (a round trip or two) when carriers outnumber the CPUs, where a spinning carrier holds a CPU that
+     *       a carrier with work needs.</li>
+     * </ul>
      */
-    static int spins(final int hostCpus)
+    static int spins(final int hostCpus, final int carriers)
     {
-        return hostCpus > 1 ? 64 : 0;
+        if (hostCpus <= 1)
+        {
+            return 0;
+        }
+        return carriers <= hostCpus ? 1024 : 64;
     }
 
     private final Core core;
     private final CpuDriver driver;
+    /** {@link #spins} for this machine on this host. */
+    private final int spins;
     private final IdleTime idleTime;
     /** Host CPUs to pin to ({@link CarrierAffinity}), or null to leave the carrier where the host puts it. */
     private final int[] pinCpus;
@@ -49,6 +66,7 @@ public final class CoreRunner implements Runnable
         this.driver = core.driver();
         this.idleTime = core.machine().idleTime();
         this.pinCpus = pinCpus;
+        this.spins = spins(HOST_CPUS, core.machine().coreCount());
         // Counted awake from now: the core has its start-up task queued, so the machine is not idle until it ran.
         idleTime.onCarrierCreated();
     }
@@ -102,12 +120,12 @@ public final class CoreRunner implements Runnable
             {
                 idleSteps = 0;
             }
-            else if (idleSteps < SPINS)
+            else if (idleSteps < spins)
             {
                 idleSteps++;
                 Thread.onSpinWait();
             }
-            else if (idleSteps < SPINS + YIELDS)
+            else if (idleSteps < spins + YIELDS)
             {
                 idleSteps++;
                 Thread.yield();

@@ -52,7 +52,8 @@ import dev.shoal.skb.Skb;
  * extra wake-up of the parked benchmark thread when the future completes. Those cost microseconds once per batch,
  * amortised over {@value #ROUND_TRIPS} round trips. Within a batch, as in the baseline, two threads on two host
  * CPUs poll memory the other one writes; but a carrier whose reply is slow to come stops spinning after
- * {@code CoreRunner.SPINS} duty cycles and yields, then parks, while the echo thread always spins. Each message
+ * a number of duty cycles ({@code CoreRunner.spins}: some 40 µs when each carrier has a CPU) and yields, then parks,
+ * while the echo thread always spins. Each message
  * carries a long that changes every round (the baseline boxes it, Shoal encodes it into an 8-byte payload), and
  * the echo end answers with the value it received.
  *
