@@ -255,7 +255,7 @@ public final class Monitor implements CoreService
             {
                 writer.resetInto(endpoint.txBuffer(), slot, UmpDescriptor.FIRST_FRAGMENT_CAPACITY);
                 final int length = encodeMessage(toCore, message);
-                core.clock().advance(core.costs().umpSendSlot() * linesFor(length));
+                chargeSlotWrites(length);
                 final long stamp = commitSlots(hop.transferCycles(), linesFor(length), core.clock().now());
                 if (writer.inPlace())
                 {
@@ -269,7 +269,7 @@ public final class Monitor implements CoreService
             }
         }
         final int length = encode(toCore, message);
-        core.clock().advance(core.costs().umpSendSlot() * linesFor(length));
+        chargeSlotWrites(length);
         transmit(toCore, writer.buffer(), 0, length, core.clock().now());
     }
 
@@ -298,7 +298,7 @@ public final class Monitor implements CoreService
         // The caller modelled when the line is ready to go (e.g. its turn on a line many cores read): the line
         // then moves to the peer's cache, outside this core's store buffer.
         final MonitorLink hop = nextHop(toCore);
-        hop.endpoint().send(sendCycle + system.topology().lineTransfer(core.id(), hop.peer()) * linesFor(length),
+        hop.endpoint().send(sendCycle + hop.transferCycles() * linesFor(length),
             writer.buffer(), 0, length);
     }
 
@@ -336,6 +336,18 @@ public final class Monitor implements CoreService
         link.endpoint().send(arrival, writer.buffer(), 0, length);
     }
 
+    /** The protocol's type with {@code typeId}, or null; the last one asked for is kept. */
+    private Protocol.MessageType<?> typeById(final int typeId)
+    {
+        Protocol.MessageType<?> type = lastReceivedType;
+        if (type == null || type.id() != typeId)
+        {
+            type = protocol.byId(typeId);
+            lastReceivedType = type;
+        }
+        return type;
+    }
+
     /** Whether the {@code length} bytes at {@code offset} are a coherence message for this core. */
     private boolean isCoherence(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -344,7 +356,7 @@ public final class Monitor implements CoreService
         {
             return false;
         }
-        final Protocol.MessageType<?> type = protocol.byId(buffer.getInt(offset + MonitorEnvelope.TYPE_ID_OFFSET));
+        final Protocol.MessageType<?> type = typeById(buffer.getInt(offset + MonitorEnvelope.TYPE_ID_OFFSET));
         return type != null && type.coherence();
     }
 
@@ -429,6 +441,12 @@ public final class Monitor implements CoreService
     long receiveSoftware(final int length)
     {
         return core.costs().umpReceiveSlot() * linesFor(length);
+    }
+
+    /** The sender's software for writing the slots of a message of {@code length} bytes. */
+    private void chargeSlotWrites(final int length)
+    {
+        core.clock().advance(core.costs().umpSendSlot() * linesFor(length));
     }
 
     /** What one line fetch costs this core: a line {@code peer} wrote in the memory of {@code homeCore}'s node. */
@@ -880,31 +898,13 @@ public final class Monitor implements CoreService
     {
         final ChannelInbox inbox = link.inbox();
         arrivalCycle = inbox.headArrival();
-        final int length = inbox.headLength();
-        if (isCoherence(inbox.buffer(), inbox.headOffset(), length))
-        {
-            // Hardware: its arrival is when the line (or the answer) is here; no fetch, software or dispatch.
-            core.clock().observe(arrivalCycle);
-            try
-            {
-                deliver(inbox.buffer(), inbox.headOffset(), length);
-            }
-            finally
-            {
-                inbox.pop();
-            }
-            return;
-        }
-        core.clock().observe(fetchSlots(link.fetchCycles(), length, arrivalCycle, link.takenAt()));
-        core.clock().advance(receiveSoftware(length));
         try
         {
-            deliver(inbox.buffer(), inbox.headOffset(), length);
+            receive(link, inbox.buffer(), inbox.headOffset(), inbox.headLength());
         }
         finally
         {
             inbox.pop();
-            link.taken(core.clock().now());
         }
     }
 
@@ -912,6 +912,16 @@ public final class Monitor implements CoreService
     {
         final MonitorLink link = receivingFrom;
         arrivalCycle = link.inbox().arrival(sendCycle);
+        receive(link, buffer, offset, length);
+    }
+
+    /**
+     * Both engines' receive, once {@link #arrivalCycle} is set: the line fetches and the receiver's software, then
+     * the handler. A coherence message is hardware: its arrival is when the line (or the answer) is here, with no
+     * fetch, software or dispatch, and it does not hold up the ring's next message.
+     */
+    private void receive(final MonitorLink link, final DirectBuffer buffer, final int offset, final int length)
+    {
         if (isCoherence(buffer, offset, length))
         {
             core.clock().observe(arrivalCycle);
@@ -970,16 +980,11 @@ public final class Monitor implements CoreService
             }
             // A relay is work of this core like any other: it waits its turn and pays for writing the slots again.
             messagesForwarded++;
-            core.clock().advance(core.costs().umpSendSlot() * linesFor(length));
+            chargeSlotWrites(length);
             transmit(destination, buffer, offset, length, core.clock().now());
             return;
         }
-        Protocol.MessageType<?> type = lastReceivedType;
-        if (type == null || type.id() != typeId)
-        {
-            type = protocol.byId(typeId);
-            lastReceivedType = type;
-        }
+        final Protocol.MessageType<?> type = typeById(typeId);
         if (type == null)
         {
             dropMalformed(source, String.format("unknown message id 0x%08x", typeId));

@@ -11,10 +11,8 @@ import dev.shoal.monitor.ump.UmpEndpoint;
 final class MonitorLink extends EventSource
 {
     private final Monitor monitor;
-    private final int peer;
     private final UmpEndpoint endpoint;
     private final ChannelInbox inbox;
-    private final int homeCore;
     /** One line transfer to the peer, and one line fetch from this side's receive ring: fixed for the link. */
     private final long transferCycles;
     private final long fetchCycles;
@@ -26,10 +24,8 @@ final class MonitorLink extends EventSource
     {
         super(monitor.core(), Kind.MESSAGES, peer);
         this.monitor = monitor;
-        this.peer = peer;
         this.endpoint = endpoint;
         this.inbox = inbox;
-        this.homeCore = homeCore;
         this.transferCycles = monitor.system().topology().lineTransfer(monitor.core().id(), peer);
         this.fetchCycles = monitor.lineFetch(peer, homeCore);
     }
@@ -46,12 +42,6 @@ final class MonitorLink extends EventSource
         return fetchCycles;
     }
 
-    /** A core of the node whose memory holds the receive ring: what its line fetches are priced from. */
-    int homeCore()
-    {
-        return homeCore;
-    }
-
     /** When this side last finished taking a message from the receive ring (its next slot is polled after). */
     long takenAt()
     {
@@ -61,11 +51,6 @@ final class MonitorLink extends EventSource
     void taken(final long cycle)
     {
         takenAt = cycle;
-    }
-
-    int peer()
-    {
-        return peer;
     }
 
     UmpEndpoint endpoint()

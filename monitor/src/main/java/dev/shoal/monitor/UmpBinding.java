@@ -45,11 +45,10 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     /** The rings this side sends and receives on (their addresses): the channel's keys on the timeline. */
     private final long txRing;
     private final long rxRing;
-    /** A core of the node whose memory holds the receive ring (its home), and when a message was last taken from it. */
-    private final int rxHome;
     /** One line transfer to the peer, and one line fetch from the receive ring: fixed for the binding. */
     private final long transferCycles;
     private final long fetchCycles;
+    /** When a message was last taken from the receive ring. */
     private long takenAt;
     private final Monitor monitor;
 
@@ -60,9 +59,9 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
         this.monitor = monitor;
         this.txRing = txRing;
         this.rxRing = rxRing;
-        this.rxHome = Monitor.homeCoreOf(rxRing);
         this.transferCycles = monitor.system().topology().lineTransfer(monitor.core().id(), peer);
-        this.fetchCycles = monitor.lineFetch(peer, rxHome);
+        // Priced from the node whose memory holds the receive ring (its home).
+        this.fetchCycles = monitor.lineFetch(peer, Monitor.homeCoreOf(rxRing));
         this.core = monitor.core();
         this.endpoint = endpoint;
         this.peer = peer;

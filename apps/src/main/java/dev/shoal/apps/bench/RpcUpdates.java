@@ -89,15 +89,7 @@ public final class RpcUpdates implements MonitorOperation
         {
             throw new IllegalArgumentException("an RPC run needs a server and a client core, a line and an update");
         }
-        final CompletableFuture<Result> done = new CompletableFuture<>();
-        system.onCore(SERVER, m ->
-        {
-            for (int c = 1; c < cores; c++)
-            {
-                m.ensureLink(c);
-            }
-            return null;
-        }).thenCompose(ignored -> system.onCore(SERVER, m ->
+        return UpdateWorkload.launch(system, SERVER, cores, (m, done) ->
         {
             final Server s = m.local(Server.class, Server::new);
             s.pending = cores - 1;
@@ -112,15 +104,7 @@ public final class RpcUpdates implements MonitorOperation
             {
                 m.send(c, start);
             }
-            return null;
-        })).whenComplete((ignored, failure) ->
-        {
-            if (failure != null)
-            {
-                done.completeExceptionally(failure);
-            }
         });
-        return done;
     }
 
     private static void begin(final Monitor m, final Start start)

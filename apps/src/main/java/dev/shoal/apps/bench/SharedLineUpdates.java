@@ -116,16 +116,7 @@ public final class SharedLineUpdates implements MonitorOperation
         {
             throw new IllegalArgumentException("a shared-memory run needs at least one core, line and measured update");
         }
-        final CompletableFuture<Result> done = new CompletableFuture<>();
-        // First the channels (their set-up is not part of the run), then, once the machine is quiet, the run.
-        system.onCore(HOME, m ->
-        {
-            for (int c = 0; c < cores; c++)
-            {
-                m.ensureLink(c);
-            }
-            return null;
-        }).thenCompose(ignored -> system.onCore(HOME, m ->
+        return UpdateWorkload.launch(system, HOME, cores, (m, done) ->
         {
             final Directory d = m.local(Directory.class, Directory::new);
             d.free = new long[lines];
@@ -141,15 +132,7 @@ public final class SharedLineUpdates implements MonitorOperation
                 m.send(c, start);
             }
             begin(m, start);
-            return null;
-        })).whenComplete((ignored, failure) ->
-        {
-            if (failure != null)
-            {
-                done.completeExceptionally(failure);
-            }
         });
-        return done;
     }
 
     private static void begin(final Monitor m, final Start start)

@@ -2,10 +2,13 @@ package dev.shoal.apps.bench;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 import dev.shoal.kernel.RunnerFactory;
+import dev.shoal.monitor.Monitor;
 import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorOperation;
 import dev.shoal.monitor.MonitorSystem;
@@ -156,5 +159,36 @@ public abstract sealed class UpdateWorkload implements Workload permits UpdateWo
             return List.of(Sample.cycles("update-latency", r.cyclesPerUpdate()),
                 Sample.cycles("server-cycles", r.serverCyclesPerUpdate()));
         }
+    }
+
+    /**
+     * Starts a run of {@link SharedLineUpdates} or {@link RpcUpdates} from core {@code home}: first the channels from
+     * it to cores 0..{@code cores}-1 (their set-up is not part of the run), then, once the machine is quiet,
+     * {@code begin} on {@code home}, which completes the returned future when the run is over. A failure of either
+     * step fails the future.
+     */
+    static <R> CompletableFuture<R> launch(final MonitorSystem system, final int home, final int cores,
+        final BiConsumer<Monitor, CompletableFuture<R>> begin)
+    {
+        final CompletableFuture<R> done = new CompletableFuture<>();
+        system.onCore(home, m ->
+        {
+            for (int c = 0; c < cores; c++)
+            {
+                m.ensureLink(c);
+            }
+            return null;
+        }).thenCompose(ignored -> system.onCore(home, m ->
+        {
+            begin.accept(m, done);
+            return null;
+        })).whenComplete((ignored, failure) ->
+        {
+            if (failure != null)
+            {
+                done.completeExceptionally(failure);
+            }
+        });
+        return done;
     }
 }

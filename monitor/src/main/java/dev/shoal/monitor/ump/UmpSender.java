@@ -135,10 +135,7 @@ final class UmpSender
     void commitSlot(final long sendCycle, final int length)
     {
         buffer.putLong(UmpDescriptor.slotOffset(nextIndex) + SEND_CYCLE_OFFSET, sendCycle);
-        ring.publishHeader(nextIndex,
-            UmpDescriptor.header(nextSequence, receiver.takeAck(), length, FLAG_FIRST | FLAG_LAST, KIND_DATA));
-        nextSequence = (nextSequence + 1) & SEQUENCE_MASK;
-        nextIndex = (nextIndex + 1) & slotMask;
+        publishData(length, FLAG_FIRST | FLAG_LAST);
         slotsSent++;
         unannouncedSlots++;
         messagesSent++;
@@ -233,13 +230,18 @@ final class UmpSender
             {
                 copy(src, offset + start, slotOffset, fragmentLength);
             }
-            ring.publishHeader(
-                nextIndex, UmpDescriptor.header(nextSequence, receiver.takeAck(), fragmentLength, flags, KIND_DATA));
-            nextSequence = (nextSequence + 1) & SEQUENCE_MASK;
-            nextIndex = (nextIndex + 1) & slotMask;
+            publishData(fragmentLength, flags);
         }
         slotsSent += count;
         unannouncedSlots += count;
+    }
+
+    /** Publishes the data slot at the next sequence, whose bytes are written, and moves on to the one after it. */
+    private void publishData(final int length, final long flags)
+    {
+        ring.publishHeader(nextIndex, UmpDescriptor.header(nextSequence, receiver.takeAck(), length, flags, KIND_DATA));
+        nextSequence = (nextSequence + 1) & SEQUENCE_MASK;
+        nextIndex = (nextIndex + 1) & slotMask;
     }
 
     /** A message, or its unsent fragments, waiting for credit: a core-local copy. */
