@@ -71,6 +71,19 @@ class HomeInterconnectTest
     }
 
     @Test
+    void shouldHideANearPackagesLateProbeBehindTheFarthestPackagesRoundTrip()
+    {
+        // amd-8x4 again. Transaction A, for core 16 on package 4, is answered at 154 and its line holds the port
+        // toward package 4 for [154, 188). Transaction B, between cores 1 and 0, starts at 150: its probe to
+        // package 3 leaves by that port at once, its probe to package 4 (one hop) waits for A's line, 34 cycles,
+        // and still returns before the probes to the packages two hops away, which left on time: B waits for the
+        // farthest package, and so pays nothing for the near one's queue.
+        final HomeInterconnect ports = home("amd-8x4");
+        assertEquals(0, ports.delay(0, 0, 16, 0));
+        assertEquals(0, ports.delay(150, 150, 1, 0));
+    }
+
+    @Test
     void shouldQueueLinesAtTheFrontSideBusOfEachPackageTheyCross()
     {
         // intel-2x4: cores 0,1 | 2,3 share an L2 (package 0); 4,5 | 6,7 (package 1). A line costs a bus 16 cycles.
