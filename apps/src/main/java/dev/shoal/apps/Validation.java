@@ -345,6 +345,7 @@ final class Validation
         }
         boolean withCores = true;
         boolean withLines = true;
+        String firstFall = "";
         for (int i = 0; i < cores.size(); i++)
         {
             final String kase = cores.get(i) + " cores";
@@ -352,8 +353,14 @@ final class Validation
             {
                 if (i > 0)
                 {
-                    withCores &= find(rows, "figure3", "amd-4x4", kase, "shm" + n) >
-                        find(rows, "figure3", "amd-4x4", cores.get(i - 1) + " cores", "shm" + n);
+                    final double now = find(rows, "figure3", "amd-4x4", kase, "shm" + n);
+                    final double before = find(rows, "figure3", "amd-4x4", cores.get(i - 1) + " cores", "shm" + n);
+                    if (now <= before && withCores)
+                    {
+                        firstFall = " (SHM" + n + " " + fmt(Math.rint(before)) + " at " + cores.get(i - 1) +
+                            " cores, " + fmt(Math.rint(now)) + " at " + cores.get(i) + ")";
+                    }
+                    withCores &= now > before;
                 }
                 if (n > 1)
                 {
@@ -376,7 +383,7 @@ final class Validation
         }
         aims.put("Figure 3: SHM grows with cores and lines, crosses MSG between 2 and 4 lines, the server curve is " +
             "flat", verdict(withCores && withLines && crosses && flat,
-            "SHM " + (withCores ? "grows" : "does not always grow") + " with cores and " +
+            "SHM " + (withCores ? "grows" : "does not always grow") + " with cores" + firstFall + " and " +
             (withLines ? "grows" : "does not always grow") + " with lines; at " + last + " SHM2 " + fmt(shm2) +
             " against MSG2 " + fmt(msg2) + ", SHM4 " + fmt(shm4) + " against MSG4 " + fmt(msg4) +
             (crosses ? " (crossing between 2 and 4 lines)" : " (no crossing between 2 and 4 lines)") +
@@ -435,39 +442,44 @@ final class Validation
               --workload shm,msg` gives the same figures). Coherence is modelled as message passing to
               the lines' home (core 0), which serves one transaction per line at a time; each access
               costs a request leg and an answer leg of a line transfer each (cost-model.md). Every
-              transaction also occupies the home node's memory controller, one at a time, for one line
-              at the node's peak DRAM bandwidth: 13 cycles on this machine (DDR2-800, 12.8 GB/s; the
-              source is in its description). SHM grows with cores, and with lines while few cores
-              contend (at 2 cores each line is two legs in a row: 198 cycles a line). With many cores
-              each line is busy back to back, the cores queue at it in a convoy and one update takes
-              about n line transfers whatever the number of lines. The controller changes this little:
-              at 16 cores an update of 8 lines puts 128 transactions through it, 1,664 cycles of its
-              time against a round of about 4.6k, so it queues them (SHM8 4,633 against 4,545 without
-              it) but does not bound them, and SHM2 and SHM4 come out 1 and 2.5 % lower than without it,
-              because the queue reorders the convoys and with them the caches the lines come from. At 16
-              cores it is the bound for no number of lines (16 x 13 cycles a line, against about two
-              line transfers a line for one core's own legs). The paper's roughly 94 cycles per core and
-              line at 16 cores would need a shared resource about 7 times slower than the DRAM's peak:
-              what is left is the probe broadcast (every transaction's probes go to every socket over
-              the HyperTransport links), whose occupancy no figure found here gives, so it is not
-              modelled. So SHM8 at 16 cores stays at about 39 % of the paper's, and SHM is dearer than
-              MSG from one line on at 16 cores. MSG is bounded by the server: its store buffer commits
-              one reply line per update (about 237 cycles averaged over its clients' distances), so 15
-              clients wait about 15 of those, the same for every number of lines, as in the paper (the
-              lines stay in the server's cache). The server's own cost falls from 404 cycles at 2 cores
-              (it waits for each request's line) to about 236 once requests queue and their fetches
-              overlap, as the paper's does; it includes the monitor's dispatch, which a user-level RPC
-              would not pay.
+              transaction also occupies the home node's memory controller (13 cycles a line, DDR2-800)
+              and the home package's HyperTransport ports: these Opterons have no probe filter, so the
+              home sends a probe (8 bytes, 5 cycles at the link's 4 GB/s each way) to each of the three
+              other packages and answers only when every response is back, and the line (4 + 64 bytes,
+              43 cycles) leaves by the port toward the requester's package. Idle ports cost nothing (the
+              line transfers, set from Table 2, already hold an idle broadcast); a transaction pays what
+              the queues at the ports delay it (cost-model.md, "The interconnect"). SHM grows with cores,
+              and with lines while few cores contend (at 2 cores each line is two legs in a row: 198
+              cycles a line, no port queues). At 16 cores the ports move the figure where many lines
+              are in flight at once: SHM8 4,633 before them, 6,270 now (-48 % against the paper's
+              ≈ 12k instead of -61 %), SHM16 9,430 before, 12,782 now (`shoal bench --machine amd-4x4
+              --cores 16 --workload shm --lines 16`). The port toward package 1 is the busiest: on the
+              square it carries the probes to packages 1 and 2 (a fixed route, the lowest-numbered
+              neighbour first) and the lines of the 8 cores there, about 4.0k cycles of its time in a
+              round of 8 lines against a round of about 6.3k: about 32 cycles per core and line against
+              the paper's slope of about 94. With one line the transactions follow one another on the
+              line and never meet at the ports (SHM1 4,289, as before); with two or four the convoys
+              still set the figure (SHM2 4,127, SHM4 4,200). So SHM is still dearer than MSG from one
+              line on at 16 cores and the crossing is missed. The same port makes SHM8 fall from 14 to
+              16 cores (6,300 to 6,270): the last two cores are on package 3, whose port is lightly
+              loaded, so they are faster than the mean and lower it; the route was not changed to
+              avoid this. MSG is bounded by the server: its store buffer commits one reply line per
+              update (about 237 cycles averaged over its clients' distances), so 15 clients wait about
+              15 of those, the same for every number of lines, as in the paper (the lines stay in the
+              server's cache). The server's own cost falls from 404 cycles at 2 cores (it waits for
+              each request's line) to about 236 once requests queue and their fetches overlap, as the
+              paper's does; it includes the monitor's dispatch, which a user-level RPC would not pay.
             - **Figure 6** is held out. At 2 cores a round trip costs four line transfers, two dispatches and the
               INVLPG (about 1.6k against ≈ 1.3k). At 32 cores the order is the paper's: a core polling many rings
               has up to its miss buffers' worth of fetches in flight, so the initiator's 31 acknowledgement fetches
               overlap and unicast is bounded by its store buffer, which commits the 31 requests one line transfer
               after another; broadcast's one line serves its 31 readers one transfer after another, which comes to
               the same time (the model has nothing that makes broadcast dearer than unicast; the paper has it 1.1k
-              dearer, contention on the one line's home). Both come out 20–30 % under the paper: the links the 124
-              transactions share are not resources in the model, and the home's memory controller is one only for
-              shared-memory transactions: a slot fetch is priced by its reader and does not pass it (cost-model.md
-              says why; at 12 cycles a line on this machine it would not close the gap either). The multicasts send one request per package, so the initiator's store buffer is busy
+              dearer, contention on the one line's home). Both come out 20–30 % under the paper: the home's
+              memory controller and link ports are resources only for shared-memory transactions; a slot fetch
+              is priced by its reader and passes neither (cost-model.md says why). Had the 124 lines passed core
+              0's three ports at 34 cycles each, that is about 1.4k cycles of each port's time in a round of
+              about 10k: queueing, but not the 2.7k the model is short of. The multicasts send one request per package, so the initiator's store buffer is busy
               for 10 lines instead of 31, and the NUMA-aware one sends to the furthest packages first and to its
               own package last, so the leaders' subtrees, the long ones, start earlier: 720 cycles of advantage
               against the paper's 1.7k. Its other half, rings on the leaders' nodes, does not show on this

@@ -1,7 +1,5 @@
 package dev.shoal.monitor;
 
-import java.util.Arrays;
-
 import dev.shoal.skb.Topology;
 
 /**
@@ -24,9 +22,7 @@ import dev.shoal.skb.Topology;
 public final class HomeMemoryController
 {
     private final long occupancy;
-    /** Starts of the reservations, ascending; each lasts {@link #occupancy}, none overlap. */
-    private long[] starts = new long[8];
-    private int count;
+    private final OccupancySchedule schedule = new OccupancySchedule();
 
     HomeMemoryController(final long occupancy)
     {
@@ -57,61 +53,12 @@ public final class HomeMemoryController
      */
     public long reserve(final long now, final long ready)
     {
-        if (occupancy == 0)
-        {
-            return ready;
-        }
-        prune(now);
-        long start = ready;
-        int at = 0;
-        // Walk the reservations in order; a slot fits before reservation i if it ends by i's start.
-        while (at < count)
-        {
-            final long other = starts[at];
-            if (other + occupancy <= start)
-            {
-                at++;
-                continue;
-            }
-            if (start + occupancy <= other)
-            {
-                break;
-            }
-            start = other + occupancy;
-            at++;
-        }
-        insert(at, start);
-        return start;
+        return schedule.reserve(now, ready, occupancy);
     }
 
     /** Reservations held (for tests). */
     int reservations()
     {
-        return count;
-    }
-
-    private void prune(final long now)
-    {
-        int ended = 0;
-        while (ended < count && starts[ended] + occupancy <= now)
-        {
-            ended++;
-        }
-        if (ended > 0)
-        {
-            System.arraycopy(starts, ended, starts, 0, count - ended);
-            count -= ended;
-        }
-    }
-
-    private void insert(final int at, final long start)
-    {
-        if (count == starts.length)
-        {
-            starts = Arrays.copyOf(starts, 2 * count);
-        }
-        System.arraycopy(starts, at, starts, at + 1, count - at);
-        starts[at] = start;
-        count++;
+        return schedule.reservations();
     }
 }

@@ -40,6 +40,8 @@ final class MachineDescriptionChecker {
             Map.entry("lrpc_cycles", new Signature(1, "lrpc_cycles(Cycles)")),
             Map.entry("miss_buffers", new Signature(1, "miss_buffers(Count)")),
             Map.entry("dram_bandwidth", new Signature(1, "dram_bandwidth(MegabytesPerSecond)")),
+            Map.entry("link_bandwidth", new Signature(1, "link_bandwidth(MegabytesPerSecond)")),
+            Map.entry("bus_bandwidth", new Signature(1, "bus_bandwidth(MegabytesPerSecond)")),
             Map.entry("memory_region", new Signature(3, "memory_region(Node, BaseAddress, Bytes)")),
             Map.entry("torus", new Signature(2, "torus(Width, Height)")));
 
@@ -146,6 +148,22 @@ final class MachineDescriptionChecker {
                 integer(fact, 0, "MegabytesPerSecond", 1);
                 dramBandwidth = single(dramBandwidth, fact, "dram_bandwidth");
             }
+            case "link_bandwidth" -> {
+                integer(fact, 0, "MegabytesPerSecond", 1);
+                linkBandwidth = single(linkBandwidth, fact, "link_bandwidth");
+                if (busBandwidth != null) {
+                    throw problem(fact, "a machine has point-to-point links or front-side buses, not both "
+                            + "(bus_bandwidth is on line " + busBandwidth.line() + ")");
+                }
+            }
+            case "bus_bandwidth" -> {
+                integer(fact, 0, "MegabytesPerSecond", 1);
+                busBandwidth = single(busBandwidth, fact, "bus_bandwidth");
+                if (linkBandwidth != null) {
+                    throw problem(fact, "a machine has point-to-point links or front-side buses, not both "
+                            + "(link_bandwidth is on line " + linkBandwidth.line() + ")");
+                }
+            }
             case "memory_region" -> memoryRegion(fact);
             case "torus" -> torusFact(fact);
             default -> throw new IllegalStateException("no check for " + key);
@@ -154,6 +172,8 @@ final class MachineDescriptionChecker {
 
     private Fact missBuffers;
     private Fact dramBandwidth;
+    private Fact linkBandwidth;
+    private Fact busBandwidth;
 
     private void machine(Fact fact) {
         atom(fact, 0, "Name");

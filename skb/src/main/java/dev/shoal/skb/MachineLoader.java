@@ -38,6 +38,11 @@ import org.projog.core.term.Term;
  * dram_bandwidth(MegabytesPerSecond).       % optional, at most one: peak bandwidth of one node's memory controller
  *                                           % (10^6 bytes a second); each coherence transaction a home serves
  *                                           % occupies it for one 64-byte line; absent, no such occupancy
+ * link_bandwidth(MegabytesPerSecond).       % optional, at most one: each direction of each interconnect link
+ *                                           % (HyperTransport); a home's transactions broadcast probes and occupy
+ *                                           % the home's link ports; absent, links are pure delay
+ * bus_bandwidth(MegabytesPerSecond).        % optional, at most one, not with link_bandwidth: each package's
+ *                                           % front-side bus, one transfer at a time, shared by its dies
  * memory_region(Node, BaseAddress, Bytes).  % optional; regions may not overlap
  * torus(Width, Height).                     % optional; packages lie row-major on a Width x Height torus and
  *                                           % hops are computed by arithmetic (must agree with interconnect/2)

@@ -304,9 +304,13 @@ public final class Skb {
                 ? (int) prolog.createPlan("miss_buffers(N).").findFirstAsLong() : Topology.DEFAULT_MISS_BUFFERS;
         long dramBandwidth = defines("dram_bandwidth", 1)
                 ? prolog.createPlan("dram_bandwidth(B).").findFirstAsLong() : Topology.NO_DRAM_BANDWIDTH;
+        long linkBandwidth = defines("link_bandwidth", 1)
+                ? prolog.createPlan("link_bandwidth(B).").findFirstAsLong() : Topology.NO_BANDWIDTH;
+        long busBandwidth = defines("bus_bandwidth", 1)
+                ? prolog.createPlan("bus_bandwidth(B).").findFirstAsLong() : Topology.NO_BANDWIDTH;
         return new Topology(machineName, clockMhz, lrpcCycles, packageOfCore, numaNodeOfCore, cacheGroupOfCore,
                 packageCount, hops, sharedCache, samePackage, byHops, sharedTransfer, sameTransfer, transferByHops,
-                missBuffers, dramBandwidth);
+                missBuffers, dramBandwidth, linkBandwidth, busBandwidth);
     }
 
     private boolean defines(String name, int arity) {

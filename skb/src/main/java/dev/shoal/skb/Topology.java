@@ -41,11 +41,26 @@ public final class Topology {
     private final boolean transfersDescribed;
     private final int missBuffers;
     private final long homeOccupancyCycles;
+    private final long linkBandwidthMBps;
+    private final long busBandwidthMBps;
 
     /** A description without {@code dram_bandwidth/1}: its homes have no memory-controller occupancy. */
     static final long NO_DRAM_BANDWIDTH = 0;
     /** Bytes of one cache line, the unit a coherence transaction moves. */
     public static final int LINE_BYTES = 64;
+    /** A description without {@code link_bandwidth/1} or {@code bus_bandwidth/1}: its links are pure delay. */
+    static final long NO_BANDWIDTH = 0;
+    /**
+     * Bytes of a probe on a HyperTransport link: a request control packet that carries an address, 8 bytes in the
+     * HyperTransport I/O Link Specification (control packets are 4 or 8 bytes, requests with an address 8;
+     * MindShare's "HyperTransport System Architecture", ch. 4). Coherent HyperTransport, which the Opterons speak
+     * between sockets, is AMD's own and unpublished: its probes are taken to be the published request's size.
+     */
+    public static final int PROBE_PACKET_BYTES = 8;
+    /** Bytes of a probe's answer: a response control packet, 4 bytes in the HyperTransport specification. */
+    public static final int RESPONSE_PACKET_BYTES = 4;
+    /** Bytes of a line sent over a link: a 4-byte read response and its 64-byte data packet (the spec's largest). */
+    public static final int DATA_PACKET_BYTES = RESPONSE_PACKET_BYTES + LINE_BYTES;
 
     /**
      * Line fetches a core can have outstanding at once when its description does not say ({@code miss_buffers/1}):
@@ -71,8 +86,10 @@ public final class Topology {
     Topology(String machineName, int clockMhz, long lrpcCycles, int[] packageOfCore, int[] numaNodeOfCore,
             int[] cacheGroupOfCore, int packageCount, int[] packageHops, long sharedCacheCycles, long samePackageCycles,
             long[] cyclesByHops, long sharedCacheTransfer, long samePackageTransfer, long[] transferByHops,
-            int missBuffers, long dramBandwidthMBps) {
+            int missBuffers, long dramBandwidthMBps, long linkBandwidthMBps, long busBandwidthMBps) {
         this.missBuffers = missBuffers;
+        this.linkBandwidthMBps = linkBandwidthMBps;
+        this.busBandwidthMBps = busBandwidthMBps;
         this.homeOccupancyCycles = dramBandwidthMBps == NO_DRAM_BANDWIDTH ? 0
                 : Math.ceilDiv((long) LINE_BYTES * clockMhz, dramBandwidthMBps);
         this.machineName = machineName;
@@ -120,6 +137,60 @@ public final class Topology {
      */
     public long homeOccupancyCycles() {
         return homeOccupancyCycles;
+    }
+
+    /**
+     * Whether the home of a line broadcasts a probe to every other package with each coherence transaction and
+     * sends it over links that serve one packet at a time: the description gives {@code link_bandwidth/1} (the
+     * AMD machines, whose parts have no probe filter) and has more than one package.
+     */
+    public boolean broadcastsProbes() {
+        return linkBandwidthMBps != NO_BANDWIDTH && packageCount > 1;
+    }
+
+    /**
+     * Cycles one direction of an interconnect link is busy sending {@code bytes}: at the description's
+     * {@code link_bandwidth/1} (10^6 bytes a second each way), rounded up to whole cycles of the machine's clock;
+     * 0 when the description gives none.
+     */
+    public long linkCycles(int bytes) {
+        return occupancy(bytes, linkBandwidthMBps);
+    }
+
+    /** Whether each package reaches the others over a front-side bus of its own ({@code bus_bandwidth/1}). */
+    public boolean hasFrontSideBuses() {
+        return busBandwidthMBps != NO_BANDWIDTH;
+    }
+
+    /**
+     * Cycles a package's front-side bus is busy moving {@code bytes}: at the description's {@code bus_bandwidth/1},
+     * rounded up to whole cycles; 0 when the description gives none.
+     */
+    public long busCycles(int bytes) {
+        return occupancy(bytes, busBandwidthMBps);
+    }
+
+    private long occupancy(int bytes, long mbps) {
+        return mbps == NO_BANDWIDTH ? 0 : Math.ceilDiv((long) bytes * clockMhz, mbps);
+    }
+
+    /**
+     * The package a packet from package {@code from} to package {@code to} crosses its first link to: the
+     * lowest-numbered neighbour of {@code from} on a shortest path (the descriptions give no routing tables, so
+     * the choice is fixed and the same both ways); {@code to} itself when the two are linked, {@code from} when
+     * they are one package. Allocation-free.
+     */
+    public int firstHop(int from, int to) {
+        int distance = packageHops(from, to);
+        if (distance == 0) {
+            return from;
+        }
+        for (int n = 0; n < packageCount; n++) {
+            if (packageHops[from * packageCount + n] == 1 && packageHops[n * packageCount + to] == distance - 1) {
+                return n;
+            }
+        }
+        throw new IllegalStateException("no link from package " + from + " toward " + to);
     }
 
     /**
@@ -187,6 +258,12 @@ public final class Topology {
             return samePackage;
         }
         return byHops[packageHops[pa * packageCount + pb]];
+    }
+
+    /** Whether two distinct cores share a last-level cache (the description's {@code shared_cache/2}). */
+    public boolean sharesCache(int a, int b) {
+        int group = cacheGroupOfCore[Objects.checkIndex(a, cacheGroupOfCore.length)];
+        return a != b && group != NO_CACHE_GROUP && group == cacheGroupOfCore[Objects.checkIndex(b, cacheGroupOfCore.length)];
     }
 
     public String machineName() {

@@ -86,6 +86,31 @@ class MachineDescriptionFileTest {
     }
 
     @Test
+    void shouldReadTheLinksOrTheBusesBandwidthButNotBoth() throws IOException {
+        Topology none = Skb.open(write("tiny.pl", TINY).toString()).topology();
+        assertFalse(none.broadcastsProbes(), "no link_bandwidth: links are pure delay");
+        assertFalse(none.hasFrontSideBuses());
+        assertEquals(0, none.linkCycles(Topology.DATA_PACKET_BYTES));
+        List<String> links = new ArrayList<>(TINY);
+        // 68 bytes at 1000 MHz over 3000 MB/s: 22.7 cycles, rounded up; a probe 8 bytes, 2.7.
+        links.add("link_bandwidth(3000).");
+        Topology ht = Skb.open(write("ht.pl", links).toString()).topology();
+        assertTrue(ht.broadcastsProbes());
+        assertEquals(23, ht.linkCycles(Topology.DATA_PACKET_BYTES));
+        assertEquals(3, ht.linkCycles(Topology.PROBE_PACKET_BYTES));
+        List<String> bus = new ArrayList<>(TINY);
+        bus.add("bus_bandwidth(6400).");
+        Topology fsb = Skb.open(write("fsb.pl", bus).toString()).topology();
+        assertTrue(fsb.hasFrontSideBuses());
+        assertFalse(fsb.broadcastsProbes());
+        assertEquals(10, fsb.busCycles(Topology.LINE_BYTES));
+        assertProblem(13, "link_bandwidth(0).", "link_bandwidth(0): MegabytesPerSecond must be at least 1, not 0");
+        links.add("bus_bandwidth(6400).");
+        assertMessage(links, 17, "bus_bandwidth(6400): a machine has point-to-point links or front-side buses, not "
+                + "both (link_bandwidth is on line 16)");
+    }
+
+    @Test
     void shouldPriceAFetchByHowFarTheLinesHomeIs() throws IOException {
         // Line transfers derived from the latencies: (100 - 60) / 2 = 20 on a package, (200 - 60) / 2 = 70 one hop.
         Topology topology = Skb.open(write("tiny.pl", TINY).toString()).topology();

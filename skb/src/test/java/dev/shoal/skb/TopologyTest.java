@@ -1,6 +1,8 @@
 package dev.shoal.skb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -48,6 +50,40 @@ class TopologyTest {
             int pa = random.nextInt(128);
             int pb = random.nextInt(128);
             assertEquals(skb.packageHops(pa, pb), topology.packageHops(pa, pb), "packages " + pa + ", " + pb);
+        }
+    }
+
+    @Test
+    void shouldGiveTheAmdMachinesHyperTransportAndTheIntelMachineItsFrontSideBuses() {
+        // 16 bits each way at 1 GHz, two bit times a clock: 4,000 MB/s; a line is 4 + 64 bytes.
+        assertEquals(34, Skb.open("amd-8x4").topology().linkCycles(Topology.DATA_PACKET_BYTES), "68 x 2000 / 4000");
+        assertEquals(4, Skb.open("amd-8x4").topology().linkCycles(Topology.PROBE_PACKET_BYTES));
+        assertEquals(43, Skb.open("amd-4x4").topology().linkCycles(Topology.DATA_PACKET_BYTES), "42.5, rounded up");
+        assertEquals(48, Skb.open("amd-2x2").topology().linkCycles(Topology.DATA_PACKET_BYTES), "47.6, rounded up");
+        Topology intel = Skb.open("intel-2x4").topology();
+        assertFalse(intel.broadcastsProbes());
+        assertTrue(intel.hasFrontSideBuses());
+        assertEquals(16, intel.busCycles(Topology.LINE_BYTES), "64 bytes at 1333 MT/s x 8 bytes, 2.66 GHz");
+    }
+
+    @Test
+    void shouldRouteToTheLowestNumberedNeighbourOnAShortestPath() {
+        // amd-8x4: package 0 is linked to 1, 4 and 7.
+        Topology topology = Skb.open("amd-8x4").topology();
+        assertEquals(1, topology.firstHop(0, 1));
+        assertEquals(1, topology.firstHop(0, 2), "0-1-2");
+        assertEquals(4, topology.firstHop(0, 3), "0-4-3 before 0-7-3");
+        assertEquals(1, topology.firstHop(0, 5), "0-1-5 before 0-4-5");
+        assertEquals(7, topology.firstHop(0, 6), "0-7-6");
+        assertEquals(0, topology.firstHop(0, 0));
+        for (int from = 0; from < 8; from++) {
+            for (int to = 0; to < 8; to++) {
+                if (from != to) {
+                    int next = topology.firstHop(from, to);
+                    assertEquals(1, topology.packageHops(from, next));
+                    assertEquals(topology.packageHops(from, to) - 1, topology.packageHops(next, to));
+                }
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.shoal.apps.bench;
 
 import java.util.concurrent.CompletableFuture;
 
+import dev.shoal.monitor.HomeInterconnect;
 import dev.shoal.monitor.HomeMemoryController;
 import dev.shoal.monitor.Monitor;
 import dev.shoal.monitor.MonitorOperation;
@@ -172,7 +173,9 @@ public final class SharedLineUpdates implements MonitorOperation
         // A line the requester still holds is a hit in its own cache: no transaction reaches the controller.
         final long start = owner == requester ? ready : HomeMemoryController.of(home).reserve(home.now(), ready);
         final long fetch = owner == requester ? 0 : topology.lineFetch(requester, owner, HOME);
-        final long arrival = start + Math.max(fetch, topology.lineTransfer(HOME, requester));
+        // The ports of the home's links (or the buses) add what their queues delay the transaction's last packet.
+        final long queued = owner == requester ? 0 : HomeInterconnect.of(home).delay(home.now(), start, requester, owner);
+        final long arrival = start + Math.max(fetch, topology.lineTransfer(HOME, requester)) + queued;
         d.owner[line] = requester;
         d.free[line] = arrival + LINE_UPDATE_CYCLES;
         if (requester == HOME)

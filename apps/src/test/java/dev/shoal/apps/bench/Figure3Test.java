@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.shoal.kernel.DeterministicScheduler;
 import dev.shoal.kernel.TraceRecorder;
+import dev.shoal.monitor.HomeInterconnect;
 import dev.shoal.monitor.HomeMemoryController;
 import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorSystem;
@@ -105,6 +106,67 @@ class Figure3Test
         final Path file = dir.resolve("amd-4x4-" + mbps + ".pl");
         Files.writeString(file, text.replace(fact, mbps == 0 ? "" : "dram_bandwidth(" + mbps + ")."));
         return Skb.open(file.toString());
+    }
+
+    /** A built-in description with {@code fact} removed: the machine without that mechanism, for comparison. */
+    private static Skb without(final Path dir, final String machine, final String fact) throws IOException
+    {
+        final String text;
+        try (InputStream in = Skb.class.getResourceAsStream("machines/" + machine + ".pl"))
+        {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(text.contains(fact), machine + " carries " + fact);
+        final Path file = dir.resolve(machine + "-without.pl");
+        Files.writeString(file, text.replace(fact, ""));
+        return Skb.open(file.toString());
+    }
+
+    @Test
+    void shouldMakeSharedMemoryDearerWhereTransactionsQueueAtTheHomesLinksAndNowhereElse(@TempDir final Path dir)
+        throws Exception
+    {
+        // amd-4x4 with and without its HyperTransport links' bandwidth. Two cores share the home's package: their
+        // lines cross no link, and their probes find the ports idle, so nothing changes. At 16 cores the probes of
+        // 16 x 8 transactions a round and the lines of the 12 cores off the home's package queue at its two ports.
+        final double[] with = new double[2];
+        final double[] without = new double[2];
+        try (MonitorSystem system = boot(1, 1))
+        {
+            with[0] = shm(system, 2, 8);
+            with[1] = shm(system, 16, 8);
+        }
+        try (MonitorSystem system = boot(without(dir, "amd-4x4", "link_bandwidth(4000)."), 1, 1))
+        {
+            without[0] = shm(system, 2, 8);
+            without[1] = shm(system, 16, 8);
+        }
+        assertEquals(without[0], with[0], "idle ports cost nothing: the line transfers hold the idle broadcast");
+        assertTrue(with[1] > 1.1 * without[1], "16 cores, 8 lines: " + with[1] + " against " + without[1]);
+    }
+
+    @Test
+    void shouldMakeSharedMemoryDearerWhereLinesQueueAtTheIntelMachinesFrontSideBuses(@TempDir final Path dir)
+        throws Exception
+    {
+        // intel-2x4 with and without its front-side buses' bandwidth. Cores 0 and 1 share an L2: their lines
+        // cross no bus. Eight cores move lines between dies and packages, one at a time on each package's bus.
+        final double with2;
+        final double with;
+        final double without2;
+        final double without;
+        try (MonitorSystem system = boot(Skb.open("intel-2x4"), 1, 1))
+        {
+            with2 = shm(system, 2, 4);
+            with = shm(system, 8, 4);
+        }
+        try (MonitorSystem system = boot(without(dir, "intel-2x4", "bus_bandwidth(10667)."), 1, 1))
+        {
+            without2 = shm(system, 2, 4);
+            without = shm(system, 8, 4);
+        }
+        assertEquals(without2, with2, "within a shared L2 no line crosses a bus");
+        assertTrue(with > without, "8 cores, 4 lines: " + with + " with the buses against " + without);
     }
 
     @Test
@@ -219,16 +281,19 @@ class Figure3Test
                 final Object[] held = system.onCore(core, m -> new Object[] {
                     m.local(SharedLineUpdates.Directory.class, () -> null),
                     m.local(SharedLineUpdates.Updater.class, () -> null),
-                    m.local(HomeMemoryController.class, () -> null)}).get(10, TimeUnit.SECONDS);
+                    m.local(HomeMemoryController.class, () -> null),
+                    m.local(HomeInterconnect.class, () -> null)}).get(10, TimeUnit.SECONDS);
                 if (c == SharedLineUpdates.HOME)
                 {
                     assertNotNull(held[0], "the home holds the directory");
                     assertNotNull(held[2], "the home holds its node's memory controller");
+                    assertNotNull(held[3], "the home holds its package's link ports");
                 }
                 else
                 {
                     assertNull(held[0], "core " + c + " holds no directory");
                     assertNull(held[2], "core " + c + " holds no memory controller");
+                    assertNull(held[3], "core " + c + " holds no link ports");
                 }
                 assertNotNull(held[1], "core " + c + " keeps its own progress");
             }

@@ -57,6 +57,23 @@ line_transfer(hops(2), 250).
 % occupancy it allows (sustained bandwidth is below peak).
 dram_bandwidth(12800).
 
+% link_bandwidth(MBps): one direction of one HyperTransport link, in 10^6 bytes a second. The home of a line
+% sends, with every coherence transaction it serves, a probe to every other package (these parts have no probe
+% filter) and answers once every response is back; each packet occupies the link it crosses at this bandwidth, one
+% packet at a time, so concurrent transactions queue at the home's ports (docs/cost-model.md, "The interconnect").
+% Packets, from the HyperTransport specification (MindShare, "HyperTransport System Architecture", ch. 4: packets
+% are multiples of 4 bytes, control packets 4 or 8, data packets at most 64): a probe 8 bytes (a request with an
+% address), a response 4, a line 4 + 64. Coherent HyperTransport's own formats are unpublished.
+% Link: 16 bits each way (Tom's Hardware, "AMD's Opteron 250 vs. Intel's Xeon", 2005: "Every HyperTransport
+%   channel ... works with 16 bits"; FiringSquad's Opteron review: "The HT links within the Opteron are 16-bits
+%   wide"), two bit times per clock (MindShare, ch. 4), so 2 bytes x 2 x ClockMHz a second each way.
+% Clock 1000 MHz, taken from the Socket F parts before it: for the 45 nm "Shanghai" Opterons "there are no
+%   changes to the HyperTransport interface in store; ... the series 2000 and 8000 Opterons will initially
+%   continue to work with HyperTransport 1.1" (heise/h-online, "AMD: 45 nm Opterons to function on current server
+%   boards", 2008); HT 3.0 came with later chipsets. No data sheet of the 8380 was read. 2 x 2 x 1000 = 4000 MB/s.
+% At 2500 MHz: a probe 8 x 2500 / 4000 = 5 cycles; a response 3 (2.5); a line 43 (42.5).
+link_bandwidth(4000).
+
 % memory_region(Node, Base, Bytes). The paper does not give memory sizes: these are illustrative.
 memory_region(0, 0, 4294967296).
 memory_region(1, 4294967296, 4294967296).

@@ -51,6 +51,20 @@ line_transfer(hops(1), 255).
 % shared by both packages, while the SKB gives it a node per package; a resource per node would halve its
 % contention. Its homes have no memory-controller occupancy (docs/cost-model.md, "A home-wide resource").
 
+% bus_bandwidth(MBps): each package's front-side bus, in 10^6 bytes a second. The two dies of a package reach each
+% other and the chipset only over it ("both dies communicate with one another and the system via, and only via, a
+% shared FSB": hexus.net, "Intel Xeon 5300-series", 2006), and it moves one line at a time: a line between dies of
+% one package crosses it once, a line between packages crosses the owner's bus and then the requester's; a line
+% within a shared L2 crosses none (docs/cost-model.md, "The interconnect"). Only the 64-byte data phase is priced:
+% the bus carries addresses and snoops on lines of their own.
+% Source: the X5355 runs a 1333 MT/s bus (tecChannel, "IDF: Quad-Core Xeon 5300 Clovertown im November", 2006,
+%   from an Intel presentation). The paper does not name the chipset: the machine is taken to be the Bensley
+%   platform the part launched on, whose 5000-series chipsets give each processor its own bus ("dual independent
+%   front side busses (DIB), one for each processor": Tom's Hardware, "The Server Primer, Part 1"), the two at
+%   1333 MHz giving "up to 21 GB/s" (hardware.info, "Intel quad-core Xeon 5300 review", p. 3): 10,667 MB/s a bus,
+%   1333.3 MT/s x 8 bytes. A line: 64 x 2660 / 10667 = 15.96, rounded up to 16 cycles.
+bus_bandwidth(10667).
+
 % memory_region(Node, Base, Bytes). The paper does not give memory sizes: these are illustrative.
 memory_region(0, 0, 2147483648).
 memory_region(1, 2147483648, 2147483648).
