@@ -1,12 +1,11 @@
 package dev.shoal.apps.kv;
 
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import dev.shoal.kernel.Dispatcher;
 import dev.shoal.kernel.RunnerFactory;
@@ -25,7 +24,8 @@ import dev.shoal.skb.Skb;
  *  redis-cli ──TCP──▶ NIC (host thread "nic") ──filter──▶ RX ring of core k ──▶ KvCore k ──▶ Shard k (mapped memory)
  *            ◀────── reorder by sequence ◀──────────────── TX ring of core k ◀──┘      │ MGET/MSET/DEL/EXISTS/
  *                                                                                     ▼ DBSIZE/FLUSHALL: UMP to peers
- * </pre> *
+ * </pre>
+ *
  * <p>On the exact engine ({@link #start(Settings, RunnerFactory)}, possibly over several JVMs) the same NIC and the
  * same {@link KvCore}s serve, but the cores' queues are {@link DevicePort}s that the {@link NicBridge} fills with
  * host requests, so that a core of another partition gets its requests, and answers, as bytes.
@@ -77,7 +77,7 @@ public final class KvAppliance implements AutoCloseable
     private final Nic nic;
     /** Live mode: the domain of the kv dispatchers; else null. */
     private final Domain domain;
-    /** Exact engine: the engine, each core's kv job and the bridge; else null. */
+    /** Exact engine: the engine, each core's kv job and the bridge; else null (and no jobs). */
     private final RunnerFactory engine;
     private final List<CompletableFuture<Integer>> jobs = new ArrayList<>();
     private final NicBridge bridge;
