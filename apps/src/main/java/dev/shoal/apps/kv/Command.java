@@ -27,7 +27,8 @@ enum Command
     SCAN(-2, 0, 0, 0, Route.CONNECTION, Span.ALL), FLUSHALL(-1, 0, 0, 0, Route.CORE0, Span.ALL),
     FLUSHDB(-1, 0, 0, 0, Route.CORE0, Span.ALL), INFO(-1, 0, 0, 0, Route.CORE0, Span.ALL),
     PING(-1, 0, 0, 0, Route.CONNECTION), ECHO(2, 0, 0, 0, Route.CONNECTION),
-    CONFIG(-2, 0, 0, 0, Route.CONNECTION), COMMAND(-1, 0, 0, 0, Route.CONNECTION),
+    /** On core 0 with INFO: both read the NIC's registers, which a partitioned machine has in partition 0 only. */
+    CONFIG(-2, 0, 0, 0, Route.CORE0), COMMAND(-1, 0, 0, 0, Route.CONNECTION),
     SELECT(2, 0, 0, 0, Route.CONNECTION),
     /** FUNCTION FLUSH and LIST only: the appliance has no functions (Redis's test suite flushes them first). */
     FUNCTION(-2, 0, 0, 0, Route.CONNECTION),

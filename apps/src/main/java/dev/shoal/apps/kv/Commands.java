@@ -22,7 +22,7 @@ final class Commands
     private final Shard shard;
     private final Peers peers;
     private final KvAppliance.Settings settings;
-    private final Nic nic;
+    private final NicRegisters nic;
     private final int shards;
     private final int self;
     private final StringCommands strings;
@@ -33,7 +33,7 @@ final class Commands
     long now;
 
     Commands(final RespWriter out, final Shard shard, final Peers peers, final KvAppliance.Settings settings,
-        final Nic nic, final int self, final int shards)
+        final NicRegisters nic, final int self, final int shards)
     {
         this.self = self;
         this.strings = new StringCommands(this, out, shard);
@@ -46,6 +46,12 @@ final class Commands
         this.settings = settings;
         this.nic = nic;
         this.shards = shards;
+    }
+
+    /** The shard, and core, this executor runs on. */
+    int self()
+    {
+        return self;
     }
 
     /** Runs one command, writing its reply to {@link #out}; returns the transmit message type. */
@@ -147,8 +153,20 @@ final class Commands
                 }
             }
             case ECHO -> out.bulk(args[1]);
-            case INFO -> out.verbatim(server.info(args));
-            case CONFIG -> server.config(args);
+            case INFO ->
+            {
+                if (!server.refusedWithoutNic(command))
+                {
+                    out.verbatim(server.info(args));
+                }
+            }
+            case CONFIG ->
+            {
+                if (!server.refusedWithoutNic(command))
+                {
+                    server.config(args);
+                }
+            }
             case COMMAND -> server.command(args);
             case SELECT ->
             {

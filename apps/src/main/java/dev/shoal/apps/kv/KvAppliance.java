@@ -1,12 +1,19 @@
 package dev.shoal.apps.kv;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.shoal.kernel.Dispatcher;
+import dev.shoal.kernel.RunnerFactory;
 import dev.shoal.libos.Domain;
+import dev.shoal.libos.Os;
 import dev.shoal.libos.Shoal;
+import dev.shoal.monitor.MonitorConfig;
+import dev.shoal.skb.Skb;
 
 /**
  * The "bare Redis" appliance, host side: boots a Shoal machine, plugs in the {@link Nic} and starts the domain
@@ -18,6 +25,10 @@ import dev.shoal.libos.Shoal;
  *            ◀────── reorder by sequence ◀──────────────── TX ring of core k ◀──┘      │ MGET/MSET/DEL/EXISTS/
  *                                                                                     ▼ DBSIZE/FLUSHALL: UMP to peers
  * </pre>
+ *
+ * <p>On the exact engine ({@link #start(Settings, RunnerFactory)}, possibly over several JVMs) the same NIC and the
+ * same {@link KvCore}s serve, but the cores' queues are {@link DevicePort}s that the {@link NicBridge} fills with
+ * host requests, so that a core of another partition gets its requests, and answers, as bytes.
  */
 public final class KvAppliance implements AutoCloseable
 {
@@ -34,6 +45,7 @@ public final class KvAppliance implements AutoCloseable
      * @param requirepass        the password clients must AUTH with (null: none, Redis's default).
      */
     public record Settings(String machine, int cores, int port, long memoryPerCoreBytes, String requirepass)
+        implements java.io.Serializable
     {
         public Settings(final String machine, final int cores, final int port, final long memoryPerCoreBytes)
         {
@@ -63,12 +75,19 @@ public final class KvAppliance implements AutoCloseable
 
     private final Shoal shoal;
     private final Nic nic;
+    /** Live mode: the domain of the kv dispatchers; else null. */
     private final Domain domain;
+    /** Exact engine: the engine, each core's kv job and the bridge; else null (and no jobs). */
+    private final RunnerFactory engine;
+    private final List<CompletableFuture<Integer>> jobs = new ArrayList<>();
+    private final NicBridge bridge;
     private final Settings settings;
     private final CountDownLatch shutdown = new CountDownLatch(1);
+    private volatile Throwable failure;
 
-    private KvAppliance(final Settings settings)
+    private KvAppliance(final Settings settings, final RunnerFactory engine)
     {
+        this.engine = engine;
         final int[] cores = new int[settings.cores()];
         for (int i = 0; i < cores.length; i++)
         {
@@ -82,7 +101,8 @@ public final class KvAppliance implements AutoCloseable
         Shoal booted = null;
         try
         {
-            booted = Shoal.boot(machine, settings.cores());
+            booted = engine == null ? Shoal.boot(machine, settings.cores()) :
+                Shoal.boot(MonitorConfig.builder(Skb.open(machine)).cores(settings.cores()).runners(engine).build());
         }
         finally
         {
@@ -94,6 +114,33 @@ public final class KvAppliance implements AutoCloseable
         this.shoal = booted;
         final Settings s = this.settings;
         final byte[] filter = FILTER.encode();
+        if (engine != null)
+        {
+            this.domain = null;
+            this.bridge = new NicBridge(nic, shoal.system(), this::fail);
+            for (final int core : cores)
+            {
+                final ServeShard job = new ServeShard(s, core, cores.length);
+                // A core of this JVM reads the NIC's registers; the job for a core of another partition crosses as
+                // bytes and captures nothing but the settings.
+                jobs.add(shoal.system().machine().isLocal(core) ?
+                    shoal.run("kv", core, os -> job.serve(os, nic)) : shoal.run("kv", core, job));
+            }
+            for (final CompletableFuture<Integer> j : jobs)
+            {
+                j.whenComplete((done, t) ->
+                {
+                    if (t != null)
+                    {
+                        fail(t);
+                    }
+                });
+            }
+            nic.installFilter(filter);
+            bridge.start();
+            return;
+        }
+        this.bridge = null;
         this.domain = shoal.startDomain("kv", cores, os ->
         {
             final int self = os.coreId();
@@ -108,13 +155,62 @@ public final class KvAppliance implements AutoCloseable
     }
 
     /**
+     * One core's shard on the exact engine: a {@link KvCore} on its core's {@link DevicePort}, serving until
+     * SHUTDOWN. Serializable: it is what reaches a core of another partition.
+     */
+    private record ServeShard(Settings settings, int self, int shards) implements Shoal.Job<Integer>
+    {
+        @Override
+        public Integer run(final Os os)
+        {
+            return serve(os, NicRegisters.ABSENT);
+        }
+
+        Integer serve(final Os os, final NicRegisters registers)
+        {
+            final DevicePort port = DevicePort.of(os.monitor());
+            port.registers(registers);
+            new KvCore(os, port, settings, self, shards).run(() ->
+            {
+            });
+            return self;
+        }
+    }
+
+    /** A delivery or a core's kv job failed: the appliance cannot answer any more; the command ends. */
+    private void fail(final Throwable t)
+    {
+        if (failure == null)
+        {
+            failure = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ?
+                t.getCause() : t;
+        }
+        shutdown.countDown();
+    }
+
+    /** Why the appliance stopped serving on its own (a core's failure, the machine stopped), or null. */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    /**
      * Boots the machine and starts the appliance; returns once it accepts connections.
      *
      * @throws IllegalArgumentException for bad settings or a port in use.
      */
     public static KvAppliance start(final Settings settings) throws InterruptedException
     {
-        final KvAppliance kv = new KvAppliance(settings);
+        return start(settings, null);
+    }
+
+    /**
+     * As {@link #start(Settings)}, on the exact engine {@code engine} (a {@code DeterministicScheduler}, possibly
+     * partitioned over JVMs; docs/partitions.md), or live when it is null.
+     */
+    public static KvAppliance start(final Settings settings, final RunnerFactory engine) throws InterruptedException
+    {
+        final KvAppliance kv = new KvAppliance(settings, engine);
         try
         {
             kv.awaitCores(Duration.ofSeconds(60));
@@ -130,10 +226,19 @@ public final class KvAppliance implements AutoCloseable
 
     private void awaitCores(final Duration timeout) throws InterruptedException
     {
+        if (engine != null)
+        {
+            // Every shard set up (memory, peer service) and waiting for its first delivery.
+            engine.quiesce(timeout.toMillis());
+            if (failure != null)
+            {
+                throw new IllegalStateException("a kv core failed to start: " + failure, failure);
+            }
+        }
         final long deadline = System.nanoTime() + timeout.toNanos();
         while (!nic.awaitReady(50))
         {
-            for (final Dispatcher d : domain.dispatchers())
+            for (final Dispatcher d : domain == null ? List.<Dispatcher>of() : domain.dispatchers())
             {
                 if (d.failure() != null)
                 {
@@ -167,6 +272,10 @@ public final class KvAppliance implements AutoCloseable
     @Override
     public void close()
     {
+        if (bridge != null)
+        {
+            bridge.close();
+        }
         nic.close();
         if (shoal != null)
         {

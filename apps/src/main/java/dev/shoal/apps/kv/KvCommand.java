@@ -3,7 +3,13 @@ package dev.shoal.apps.kv;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import java.io.PrintWriter;
+
 import dev.shoal.apps.BadInputException;
+import dev.shoal.apps.partition.PartitionSession;
+import dev.shoal.kernel.DeterministicScheduler;
+import dev.shoal.kernel.RunnerFactory;
+import dev.shoal.kernel.TraceRecorder;
 import dev.shoal.skb.Skb;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,6 +43,82 @@ public final class KvCommand implements Callable<Integer>
         "default none: any local user may run any command, FLUSHALL and SHUTDOWN included).")
     String requirepass;
 
+    @Option(names = "--mode", description = "live (a thread per core; the default) or deterministic (the exact " +
+        "engine: the NIC's requests reach the cores as host requests; docs/partitions.md).")
+    String mode;
+
+    @Option(names = "--partitions", description = "Spread the machine over this many JVMs on this host (the " +
+        "exact engine; the NIC in this JVM, the shards on every partition; docs/partitions.md). Default 1.")
+    Integer partitions;
+
+    @Option(names = "--partition-timeout", defaultValue = "10", description = "Seconds a partition may stay " +
+        "silent before the appliance stops (default ${DEFAULT-VALUE}).")
+    long partitionTimeout;
+
+    /** The exact engine when asked for (--mode deterministic, or --partitions), else null: live. */
+    private RunnerFactory engine()
+    {
+        final boolean exact = switch (mode == null ? (partitions != null ? "deterministic" : "live") : mode)
+        {
+            case "live" -> false;
+            case "deterministic", "exact" -> true;
+            default -> throw new BadInputException("--mode must be live or deterministic: " + mode);
+        };
+        if (partitions != null && (partitions < 1 || partitions > 64))
+        {
+            throw new BadInputException("--partitions must be 1..64: " + partitions);
+        }
+        if (partitions != null && partitions > 1 && !exact)
+        {
+            throw new BadInputException("--partitions needs --mode deterministic (the kv NIC serves partitions " +
+                "through the exact engine)");
+        }
+        if (partitionTimeout < 1 || partitionTimeout > 3600)
+        {
+            throw new BadInputException("--partition-timeout must be 1..3600 seconds: " + partitionTimeout);
+        }
+        if (!exact)
+        {
+            return null;
+        }
+        final DeterministicScheduler scheduler = new DeterministicScheduler(1, new TraceRecorder(null));
+        if (partitions != null && partitions > 1)
+        {
+            if (cores < partitions)
+            {
+                throw new BadInputException("--partitions " + partitions + " needs at least as many --cores (one " +
+                    "shard per core): " + cores);
+            }
+            final Skb skb = Skb.open(machine());
+            final long packages = java.util.stream.IntStream.range(0, cores).map(skb::packageOf).distinct().count();
+            if (packages < partitions)
+            {
+                throw new BadInputException("--partitions " + partitions + " but the " + cores + " cores of " +
+                    skb.machineName() + " span " + packages + " packages (a partition holds whole packages)");
+            }
+            scheduler.threads(1).partitionedBy(PartitionSession.start(partitions, partitionTimeout * 1000,
+                new PrintWriter(System.err, true)).link());
+        }
+        return scheduler;
+    }
+
+    /**
+     * The machine to boot: --machine, else numa:Px8 sized for --cores, or with --partitions P, P packages (so that
+     * every partition has shards).
+     */
+    private String machine()
+    {
+        if (machine != null)
+        {
+            return machine;
+        }
+        if (partitions != null && partitions > 1)
+        {
+            return "numa:" + partitions + "x" + ((cores + partitions - 1) / partitions);
+        }
+        return null;
+    }
+
     @Override
     public Integer call() throws Exception
     {
@@ -49,21 +131,35 @@ public final class KvCommand implements Callable<Integer>
                     skb.coreCount() + " cores");
             }
         }
-        final KvAppliance kv = KvAppliance.start(new KvAppliance.Settings(machine, cores, port,
-            (long)memoryMiB << 20, requirepass));
+        // Checked before the partitions' JVMs start.
+        final KvAppliance.Settings settings = new KvAppliance.Settings(machine(), cores, port, (long)memoryMiB << 20,
+            requirepass);
+        final KvAppliance kv = KvAppliance.start(settings, engine());
         final Thread hook = new Thread(kv::close, "kv-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         final var out = spec.commandLine().getOut();
-        out.printf("kv: listening on 127.0.0.1:%d (loopback only), %d shards on %s, %d MiB per shard, %s%n",
-            kv.port(), cores, kv.settings().machine(), memoryMiB,
+        out.printf("kv: listening on 127.0.0.1:%d (loopback only), %d shards on %s%s, %d MiB per shard, %s%n",
+            kv.port(), cores, kv.settings().machine(), partitions != null && partitions > 1 ? " over " + partitions +
+            " JVMs" : mode != null && !mode.equals("live") ? " (exact engine)" : "", memoryMiB,
             requirepass == null || requirepass.isEmpty() ? "no password (--requirepass sets one)" : "password required");
         out.flush();
-        while (!kv.awaitShutdown(1, TimeUnit.HOURS))
+        try
         {
-            // Runs until SHUTDOWN or a signal (the hook closes it).
+            while (!kv.awaitShutdown(1, TimeUnit.HOURS))
+            {
+                // Runs until SHUTDOWN or a signal (the hook closes it).
+            }
         }
-        kv.close();
-        Runtime.getRuntime().removeShutdownHook(hook);
+        finally
+        {
+            // Also when a partition failed (the session interrupted this wait): the CLI then names the partition.
+            kv.close();
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        if (kv.failure() != null)
+        {
+            throw new IllegalStateException("the appliance stopped: " + kv.failure());
+        }
         out.println("kv: shut down");
         return 0;
     }

@@ -31,7 +31,7 @@ final class KvCore
     private static final int FLUSH_BYTES = 64 << 10;
 
     private final Os os;
-    private final NicQueue queue;
+    private final CoreQueue queue;
     private final KvAppliance.Settings settings;
     private final int self;
     private final int shards;
@@ -61,7 +61,7 @@ final class KvCore
     private long now;
     private boolean stopped;
 
-    KvCore(final Os os, final NicQueue queue, final KvAppliance.Settings settings, final int self, final int shards)
+    KvCore(final Os os, final CoreQueue queue, final KvAppliance.Settings settings, final int self, final int shards)
     {
         this.os = os;
         this.queue = queue;
@@ -77,9 +77,9 @@ final class KvCore
         final long limit = settings.memoryPerCoreBytes() / CHUNK_BYTES * CHUNK_BYTES;
         shard = new Shard(os, new SizeClassAllocator(new MappedRegion(os, HEAP_BASE, CHUNK_BYTES, limit)));
         peers = new Peers(os, shard, shardLock, self, shards);
-        commands = new Commands(out, shard, peers, settings, queue.nic(), self, shards);
+        commands = new Commands(out, shard, peers, settings, queue.registers(), self, shards);
         final RespWriter runnerOut = new RespWriter();
-        peers.runner(new Commands(runnerOut, shard, peers, settings, queue.nic(), self, shards), runnerOut);
+        peers.runner(new Commands(runnerOut, shard, peers, settings, queue.registers(), self, shards), runnerOut);
         peers.export();
         beforeAttach.run();
         queue.attach();

@@ -41,7 +41,7 @@ import org.agrona.collections.Int2ObjectHashMap;
  * between polls ({@link #awaitReplies}), and sleeps in the selector only when the cores are idle or slow, and only
  * then does a core's {@link #kick()} cost a system call.
  */
-final class Nic implements AutoCloseable
+final class Nic implements AutoCloseable, NicRegisters
 {
     private static final int READ_CHUNK = 64 << 10;
     /** Redis's maxclients: connections past it get Redis's error and are closed. */
@@ -156,7 +156,8 @@ final class Nic implements AutoCloseable
     }
 
     /** The client limits and password: registers a core may set (CONFIG SET). */
-    ClientLimits limits()
+    @Override
+    public ClientLimits limits()
     {
         return limits;
     }
@@ -168,13 +169,15 @@ final class Nic implements AutoCloseable
     private long cpuSampledAt;
 
     /** The process's CPU time as the NIC last sampled it (at most a second old): µs of user and of system time. */
-    long[] cpuMicros()
+    @Override
+    public long[] cpuMicros()
     {
         return new long[] {cpuUserMicros, cpuSystemMicros};
     }
 
     /** Seconds since the NIC started, as it last sampled them; any thread (a core reads no host clock). */
-    long uptimeSeconds()
+    @Override
+    public long uptimeSeconds()
     {
         return uptimeSeconds;
     }
@@ -210,19 +213,22 @@ final class Nic implements AutoCloseable
     }
 
     /** Clients connected now; any thread. */
-    int connectedClients()
+    @Override
+    public int connectedClients()
     {
         return connectedClients;
     }
 
     /** NicConnections accepted since the start; any thread. */
-    long totalConnections()
+    @Override
+    public long totalConnections()
     {
         return totalConnections;
     }
 
     /** NicConnections closed for a protocol error; any thread. */
-    long protocolErrors()
+    @Override
+    public long protocolErrors()
     {
         return protocolErrors;
     }

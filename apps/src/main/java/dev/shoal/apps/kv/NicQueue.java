@@ -22,7 +22,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * reaches the core through its inbox and doorbell (the interrupt role). A Dekker handshake on {@code waiting}
  * loses no wake-up.
  */
-final class NicQueue
+final class NicQueue implements CoreQueue
 {
     private final int index;
     private final Nic nic;
@@ -62,7 +62,8 @@ final class NicQueue
     }
 
     /** The largest message either ring takes. */
-    int maxMessage()
+    @Override
+    public int maxMessage()
     {
         return rx.maxMsgLength();
     }
@@ -70,20 +71,23 @@ final class NicQueue
     // ------------------------------------------------------------------------------------------------ core side
 
     /** Makes the calling dispatcher this queue's consumer; the NIC starts when every queue has one. */
-    void attach()
+    @Override
+    public void attach()
     {
         consumer = Thread.currentThread();
         nic.onAttached();
     }
 
     /** Hands up to {@code limit} requests to {@code handler}; core side. */
-    int receive(final MessageHandler handler, final int limit)
+    @Override
+    public int receive(final MessageHandler handler, final int limit)
     {
         return rx.read(handler, limit);
     }
 
     /** Parks the calling dispatcher until the receive ring has a request (or a spurious wake-up); core side. */
-    void awaitRequests()
+    @Override
+    public void awaitRequests()
     {
         waiting = true;
         if (rx.size() == 0)
@@ -93,20 +97,49 @@ final class NicQueue
         waiting = false;
     }
 
+    /**
+     * Parks the calling thread, the consumer of every queue of {@code queues} ({@link NicBridge}), until one of
+     * them has a request, it is unparked, or {@code nanos} pass. The same handshake as {@link #awaitRequests()}.
+     */
+    static void awaitAny(final NicQueue[] queues, final long nanos)
+    {
+        for (final NicQueue q : queues)
+        {
+            q.waiting = true;
+        }
+        VarHandle.fullFence();
+        boolean empty = true;
+        for (final NicQueue q : queues)
+        {
+            empty &= q.rx.size() == 0;
+        }
+        if (empty)
+        {
+            LockSupport.parkNanos(queues[0], nanos);
+        }
+        for (final NicQueue q : queues)
+        {
+            q.waiting = false;
+        }
+    }
+
     /** Copies a reply (or a piece of one) into the transmit ring; false when it is full. Core side. */
-    boolean transmit(final int type, final UnsafeBuffer buffer, final int offset, final int length)
+    @Override
+    public boolean transmit(final int type, final UnsafeBuffer buffer, final int offset, final int length)
     {
         return tx.write(type, buffer, offset, length);
     }
 
     /** The NIC, for its registers (limits, client counts); core side. */
-    Nic nic()
+    @Override
+    public NicRegisters registers()
     {
         return nic;
     }
 
     /** Tells the NIC that replies are waiting; core side, after a batch. */
-    void kickNic()
+    @Override
+    public void kickNic()
     {
         nic.kick();
     }

@@ -15,11 +15,11 @@ final class ServerCommands
     private final RespWriter out;
     private final Peers peers;
     private final KvAppliance.Settings settings;
-    private final Nic nic;
+    private final NicRegisters nic;
     private final int shards;
 
     ServerCommands(final Commands commands, final RespWriter out, final Peers peers,
-        final KvAppliance.Settings settings, final Nic nic, final int shards)
+        final KvAppliance.Settings settings, final NicRegisters nic, final int shards)
     {
         this.commands = commands;
         this.out = out;
@@ -27,6 +27,23 @@ final class ServerCommands
         this.settings = settings;
         this.nic = nic;
         this.shards = shards;
+    }
+
+    /**
+     * Answers {@code command} (INFO or CONFIG) with an error when this core's JVM has no NIC to read: a core of a
+     * partitioned machine's worker, reached only by a transaction whose connection's home core it is (the NIC sends
+     * both commands to core 0, in partition 0). True when it did.
+     */
+    boolean refusedWithoutNic(final Command command)
+    {
+        if (nic.present())
+        {
+            return false;
+        }
+        out.error("ERR " + command.name() + " inside MULTI reads the NIC's registers, which are in partition 0; " +
+            "this connection's transactions run on core " + commands.self() + ", in another partition: send " +
+            command.name() + " outside MULTI");
+        return true;
     }
 
     long[] stats()
