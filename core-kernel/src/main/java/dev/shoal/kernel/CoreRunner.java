@@ -34,7 +34,7 @@ public final class CoreRunner implements Runnable
      * <ul>
      *   <li>none on one CPU, where the work a spinning carrier waits for can only come from a thread that needs this
      *       very CPU (a machine confined with {@code taskset});</li>
-     *   <li>1,024 (some 40 µs) when every carrier can have a CPU of its own: spinning then takes CPU from nobody,
+     *   <li>1,024 (some 25 µs) when every carrier can have a CPU of its own: spinning then takes CPU from nobody,
      *       while a carrier that parks makes its peer's next message wait for a wake-up — tens of µs on a virtual
      *       machine — and the peer, waiting that long, parks too: a ping-pong between two such cores fell into
      *       wake-ups on every hop for seconds at a time (PingPongPairs: 1,480 ns a round trip with 64 polls,
@@ -122,8 +122,14 @@ public final class CoreRunner implements Runnable
             }
             else if (idleSteps < spins)
             {
-                idleSteps++;
-                Thread.onSpinWait();
+                // A pause costs about two idle duty cycles here (24 ns against 11: MessagePathBenchmark), so pausing
+                // after every second one polls the channels about once per pause's length, as often as a raw SPSC
+                // consumer that pauses after each poll; a pause after each duty cycle added a third of one to the
+                // time from a message's arrival to its notice, on each hop.
+                if ((++idleSteps & 1) == 0)
+                {
+                    Thread.onSpinWait();
+                }
             }
             else if (idleSteps < spins + YIELDS)
             {

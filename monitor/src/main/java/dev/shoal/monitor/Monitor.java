@@ -74,6 +74,9 @@ public final class Monitor implements CoreService
     private MonitorLink lastHop;
     /** The type of the message handled last: a core often receives one type many times in a row. */
     private Protocol.MessageType<?> lastReceivedType;
+    /** The class of the message last sent and its type: a core answering one kind of message sends one kind. */
+    private Class<?> lastSentClass;
+    private Protocol.MessageType<?> lastSentType;
     private final List<Integer> children = new ArrayList<>(4);
 
     private final MessageWriter writer = new MessageWriter();
@@ -360,6 +363,19 @@ public final class Monitor implements CoreService
         return type != null && type.coherence();
     }
 
+    /** {@link Protocol#typeOf}, with the last answer kept. */
+    @SuppressWarnings("unchecked")
+    private <M> Protocol.MessageType<M> sentTypeOf(final M message)
+    {
+        final Class<?> c = message.getClass();
+        if (c != lastSentClass)
+        {
+            lastSentType = protocol.typeOf(message);
+            lastSentClass = c;
+        }
+        return (Protocol.MessageType<M>)lastSentType;
+    }
+
     private <M> int encode(final int toCore, final M message)
     {
         writer.reset();
@@ -369,7 +385,7 @@ public final class Monitor implements CoreService
     /** Encodes the envelope and {@code message} where {@link #writer} was reset to; counts and records the send. */
     private <M> int encodeMessage(final int toCore, final M message)
     {
-        final Protocol.MessageType<M> type = protocol.typeOf(message);
+        final Protocol.MessageType<M> type = sentTypeOf(message);
         final int header = writer.reserve(MonitorEnvelope.LENGTH);
         writer.buffer().putInt(header + MonitorEnvelope.TYPE_ID_OFFSET, type.id());
         writer.buffer().putInt(header + MonitorEnvelope.SOURCE_OFFSET, core.id());

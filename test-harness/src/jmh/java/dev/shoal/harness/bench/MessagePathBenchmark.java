@@ -123,8 +123,9 @@ public class MessagePathBenchmark
     }
 
     /**
-     * One duty cycle of an idle core with one channel (what a carrier spins on while it waits for a message: half
-     * of it is, on average, added to each hop of a live ping-pong).
+     * One duty cycle of an idle core with one channel (what a carrier spins on while it waits for a message, two
+     * of them per pause: it sets how often a spinning carrier polls, and with it how long a message waits, on
+     * average, to be noticed on each hop of a live ping-pong).
      */
     @Benchmark
     @OperationsPerInvocation(1)
