@@ -25,7 +25,7 @@ import dev.shoal.skb.Skb;
  * by {@code bench/pingpong}; host time is measured here, outside the cores.
  *
  * <pre>
- *   java -cp ... dev.shoal.harness.bench.PingPongPairs [--pairs 60] [--batch 10000] [--warmup 20]
+ *   java -cp ... dev.shoal.harness.bench.PingPongPairs [--pairs 400] [--batch 10000] [--warmup 200]
  * </pre>
  *
  * <p>Prints one Markdown table row per statistic: the median of the Shoal and of the SPSC batch (ns per round
@@ -39,9 +39,9 @@ public final class PingPongPairs
 
     public static void main(final String[] args) throws Exception
     {
-        int pairs = 60;
+        int pairs = 400;
         int batch = 10_000;
-        int warmup = 20;
+        int warmup = 200;
         for (int i = 0; i < args.length; i++)
         {
             final String value = i + 1 < args.length ? args[i + 1] : null;
