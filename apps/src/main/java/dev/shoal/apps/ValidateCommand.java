@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code shoal validate}: runs the Multikernel paper's experiments on the four built-in machines (exact engine, one
  * host thread, no jitter: every figure is a property of the model) and sets each prediction beside the published
- * figure, with its signed error; writes docs/validation.md. See {@link Validation} for the figures and the aims.
+ * figure, with its signed error; writes docs/validation.md and its plots ({@link ValidationPlots}, in
+ * docs/img/). See {@link Validation} for the figures and the aims.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
     description = "Shoal's predictions against the Multikernel paper's published figures.")
@@ -27,33 +28,29 @@ final class ValidateCommand implements Callable<Integer>
     boolean json;
 
     @Option(names = "--doc", defaultValue = "docs/validation.md",
-        description = "Where to write the Markdown report (default ${DEFAULT-VALUE}); '-' for nowhere.")
+        description = "Where to write the Markdown report, its plots in img/ beside it (default ${DEFAULT-VALUE}); " +
+            "'-' for nowhere.")
     String doc;
 
     @Override
     public Integer call() throws Exception
     {
         final List<Validation.Row> rows = Validation.run();
-        final var out = spec.commandLine().getOut();
-        if (json)
-        {
-            out.println(Validation.json(rows));
-        }
-        else
-        {
-            out.println(Validation.markdown(rows));
-        }
+        String report = Validation.markdown(rows);
         if (!"-".equals(doc))
         {
             try
             {
-                Files.writeString(Path.of(doc), Validation.markdown(rows) + "\n", StandardCharsets.UTF_8);
+                final Path docDir = Path.of(doc).toAbsolutePath().getParent();
+                report += "\n\n" + ValidationPlots.write(rows, docDir.resolve("img"), docDir);
+                Files.writeString(Path.of(doc), report + "\n", StandardCharsets.UTF_8);
             }
             catch (final IOException | RuntimeException ex)
             {
                 throw new BadInputException("cannot write " + doc + ": " + ModeOptions.reason(ex));
             }
         }
+        spec.commandLine().getOut().println(json ? Validation.json(rows) : report);
         return 0;
     }
 }

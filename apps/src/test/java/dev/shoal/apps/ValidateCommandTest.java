@@ -25,6 +25,14 @@ class ValidateCommandTest
         final String report = Files.readString(written).replace("\r", "");
         assertEquals(run.out().replace("\r", ""), report);
         assertEquals(Files.readString(Path.of("..", "docs", "validation.md")).replace("\r", ""), report);
+        // The plots beside it, each linked from the report and a readable image.
+        for (final String plot : List.of("latency", "throughput", "figure3", "figure6", "figure7"))
+        {
+            final Path png = dir.resolve("img").resolve("validation-" + plot + ".png");
+            assertTrue(report.contains("](img/validation-" + plot + ".png)"), plot);
+            final java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+            assertTrue(image != null && image.getWidth() == 900, plot);
+        }
     }
 
     @Test
