@@ -34,8 +34,8 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  *       happens right after the event that rang; between partitions at the barrier that ends the window, repeated
  *       until no partition has anything more to pass on.</li>
  *   <li><b>Host requests</b> ({@link #hostSubmit}, {@link #hostSubmitAll}) are admitted only when the machine has
- *       nothing left to do, one request (or one batch) at a time, and land at one instant: the latest clock of any
- *       core. Where they land never depends on host timing.</li>
+ *       nothing left to do, one request (or one batch, whose requests may be for cores of any partition) at a time,
+ *       and land at one instant: the latest clock of any core. Where they land never depends on host timing.</li>
  * </ul>
  *
  * <p>The seed does not order events of different times. It breaks ties between senders and draws latency jitter
@@ -583,6 +583,30 @@ public final class DeterministicScheduler implements RunnerFactory
         replies.put(id, reply);
         hostRequests.add(List.of(new Landing(machine.isLocal(core) ? machine.core(core) : null, null, -1, request,
             id, core)));
+        wakeCoordinator();
+    }
+
+    @Override
+    public void hostSubmitAll(final HostRequest[] requests)
+    {
+        final List<Landing> batch = new ArrayList<>(requests.length);
+        for (final HostRequest r : requests)
+        {
+            if (r.encoded() == null)
+            {
+                batch.add(new Landing(r.core(), r.task(), -1));
+                continue;
+            }
+            if (link == null)
+            {
+                throw new IllegalStateException("a host request as bytes needs a partitioned machine");
+            }
+            final long id = requestNumbers.incrementAndGet();
+            replies.put(id, r.reply());
+            batch.add(new Landing(machine.isLocal(r.coreId()) ? machine.core(r.coreId()) : null, null, -1,
+                r.encoded(), id, r.coreId()));
+        }
+        hostRequests.add(batch);
         wakeCoordinator();
     }
 

@@ -185,6 +185,19 @@ public final class Machine implements AutoCloseable
         runnerFactory.hostSubmitAll(targets, tasks.clone());
     }
 
+    /**
+     * Delivers several host requests as one (see {@link RunnerFactory#hostSubmitAll(RunnerFactory.HostRequest[])}):
+     * in exact mode they land at one simulated instant, on whichever partition runs each core. Any host thread.
+     */
+    public void hostSubmitAll(final RunnerFactory.HostRequest[] requests)
+    {
+        for (final RunnerFactory.HostRequest r : requests)
+        {
+            coreOrNull(r.coreId()); // a core of this machine, here or in another JVM
+        }
+        runnerFactory.hostSubmitAll(requests.clone());
+    }
+
     /** True in deterministic mode ({@link DeterministicScheduler}). */
     public boolean isDeterministic()
     {

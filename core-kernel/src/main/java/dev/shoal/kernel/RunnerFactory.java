@@ -34,6 +34,45 @@ public interface RunnerFactory
     }
 
     /**
+     * One request of a batch ({@link #hostSubmitAll(HostRequest[])}): a task for a core of this JVM ({@code core}
+     * its object), or, for a core of another JVM of a partitioned machine ({@code core} null), the request's bytes
+     * and what is told the bytes it answered (as {@link #hostSubmitEncoded}).
+     */
+    record HostRequest(int coreId, Core core, Runnable task, byte[] encoded, java.util.function.Consumer<byte[]> reply)
+    {
+        public static HostRequest task(final Core core, final Runnable task)
+        {
+            return new HostRequest(core.id(), core, task, null, null);
+        }
+
+        public static HostRequest encoded(final int core, final byte[] request,
+            final java.util.function.Consumer<byte[]> reply)
+        {
+            return new HostRequest(core, null, null, request, reply);
+        }
+    }
+
+    /**
+     * Delivers several host requests, for cores of this JVM or (as bytes) of others, as one: exact mode lands them
+     * all at one instant, when the machine is next quiescent, so that several cores' requests cost one quiescent
+     * barrier instead of one each. Live mode submits them one after another. Any host thread.
+     */
+    default void hostSubmitAll(final HostRequest[] requests)
+    {
+        for (final HostRequest r : requests)
+        {
+            if (r.encoded() != null)
+            {
+                hostSubmitEncoded(r.coreId(), r.encoded(), r.reply());
+            }
+            else
+            {
+                hostSubmit(r.core(), r.task());
+            }
+        }
+    }
+
+    /**
      * A partitioned machine (docs/partitions.md): a host request for {@code core}, which runs in another JVM,
      * carried there as bytes. Exact mode lands it as it lands {@link #hostSubmit}'s, at the same instant, and hands
      * {@code reply} (on the engine's thread, at a barrier) the bytes the request's task answered there. Any host

@@ -85,6 +85,32 @@ class ExactEngineKernelTest
         assertEquals(landed[0], landed[2]);
     }
 
+    /**
+     * A batch of {@link RunnerFactory.HostRequest}s (the kv NIC's deliveries to several cores) lands at one instant
+     * even though the first request moves its core's clock: one at a time, the second would land after it.
+     */
+    @Test
+    void shouldLandABatchOfHostRequestRecordsAtOneInstant() throws Exception
+    {
+        start(2);
+        final long[] landed = new long[2];
+        final CompletableFuture<?>[] done = {new CompletableFuture<>(), new CompletableFuture<>()};
+        final RunnerFactory.HostRequest[] batch = new RunnerFactory.HostRequest[2];
+        for (int c = 0; c < 2; c++)
+        {
+            final int core = c;
+            batch[c] = RunnerFactory.HostRequest.task(machine.core(c), () ->
+            {
+                landed[core] = machine.core(core).clock().now();
+                machine.core(core).clock().advance(20_000);
+                done[core].complete(null);
+            });
+        }
+        machine.hostSubmitAll(batch);
+        CompletableFuture.allOf(done).get(30, TimeUnit.SECONDS);
+        assertEquals(landed[0], landed[1], "both land at the instant the batch was admitted");
+    }
+
     @Test
     void shouldStopEveryPartitionWhenTheEngineItselfFails() throws Exception
     {

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import dev.shoal.kernel.CostModel;
 import dev.shoal.kernel.Core;
 import dev.shoal.kernel.Machine;
+import dev.shoal.kernel.RunnerFactory;
 import dev.shoal.skb.Topology;
 
 /**
@@ -267,31 +268,63 @@ public final class MonitorSystem implements AutoCloseable
      */
     public <T> CompletableFuture<T> request(final int core, final Request<T> request)
     {
-        final CompletableFuture<T> result = new CompletableFuture<>();
-        if (!config.runners().ownsCore(core))
+        return requestAll(new int[] {core}, List.of(request)).get(0);
+    }
+
+    /**
+     * Runs {@code requests.get(i)} on core {@code cores[i]} as {@link #request} does, as one host request: in exact
+     * mode they all land at the same simulated instant, whichever partitions run the cores, so several cores'
+     * requests cost the machine one quiescent barrier (the kv NIC's deliveries, say). Any thread.
+     *
+     * @return one future per request, in the order given.
+     * @throws IllegalArgumentException when a request must cross JVMs and is not serializable, or the arrays differ
+     *                                  in length.
+     */
+    public <T> List<CompletableFuture<T>> requestAll(final int[] cores, final List<? extends Request<T>> requests)
+    {
+        if (cores.length != requests.size())
         {
-            final byte[] bytes = HostRequestCodec.encode(request);
-            machine.hostSubmitEncoded(core, bytes, reply -> HostRequestCodec.complete(result, reply, core));
-            return result;
+            throw new IllegalArgumentException(cores.length + " cores but " + requests.size() + " requests");
         }
-        final Monitor monitor = monitors.get(core);
-        if (monitor == null)
+        final List<CompletableFuture<T>> results = new ArrayList<>(cores.length);
+        final List<RunnerFactory.HostRequest> batch = new ArrayList<>(cores.length);
+        for (int i = 0; i < cores.length; i++)
         {
-            result.completeExceptionally(new IllegalStateException(notBooted(core)));
-            return result;
+            final int core = cores[i];
+            final Request<T> request = requests.get(i);
+            final CompletableFuture<T> result = new CompletableFuture<>();
+            results.add(result);
+            if (!config.runners().ownsCore(core))
+            {
+                final byte[] bytes = HostRequestCodec.encode(request);
+                batch.add(RunnerFactory.HostRequest.encoded(core, bytes,
+                    reply -> HostRequestCodec.complete(result, reply, core)));
+                continue;
+            }
+            final Monitor monitor = monitors.get(core);
+            if (monitor == null)
+            {
+                result.completeExceptionally(new IllegalStateException(notBooted(core)));
+                continue;
+            }
+            batch.add(RunnerFactory.HostRequest.task(machine.core(core), () -> apply(request, monitor)
+                .whenComplete((value, failure) ->
+                {
+                    if (failure == null)
+                    {
+                        result.complete(value);
+                    }
+                    else
+                    {
+                        result.completeExceptionally(failure);
+                    }
+                })));
         }
-        machine.hostSubmit(core, () -> apply(request, monitor).whenComplete((value, failure) ->
+        if (!batch.isEmpty())
         {
-            if (failure == null)
-            {
-                result.complete(value);
-            }
-            else
-            {
-                result.completeExceptionally(failure);
-            }
-        }));
-        return result;
+            machine.hostSubmitAll(batch.toArray(RunnerFactory.HostRequest[]::new));
+        }
+        return results;
     }
 
     private static <T> java.util.concurrent.CompletionStage<T> apply(final Request<T> request, final Monitor monitor)

@@ -47,13 +47,18 @@ public final class KvCommand implements Callable<Integer>
         "engine: the NIC's requests reach the cores as host requests; docs/partitions.md).")
     String mode;
 
-    @Option(names = "--partitions", description = "Spread the machine over this many JVMs on this host (the " +
-        "exact engine; the NIC in this JVM, the shards on every partition; docs/partitions.md). Default 1.")
+    @Option(names = "--partitions", description = "Spread the machine over this many JVMs, on this host or, with " +
+        "--listen, on the workers' hosts (the exact engine; the NIC in this JVM, the shards on every partition; " +
+        "docs/partitions.md). Default 1.")
     Integer partitions;
 
     @Option(names = "--partition-timeout", defaultValue = "10", description = "Seconds a partition may stay " +
         "silent before the appliance stops (default ${DEFAULT-VALUE}).")
     long partitionTimeout;
+
+    @Option(names = "--listen", description = "With --partitions: wait for the workers to join at this UDP port " +
+        "(shoal worker --join HOST:PORT on other hosts) instead of starting them here.")
+    Integer listen;
 
     /** The exact engine when asked for (--mode deterministic, or --partitions), else null: live. */
     private RunnerFactory engine()
@@ -72,6 +77,10 @@ public final class KvCommand implements Callable<Integer>
         {
             throw new BadInputException("--partitions needs --mode deterministic (the kv NIC serves partitions " +
                 "through the exact engine)");
+        }
+        if (listen != null && (partitions == null || partitions < 2 || listen < 1 || listen > 65535))
+        {
+            throw new BadInputException("--listen needs --partitions 2 or more and a UDP port 1..65535: " + listen);
         }
         if (partitionTimeout < 1 || partitionTimeout > 3600)
         {
@@ -97,7 +106,7 @@ public final class KvCommand implements Callable<Integer>
                     skb.machineName() + " span " + packages + " packages (a partition holds whole packages)");
             }
             scheduler.threads(1).partitionedBy(PartitionSession.start(partitions, partitionTimeout * 1000,
-                new PrintWriter(System.err, true)).link());
+                new PrintWriter(System.err, true), listen).link());
         }
         return scheduler;
     }
@@ -140,7 +149,7 @@ public final class KvCommand implements Callable<Integer>
         final var out = spec.commandLine().getOut();
         out.printf("kv: listening on 127.0.0.1:%d (loopback only), %d shards on %s%s, %d MiB per shard, %s%n",
             kv.port(), cores, kv.settings().machine(), partitions != null && partitions > 1 ? " over " + partitions +
-            " JVMs" : mode != null && !mode.equals("live") ? " (exact engine)" : "", memoryMiB,
+            " JVMs" + (listen != null ? " joined over UDP" : "") : mode != null && !mode.equals("live") ? " (exact engine)" : "", memoryMiB,
             requirepass == null || requirepass.isEmpty() ? "no password (--requirepass sets one)" : "password required");
         out.flush();
         try

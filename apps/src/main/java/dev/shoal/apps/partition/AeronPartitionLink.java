@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
@@ -63,6 +64,8 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
     /** The failure that ended the run, once there was one. */
     private volatile String failureLine;
     private volatile int[] partitionOfCore;
+    /** The thread waiting in {@link #take} for a message (the partition thread, or the host's), or null. */
+    private volatile Thread waiter;
 
     /**
      * @param channelTo  the Aeron channel of each partition's subscription.
@@ -376,7 +379,12 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         send(partition, b, b.capacity());
     }
 
-    /** The next message from {@code partition}, waiting at most the link's bound (then {@code failure}). */
+    /**
+     * The next message from {@code partition}, waiting at most the link's bound (then {@code failure}). A thread
+     * that waits here parks as its own {@link #waiter}, so that the receiver unparks it as soon as a message is
+     * queued: a message crossing costs the receiver's poll, not the waiter's back-off too (the kv appliance's
+     * deliveries wait on a few such crossings each).
+     */
     byte[] take(final int partition)
     {
         final ConcurrentLinkedQueue<byte[]> queue = queues.get(partition);
@@ -385,7 +393,12 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         while ((m = queue.poll()) == null)
         {
             checkAlive(partition);
-            idle.idle();
+            waiter = Thread.currentThread();
+            if (queue.isEmpty())
+            {
+                idle.idle();
+            }
+            waiter = null;
         }
         return m;
     }
@@ -502,6 +515,11 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         final byte[] copy = new byte[length];
         buffer.getBytes(offset, copy);
         queues.get(from).add(copy);
+        final Thread waiting = waiter;
+        if (waiting != null)
+        {
+            LockSupport.unpark(waiting);
+        }
     }
 
     private void beat()

@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +57,7 @@ class KvPartitionedTest
             coordinator.descendants().forEach(started::add);
             assertEquals(1, started.size(), "one worker");
             assertEquals(single, session(port));
+            assertRegistersInsideMultiOnlyWhereTheNicIs(port);
             try (RespClient c = new RespClient(port))
             {
                 c.send(RespClient.encode("SHUTDOWN"));
@@ -66,6 +70,44 @@ class KvPartitionedTest
                 assertFalse(p.isAlive(), "worker " + p.pid() + " left behind");
             }
             assertTrue(Files.readString(dir.resolve("out")).contains("kv: shut down"));
+        }
+        finally
+        {
+            stop(coordinator, started);
+        }
+    }
+
+    /**
+     * Across hosts, on the loopback address: {@code run kv --partitions 2 --listen PORT} waits for a worker that
+     * joins over UDP ({@code shoal worker --join 127.0.0.1:PORT}); a SET and GET on keys of both partitions answer,
+     * and SHUTDOWN ends the coordinator and the worker, both with exit code 0.
+     */
+    @Test
+    void shouldServeKeysOfBothPartitionsWithAWorkerJoinedOverUdpAndStopBothAtShutdown(@TempDir final Path dir)
+        throws Exception
+    {
+        final int udp = freeUdpPort();
+        final Process coordinator = coordinator(dir, "--listen", Integer.toString(udp));
+        final Process worker = java(List.of("worker", "--join", "127.0.0.1:" + udp), dir.resolve("worker"));
+        final List<ProcessHandle> started = new ArrayList<>(List.of(worker.toHandle()));
+        try
+        {
+            final int port = awaitPort(dir, coordinator);
+            assertEquals(0, coordinator.descendants().count(), "the coordinator starts no worker itself");
+            try (RespClient c = new RespClient(port))
+            {
+                for (final String key : KEYS)
+                {
+                    assertEquals("OK", c.call("SET", key, "udp-" + key));
+                    assertEquals("udp-" + key, c.call("GET", key));
+                }
+                c.send(RespClient.encode("SHUTDOWN"));
+            }
+            assertTrue(coordinator.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "the coordinator hangs after SHUTDOWN");
+            assertEquals(0, coordinator.exitValue(), Files.readString(dir.resolve("err")));
+            assertTrue(worker.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "the worker did not leave");
+            assertEquals(0, worker.exitValue(), Files.readString(dir.resolve("worker")));
+            assertTrue(Files.readString(dir.resolve("out")).contains("joined over UDP"));
         }
         finally
         {
@@ -144,6 +186,18 @@ class KvPartitionedTest
             assertEquals(1, err.toString().lines().count(), err.toString());
             assertTrue(err.toString().startsWith("shoal: --partitions"), err.toString());
         }
+        for (final String[] args : List.of(
+            new String[] {"run", "kv", "--port", "0", "--listen", "40123"},
+            new String[] {"run", "kv", "--port", "0", "--partitions", "1", "--listen", "40123"},
+            new String[] {"run", "kv", "--port", "0", "--partitions", "2", "--listen", "0"}))
+        {
+            final StringWriter err = new StringWriter();
+            final int exit = ShoalCli.execute(args, new PrintWriter(new StringWriter(), true), new PrintWriter(err,
+                true));
+            assertEquals(ShoalCli.EXIT_BAD_INPUT, exit, String.join(" ", args) + ": " + err);
+            assertEquals(1, err.toString().lines().count(), err.toString());
+            assertTrue(err.toString().startsWith("shoal: --listen"), err.toString());
+        }
     }
 
     /**
@@ -185,6 +239,60 @@ class KvPartitionedTest
         return replies;
     }
 
+    /**
+     * The one difference partitioning makes: INFO and CONFIG inside MULTI run on the connection's home core (its
+     * id modulo the cores); where that core is in the worker (cores 2-3), which has no NIC registers, EXEC answers
+     * each with a Redis error naming partition 0 (the other commands of the transaction still run); where it is in
+     * the coordinator (cores 0-1) they answer. Outside MULTI both go to core 0 and answer on every connection.
+     */
+    private static void assertRegistersInsideMultiOnlyWhereTheNicIs(final int port) throws IOException
+    {
+        final List<RespClient> clients = new ArrayList<>();
+        try
+        {
+            boolean inWorker = false;
+            boolean inCoordinator = false;
+            while (!(inWorker && inCoordinator))
+            {
+                final RespClient c = new RespClient(port);
+                clients.add(c);
+                final long home = (Long)c.call("CLIENT", "ID") % SHARDS;
+                final Object config = c.call("CONFIG", "GET", "port");
+                assertEquals(List.of("port", Integer.toString(port)), config);
+                assertTrue(((String)c.call("INFO", "keyspace")).startsWith("# Keyspace"));
+                assertEquals("OK", c.call("MULTI"));
+                assertEquals("QUEUED", c.call("INFO", "keyspace"));
+                assertEquals("QUEUED", c.call("SET", KEYS[0], "in-multi"));
+                assertEquals("QUEUED", c.call("CONFIG", "GET", "port"));
+                final List<?> exec = (List<?>)c.call("EXEC");
+                assertEquals(3, exec.size(), exec.toString());
+                assertEquals("OK", exec.get(1));
+                if (home >= SHARDS / 2)
+                {
+                    inWorker = true;
+                    final String info = ((RespClient.Error)exec.get(0)).message();
+                    assertTrue(info.startsWith("ERR INFO inside MULTI reads the NIC's registers, which are in " +
+                        "partition 0; this connection's transactions run on core " + home), info);
+                    final String refused = ((RespClient.Error)exec.get(2)).message();
+                    assertTrue(refused.startsWith("ERR CONFIG inside MULTI"), refused);
+                }
+                else
+                {
+                    inCoordinator = true;
+                    assertTrue(((String)exec.get(0)).startsWith("# Keyspace"), exec.toString());
+                    assertEquals(config, exec.get(2));
+                }
+            }
+        }
+        finally
+        {
+            for (final RespClient c : clients)
+            {
+                c.close();
+            }
+        }
+    }
+
     private static String[] keysOnEveryShard()
     {
         final String[] keys = new String[SHARDS];
@@ -201,8 +309,27 @@ class KvPartitionedTest
         return keys;
     }
 
-    /** {@code shoal run kv --cores 4 --partitions 2 --port 0} in a JVM of its own; stdout to dir/out, stderr dir/err. */
-    private static Process coordinator(final Path dir) throws IOException
+    /**
+     * {@code shoal run kv --cores 4 --partitions 2 --port 0} (and {@code more}) in a JVM of its own; stdout to
+     * dir/out, stderr dir/err.
+     */
+    private static Process coordinator(final Path dir, final String... more) throws IOException
+    {
+        final List<String> args = new ArrayList<>(List.of("run", "kv", "--cores", Integer.toString(SHARDS),
+            "--partitions", "2", "--port", "0", "--memory", "8", "--partition-timeout", "5"));
+        args.addAll(List.of(more));
+        final List<String> command = java(args);
+        return new ProcessBuilder(command).redirectOutput(dir.resolve("out").toFile())
+            .redirectError(dir.resolve("err").toFile()).start();
+    }
+
+    /** The CLI with {@code args} in a JVM of its own with this JVM's options and class path; output to {@code log}. */
+    private static Process java(final List<String> args, final Path log) throws IOException
+    {
+        return new ProcessBuilder(java(args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static List<String> java(final List<String> args)
     {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
@@ -214,10 +341,16 @@ class KvPartitionedTest
             }
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.shoal.apps.ShoalCli"));
-        command.addAll(List.of("run", "kv", "--cores", Integer.toString(SHARDS), "--partitions", "2", "--port", "0",
-            "--memory", "8", "--partition-timeout", "5"));
-        return new ProcessBuilder(command).redirectOutput(dir.resolve("out").toFile())
-            .redirectError(dir.resolve("err").toFile()).start();
+        command.addAll(args);
+        return command;
+    }
+
+    private static int freeUdpPort() throws IOException
+    {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
+        {
+            return socket.getLocalPort();
+        }
     }
 
     /** The port the coordinator says it listens on, once it does. */
