@@ -151,12 +151,20 @@ public final class HomeInterconnect
      */
     long slotLine(final long written, final long fetched, final int writer, final int reader)
     {
+        return modelled() ? slotLine(core.eventFloor() - lookback, written, fetched, writer, reader) : 0;
+    }
+
+    /**
+     * {@link #slotLine(long, long, int, int)} with {@code now}, a time no later booking starts before, given (as
+     * {@link #delay(long, long, int, int)} takes it): for tests of an interconnect made without a core.
+     */
+    long slotLine(final long now, final long written, final long fetched, final int writer, final int reader)
+    {
         writeQueueing = 0;
         if (!modelled())
         {
             return 0;
         }
-        final long now = core.eventFloor() - lookback;
         clearIdle();
         final long idleWritten = transaction(idleOut, idleIn, now, written, writer, reader);
         final long busyWritten = transaction(out, in, now, written, writer, reader);
