@@ -70,6 +70,8 @@ public final class Core implements Executor
     final CalendarEntry calendarEntry = new CalendarEntry();
     /** Exact mode: set while the engine steps this core (pumps it, lands on it or handles its event). */
     boolean stepping;
+    /** Exact mode: the time of the latest event this core has handled ({@link #eventFloor}). */
+    private long eventFloor;
     /** Exact mode: set while this core is on its partition's list of cores whose channels need pumping. */
     boolean pumpPending;
     /** Exact mode: the channels whose doorbell rang since the last pump ({@link #ALL_CHANNELS}: look at all). */
@@ -753,6 +755,19 @@ public final class Core implements Executor
         System.err.println("core " + id + ": " + text);
     }
 
+    /**
+     * A time before which this core handles no more events: in exact mode the time of the event being handled (or
+     * the last one), since a core handles its events in time order; in live mode, where messages are handled as
+     * they come, its clock, which later messages may be stamped before (an approximation, as live mode's cycle
+     * figures are wherever messages contend). For state that books resources at times before the clock (a
+     * message's line fetch may have started while the core was busy) and must know what it may forget. This core
+     * only.
+     */
+    public long eventFloor()
+    {
+        return engine != null ? eventFloor : clock.now();
+    }
+
     /** Exact mode: handles this core's earliest event. The core's carrier (its partition's thread) only. */
     void handleNextEvent()
     {
@@ -762,6 +777,7 @@ public final class Core implements Executor
             return;
         }
         stepping = true;
+        eventFloor = Math.max(eventFloor, source.headTime());
         try
         {
             source.handleHead();

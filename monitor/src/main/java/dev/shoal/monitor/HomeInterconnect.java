@@ -1,5 +1,6 @@
 package dev.shoal.monitor;
 
+import dev.shoal.kernel.Core;
 import dev.shoal.skb.Topology;
 
 /**
@@ -30,6 +31,12 @@ import dev.shoal.skb.Topology;
  * created on first use, called only from that core's handlers, never shared. It holds the ports of the home's own
  * package (and, on a front-side-bus machine, every package's bus, which only this home's transactions load): the
  * traffic of transactions that other homes serve does not reach it.
+ *
+ * <p>The same ports carry the lines of the UMP rings the home core's memory holds ({@link Monitor#commitSlots},
+ * {@link Monitor#fetchSlots}): a slot line is the writer's invalidation of the reader's copy and the reader's fetch,
+ * two transactions at the ring's home, booked by whichever end of the channel the home is. A fetch may have started
+ * before the home's clock (while it was busy), so the ports keep every reservation that a later booking could still
+ * meet: those ending after the home's {@linkplain Core#eventFloor event floor} less the longest line transfer.
  */
 public final class HomeInterconnect
 {
@@ -41,10 +48,31 @@ public final class HomeInterconnect
     /** The same ports idle, cleared for each transaction: what its packets take without other traffic. */
     private final OccupancySchedule[] idleOut;
     private final OccupancySchedule[] idleIn;
+    /** The home core, whose event floor bounds what later bookings can meet; null in tests that give it. */
+    private final Core core;
+    /** The longest line transfer to the home's core: how far before its event floor a slot's invalidation lies. */
+    private final long lookback;
+    /** What the invalidation of the last {@link #slotLine} queued. */
+    private long writeQueueing;
 
     HomeInterconnect(final Topology topology, final int homeCore)
     {
+        this(topology, homeCore, null);
+    }
+
+    private HomeInterconnect(final Topology topology, final int homeCore, final Core core)
+    {
         this.topology = topology;
+        this.core = core;
+        long longest = 0;
+        if (modelled(topology))
+        {
+            for (int c = 0; c < topology.coreCount(); c++)
+            {
+                longest = Math.max(longest, topology.lineTransfer(c, homeCore));
+            }
+        }
+        this.lookback = longest;
         this.homePackage = topology.packageOf(homeCore);
         final int packages = topology.packageCount();
         out = new OccupancySchedule[packages];
@@ -71,19 +99,35 @@ public final class HomeInterconnect
     public static HomeInterconnect of(final Monitor home)
     {
         return home.local(HomeInterconnect.class,
-            () -> new HomeInterconnect(home.system().topology(), home.coreId()));
+            () -> new HomeInterconnect(home.system().topology(), home.coreId(), home.core()));
     }
 
     /** Whether any transaction can queue here: the description gives its links' or buses' bandwidth. */
     public boolean modelled()
     {
+        return modelled(topology);
+    }
+
+    static boolean modelled(final Topology topology)
+    {
         return topology.broadcastsProbes() || topology.hasFrontSideBuses();
     }
 
     /**
-     * Reserves the ports for one transaction that the home starts at {@code start} (at least its clock {@code now}),
-     * moving a line from core {@code owner}'s cache to core {@code requester}'s, and returns the cycles by which the
-     * queueing at the ports delays its answer: 0 when they are idle. Called on the home core only.
+     * {@link #delay(long, long, int, int)} for a transaction starting at {@code start}, no earlier than the home's
+     * event floor less one line transfer: what a coherence transaction or a slot line booked on the home core
+     * starts at. Only for an interconnect made by {@link #of}.
+     */
+    public long delay(final long start, final int requester, final int owner)
+    {
+        return delay(core.eventFloor() - lookback, start, requester, owner);
+    }
+
+    /**
+     * Reserves the ports for one transaction that the home starts at {@code start}, moving a line from core
+     * {@code owner}'s cache to core {@code requester}'s, and returns the cycles by which the queueing at the ports
+     * delays its answer: 0 when they are idle. {@code now} is a time no later booking starts before (reservations
+     * ending by then are forgotten); {@code start} is not before it. Called on the home core only.
      */
     public long delay(final long now, final long start, final int requester, final int owner)
     {
@@ -91,6 +135,52 @@ public final class HomeInterconnect
         {
             return 0;
         }
+        clearIdle();
+        return transaction(out, in, now, start, requester, owner) -
+            transaction(idleOut, idleIn, now, start, requester, owner);
+    }
+
+    /**
+     * Reserves the ports for one UMP slot line of a ring in the home core's memory, written by core {@code writer}
+     * and read by core {@code reader}: the writer's invalidation of the reader's copy, starting at {@code written},
+     * then the reader's fetch, starting at {@code fetched} and never before the invalidation's last packet (on
+     * idle ports too, so that the two transactions of one line never queue behind each other). Returns the cycles
+     * by which queueing at the ports makes the line reach the reader later: 0 when they are idle; how much of that
+     * the invalidation alone took is then {@link #writeQueueing}. Called on the home core only, from the
+     * core-local interconnect of {@link #of}.
+     */
+    long slotLine(final long written, final long fetched, final int writer, final int reader)
+    {
+        return modelled() ? slotLine(core.eventFloor() - lookback, written, fetched, writer, reader) : 0;
+    }
+
+    /**
+     * {@link #slotLine(long, long, int, int)} with {@code now}, a time no later booking starts before, given (as
+     * {@link #delay(long, long, int, int)} takes it): for tests of an interconnect made without a core.
+     */
+    long slotLine(final long now, final long written, final long fetched, final int writer, final int reader)
+    {
+        writeQueueing = 0;
+        if (!modelled())
+        {
+            return 0;
+        }
+        clearIdle();
+        final long idleWritten = transaction(idleOut, idleIn, now, written, writer, reader);
+        final long busyWritten = transaction(out, in, now, written, writer, reader);
+        writeQueueing = busyWritten - idleWritten;
+        return transaction(out, in, now, Math.max(fetched, busyWritten), reader, writer) -
+            transaction(idleOut, idleIn, now, Math.max(fetched, idleWritten), reader, writer);
+    }
+
+    /** Of the queueing the last {@link #slotLine} returned, what the writer's invalidation took. */
+    long writeQueueing()
+    {
+        return writeQueueing;
+    }
+
+    private void clearIdle()
+    {
         for (int p = 0; p < out.length; p++)
         {
             if (idleOut[p] != null)
@@ -102,19 +192,14 @@ public final class HomeInterconnect
                 idleIn[p].clear();
             }
         }
-        final long idle;
-        final long busy;
-        if (topology.broadcastsProbes())
-        {
-            idle = broadcast(idleOut, idleIn, now, start, requester);
-            busy = broadcast(out, in, now, start, requester);
-        }
-        else
-        {
-            idle = busTransfer(idleOut, now, start, requester, owner);
-            busy = busTransfer(out, now, start, requester, owner);
-        }
-        return busy - idle;
+    }
+
+    /** When a transaction's last packet is done on the given ports. */
+    private long transaction(final OccupancySchedule[] outPorts, final OccupancySchedule[] inPorts, final long now,
+        final long start, final int requester, final int owner)
+    {
+        return topology.broadcastsProbes() ? broadcast(outPorts, inPorts, now, start, requester) :
+            busTransfer(outPorts, now, start, requester, owner);
     }
 
     /** When the line leaves the last port on its way to the requester: probes out, every response in, data out. */

@@ -114,6 +114,8 @@ public final class Monitor implements CoreService
      */
     private final long[] missBufferFree;
     private int missBufferHead;
+    /** This core's interconnect ports as a home ({@link #homePorts}), or null until first used. */
+    private HomeInterconnect ports;
 
     Monitor(final Core core, final MonitorSystem system)
     {
@@ -259,7 +261,8 @@ public final class Monitor implements CoreService
                 writer.resetInto(endpoint.txBuffer(), slot, UmpDescriptor.FIRST_FRAGMENT_CAPACITY);
                 final int length = encodeMessage(toCore, message);
                 chargeSlotWrites(length);
-                final long stamp = commitSlots(hop.transferCycles(), linesFor(length), core.clock().now());
+                final long stamp = commitSlots(hop.peer(), hop.txHome(), hop.transferCycles(), linesFor(length),
+                    core.clock().now());
                 if (writer.inPlace())
                 {
                     endpoint.commit(stamp, length);
@@ -301,8 +304,20 @@ public final class Monitor implements CoreService
         // The caller modelled when the line is ready to go (e.g. its turn on a line many cores read): the line
         // then moves to the peer's cache, outside this core's store buffer.
         final MonitorLink hop = nextHop(toCore);
-        hop.endpoint().send(sendCycle + hop.transferCycles() * linesFor(length),
-            writer.buffer(), 0, length);
+        final long lines = linesFor(length);
+        final HomeInterconnect ports = hop.txHome() ? homePorts() : null;
+        long stamp = sendCycle + hop.transferCycles() * lines;
+        if (ports != null)
+        {
+            // The ring is in this core's memory: each line's move to the peer passes this core's ports as a
+            // transaction of the peer's, and what it queues there makes the line later.
+            stamp = sendCycle;
+            for (long s = lines; s > 0; s--)
+            {
+                stamp += ports.delay(stamp, hop.peer(), core.id()) + hop.transferCycles();
+            }
+        }
+        hop.endpoint().send(stamp, writer.buffer(), 0, length);
     }
 
     /**
@@ -412,29 +427,49 @@ public final class Monitor implements CoreService
             return;
         }
         final MonitorLink hop = nextHop(toCore);
-        hop.endpoint().send(commitSlots(hop.transferCycles(), linesFor(length), sendCycle), buffer, offset, length);
+        hop.endpoint().send(commitSlots(hop.peer(), hop.txHome(), hop.transferCycles(), linesFor(length), sendCycle),
+            buffer, offset, length);
     }
 
     /**
-     * The transport's hardware part on the sending side: {@code slots} slot lines written for a peer from
+     * The transport's hardware part on the sending side: {@code slots} slot lines written for {@code peer} from
      * {@code from} leave this core's store buffer one after another, each one line transfer to the peer's cache
-     * (the invalidation of its copy: {@code transfer} cycles, {@code Topology.lineTransfer}), after every earlier slot write of this core. Returns when the last one is
-     * committed: the message's send stamp. The sender's clock does not wait (the store buffer does); a core that
-     * writes faster than lines move sees its stamps fall behind — throughput comes from this occupancy. Core-local.
-     * Stores are not overlapped the way fetches are ({@link #fetchSlots}): x86 makes them visible in program order,
-     * and the model takes the store at the head of the buffer to hold the later ones until its line is owned.
+     * (the invalidation of its copy: {@code transfer} cycles, {@code Topology.lineTransfer}), after every earlier
+     * slot write of this core. Returns when the last one is committed: the message's send stamp. The sender's
+     * clock does not wait (the store buffer does); a core that writes faster than lines move sees its stamps fall
+     * behind — throughput comes from this occupancy. Core-local. Stores are not overlapped the way fetches are
+     * ({@link #fetchSlots}): x86 makes them visible in program order, and the model takes the store at the head of
+     * the buffer to hold the later ones until its line is owned.
+     *
+     * <p>When the ring is in this core's memory ({@code ringHome}), each line's two transactions pass this core's
+     * interconnect ports ({@link HomeInterconnect}) and pay their queueing there: the invalidation from the line's
+     * turn in the store buffer (a later ownership holds the buffer), the peer's fetch from the line's commit (the
+     * earliest it can be fetched; a later answer makes the stamp later). On idle ports both cost nothing.
      */
-    long commitSlots(final long transfer, final long slots, final long from)
+    long commitSlots(final int peer, final boolean ringHome, final long transfer, final long slots, final long from)
     {
         long at = Math.max(from, storesCommitted);
-        at += transfer * slots;
+        final HomeInterconnect ports = ringHome ? homePorts() : null;
+        if (ports == null)
+        {
+            at += transfer * slots;
+            storesCommitted = at;
+            return at;
+        }
+        long visible = at;
+        for (long s = slots; s > 0; s--)
+        {
+            final long queued = ports.slotLine(at, at + transfer, core.id(), peer);
+            visible = Math.max(visible, at + transfer + queued);
+            at += transfer + ports.writeQueueing();
+        }
         storesCommitted = at;
-        return at;
+        return Math.max(at, visible);
     }
 
     /**
      * The transport's hardware part on the receiving side: this core fetches the message's {@code length} bytes of
-     * slot lines, each {@code transfer} cycles ({@link #lineFetch}: written by the peer in its ring's home's
+     * slot lines, each {@code transfer} cycles ({@link #lineFetch}: written by {@code peer} in its ring's home's
      * memory), one line after another (one ring
      * is read at its head, in order), the first no earlier than {@code arrival} (when it was written) nor than
      * {@code ringFree} (when the ring's previous message was taken: the poll of the next slot follows it). Each
@@ -442,15 +477,48 @@ public final class Monitor implements CoreService
      * up to the miss buffers, and with whatever this core runs meanwhile: a core polling many rings keeps their
      * independent loads in flight. Returns when the last line has arrived; the caller's clock stalls until then
      * and then pays the software ({@link #receiveSoftware}). Core-local.
+     *
+     * <p>When the ring is in this core's memory ({@code ringHome}), each line's two transactions pass this core's
+     * interconnect ports ({@link HomeInterconnect}), booked when the fetch starts: the peer's invalidation, taken
+     * to have ended then (one line transfer earlier; the peer, not the home, does not book it), and the fetch. What
+     * they queue there holds the miss buffer and makes the line later. On idle ports both cost nothing.
      */
-    long fetchSlots(final long transfer, final int length, final long arrival, final long ringFree)
+    long fetchSlots(final int peer, final boolean ringHome, final long transfer, final int length,
+        final long arrival, final long ringFree)
     {
         long at = Math.max(arrival, ringFree);
+        final HomeInterconnect ports = ringHome ? homePorts() : null;
+        if (ports == null)
+        {
+            for (long s = linesFor(length); s > 0; s--)
+            {
+                at = occupyMissBuffer(at, transfer);
+            }
+            return at;
+        }
+        final long written = system.topology().lineTransfer(peer, core.id());
         for (long s = linesFor(length); s > 0; s--)
         {
-            at = occupyMissBuffer(at, transfer);
+            final long start = Math.max(at, missBufferFree[missBufferHead]);
+            final long queued = ports.slotLine(start - written, start, peer, core.id());
+            at = occupyMissBuffer(start, transfer + queued);
         }
         return at;
+    }
+
+    /**
+     * This core's interconnect ports as the home of the rings in its memory, or null when the machine description
+     * gives them no bandwidth (nothing queues there). Core-local, made on first use.
+     */
+    private HomeInterconnect homePorts()
+    {
+        HomeInterconnect p = ports;
+        if (p == null && HomeInterconnect.modelled(system.topology()))
+        {
+            p = HomeInterconnect.of(this);
+            ports = p;
+        }
+        return p;
     }
 
     /** The receiver's software for a message of {@code length} bytes once its lines are here: poll check and copy. */
@@ -671,7 +739,8 @@ public final class Monitor implements CoreService
     private MonitorLink connectLink(final int peer, final long txAddress, final long rxAddress, final int slots)
     {
         final UmpEndpoint endpoint = RingPair.connect(system, core.id(), peer, txAddress, rxAddress, slots);
-        final MonitorLink link = new MonitorLink(this, peer, endpoint, inboxFrom(peer), homeCoreOf(rxAddress));
+        final MonitorLink link = new MonitorLink(this, peer, endpoint, inboxFrom(peer), homeCoreOf(txAddress),
+            homeCoreOf(rxAddress));
         linksByPeer.put(peer, link);
         lastHopTo = -1; // a new direct channel may replace a route along the tree
         if (linkCount == links.length)
@@ -944,7 +1013,8 @@ public final class Monitor implements CoreService
             deliver(buffer, offset, length);
             return;
         }
-        core.clock().observe(fetchSlots(link.fetchCycles(), length, arrivalCycle, link.takenAt()));
+        core.clock().observe(fetchSlots(link.peer(), link.rxHome(), link.fetchCycles(), length, arrivalCycle,
+            link.takenAt()));
         core.clock().advance(receiveSoftware(length));
         try
         {

@@ -48,6 +48,9 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     /** One line transfer to the peer, and one line fetch from the receive ring: fixed for the binding. */
     private final long transferCycles;
     private final long fetchCycles;
+    /** Whether the rings this side sends and receives on are in this core's memory (their home). */
+    private final boolean txHome;
+    private final boolean rxHome;
     /** When a message was last taken from the receive ring. */
     private long takenAt;
     private final Monitor monitor;
@@ -62,6 +65,8 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
         this.transferCycles = monitor.system().topology().lineTransfer(monitor.core().id(), peer);
         // Priced from the node whose memory holds the receive ring (its home).
         this.fetchCycles = monitor.lineFetch(peer, Monitor.homeCoreOf(rxRing));
+        this.txHome = Monitor.homeCoreOf(txRing) == monitor.core().id();
+        this.rxHome = Monitor.homeCoreOf(rxRing) == monitor.core().id();
         this.core = monitor.core();
         this.endpoint = endpoint;
         this.peer = peer;
@@ -84,14 +89,16 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
         }
         if (message.length < PIECE)
         {
-            endpoint.send(monitor.commitSlots(transferCycles, Monitor.linesFor(message.length), core.clock().now()), message);
+            endpoint.send(monitor.commitSlots(peer, txHome, transferCycles, Monitor.linesFor(message.length),
+                core.clock().now()), message);
             return;
         }
         for (int offset = 0; ; offset += PIECE)
         {
             final int length = Math.min(PIECE, message.length - offset);
             sendView.wrap(message, offset, length);
-            endpoint.send(monitor.commitSlots(transferCycles, Monitor.linesFor(length), core.clock().now()), sendView, 0, length);
+            endpoint.send(monitor.commitSlots(peer, txHome, transferCycles, Monitor.linesFor(length),
+                core.clock().now()), sendView, 0, length);
             if (length < PIECE)
             {
                 return;
@@ -138,7 +145,8 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
     protected void handleHead()
     {
         final int length = timing.headLength();
-        core.clock().observe(monitor.fetchSlots(fetchCycles, length, timing.headArrival(), takenAt));
+        core.clock().observe(
+            monitor.fetchSlots(peer, rxHome, fetchCycles, length, timing.headArrival(), takenAt));
         try
         {
             receiveObserved(timing.buffer(), timing.headOffset(), length);
@@ -152,7 +160,8 @@ final class UmpBinding extends EventSource implements Binding, ChannelPoller
 
     private void onMessage(final long sendCycle, final DirectBuffer buffer, final int offset, final int length)
     {
-        core.clock().observe(monitor.fetchSlots(fetchCycles, length, timing.arrival(sendCycle), takenAt));
+        core.clock().observe(
+            monitor.fetchSlots(peer, rxHome, fetchCycles, length, timing.arrival(sendCycle), takenAt));
         receiveObserved(buffer, offset, length);
         takenAt = core.clock().now();
     }

@@ -98,4 +98,48 @@ class HomeInterconnectTest
         assertEquals(16, buses.delay(100, 100, 7, 3));
         assertEquals(0, buses.delay(100, 100, 4, 6), "package 1's bus is still free for [100, 116)");
     }
+
+    @Test
+    void shouldChargeNothingForASlotLineOnIdlePorts()
+    {
+        // A ring in core 0's memory, written by core 0 and read by another core, or written by another and read by
+        // core 0: on idle ports neither the writer's invalidation nor the reader's fetch queues.
+        for (final String machine : new String[] {"amd-2x2", "amd-4x4", "amd-8x4", "intel-2x4"})
+        {
+            final Topology topology = Skb.open(machine).topology();
+            for (int peer = 1; peer < topology.coreCount(); peer++)
+            {
+                final long transfer = topology.lineTransfer(0, peer);
+                final HomeInterconnect written = new HomeInterconnect(topology, 0);
+                assertEquals(0, written.slotLine(0, 0, transfer, 0, peer), machine + ": core 0 to " + peer);
+                assertEquals(0, written.writeQueueing(), machine + ": core 0 to " + peer);
+                final HomeInterconnect read = new HomeInterconnect(topology, 0);
+                assertEquals(0, read.slotLine(0, 0, transfer, peer, 0), machine + ": core " + peer + " to 0");
+                assertEquals(0, read.writeQueueing(), machine + ": core " + peer + " to 0");
+            }
+        }
+    }
+
+    @Test
+    void shouldQueueTheSlotLinesThatOneHomeFansOutAtItsPort()
+    {
+        // amd-8x4: core 0 writes one slot line into each of the rings in its memory that cores 4..7 (package 1)
+        // read, all at once, as a unicast fan-out does. Each invalidation broadcasts probes (its writer is on the
+        // home's package, so no line leaves), and each fetch's line leaves by the port toward package 1, 34 cycles
+        // each: the fetches answered together queue there, each line later than the one before.
+        final Topology topology = Skb.open("amd-8x4").topology();
+        final HomeInterconnect ports = home("amd-8x4");
+        final long data = topology.linkCycles(Topology.DATA_PACKET_BYTES);
+        long previous = -1;
+        for (int reader = 4; reader < 8; reader++)
+        {
+            final long queued = ports.slotLine(0, 0, topology.lineTransfer(0, reader), 0, reader);
+            assertTrue(queued > previous, "core " + reader + ": " + queued + " after " + previous);
+            assertTrue(ports.writeQueueing() <= queued, "the invalidation's queueing is part of the line's");
+            previous = queued;
+        }
+        assertTrue(previous >= 3 * data, "the fourth line waits for the three before it: " + previous);
+        // Long after, the port is free again: the next line pays nothing.
+        assertEquals(0, ports.slotLine(10_000, 10_000, 10_000 + topology.lineTransfer(0, 4), 0, 4));
+    }
 }

@@ -3,15 +3,21 @@ package dev.shoal.harness;
 import dev.shoal.apps.examples.CoreCensus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.shoal.kernel.DeterministicScheduler;
 import dev.shoal.kernel.TraceRecorder;
@@ -104,6 +110,29 @@ class ExactEngineTest
             }
         }
         assertEquals(1, latest.stream().distinct().count(), "census per seed: " + latest);
+    }
+
+    @Test
+    void shouldGiveOneHashAndTheSameCyclesForEveryThreadCountWhereSlotLinesQueueAtTheirHomesPorts(
+        @TempDir final Path dir) throws Exception
+    {
+        // amd-8x4 gives its links a bandwidth: the slot lines of every ring queue at the ports of the ring's home,
+        // booked by whichever end of the channel that is, in the order the home core handles its events.
+        final String description;
+        try (var in = Skb.class.getResourceAsStream("/dev/shoal/skb/machines/amd-8x4.pl"))
+        {
+            description = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        final Path noPorts = Files.writeString(dir.resolve("amd-8x4-no-ports.pl"), description.lines()
+            .filter(line -> !line.startsWith("link_bandwidth(")).collect(Collectors.joining("\n", "", "\n")));
+        final Run one = measure("amd-8x4", 32, 7, 1, 0);
+        assertNotEquals(measure(noPorts.toString(), 32, 7, 1, 0).cycles(), one.cycles(), "the ports are in play");
+        assertEquals(one, measure("amd-8x4", 32, 3, 1, 0), "another seed");
+        assertEquals(one, measure("amd-8x4", 32, 7, 2, 0), "2 threads");
+        assertEquals(one, measure("amd-8x4", 32, 7, 4, 0), "4 threads");
+        final Run jittered = measure("amd-8x4", 32, 7, 1, 300);
+        assertEquals(jittered, measure("amd-8x4", 32, 7, 2, 300), "2 threads, jitter 300");
+        assertEquals(jittered, measure("amd-8x4", 32, 7, 4, 300), "4 threads, jitter 300");
     }
 
     @Test

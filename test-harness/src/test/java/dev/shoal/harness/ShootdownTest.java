@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -74,8 +75,11 @@ class ShootdownTest
         final long broadcast = latency(32, ShootdownStrategy.BROADCAST);
         final long multicast = latency(32, ShootdownStrategy.MULTICAST);
         final long numa = latency(32, ShootdownStrategy.NUMA_MULTICAST);
-        assertTrue(numa < multicast && multicast < unicast && unicast <= broadcast,
-            "numa " + numa + " < multicast " + multicast + " < unicast " + unicast + " <= broadcast " + broadcast);
+        // The paper also has unicast no dearer than broadcast; the model has it the other way round at 32 cores
+        // (unicast's 31 slot lines queue at core 0's ports, broadcast's one line has nothing to make it dearer):
+        // validation.md says so, and this test does not ask for the paper's order there.
+        assertTrue(numa < multicast && multicast < unicast && multicast < broadcast,
+            "numa " + numa + " < multicast " + multicast + " < unicast " + unicast + ", broadcast " + broadcast);
         final long numaGrowth = numa - latency(2, ShootdownStrategy.NUMA_MULTICAST);
         final long unicastGrowth = unicast - latency(2, ShootdownStrategy.UNICAST);
         assertTrue(numaGrowth * 2 < unicastGrowth, "numa grows by " + numaGrowth + ", unicast by " + unicastGrowth);
@@ -96,6 +100,29 @@ class ShootdownTest
         final long overlapped = latency(Skb.open("amd-8x4"), 32, ShootdownStrategy.NUMA_MULTICAST);
         final long serial = latency(Skb.open(oneAtATime.toString()), 32, ShootdownStrategy.NUMA_MULTICAST);
         assertTrue(overlapped < serial, "with 8 miss buffers " + overlapped + ", with 1 " + serial);
+    }
+
+    @Test
+    void shouldQueueAUnicastsSlotLinesAtTheInitiatorsPorts(@TempDir final Path dir) throws Exception
+    {
+        // The same machine without link_bandwidth: its links are pure delay. With it, the 31 requests that core 0
+        // writes into the rings in its memory, and the acknowledgements it fetches from them, pass the three ports
+        // of its package one packet at a time, and queue there.
+        final Path noPorts = Files.writeString(dir.resolve("amd-8x4-no-ports.pl"), builtIn("amd-8x4").lines()
+            .filter(line -> !line.startsWith("link_bandwidth(")).collect(Collectors.joining("\n", "", "\n")));
+        final long ports = latency(Skb.open("amd-8x4"), 32, ShootdownStrategy.UNICAST);
+        final long pureDelay = latency(Skb.open(noPorts.toString()), 32, ShootdownStrategy.UNICAST);
+        assertTrue(ports > pureDelay, "with the ports' bandwidth " + ports + ", without " + pureDelay);
+        assertEquals(latency(Skb.open(noPorts.toString()), 2, ShootdownStrategy.UNICAST),
+            latency(2, ShootdownStrategy.UNICAST), "at 2 cores nothing queues");
+    }
+
+    private static String builtIn(final String machine) throws Exception
+    {
+        try (var in = Skb.class.getResourceAsStream("/dev/shoal/skb/machines/" + machine + ".pl"))
+        {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static long latency(final int cores, final ShootdownStrategy s) throws Exception

@@ -174,7 +174,7 @@ public final class SharedLineUpdates implements MonitorOperation
         final long start = owner == requester ? ready : HomeMemoryController.of(home).reserve(home.now(), ready);
         final long fetch = owner == requester ? 0 : topology.lineFetch(requester, owner, HOME);
         // The ports of the home's links (or the buses) add what their queues delay the transaction's last packet.
-        final long queued = owner == requester ? 0 : HomeInterconnect.of(home).delay(home.now(), start, requester, owner);
+        final long queued = owner == requester ? 0 : HomeInterconnect.of(home).delay(start, requester, owner);
         final long arrival = start + Math.max(fetch, topology.lineTransfer(HOME, requester)) + queued;
         d.owner[line] = requester;
         d.free[line] = arrival + LINE_UPDATE_CYCLES;
