@@ -116,6 +116,14 @@ public final class Monitor implements CoreService
     private int missBufferHead;
     /** This core's interconnect ports as a home ({@link #homePorts}), or null until first used. */
     private HomeInterconnect ports;
+    /**
+     * Whether slot lines book the ports at all: only on the exact engine, and only where the description gives
+     * the links or buses a bandwidth. Queueing at a port is a property of the order in which transfers meet it,
+     * which live mode leaves to the host (its figures are approximate wherever messages contend, docs/engine.md);
+     * and booking a line costs some thirty reservations (a probe to every package and back), ten times the rest
+     * of a message's host time, which live mode's round trip cannot afford.
+     */
+    private final boolean slotLinePorts;
 
     Monitor(final Core core, final MonitorSystem system)
     {
@@ -125,6 +133,7 @@ public final class Monitor implements CoreService
         this.trace = core.trace();
         this.timeline = core.machine().timeline();
         this.loopback = new Loopback();
+        this.slotLinePorts = core.machine().isDeterministic() && HomeInterconnect.modelled(system.topology());
         this.missBufferFree = new long[system.topology().missBuffers()];
         this.rendezvous = new Rendezvous(system.machine().physicalMemory(), core.id());
         pumpByRing.put(PhysicalMemory.rendezvous(core.id()), () -> pollRendezvous(true));
@@ -507,13 +516,14 @@ public final class Monitor implements CoreService
     }
 
     /**
-     * This core's interconnect ports as the home of the rings in its memory, or null when the machine description
-     * gives them no bandwidth (nothing queues there). Core-local, made on first use.
+     * This core's interconnect ports as the home of the rings in its memory, or null when slot lines book none
+     * ({@link #slotLinePorts}: live mode, or a description that gives them no bandwidth). Core-local, made on
+     * first use.
      */
     private HomeInterconnect homePorts()
     {
         HomeInterconnect p = ports;
-        if (p == null && HomeInterconnect.modelled(system.topology()))
+        if (p == null && slotLinePorts)
         {
             p = HomeInterconnect.of(this);
             ports = p;
