@@ -32,6 +32,11 @@ final class OccupancySchedule
             return ready;
         }
         prune(now);
+        if (count == 0 || ends[count - 1] <= ready)
+        {
+            insert(count, ready, ready + duration); // after every reservation: the common case, no search
+            return ready;
+        }
         long start = ready;
         int at = 0;
         while (at < count)
@@ -56,6 +61,12 @@ final class OccupancySchedule
     void clear()
     {
         count = 0;
+    }
+
+    /** When the last reservation ends, or {@link Long#MIN_VALUE} when none is held. */
+    long lastEnd()
+    {
+        return count == 0 ? Long.MIN_VALUE : ends[count - 1];
     }
 
     /** Reservations held. */
