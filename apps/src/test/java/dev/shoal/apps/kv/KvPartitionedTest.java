@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.management.ManagementFactory;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.shoal.apps.CliProcesses;
 import dev.shoal.apps.ShoalCli;
 
 /**
@@ -331,18 +331,7 @@ class KvPartitionedTest
 
     private static List<String> java(final List<String> args)
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (final String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!option.startsWith("-agentlib") && !option.startsWith("-javaagent"))
-            {
-                command.add(option);
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.shoal.apps.ShoalCli"));
-        command.addAll(args);
-        return command;
+        return CliProcesses.command(List.of(), args);
     }
 
     private static int freeUdpPort() throws IOException
@@ -369,19 +358,8 @@ class KvPartitionedTest
         throw new AssertionError("the appliance did not start: " + Files.readString(dir.resolve("err")));
     }
 
-    private static void stop(final Process coordinator, final List<ProcessHandle> others) throws InterruptedException
+    private static void stop(final Process coordinator, final List<ProcessHandle> others)
     {
-        coordinator.descendants().forEach(others::add);
-        coordinator.destroyForcibly();
-        coordinator.waitFor(10, TimeUnit.SECONDS);
-        for (final ProcessHandle p : others)
-        {
-            p.destroyForcibly();
-            p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join();
-        }
-        for (final ProcessHandle p : others)
-        {
-            assertFalse(p.isAlive(), "process " + p.pid() + " left behind");
-        }
+        CliProcesses.stopAll(coordinator, others);
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.shoal.apps.CliProcesses;
 
 /**
  * Faults of a partitioned run, with the coordinator in a process of its own and in this JVM: a killed worker
@@ -128,18 +129,7 @@ class PartitionFaultTest
     private static Process coordinator(final Path dir, final List<String> jvmOptions, final String... args)
         throws IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (final String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!option.startsWith("-agentlib") && !option.startsWith("-javaagent"))
-            {
-                command.add(option);
-            }
-        }
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.shoal.apps.ShoalCli"));
-        command.addAll(List.of(args));
+        final List<String> command = CliProcesses.command(jvmOptions, List.of(args));
         return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(dir.resolve("err").toFile()).start();
     }
@@ -170,19 +160,8 @@ class PartitionFaultTest
         Thread.sleep(2_000);
     }
 
-    private static void stop(final Process coordinator, final List<ProcessHandle> others) throws InterruptedException
+    private static void stop(final Process coordinator, final List<ProcessHandle> others)
     {
-        coordinator.descendants().forEach(others::add);
-        coordinator.destroyForcibly();
-        coordinator.waitFor(10, TimeUnit.SECONDS);
-        for (final ProcessHandle p : others)
-        {
-            p.destroyForcibly();
-            p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join();
-        }
-        for (final ProcessHandle p : others)
-        {
-            assertFalse(p.isAlive(), "process " + p.pid() + " left behind");
-        }
+        CliProcesses.stopAll(coordinator, others);
     }
 }

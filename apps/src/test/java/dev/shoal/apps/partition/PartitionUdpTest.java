@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.shoal.apps.CliProcesses;
 
 /**
  * A machine spread over JVMs that find each other over UDP (as across hosts), on the loopback address only: the
@@ -129,18 +130,7 @@ class PartitionUdpTest
     /** The CLI in a JVM of its own with this JVM's options and class path. */
     private static Process java(final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (final String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!option.startsWith("-agentlib") && !option.startsWith("-javaagent"))
-            {
-                command.add(option);
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.shoal.apps.ShoalCli"));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return new ProcessBuilder(CliProcesses.command(List.of(), List.of(args)))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 }
