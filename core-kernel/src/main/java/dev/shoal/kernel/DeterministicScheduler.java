@@ -255,9 +255,23 @@ public final class DeterministicScheduler implements RunnerFactory
      * Before this JVM's vote: the ring lines other partitions read and, for a trace file or a timeline, this
      * worker's lines and events (so the coordinator has every event before the vote that lets it write them).
      */
-    private void beforeVote()
+    /**
+     * Before each vote of this JVM's partition: the ring lines it wrote; a worker's trace lines and timeline events;
+     * and, when a worker votes that it has nothing pending (as every partition does at a quiescent barrier), the
+     * hashes of its cores that recorded events since it last sent them, so the coordinator holds every core's hash
+     * once the machine is quiescent without asking for them.
+     */
+    private void beforeVote(final long earliest)
     {
         shipAllRings();
+        if (link.self() != 0 && trace != null && earliest == Long.MAX_VALUE)
+        {
+            final int[] changed = trace.drainChangedCores();
+            if (changed.length > 0)
+            {
+                link.sendHashes(changed, trace);
+            }
+        }
         if (link.self() != 0 && trace != null && trace.keepsLines())
         {
             final byte[] lines = trace.drainLines();
@@ -530,6 +544,15 @@ public final class DeterministicScheduler implements RunnerFactory
         public void reply(final long id, final byte[] reply)
         {
             replied(id, reply);
+        }
+
+        @Override
+        public void hashes(final int core, final long events, final long hash)
+        {
+            if (trace != null && events != 0)
+            {
+                trace.absorb(core, events, hash);
+            }
         }
 
         @Override
@@ -883,18 +906,31 @@ public final class DeterministicScheduler implements RunnerFactory
             final boolean alone = partitions.length == 1;
             try
             {
+                boolean settled = false;
                 while (true)
                 {
-                    // Settle: pass on what the last window sent between partitions, until nothing more moves.
-                    do
+                    if (settled)
                     {
+                        // The quiescent barrier told every partition where the host's requests land: take them;
+                        // the barrier's reduction is already the one a settle round would give.
                         takeInbox();
                         pumpAll();
-                        final boolean sent = posted;
-                        posted = false;
-                        barrier.arrive(index, earliest(), frontier, sent, true);
+                        atBarrier();
+                        settled = false;
                     }
-                    while (barrier.anyPosted());
+                    else
+                    {
+                        // Settle: pass on what the last window sent between partitions, until nothing more moves.
+                        do
+                        {
+                            takeInbox();
+                            pumpAll();
+                            final boolean sent = posted;
+                            posted = false;
+                            barrier.arrive(index, earliest(), frontier, sent, true);
+                        }
+                        while (barrier.anyPosted());
+                    }
                     final long start = barrier.globalMin();
                     if (start == Long.MAX_VALUE)
                     {
@@ -902,6 +938,7 @@ public final class DeterministicScheduler implements RunnerFactory
                         {
                             return;
                         }
+                        settled = !alone && barrier.predicted();
                         continue;
                     }
                     // Every partition handles the window [start, start + lookahead): nothing sent in it can arrive
@@ -984,12 +1021,8 @@ public final class DeterministicScheduler implements RunnerFactory
          */
         private boolean awaitHost(final boolean alone)
         {
-            if (link != null)
-            {
-                // Quiescent everywhere: the coordinator learns the other partitions' trace hashes before the host
-                // reads the run's hash or makes its next request.
-                link.collect(trace, partitionOfCore);
-            }
+            // Quiescent everywhere: the coordinator already holds every worker core's trace hash (each worker sent
+            // those that changed before it voted that it had nothing pending).
             if (this == partitions[0])
             {
                 List<Landing> batch;
@@ -1005,6 +1038,12 @@ public final class DeterministicScheduler implements RunnerFactory
                 else
                 {
                     final long at = barrier.globalMax();
+                    // Where the requests land, by partition: told with this barrier's vote, it saves the settle
+                    // round that would learn it. A landing that only pumps a core's rings (an escape) lands at no
+                    // known cycle: then that round is needed.
+                    final long[] landings = new long[partitions.length];
+                    java.util.Arrays.fill(landings, Long.MAX_VALUE);
+                    boolean predictable = link != null;
                     for (Landing landing : batch)
                     {
                         if (landing.coreId < 0)
@@ -1014,6 +1053,10 @@ public final class DeterministicScheduler implements RunnerFactory
                         }
                         final long when = Math.max(at, landing.at);
                         final Partition target = partitions[partitionOfCore[landing.coreId]];
+                        // The request lands at `when` or, should its core's clock be later, at that clock: never
+                        // before, so a window started at `when` misses nothing.
+                        landings[target.index] = Math.min(landings[target.index], when);
+                        predictable &= landing.task != null || landing.encoded != null;
                         if (landing.encoded != null)
                         {
                             if (isRemote(target))
@@ -1039,6 +1082,10 @@ public final class DeterministicScheduler implements RunnerFactory
                         {
                             target.inbox.offer(new Landing(landing.core, landing.task, when));
                         }
+                    }
+                    if (predictable)
+                    {
+                        barrier.predict(landings);
                     }
                 }
             }

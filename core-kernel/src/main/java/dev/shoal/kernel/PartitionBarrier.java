@@ -29,4 +29,22 @@ interface PartitionBarrier
     default void requestExit()
     {
     }
+
+    /**
+     * Partition 0 only, at a quiescent barrier: by partition, the earliest cycle a host request lands there
+     * ({@link Long#MAX_VALUE}: none), told to the others with the next arrival, which then counts as a settle round
+     * ({@link #predicted}). A barrier that cannot tell the others ignores it.
+     */
+    default void predict(final long[] landingsByPartition)
+    {
+    }
+
+    /**
+     * Whether the last arrival carried partition 0's {@link #predict}ion: its reduction is then the one the settle
+     * round after taking the landings would give, and that round is skipped.
+     */
+    default boolean predicted()
+    {
+        return false;
+    }
 }

@@ -39,6 +39,14 @@ public interface PartitionLink
         {
         }
 
+        /**
+         * A worker core's event count and trace hash, sent before a vote of that worker's whenever they changed
+         * ({@link TraceRecorder#drainChangedCores}): the coordinator only.
+         */
+        default void hashes(final int core, final long events, final long hash)
+        {
+        }
+
         /** The answer to host request {@code id}, from the partition that ran it (the coordinator only). */
         default void reply(final long id, final byte[] reply)
         {
@@ -46,8 +54,13 @@ public interface PartitionLink
         }
     }
 
-    /** One partition's vote at a barrier: its earliest pending event, its cores' latest clock, whether it posted. */
-    record Vote(long earliest, long latest, boolean posted, boolean exit)
+    /**
+     * One partition's vote at a barrier: its earliest pending event, its cores' latest clock, whether it posted. The
+     * coordinator's vote at a quiescent barrier where host requests land also carries {@code landings}: by partition,
+     * the earliest cycle a request lands there ({@link Long#MAX_VALUE}: none), so that every partition knows the next
+     * window without another round; null otherwise.
+     */
+    record Vote(long earliest, long latest, boolean posted, boolean exit, long[] landings)
     {
     }
 
@@ -92,6 +105,15 @@ public interface PartitionLink
         throw new UnsupportedOperationException("this link carries no timeline events");
     }
 
+    /**
+     * The events and trace hash of each of {@code cores} (this worker's, changed since its last report), to the
+     * coordinator, just before this worker's vote. The partition thread.
+     */
+    default void sendHashes(final int[] cores, final TraceRecorder trace)
+    {
+        throw new UnsupportedOperationException("this link carries no trace hashes");
+    }
+
     /** The answer to host request {@code id}, to the coordinator. The partition thread (a core of it). */
     default void sendReply(final long id, final byte[] reply)
     {
@@ -112,10 +134,4 @@ public interface PartitionLink
     default void abort(final String why)
     {
     }
-
-    /**
-     * Whenever the whole machine is quiescent: the coordinator receives every other partition's per-core trace hashes
-     * into {@code trace}; a worker sends its own. The engine's partition thread.
-     */
-    void collect(TraceRecorder trace, int[] partitionOfCore);
 }

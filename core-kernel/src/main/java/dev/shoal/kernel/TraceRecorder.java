@@ -43,6 +43,11 @@ public final class TraceRecorder implements Trace
     private final BufferedWriter out;
     /** A worker of a partitioned machine whose coordinator writes the file: keeps lines to ship ({@link #drainLines}). */
     private final boolean shipsLines;
+    /** A worker's recorder: notes which cores recorded events since its last report ({@link #drainChangedCores}). */
+    private final boolean tracksChanges;
+    private boolean[] changed = new boolean[0];
+    private int[] changedCores = new int[16];
+    private int changedCount;
     private long[] coreHash = new long[0];
     private long[] coreEvents = new long[0];
     private int[] partitionOfCore = new int[0];
@@ -72,13 +77,35 @@ public final class TraceRecorder implements Trace
      */
     public static TraceRecorder forWorker(final boolean shipsLines)
     {
-        return new TraceRecorder(null, shipsLines);
+        return new TraceRecorder(null, shipsLines, true);
     }
 
     private TraceRecorder(final BufferedWriter out, final boolean shipsLines)
     {
+        this(out, shipsLines, false);
+    }
+
+    private TraceRecorder(final BufferedWriter out, final boolean shipsLines, final boolean tracksChanges)
+    {
         this.out = out;
         this.shipsLines = shipsLines;
+        this.tracksChanges = tracksChanges;
+    }
+
+    /**
+     * A worker's cores that recorded events since the last call, in the order they first did; each is then
+     * reported once ({@link #coreEvents}, {@link #coreHash}) and the coordinator {@link #absorb}s the values. Only a
+     * recorder {@link #forWorker} tracks them (others return none). The engine's partition thread, at a barrier.
+     */
+    public int[] drainChangedCores()
+    {
+        final int[] cores = Arrays.copyOf(changedCores, changedCount);
+        for (int i = 0; i < changedCount; i++)
+        {
+            changed[changedCores[i]] = false;
+        }
+        changedCount = 0;
+        return cores;
     }
 
     /** Whether this recorder writes or ships event lines (a partitioned machine's workers then ship theirs). */
@@ -167,6 +194,10 @@ public final class TraceRecorder implements Trace
             coreHash = Arrays.copyOf(coreHash, cores);
             coreEvents = Arrays.copyOf(coreEvents, cores);
             Arrays.fill(coreHash, old, cores, FNV_OFFSET);
+            if (tracksChanges)
+            {
+                changed = Arrays.copyOf(changed, cores);
+            }
         }
         partitionOfCore = partitionOf.clone();
         final List<List<Line>> buffers = new ArrayList<>(partitions);
@@ -186,6 +217,15 @@ public final class TraceRecorder implements Trace
         }
         final long n = ++coreEvents[core];
         coreHash[core] = mix(mix(mix(mix(mix(coreHash[core], cycle), core), event.ordinal()), a), b);
+        if (tracksChanges && !changed[core])
+        {
+            changed[core] = true;
+            if (changedCount == changedCores.length)
+            {
+                changedCores = Arrays.copyOf(changedCores, changedCount * 2);
+            }
+            changedCores[changedCount++] = core;
+        }
         if (out != null || shipsLines)
         {
             pending.get(partitionOfCore[core]).add(new Line(cycle, core, n, event, a, b));

@@ -42,11 +42,6 @@ class PartitionedMachineTest
         {
             throw new AssertionError("nothing runs");
         }
-
-        @Override
-        public void collect(final TraceRecorder trace, final int[] partitionOfCore)
-        {
-        }
     }
 
     /** Four packages of two cores over two JVMs, seen from partition {@code self}. */

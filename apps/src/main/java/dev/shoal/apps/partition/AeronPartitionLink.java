@@ -250,11 +250,22 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         b.putLong(Wire.VOTE_LATEST, vote.latest());
         b.putByte(Wire.VOTE_POSTED, (byte)(vote.posted() ? 1 : 0));
         b.putByte(Wire.VOTE_EXIT, (byte)(vote.exit() ? 1 : 0));
+        int length = Wire.VOTE_LENGTH;
+        final long[] landings = vote.landings();
+        if (landings != null)
+        {
+            b.putInt(Wire.VOTE_LANDINGS_COUNT, landings.length);
+            for (int p = 0; p < landings.length; p++)
+            {
+                b.putLong(Wire.VOTE_LANDINGS + 8 * p, landings[p]);
+            }
+            length = Wire.VOTE_LANDINGS + 8 * landings.length;
+        }
         for (int p = 0; p < count; p++)
         {
             if (p != self)
             {
-                send(p, b, Wire.VOTE_LENGTH);
+                send(p, b, length);
             }
         }
         final Vote[] votes = new Vote[count];
@@ -278,8 +289,16 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
                     case Wire.TIMELINE_EVENTS -> inbound.timelineEvents(m.byteArray(), Wire.BODY_OFFSET,
                         m.capacity() - Wire.BODY_OFFSET);
                     case Wire.REPLY -> inbound.reply(m.getLong(Wire.REPLY_ID), tail(m, Wire.REPLY_BYTES));
+                    case Wire.HASHES ->
+                    {
+                        for (int i = 0, n = m.getInt(Wire.HASHES_COUNT), at = Wire.HASHES_FIRST; i < n;
+                            i++, at += Wire.HASH_ENTRY)
+                        {
+                            inbound.hashes(m.getInt(at), m.getLong(at + 4), m.getLong(at + 12));
+                        }
+                    }
                     case Wire.VOTE -> votes[p] = new Vote(m.getLong(Wire.VOTE_EARLIEST), m.getLong(Wire.VOTE_LATEST),
-                        m.getByte(Wire.VOTE_POSTED) != 0, m.getByte(Wire.VOTE_EXIT) != 0);
+                        m.getByte(Wire.VOTE_POSTED) != 0, m.getByte(Wire.VOTE_EXIT) != 0, landings(m));
                     default -> throw new IllegalStateException(describe(p) + " sent message type " +
                         m.getByte(Wire.TYPE_OFFSET) + " inside a window");
                 }
@@ -288,57 +307,43 @@ public final class AeronPartitionLink implements PartitionLink, AutoCloseable
         return votes;
     }
 
-    @Override
-    public void collect(final TraceRecorder trace, final int[] partitionOfCore)
+    /** The landings a coordinator's vote carries, or null. */
+    private static long[] landings(final UnsafeBuffer vote)
     {
-        if (self != 0)
+        if (vote.capacity() <= Wire.VOTE_LENGTH)
         {
-            final UnsafeBuffer b = new UnsafeBuffer(new byte[Wire.HASHES_FIRST + Wire.HASH_CHUNK * Wire.HASH_ENTRY]);
-            b.putByte(Wire.TYPE_OFFSET, Wire.HASHES);
-            b.putByte(Wire.FROM_OFFSET, (byte)self);
-            int inChunk = 0;
-            for (int c = 0; c < partitionOfCore.length; c++)
-            {
-                if (partitionOfCore[c] == self)
-                {
-                    if (inChunk == Wire.HASH_CHUNK)
-                    {
-                        sendHashes(b, inChunk, true);
-                        inChunk = 0;
-                    }
-                    final int at = Wire.HASHES_FIRST + inChunk * Wire.HASH_ENTRY;
-                    b.putInt(at, c);
-                    b.putLong(at + 4, trace == null ? 0 : trace.coreEvents(c));
-                    b.putLong(at + 12, trace == null ? 0 : trace.coreHash(c));
-                    inChunk++;
-                }
-            }
-            sendHashes(b, inChunk, false);
-            return;
+            return null;
         }
-        for (int p = 1; p < count; p++)
+        final long[] landings = new long[vote.getInt(Wire.VOTE_LANDINGS_COUNT)];
+        for (int p = 0; p < landings.length; p++)
         {
-            boolean more = true;
-            while (more)
-            {
-                final UnsafeBuffer m = new UnsafeBuffer(take(p));
-                if (m.getByte(Wire.TYPE_OFFSET) != Wire.HASHES)
-                {
-                    throw new IllegalStateException(describe(p) + " sent type " + m.getByte(Wire.TYPE_OFFSET) +
-                        " instead of its trace hashes");
-                }
-                more = m.getInt(Wire.HASHES_MORE) != 0;
-                for (int i = 0, n = m.getInt(Wire.HASHES_COUNT), at = Wire.HASHES_FIRST; i < n;
-                    i++, at += Wire.HASH_ENTRY)
-                {
-                    final long events = m.getLong(at + 4);
-                    if (trace != null && events != 0)
-                    {
-                        trace.absorb(m.getInt(at), events, m.getLong(at + 12));
-                    }
-                }
-            }
+            landings[p] = vote.getLong(Wire.VOTE_LANDINGS + 8 * p);
         }
+        return landings;
+    }
+
+    @Override
+    public void sendHashes(final int[] cores, final TraceRecorder trace)
+    {
+        final int chunk = Math.min(cores.length, Wire.HASH_CHUNK);
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[Wire.HASHES_FIRST + chunk * Wire.HASH_ENTRY]);
+        b.putByte(Wire.TYPE_OFFSET, Wire.HASHES);
+        b.putByte(Wire.FROM_OFFSET, (byte)self);
+        int inChunk = 0;
+        for (final int c : cores)
+        {
+            if (inChunk == Wire.HASH_CHUNK)
+            {
+                sendHashes(b, inChunk, true);
+                inChunk = 0;
+            }
+            final int at = Wire.HASHES_FIRST + inChunk * Wire.HASH_ENTRY;
+            b.putInt(at, c);
+            b.putLong(at + 4, trace.coreEvents(c));
+            b.putLong(at + 12, trace.coreHash(c));
+            inChunk++;
+        }
+        sendHashes(b, inChunk, false);
     }
 
     /** One chunk of this partition's per-core hashes: {@code entries} of them, and whether more chunks follow. */

@@ -30,12 +30,15 @@ final class Wire
     static final byte DOORBELL = 11;
     /** core (4), argument (8), at (8), the 64-byte line at argument. */
     static final byte START = 12;
-    /** earliest (8), latest (8), posted (1), exit (1). */
+    /**
+     * earliest (8), latest (8), posted (1), exit (1); from the coordinator at a quiescent barrier where host requests
+     * land, then also the partition count (4) and, by partition, the earliest cycle one lands there (8 each).
+     */
     static final byte VOTE = 13;
     /**
-     * Worker → coordinator after a machine's last barrier, in chunks of at most {@link #HASH_CHUNK} cores (an Aeron
-     * message has a maximum length): count (4), more chunks follow (4: 1 or 0), then per core: core (4), events (8),
-     * hash (8).
+     * Worker → coordinator just before a vote that says it has nothing pending, if any of its cores recorded events
+     * since it last sent them; in chunks of at most {@link #HASH_CHUNK} cores (an Aeron message has a maximum
+     * length): count (4), more chunks follow (4: 1 or 0), then per core: core (4), events (8), hash (8).
      */
     static final byte HASHES = 14;
 
@@ -70,6 +73,8 @@ final class Wire
     static final int VOTE_POSTED = BODY_OFFSET + 16;
     static final int VOTE_EXIT = BODY_OFFSET + 17;
     static final int VOTE_LENGTH = VOTE_EXIT + 1;
+    static final int VOTE_LANDINGS_COUNT = VOTE_LENGTH;
+    static final int VOTE_LANDINGS = VOTE_LANDINGS_COUNT + 4;
 
     static final int REQUEST_CORE = BODY_OFFSET;
     static final int REQUEST_AT = BODY_OFFSET + 8;
