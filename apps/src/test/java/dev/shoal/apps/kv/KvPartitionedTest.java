@@ -122,12 +122,7 @@ class KvPartitionedTest
         final List<ProcessHandle> started = new ArrayList<>();
         try
         {
-            final int port = awaitPort(dir, coordinator);
-            coordinator.descendants().forEach(started::add);
-            try (RespClient c = new RespClient(port))
-            {
-                assertEquals("OK", c.call("SET", KEYS[SHARDS - 1], "x"));
-            }
+            serveOneKeyOnTheWorker(dir, coordinator, started);
             coordinator.destroy(); // SIGTERM
             assertTrue(coordinator.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "the coordinator hangs after SIGTERM");
             for (final ProcessHandle p : started)
@@ -149,12 +144,7 @@ class KvPartitionedTest
         final List<ProcessHandle> started = new ArrayList<>();
         try
         {
-            final int port = awaitPort(dir, coordinator);
-            coordinator.descendants().forEach(started::add);
-            try (RespClient c = new RespClient(port))
-            {
-                assertEquals("OK", c.call("SET", KEYS[SHARDS - 1], "x"));
-            }
+            serveOneKeyOnTheWorker(dir, coordinator, started);
             assertTrue(started.get(0).destroyForcibly());
             assertTrue(coordinator.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "the coordinator hangs");
             final String err = Files.readString(dir.resolve("err"), StandardCharsets.UTF_8);
@@ -167,6 +157,18 @@ class KvPartitionedTest
         finally
         {
             stop(coordinator, started);
+        }
+    }
+
+    /** Waits for the appliance, notes its workers in {@code started}, and sets a key of the last (a worker's) shard. */
+    private static void serveOneKeyOnTheWorker(final Path dir, final Process coordinator,
+        final List<ProcessHandle> started) throws Exception
+    {
+        final int port = awaitPort(dir, coordinator);
+        coordinator.descendants().forEach(started::add);
+        try (RespClient c = new RespClient(port))
+        {
+            assertEquals("OK", c.call("SET", KEYS[SHARDS - 1], "x"));
         }
     }
 
