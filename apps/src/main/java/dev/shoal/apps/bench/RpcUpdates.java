@@ -27,7 +27,7 @@ public final class RpcUpdates implements MonitorOperation
 {
     public static final int SERVER = 0;
 
-    public record Start(int lines, int warmUp, int measured, int coolDown)
+    public record Start(int lines, int warmUp, int measured, int coolDown) implements UpdateWorkload.Plan
     {
     }
 
@@ -117,15 +117,10 @@ public final class RpcUpdates implements MonitorOperation
         request(m, c);
     }
 
-    private static boolean measured(final Client c, final int index)
-    {
-        return index >= c.plan.warmUp() && index < c.plan.warmUp() + c.plan.measured();
-    }
-
     private static void request(final Monitor m, final Client c)
     {
         c.sentAt = m.now();
-        m.send(SERVER, new Update(c.plan.lines(), measured(c, c.update)));
+        m.send(SERVER, new Update(c.plan.lines(), c.plan.isMeasured(c.update)));
     }
 
     private static void onUpdate(final Monitor server, final int from, final Update update)
@@ -146,12 +141,12 @@ public final class RpcUpdates implements MonitorOperation
     private static void onUpdated(final Monitor m)
     {
         final Client c = m.local(Client.class, Client::new);
-        if (measured(c, c.update))
+        if (c.plan.isMeasured(c.update))
         {
             c.cycles += m.now() - c.sentAt;
             c.updates++;
         }
-        if (++c.update < c.plan.warmUp() + c.plan.measured() + c.plan.coolDown())
+        if (++c.update < c.plan.updates())
         {
             request(m, c);
             return;

@@ -53,7 +53,7 @@ public final class SharedLineUpdates implements MonitorOperation
     /** The core whose memory holds the shared lines: their home. */
     public static final int HOME = 0;
 
-    public record Start(int lines, int warmUp, int measured, int coolDown)
+    public record Start(int lines, int warmUp, int measured, int coolDown) implements UpdateWorkload.Plan
     {
     }
 
@@ -197,12 +197,12 @@ public final class SharedLineUpdates implements MonitorOperation
             return;
         }
         final int index = u.update++;
-        if (index >= u.plan.warmUp() && index < u.plan.warmUp() + u.plan.measured())
+        if (u.plan.isMeasured(index))
         {
             u.cycles += m.now() - u.updateStart;
             u.updates++;
         }
-        if (u.update < u.plan.warmUp() + u.plan.measured() + u.plan.coolDown())
+        if (u.update < u.plan.updates())
         {
             beginUpdate(m, u);
             return;

@@ -30,6 +30,33 @@ public abstract sealed class UpdateWorkload implements Workload permits UpdateWo
     public static final int MEASURED = 20;
     public static final int COOL_DOWN = 10;
 
+    /**
+     * What both workloads' Start messages carry (each operation has its own message record): the lines of one update
+     * and each core's updates, in three phases, of which only the middle one is measured.
+     */
+    interface Plan
+    {
+        int lines();
+
+        int warmUp();
+
+        int measured();
+
+        int coolDown();
+
+        /** Whether a core's update number {@code index} (from 0) is measured. */
+        default boolean isMeasured(final int index)
+        {
+            return index >= warmUp() && index < warmUp() + measured();
+        }
+
+        /** Updates each core makes in all. */
+        default int updates()
+        {
+            return warmUp() + measured() + coolDown();
+        }
+    }
+
     private final List<Integer> lines;
 
     UpdateWorkload(final List<Integer> lines)
