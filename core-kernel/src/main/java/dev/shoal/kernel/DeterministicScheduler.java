@@ -347,6 +347,16 @@ public final class DeterministicScheduler implements RunnerFactory
     @Override
     public void plan(final int[] blockOfCore, final long lookahead)
     {
+        plan(blockOfCore, lookahead, null);
+    }
+
+    @Override
+    public void plan(final int[] blockOfCore, final long lookahead, final String whyOneBlock)
+    {
+        if (whyOneBlock != null && link != null && link.count() > 1)
+        {
+            throw new IllegalArgumentException("--partitions " + link.count() + ": " + whyOneBlock);
+        }
         if (lookahead < 1)
         {
             throw new IllegalArgumentException("the lookahead must be at least one cycle: " + lookahead);

@@ -100,6 +100,15 @@ public interface RunnerFactory
     }
 
     /**
+     * {@link #plan(int[], long)} for a machine that must not be split at all ({@code blockOfCore} one block):
+     * {@code whyOneBlock} says why, for the one-line error a request of several partitions gets.
+     */
+    default void plan(final int[] blockOfCore, final long lookahead, final String whyOneBlock)
+    {
+        plan(blockOfCore, lookahead);
+    }
+
+    /**
      * Called by {@link Machine#close()} before the cores stop: exact mode lets the machine run until it has nothing
      * left to do (at most {@code timeoutMillis} of host time), so a run's end does not depend on host timing. Live
      * mode stops at once.

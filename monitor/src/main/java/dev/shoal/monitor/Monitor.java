@@ -114,16 +114,15 @@ public final class Monitor implements CoreService
      */
     private final long[] missBufferFree;
     private int missBufferHead;
-    /** This core's interconnect ports as a home ({@link #homePorts}), or null until first used. */
-    private HomeInterconnect ports;
     /**
-     * Whether slot lines book the ports at all: only on the exact engine, and only where the description gives
-     * the links or buses a bandwidth. Queueing at a port is a property of the order in which transfers meet it,
-     * which live mode leaves to the host (its figures are approximate wherever messages contend, docs/engine.md);
-     * and booking a line costs some thirty reservations (a probe to every package and back), ten times the rest
-     * of a message's host time, which live mode's round trip cannot afford.
+     * The machine's interconnect, through which the slot lines of the rings in this core's memory pass, or null:
+     * only the exact engine has one, and only where the description gives the links, buses or memory controllers a
+     * bandwidth. Queueing at a link is a property of the order in which transfers meet it, which live mode leaves
+     * to the host (its figures are approximate wherever messages contend, docs/engine.md); and booking a line costs
+     * some thirty reservations (a probe to every package and back), ten times the rest of a message's host time,
+     * which live mode's round trip cannot afford.
      */
-    private final boolean slotLinePorts;
+    private final Interconnect interconnect;
 
     Monitor(final Core core, final MonitorSystem system)
     {
@@ -133,7 +132,7 @@ public final class Monitor implements CoreService
         this.trace = core.trace();
         this.timeline = core.machine().timeline();
         this.loopback = new Loopback();
-        this.slotLinePorts = core.machine().isDeterministic() && HomeInterconnect.modelled(system.topology());
+        this.interconnect = system.interconnect();
         this.missBufferFree = new long[system.topology().missBuffers()];
         this.rendezvous = new Rendezvous(system.machine().physicalMemory(), core.id());
         pumpByRing.put(PhysicalMemory.rendezvous(core.id()), () -> pollRendezvous(true));
@@ -314,7 +313,7 @@ public final class Monitor implements CoreService
         // then moves to the peer's cache, outside this core's store buffer.
         final MonitorLink hop = nextHop(toCore);
         final long lines = linesFor(length);
-        final HomeInterconnect ports = hop.txHome() ? homePorts() : null;
+        final Interconnect ports = hop.txHome() ? interconnect : null;
         long stamp = sendCycle + hop.transferCycles() * lines;
         if (ports != null)
         {
@@ -323,7 +322,7 @@ public final class Monitor implements CoreService
             stamp = sendCycle;
             for (long s = lines; s > 0; s--)
             {
-                stamp += ports.delay(stamp, hop.peer(), core.id()) + hop.transferCycles();
+                stamp += ports.delay(core, stamp, core.id(), hop.peer(), core.id()) + hop.transferCycles();
             }
         }
         hop.endpoint().send(stamp, writer.buffer(), 0, length);
@@ -450,15 +449,15 @@ public final class Monitor implements CoreService
      * ({@link #fetchSlots}): x86 makes them visible in program order, and the model takes the store at the head of
      * the buffer to hold the later ones until its line is owned.
      *
-     * <p>When the ring is in this core's memory ({@code ringHome}), each line's two transactions pass this core's
-     * interconnect ports ({@link HomeInterconnect}) and pay their queueing there: the invalidation from the line's
+     * <p>When the ring is in this core's memory ({@code ringHome}), each line's two transactions pass the machine's
+     * interconnect ({@link Interconnect}) and pay their queueing there: the invalidation from the line's
      * turn in the store buffer (a later ownership holds the buffer), the peer's fetch from the line's commit (the
-     * earliest it can be fetched; a later answer makes the stamp later). On idle ports both cost nothing.
+     * earliest it can be fetched; a later answer makes the stamp later). On an idle machine both cost nothing.
      */
     long commitSlots(final int peer, final boolean ringHome, final long transfer, final long slots, final long from)
     {
         long at = Math.max(from, storesCommitted);
-        final HomeInterconnect ports = ringHome ? homePorts() : null;
+        final Interconnect ports = ringHome ? interconnect : null;
         if (ports == null)
         {
             at += transfer * slots;
@@ -468,7 +467,7 @@ public final class Monitor implements CoreService
         long visible = at;
         for (long s = slots; s > 0; s--)
         {
-            final long queued = ports.slotLine(at, at + transfer, core.id(), peer);
+            final long queued = ports.slotLine(core, at, at + transfer, core.id(), core.id(), peer);
             visible = Math.max(visible, at + transfer + queued);
             at += transfer + ports.writeQueueing();
         }
@@ -487,16 +486,16 @@ public final class Monitor implements CoreService
      * independent loads in flight. Returns when the last line has arrived; the caller's clock stalls until then
      * and then pays the software ({@link #receiveSoftware}). Core-local.
      *
-     * <p>When the ring is in this core's memory ({@code ringHome}), each line's two transactions pass this core's
-     * interconnect ports ({@link HomeInterconnect}), booked when the fetch starts: the peer's invalidation, taken
+     * <p>When the ring is in this core's memory ({@code ringHome}), each line's two transactions pass the machine's
+     * interconnect ({@link Interconnect}), booked when the fetch starts: the peer's invalidation, taken
      * to have ended then (one line transfer earlier; the peer, not the home, does not book it), and the fetch. What
-     * they queue there holds the miss buffer and makes the line later. On idle ports both cost nothing.
+     * they queue there holds the miss buffer and makes the line later. On an idle machine both cost nothing.
      */
     long fetchSlots(final int peer, final boolean ringHome, final long transfer, final int length,
         final long arrival, final long ringFree)
     {
         long at = Math.max(arrival, ringFree);
-        final HomeInterconnect ports = ringHome ? homePorts() : null;
+        final Interconnect ports = ringHome ? interconnect : null;
         if (ports == null)
         {
             for (long s = linesFor(length); s > 0; s--)
@@ -509,26 +508,10 @@ public final class Monitor implements CoreService
         for (long s = linesFor(length); s > 0; s--)
         {
             final long start = Math.max(at, missBufferFree[missBufferHead]);
-            final long queued = ports.slotLine(start - written, start, peer, core.id());
+            final long queued = ports.slotLine(core, start - written, start, core.id(), peer, core.id());
             at = occupyMissBuffer(start, transfer + queued);
         }
         return at;
-    }
-
-    /**
-     * This core's interconnect ports as the home of the rings in its memory, or null when slot lines book none
-     * ({@link #slotLinePorts}: live mode, or a description that gives them no bandwidth). Core-local, made on
-     * first use.
-     */
-    private HomeInterconnect homePorts()
-    {
-        HomeInterconnect p = ports;
-        if (p == null && slotLinePorts)
-        {
-            p = HomeInterconnect.of(this);
-            ports = p;
-        }
-        return p;
     }
 
     /** The receiver's software for a message of {@code length} bytes once its lines are here: poll check and copy. */

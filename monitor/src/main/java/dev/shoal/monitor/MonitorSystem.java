@@ -63,6 +63,8 @@ public final class MonitorSystem implements AutoCloseable
     private final CompletableFuture<ExchangeReport> exchanged = new CompletableFuture<>();
     private final AtomicLong malformed = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicIntegerArray monitorStarts;
+    /** The machine's shared interconnect on the exact engine, or null (live mode, or nothing of it modelled). */
+    private final Interconnect interconnect;
 
     private MonitorSystem(final MonitorConfig config)
     {
@@ -70,6 +72,8 @@ public final class MonitorSystem implements AutoCloseable
         this.topology = config.skb().topology();
         this.monitors = new AtomicReferenceArray<>(config.cores());
         this.monitorStarts = new java.util.concurrent.atomic.AtomicIntegerArray(config.cores());
+        this.interconnect = config.runners().isDeterministic() && Interconnect.modelled(topology) ?
+            new Interconnect(topology) : null;
         config.runners().announce(describe(config, topology));
         if (config.runners().isDeterministic())
         {
@@ -123,6 +127,11 @@ public final class MonitorSystem implements AutoCloseable
      * transfer after its sender's clock, {@link Monitor#commitSlots}), so that no message between partitions can
      * arrive within the window it was sent in.
      */
+    /**
+     * Tells the engine which cores a partition never splits, and the lookahead: packages, and the smallest line
+     * transfer between two, on a machine whose links are pure delay; the whole machine where the description models
+     * the interconnect's occupancy ({@link Interconnect#modelled}).
+     */
     private static void planPartitions(final dev.shoal.kernel.RunnerFactory runners, final Topology topology,
         final int cores)
     {
@@ -146,6 +155,13 @@ public final class MonitorSystem implements AutoCloseable
                 final int b = representatives.get(j);
                 lookahead = Math.min(lookahead, Math.max(1, Math.min(topology.lineTransfer(a, b), topology.lineTransfer(b, a))));
             }
+        }
+        if (Interconnect.modelled(topology))
+        {
+            // Its links, buses and controllers serve every package's transfers in the order the engine handles
+            // them, and a booking is answered at once: no partition boundary can cut through them.
+            runners.plan(new int[cores], Long.MAX_VALUE, Interconnect.whyOnePartition(topology));
+            return;
         }
         runners.plan(packageOf, lookahead);
     }
@@ -202,6 +218,15 @@ public final class MonitorSystem implements AutoCloseable
     public Topology topology()
     {
         return topology;
+    }
+
+    /**
+     * The machine's interconnect as shared hardware ({@link Interconnect}): on the exact engine where the description
+     * models it; null in live mode or where nothing of it can queue.
+     */
+    public Interconnect interconnect()
+    {
+        return interconnect;
     }
 
     public Machine machine()

@@ -20,7 +20,7 @@ import dev.shoal.kernel.TraceRecorder;
 import dev.shoal.skb.Skb;
 
 /**
- * The slot lines of a ring pass its home's interconnect ports ({@link HomeInterconnect#slotLine}), and pay only what
+ * The slot lines of a ring pass the machine's interconnect ({@link Interconnect#slotLine}), and pay only what
  * they queue there: one message on idle ports costs what it costs on the same machine described without the ports'
  * bandwidth.
  */

@@ -2,8 +2,7 @@ package dev.shoal.apps.bench;
 
 import java.util.concurrent.CompletableFuture;
 
-import dev.shoal.monitor.HomeInterconnect;
-import dev.shoal.monitor.HomeMemoryController;
+import dev.shoal.monitor.Interconnect;
 import dev.shoal.monitor.Monitor;
 import dev.shoal.monitor.MonitorOperation;
 import dev.shoal.monitor.MonitorSystem;
@@ -24,15 +23,16 @@ import dev.shoal.skb.Topology;
  * <pre>
  *   updating core c                           home (core 0): directory {owner, free}
  *   Acquire(line) ── lineTransfer(c, home) ─▶ ready = max(now, free[line])          (one transaction per line)
- *                                             start = the controller's first free slot from ready (one at a time)
- *                                             arrival = start + max(lineFetch(c, owner, home), lineTransfer(home, c))
+ *                                             arrival = ready + max(lineFetch(c, owner, home), lineTransfer(home, c))
+ *                                                       + what it queues in the interconnect
  *   Grant(line) ◀──────── at arrival ──────── owner = c; free[line] = arrival + LINE_UPDATE_CYCLES
  *   update the line (LINE_UPDATE_CYCLES), Acquire the next line
  * </pre>
  *
- * Every transaction also occupies the home node's memory controller ({@link HomeMemoryController}, core-local
- * state of the home core like the directory) for one line at the node's DRAM bandwidth, so the transactions of
- * different lines queue there. The answer leg is the line's fetch from its owner (the transfer and the hops to the home, {@link
+ * On the exact engine every transaction that is not a hit also passes the machine's interconnect ({@link
+ * Interconnect}): its request, the home node's memory controller (one line at the node's DRAM bandwidth), the
+ * probes and responses, and the line, each queueing behind whatever else holds the same link, bus or controller,
+ * so the transactions of different lines, and the slot lines of every message, queue with them. The answer leg is the line's fetch from its owner (the transfer and the hops to the home, {@link
  * Topology#lineFetch}) and never less than the home's answer reaching the core. Acquire and Grant are coherence
  * messages ({@link Monitor#sendCoherence}): bytes in a slot of a direct channel that charge no software; the home's
  * own accesses skip the request leg and take their grant from a timer. A core keeps no note of what it owns between
@@ -171,11 +171,12 @@ public final class SharedLineUpdates implements MonitorOperation
         final int owner = d.owner[line];
         final long ready = Math.max(home.now(), d.free[line]);
         // A line the requester still holds is a hit in its own cache: no transaction reaches the controller.
-        final long start = owner == requester ? ready : HomeMemoryController.of(home).reserve(home.now(), ready);
         final long fetch = owner == requester ? 0 : topology.lineFetch(requester, owner, HOME);
-        // The ports of the home's links (or the buses) add what their queues delay the transaction's last packet.
-        final long queued = owner == requester ? 0 : HomeInterconnect.of(home).delay(start, requester, owner);
-        final long arrival = start + Math.max(fetch, topology.lineTransfer(HOME, requester)) + queued;
+        // The home's memory controller, the links (or the buses) add what their queues delay the last packet.
+        final Interconnect interconnect = home.system().interconnect();
+        final long queued = owner == requester || interconnect == null ? 0 :
+            interconnect.delay(home.core(), ready, HOME, requester, owner);
+        final long arrival = ready + Math.max(fetch, topology.lineTransfer(HOME, requester)) + queued;
         d.owner[line] = requester;
         d.free[line] = arrival + LINE_UPDATE_CYCLES;
         if (requester == HOME)

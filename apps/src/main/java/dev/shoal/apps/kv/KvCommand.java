@@ -10,6 +10,7 @@ import dev.shoal.apps.partition.PartitionSession;
 import dev.shoal.kernel.DeterministicScheduler;
 import dev.shoal.kernel.RunnerFactory;
 import dev.shoal.kernel.TraceRecorder;
+import dev.shoal.monitor.Interconnect;
 import dev.shoal.skb.Skb;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -100,6 +101,11 @@ public final class KvCommand implements Callable<Integer>
             }
             final Skb skb = Skb.open(machine());
             final long packages = java.util.stream.IntStream.range(0, cores).map(skb::packageOf).distinct().count();
+            if (Interconnect.modelled(skb.topology()))
+            {
+                throw new BadInputException("--partitions " + partitions + ": " +
+                    Interconnect.whyOnePartition(skb.topology()));
+            }
             if (packages < partitions)
             {
                 throw new BadInputException("--partitions " + partitions + " but the " + cores + " cores of " +

@@ -2,7 +2,6 @@ package dev.shoal.apps.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,8 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.shoal.kernel.DeterministicScheduler;
 import dev.shoal.kernel.TraceRecorder;
-import dev.shoal.monitor.HomeInterconnect;
-import dev.shoal.monitor.HomeMemoryController;
 import dev.shoal.monitor.MonitorConfig;
 import dev.shoal.monitor.MonitorSystem;
 import dev.shoal.skb.Skb;
@@ -93,7 +90,8 @@ class Figure3Test
 
     /**
      * amd-4x4 with its DRAM bandwidth replaced: {@code dram_bandwidth(MBps)} instead of the published 12,800, or
-     * none at all when {@code mbps} is 0. A test machine for the mechanism, not a figure of the paper's.
+     * none at all when {@code mbps} is 0, and no link bandwidth. A test machine for the mechanism, not a figure of
+     * the paper's.
      */
     private static Skb amd4x4WithDramBandwidth(final Path dir, final long mbps) throws IOException
     {
@@ -105,7 +103,10 @@ class Figure3Test
         final String fact = "dram_bandwidth(12800).";
         assertTrue(text.contains(fact), "amd-4x4 carries its published DRAM bandwidth");
         final Path file = dir.resolve("amd-4x4-" + mbps + ".pl");
-        Files.writeString(file, text.replace(fact, mbps == 0 ? "" : "dram_bandwidth(" + mbps + ")."));
+        // Without the links' bandwidth, so that the controller is the only thing that can queue.
+        assertTrue(text.contains("link_bandwidth(4000)."), "amd-4x4 carries its links' bandwidth");
+        Files.writeString(file, text.replace(fact, mbps == 0 ? "" : "dram_bandwidth(" + mbps + ").")
+            .replace("link_bandwidth(4000).", ""));
         return Skb.open(file.toString());
     }
 
@@ -176,7 +177,9 @@ class Figure3Test
     {
         // 800 MB/s: 64 bytes take 200 cycles of the 2.5 GHz clock. Every one of the 16 x lines transactions of a
         // round passes the one controller, so from 2 lines on, where it is the bound, a round, and so one core's
-        // update, takes about 16 x lines x 200 (not exactly: cores that start late or finish early contend less).
+        // update, takes about 16 x lines x 200 (not exactly: cores that start late or finish early contend less,
+        // and the Start messages' slot lines, in core 0's memory, take the same controller, two transactions a
+        // line, so the cores start further apart than on the published controller: 12-18 % over the bound).
         final Skb slow = amd4x4WithDramBandwidth(dir, 800);
         assertEquals(200, slow.topology().homeOccupancyCycles());
         try (MonitorSystem system = boot(slow, 1, 1))
@@ -189,7 +192,7 @@ class Figure3Test
                 final double now = shm(system, 16, lines);
                 assertTrue(now > previous, "16 cores: " + lines + " lines " + now + " after " + previous);
                 final double bound = 16 * lines * 200;
-                assertTrue(lines == 1 || Math.abs(now - bound) <= 0.15 * bound,
+                assertTrue(lines == 1 || Math.abs(now - bound) <= 0.2 * bound,
                     lines + " lines: " + now + " against the controller's " + bound);
                 previous = now;
             }
@@ -275,30 +278,20 @@ class Figure3Test
         try (MonitorSystem system = boot(1, 4))
         {
             shm(system, 16, 4);
-            Object homePorts = null;
             for (int core = 0; core < 16; core++)
             {
                 final int c = core;
                 // local(key, () -> null) looks without creating: the state a core holds, or null.
                 final Object[] held = system.onCore(core, m -> new Object[] {
                     m.local(SharedLineUpdates.Directory.class, () -> null),
-                    m.local(SharedLineUpdates.Updater.class, () -> null),
-                    m.local(HomeMemoryController.class, () -> null),
-                    m.local(HomeInterconnect.class, () -> null)}).get(10, TimeUnit.SECONDS);
+                    m.local(SharedLineUpdates.Updater.class, () -> null)}).get(10, TimeUnit.SECONDS);
                 if (c == SharedLineUpdates.HOME)
                 {
                     assertNotNull(held[0], "the home holds the directory");
-                    assertNotNull(held[2], "the home holds its node's memory controller");
-                    assertNotNull(held[3], "the home holds its package's link ports");
-                    homePorts = held[3];
                 }
                 else
                 {
                     assertNull(held[0], "core " + c + " holds no directory");
-                    assertNull(held[2], "core " + c + " holds no memory controller");
-                    // A core may hold ports of its own, as the home of the rings in its memory (their slot
-                    // lines pass them), but never the lines' home's.
-                    assertNotSame(homePorts, held[3], "core " + c + " holds no ports of the lines' home");
                 }
                 assertNotNull(held[1], "core " + c + " keeps its own progress");
             }

@@ -11,8 +11,18 @@ class PartitionBadInputTest
     @Test
     void shouldRefureMorePartitionsThanPackages()
     {
-        final Cli cli = Cli.run("run", "unmap", "--machine", "amd-2x2", "--cores", "4", "--partitions", "3");
+        final Cli cli = Cli.run("run", "unmap", "--machine", "numa:2x2", "--cores", "4", "--partitions", "3");
         assertOneLine(cli, "more than the machine's 2 packages");
+        assertTrue(ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive), "a worker left behind");
+    }
+
+    @Test
+    void shouldRefuseToSplitAMachineWhoseInterconnectIsShared()
+    {
+        // amd-2x2's links have a bandwidth: every package's transfers queue on them, so it runs in one partition.
+        final Cli cli = Cli.run("run", "unmap", "--machine", "amd-2x2", "--cores", "4", "--partitions", "2");
+        assertOneLine(cli, "amd-2x2 models the occupancy of its links, buses or memory controllers, which all its " +
+            "packages share, so it runs in one partition");
         assertTrue(ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive), "a worker left behind");
     }
 

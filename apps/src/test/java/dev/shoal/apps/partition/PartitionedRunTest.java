@@ -73,7 +73,7 @@ class PartitionedRunTest
     {
         // Half the updating cores, and the lines' home directory's partners, live in the other JVM: only the bytes
         // of the coherence messages can reach them, so the same figures mean no coherence state crossed as objects.
-        final List<String> common = List.of("bench", "--machine", "amd-4x4", "--cores", "16", "--workload",
+        final List<String> common = List.of("bench", "--machine", "numa:4x4", "--cores", "16", "--workload",
             "shm,msg", "--lines", "2", "--quiet", "--out");
         for (final String p : List.of("1", "2"))
         {

@@ -1,0 +1,357 @@
+package dev.shoal.monitor;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+import dev.shoal.kernel.Core;
+import dev.shoal.skb.Topology;
+
+/**
+ * The machine's interconnect as shared hardware: every link direction between two packages, every package's
+ * front-side bus and every node's memory controller is one resource that serves one packet at a time, whichever
+ * home's transaction the packet belongs to, so concurrent transfers queue wherever their paths meet.
+ *
+ * <ul>
+ *   <li><b>HyperTransport</b> (the description's {@code link_bandwidth/1}: the AMD machines). A coherence transaction
+ *   is served by the line's home node. The requester's request ({@link Topology#PROBE_PACKET_BYTES}, a request with
+ *   an address) travels to the home; the home's memory controller starts its line; having no probe filter, these
+ *   Opterons then probe every other package (AMD's ccNUMA performance guidelines, publication 40555, A.2.1: the
+ *   memory controller "sends probes to all other nodes", and answers the requester "once it receives the response
+ *   from the nodes"); each response ({@link Topology#RESPONSE_PACKET_BYTES}) comes back; the line
+ *   ({@link Topology#DATA_PACKET_BYTES}) then travels to the requester. Every packet takes the route of
+ *   {@link Topology#firstHop} link by link, holding each link direction for its bytes at the link's bandwidth and
+ *   then taking one hop step ({@link Topology#homeHopCycles}) to reach the next package.</li>
+ *   <li><b>Front-side buses</b> ({@code bus_bandwidth/1}: the Intel machine). Each package has a bus of its own to
+ *   the chipset, which its two dies share. A line moved between dies of one package crosses that package's bus
+ *   once; between packages it crosses the owner's bus and then the requester's; within a shared cache none.</li>
+ *   <li><b>Memory controllers</b> ({@code dram_bandwidth/1}). Every transaction that reaches a home occupies its
+ *   node's controller for one line at the node's DRAM bandwidth ({@link Topology#homeOccupancyCycles}); the
+ *   transaction goes on when the controller takes it.</li>
+ * </ul>
+ *
+ * <p>What a transaction pays is its <em>queueing</em> only: {@link #delay} and {@link #slotLine} return how much
+ * later its last packet is done than it would be on an idle machine. The latency of an idle transaction, the
+ * broadcast's wait for the farthest package included, is already in the description's line transfers, which were
+ * set from the paper's Table 2.
+ *
+ * <p><b>Who may touch it.</b> It is hardware state of the whole machine, like the engine's calendar: it holds when
+ * each wire and controller is busy, never anything a core's software wrote, so a core learns from it only what it
+ * would learn on real hardware, its own transfers' timing. One instance per machine, made by {@link MonitorSystem}
+ * on the exact engine only, where the machine then runs in one partition ({@link #modelled}), so one host thread
+ * calls it, in the order the engine handles events. Live mode has none: queueing there would depend on host
+ * timing (docs/engine.md). A booking may lie before the caller's clock (a fetch started while its core was busy),
+ * so the resources keep every reservation that ends after the caller's {@linkplain Core#eventFloor event floor}
+ * less {@link #lookback()}: no later booking starts before that.
+ */
+public final class Interconnect
+{
+    private final Topology topology;
+    private final int packages;
+    private final boolean probes;
+    private final boolean buses;
+    /** Per (from, to) package pair: the package a packet from {@code from} crosses its first link to. */
+    private final int[] nextHop;
+    private final long hopCycles;
+    private final long requestCycles;
+    private final long probeCycles;
+    private final long responseCycles;
+    private final long dataCycles;
+    private final long busLineCycles;
+    private final long controllerCycles;
+    /** How far before a caller's event floor a booking may start: two of the machine's longest line transfers. */
+    private final long lookback;
+    private final Resources busy;
+    /** The same resources idle, cleared for each transaction: what its packets take without other traffic. */
+    private final Resources idle;
+    /** What the invalidation of the last {@link #slotLine} queued. */
+    private long writeQueueing;
+
+    Interconnect(final Topology topology)
+    {
+        this.topology = topology;
+        this.packages = topology.packageCount();
+        this.probes = topology.broadcastsProbes();
+        this.buses = topology.hasFrontSideBuses();
+        this.nextHop = new int[packages * packages];
+        for (int a = 0; a < packages; a++)
+        {
+            for (int b = 0; b < packages; b++)
+            {
+                nextHop[a * packages + b] = probes ? topology.firstHop(a, b) : a;
+            }
+        }
+        this.hopCycles = topology.homeHopCycles();
+        this.requestCycles = topology.linkCycles(Topology.PROBE_PACKET_BYTES);
+        this.probeCycles = topology.linkCycles(Topology.PROBE_PACKET_BYTES);
+        this.responseCycles = topology.linkCycles(Topology.RESPONSE_PACKET_BYTES);
+        this.dataCycles = topology.linkCycles(Topology.DATA_PACKET_BYTES);
+        this.busLineCycles = topology.busCycles(Topology.LINE_BYTES);
+        this.controllerCycles = topology.homeOccupancyCycles();
+        long longest = 0;
+        for (int a = 0; a < topology.coreCount(); a++)
+        {
+            for (int b = 0; b < topology.coreCount(); b++)
+            {
+                longest = Math.max(longest, topology.lineTransfer(a, b));
+            }
+        }
+        this.lookback = 2 * longest;
+        this.busy = new Resources(topology, probes, buses, controllerCycles > 0);
+        this.idle = new Resources(topology, probes, buses, controllerCycles > 0);
+    }
+
+    /**
+     * Whether anything of this machine's interconnect can queue: the description gives its links' bandwidth
+     * (and has more than one package), its front-side buses' or its memory controllers'. Such a machine's
+     * resources are shared by all its packages, so the exact engine runs it in one partition.
+     */
+    public static boolean modelled(final Topology topology)
+    {
+        return topology.broadcastsProbes() || topology.hasFrontSideBuses() || topology.homeOccupancyCycles() > 0;
+    }
+
+    /** Why a {@link #modelled} machine is not split into partitions, for the one-line error a request of several gets. */
+    public static String whyOnePartition(final Topology topology)
+    {
+        return topology.machineName() + " models the occupancy of its links, buses or memory controllers, which all " +
+            "its packages share, so it runs in one partition (docs/engine.md)";
+    }
+
+    /** How far before a caller's event floor a booking may start (reservations ending earlier are forgotten). */
+    long lookback()
+    {
+        return lookback;
+    }
+
+    /**
+     * Reserves the resources for one coherence transaction that the home core {@code home} starts at {@code start},
+     * moving a line from core {@code owner}'s cache to core {@code requester}'s, and returns the cycles by which
+     * queueing delays its answer: 0 on an idle machine. Called from {@code caller}'s handler, which bounds how
+     * early any later booking can start.
+     */
+    public long delay(final Core caller, final long start, final int home, final int requester, final int owner)
+    {
+        return delay(caller.eventFloor() - lookback, start, home, requester, owner);
+    }
+
+    /**
+     * {@link #delay(Core, long, int, int, int)} with {@code now}, a time no later booking starts before
+     * (reservations ending by then are forgotten): for tests, which call it without a core.
+     */
+    long delay(final long now, final long start, final int home, final int requester, final int owner)
+    {
+        if (requester == owner)
+        {
+            return 0;
+        }
+        if (busy.lastEnd <= earliest(start, home, requester))
+        {
+            transaction(busy, now, start, home, requester, owner); // as on an idle machine: nothing queues
+            return 0;
+        }
+        idle.clear();
+        return transaction(busy, now, start, home, requester, owner) -
+            transaction(idle, now, start, home, requester, owner);
+    }
+
+    /**
+     * Reserves the resources for one UMP slot line of a ring in the memory of core {@code home}, written by core
+     * {@code writer} and read by core {@code reader} (one of the two is the home): the writer's invalidation of the
+     * reader's copy, starting at {@code written}, then the reader's fetch, starting at {@code fetched} and never
+     * before the invalidation is done (on the idle machine too, so that the two transactions of one line never
+     * queue behind each other). Returns the cycles by which queueing makes the line reach the reader later: 0 on an
+     * idle machine; how much of that the invalidation alone took is then {@link #writeQueueing}.
+     */
+    long slotLine(final Core caller, final long written, final long fetched, final int home, final int writer,
+        final int reader)
+    {
+        return slotLine(caller.eventFloor() - lookback, written, fetched, home, writer, reader);
+    }
+
+    /** {@link #slotLine(Core, long, long, int, int, int)} with {@code now} given, as {@link #delay} takes it. */
+    long slotLine(final long now, final long written, final long fetched, final int home, final int writer,
+        final int reader)
+    {
+        writeQueueing = 0;
+        if (busy.lastEnd <= earliest(written, home, writer))
+        {
+            // Nothing is held from the invalidation's first packet on, so both transactions go as on an idle
+            // machine: the fetch starts after the invalidation. Saves the idle machine's half of the work.
+            final long invalidated = transaction(busy, now, written, home, writer, reader);
+            transaction(busy, now, Math.max(fetched, invalidated), home, reader, writer);
+            return 0;
+        }
+        idle.clear();
+        final long idleWritten = transaction(idle, now, written, home, writer, reader);
+        final long busyWritten = transaction(busy, now, written, home, writer, reader);
+        writeQueueing = busyWritten - idleWritten;
+        return transaction(busy, now, Math.max(fetched, busyWritten), home, reader, writer) -
+            transaction(idle, now, Math.max(fetched, idleWritten), home, reader, writer);
+    }
+
+    /** Of the queueing the last {@link #slotLine} returned, what the writer's invalidation took. */
+    long writeQueueing()
+    {
+        return writeQueueing;
+    }
+
+    /** The earliest a transaction the home starts at {@code start} holds anything: when its request set out. */
+    private long earliest(final long start, final int home, final int requester)
+    {
+        if (!probes)
+        {
+            return start;
+        }
+        final int hops = topology.packageHops(topology.packageOf(requester), topology.packageOf(home));
+        return start - hops * (requestCycles + hopCycles);
+    }
+
+    /** When a transaction's last packet is done on the given resources. */
+    private long transaction(final Resources r, final long now, final long start, final int home,
+        final int requester, final int owner)
+    {
+        if (buses)
+        {
+            return busTransfer(r, now, start, requester, owner);
+        }
+        final int homePackage = topology.packageOf(home);
+        long at = start;
+        if (probes)
+        {
+            // The request set out so as to reach an idle home at start: what it queues on the way makes it later.
+            final int from = topology.packageOf(requester);
+            at = Math.max(start, travel(r, now, from, homePackage, earliest(start, home, requester), requestCycles));
+        }
+        if (r.controllers != null)
+        {
+            at = r.reserve(r.controllers[homePackage], now, at, controllerCycles);
+        }
+        if (!probes)
+        {
+            return at;
+        }
+        long answered = at;
+        for (int p = 0; p < packages; p++)
+        {
+            if (p != homePackage)
+            {
+                final long probed = travel(r, now, homePackage, p, at, probeCycles);
+                answered = Math.max(answered, travel(r, now, p, homePackage, probed, responseCycles));
+            }
+        }
+        return travel(r, now, homePackage, topology.packageOf(requester), answered, dataCycles);
+    }
+
+    /**
+     * When a packet of {@code cycles} per link that leaves package {@code from} at {@code at} reaches package
+     * {@code to}: link by link on its route, each held for its cycles from when it is free, then a hop step on.
+     */
+    private long travel(final Resources r, final long now, final int from, final int to, final long at,
+        final long cycles)
+    {
+        long t = at;
+        int here = from;
+        while (here != to)
+        {
+            final int next = nextHop[here * packages + to];
+            t = r.reserve(r.links[here * packages + next], now, t, cycles) + cycles + hopCycles;
+            here = next;
+        }
+        return t;
+    }
+
+    /** When the line has crossed the buses between the owner's die and the requester's. */
+    private long busTransfer(final Resources r, final long now, final long start, final int requester,
+        final int owner)
+    {
+        if (topology.sharesCache(requester, owner))
+        {
+            return start;
+        }
+        final int from = topology.packageOf(owner);
+        final int to = topology.packageOf(requester);
+        final long first = r.reserve(r.buses[from], now, start, busLineCycles) + busLineCycles;
+        return from == to ? first : r.reserve(r.buses[to], now, first, busLineCycles) + busLineCycles;
+    }
+
+    /** Reservations held on every resource (for tests). */
+    int reservations()
+    {
+        return busy.reservations();
+    }
+
+    /** One set of the machine's resources, with the latest end of anything reserved on them. */
+    private static final class Resources
+    {
+        /** Link directions by (from, to) package pair, null where the two are not neighbours. */
+        final OccupancySchedule[] links;
+        /** Front-side buses by package, or null. */
+        final OccupancySchedule[] buses;
+        /** Memory controllers by node (package), or null. */
+        final OccupancySchedule[] controllers;
+        /** Every one of them. */
+        final OccupancySchedule[] all;
+        long lastEnd = Long.MIN_VALUE;
+
+        Resources(final Topology topology, final boolean probes, final boolean buses, final boolean controllers)
+        {
+            final int packages = topology.packageCount();
+            links = new OccupancySchedule[packages * packages];
+            if (probes)
+            {
+                for (int a = 0; a < packages; a++)
+                {
+                    for (int b = 0; b < packages; b++)
+                    {
+                        if (topology.packageHops(a, b) == 1)
+                        {
+                            links[a * packages + b] = new OccupancySchedule();
+                        }
+                    }
+                }
+            }
+            this.buses = buses ? schedules(packages) : null;
+            this.controllers = controllers ? schedules(packages) : null;
+            this.all = Stream.of(links, this.buses, this.controllers).filter(Objects::nonNull)
+                .flatMap(Arrays::stream).filter(Objects::nonNull).toArray(OccupancySchedule[]::new);
+        }
+
+        private static OccupancySchedule[] schedules(final int count)
+        {
+            final OccupancySchedule[] schedules = new OccupancySchedule[count];
+            for (int i = 0; i < count; i++)
+            {
+                schedules[i] = new OccupancySchedule();
+            }
+            return schedules;
+        }
+
+        /** {@link OccupancySchedule#reserve}, noting the latest end. */
+        long reserve(final OccupancySchedule schedule, final long now, final long ready, final long cycles)
+        {
+            final long start = schedule.reserve(now, ready, cycles);
+            lastEnd = Math.max(lastEnd, start + cycles);
+            return start;
+        }
+
+        void clear()
+        {
+            for (final OccupancySchedule s : all)
+            {
+                s.clear();
+            }
+            lastEnd = Long.MIN_VALUE;
+        }
+
+        int reservations()
+        {
+            int count = 0;
+            for (final OccupancySchedule s : all)
+            {
+                count += s.reservations();
+            }
+            return count;
+        }
+    }
+}
