@@ -444,34 +444,34 @@ final class Validation
               --workload shm,msg` gives the same figures). Coherence is modelled as message passing to
               the lines' home (core 0), which serves one transaction per line at a time; each access
               costs a request leg and an answer leg of a line transfer each (cost-model.md). Every
-              transaction also occupies the home node's memory controller (13 cycles a line, DDR2-800)
-              and the home package's HyperTransport ports: these Opterons have no probe filter, so the
-              home sends a probe (8 bytes, 5 cycles at the link's 4 GB/s each way) to each of the three
-              other packages and answers only when every response is back, and the line (4 + 64 bytes,
-              43 cycles) leaves by the port toward the requester's package. The slot lines of the rings
-              in core 0's memory pass the same ports: MSG's requests and replies, and the workload's own
-              Start and Done messages. Idle ports cost nothing (the line transfers, set from Table 2,
-              already hold an idle broadcast); a transaction or a slot line pays what the queues at the
-              ports delay it (cost-model.md, "The interconnect at the home"). The figures without the
-              ports below come from the same `bench` with `--machine` a copy of `amd-4x4.pl` without its
-              `link_bandwidth/1` line. SHM now grows with cores and with lines (at 2 cores each line is
-              two legs in a row: 198 cycles a line, no port queues): at 16 cores SHM1 4,186, SHM2 4,299,
-              SHM4 4,433, SHM8 6,108 (4,289, 4,177, 4,041 and 4,633 without the ports; -49 % against
-              the paper's ≈ 12k for SHM8), and SHM8 5,995 at 14 cores. With few lines the convoys at
-              each line still set the figure, about one line transfer per core whatever the number of
-              lines; the ports add where many lines are in flight at once. The port toward package 1 is
-              the busiest: on the square it carries the probes to packages 1 and 2 (a fixed route, the
-              lowest-numbered neighbour first) and the lines of the 8 cores there, about 4.0k cycles of
-              its time in a round of 8 lines against a round of about 6.1k: about 32 cycles per core
-              and line against the paper's slope of about 94. MSG is dearer too: each request and reply
-              is a slot line of a ring in core 0's memory, and 15 clients' lines meet at its ports
-              (MSG 3,545 without them, 3,633 with them at 16 cores, for every number of lines). So SHM
-              is still dearer than MSG from one line on at 16 cores and the crossing between 2 and 4
-              lines is missed. MSG is bounded by the server: its store buffer commits one reply line
-              per update (about 240 cycles averaged over its clients' distances, with what the reply
-              lines queue at its ports), so 15 clients wait about 15 of those, the same for every
+              transaction also passes the machine's interconnect: its request travels to the home, the
+              home node's memory controller takes it (13 cycles a line, DDR2-800), and, these Opterons
+              having no probe filter, the home sends a probe (8 bytes, 5 cycles at the link's 4 GB/s
+              each way) to each of the three other packages and answers only when every response is
+              back, and the line (4 + 64 bytes, 43 cycles) travels to the requester's package, every
+              packet on every link of its route. The links and controllers are the whole machine's:
+              the slot lines of every ring pass them too (MSG's requests and replies, and the
+              workload's own Start and Done messages). An idle interconnect costs nothing (the line
+              transfers, set from Table 2, already hold an idle broadcast); a transaction or a slot line
+              pays what the queues delay it (cost-model.md, "The interconnect"). The figures "with the
+              controllers only" below come from the same `bench` with `--machine` a copy of `amd-4x4.pl`
+              without its `link_bandwidth/1` line. At 2 cores each line is two legs in a row (198
+              cycles a line, nothing queues); at 16 cores SHM1 4,271, SHM2 4,202, SHM4 4,535, SHM8 6,467
+              (4,228, 4,271, 4,145 and 4,634 with the controllers only; -46 % against the paper's
+              ≈ 12k for SHM8). SHM8 is 6,532 at 14 cores, so it does not grow from 14 to 16: the last
+              two cores are on package 3, and their late start takes more off the others' convoys than
+              their packets add at the links. With few lines the convoys at each line set the figure,
+              about one line transfer per core whatever the number of lines; the links add where many
+              lines are in flight at once, about 32 cycles per core and line against the paper's slope
+              of about 94. MSG is dearer too: each request and reply is a slot line of a ring in core
+              0's memory, and 15 clients' lines meet on its node's links and controller (MSG 3,643 with
+              the controllers only, 3,834 with the links as well, at 16 cores, for every number of
+              lines). So SHM is still dearer than MSG from one line on at 16 cores and the crossing
+              between 2 and 4 lines is missed. MSG is bounded by the server: its store buffer commits
+              one reply line per update (about 240 cycles averaged over its clients' distances, with
+              what the reply lines queue), so 15 clients wait about 15 of those, the same for every
               number of lines, as in the paper (the lines stay in the server's cache). The server's own
-              cost falls from 404 cycles at 2 cores (it waits for each request's line) to about 242
+              cost falls from 404 cycles at 2 cores (it waits for each request's line) to about 256
               once requests queue and their fetches overlap, as the paper's does; it includes the
               monitor's dispatch, which a user-level RPC would not pay.
             - **Figure 6** is held out. At 2 cores a round trip costs four line transfers, two dispatches and the
@@ -481,25 +481,26 @@ final class Validation
               flight, so the initiator's 31 acknowledgement fetches overlap and unicast is bounded by its store
               buffer, which commits the 31 requests one line transfer after another. Those request lines, and
               the acknowledgements, are lines of rings in core 0's memory: each is two transactions at core 0's
-              ports (the writer's invalidation of the reader's copy and the reader's fetch, each with its probe
-              to the seven other packages, the line 34 cycles on the port toward the reader's package), and
-              they queue there: unicast is 180 cycles dearer than without the ports (9,988 on a copy of
-              `amd-8x4.pl` without `link_bandwidth/1`). Broadcast's one line serves its 31 readers one
-              transfer after another, 9,988 cycles, and finds the ports idle: the model has nothing that makes
-              broadcast's one line dearer than unicast's 31 (the paper has it 1.1k dearer, contention on the
-              one line's home), and nothing was changed to restore the paper's order. Both come out 20–28 %
-              under the paper. The ports make up 180 cycles of unicast's 2.5k shortfall; what
-              is left out (cost-model.md): the home's memory controller for slot lines, the request packet,
-              the links beyond the home's ports, and ports shared between homes of one package (each home
-              core keeps its own). The multicasts send one request per package, so the initiator's store
-              buffer is busy for 10 lines instead of 31, and the NUMA-aware one sends to the furthest
-              packages first and to its own package last, so the leaders' subtrees, the long ones, start
-              earlier: 744 cycles of advantage against the paper's 1.7k. Its other half, rings on the
-              leaders' nodes, does not show on this machine: the leaders are core 0's children in the boot
-              tree, whose channels core 0 opened at boot from its own memory (the multicast opens channels
-              from the leader's memory only where none exists). Both multicasts stay too slow (+29 %,
-              +76 %): per acknowledgement the initiator still pays a dispatch (a tenth of an LRPC, an
-              estimate) and the leaders' forwards wait in their store buffers.
+              node (the writer's invalidation of the reader's copy and the reader's fetch, each taking the
+              node's memory controller and sending its probe to the seven other packages), and they queue
+              there: unicast is 180 cycles dearer than with no interconnect (9,988 on a copy of `amd-8x4.pl`
+              without `link_bandwidth/1` and `dram_bandwidth/1`), the controller's queue making all of it
+              (the lines that queued there find the links free). Broadcast's one line serves its 31
+              readers one transfer after another, 9,988 cycles, and finds everything idle: the model has
+              nothing that makes broadcast's one line dearer than unicast's 31 (the paper has it 1.1k dearer,
+              contention on the one line's home), and nothing was changed to restore the paper's order. Both
+              come out 20–28 % under the paper. The interconnect makes up 180 cycles of unicast's 2.5k
+              shortfall; what it leaves out (cost-model.md): each socket's snoop work, and the protocol's
+              own legs (responses and data go to the requester on the real parts). The multicasts send one
+              request per package, so the initiator's store buffer is busy for 10 lines instead of 31, and
+              the NUMA-aware one sends to the furthest packages first and to its own package last, so the
+              leaders' subtrees, the long ones, start earlier: 737 cycles of advantage against the paper's
+              1.7k. Its other half, rings on the leaders' nodes, does not show on this machine: the leaders
+              are core 0's children in the boot tree, whose channels core 0 opened at boot from its own
+              memory (the multicast opens channels from the leader's memory only where none exists). Both
+              multicasts stay too slow (+29 %, +76 %): per acknowledgement the initiator still pays a
+              dispatch (a tenth of an LRPC, an estimate) and the leaders' forwards wait in their store
+              buffers.
             """).append(figure7Notes(rows));
         out.append("\n## Figures\n\n| figure | machine | case | variant | published | Shoal | error |\n" +
             "|---|---|---|---|---:|---:|---:|\n");
