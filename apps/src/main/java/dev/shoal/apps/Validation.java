@@ -453,20 +453,24 @@ final class Validation
               the slot lines of every ring pass them too (MSG's requests and replies, and the
               workload's own Start and Done messages). An idle interconnect costs nothing (the line
               transfers, set from Table 2, already hold an idle broadcast); a transaction or a slot line
-              pays what the queues delay it (cost-model.md, "The interconnect"). The figures "with the
-              controllers only" below come from the same `bench` with `--machine` a copy of `amd-4x4.pl`
-              without its `link_bandwidth/1` line. At 2 cores each line is two legs in a row (198
-              cycles a line, nothing queues); at 16 cores SHM1 4,271, SHM2 4,202, SHM4 4,535, SHM8 6,467
-              (4,228, 4,271, 4,145 and 4,634 with the controllers only; -46 % against the paper's
-              ≈ 12k for SHM8). SHM8 is 6,532 at 14 cores, so it does not grow from 14 to 16: the last
-              two cores are on package 3, and their late start takes more off the others' convoys than
-              their packets add at the links. With few lines the convoys at each line set the figure,
-              about one line transfer per core whatever the number of lines; the links add where many
-              lines are in flight at once, about 32 cycles per core and line against the paper's slope
-              of about 94. MSG is dearer too: each request and reply is a slot line of a ring in core
-              0's memory, and 15 clients' lines meet on its node's links and controller (MSG 3,643 with
-              the controllers only, 3,834 with the links as well, at 16 cores, for every number of
-              lines). So SHM is still dearer than MSG from one line on at 16 cores and the crossing
+              pays what the queues delay it (cost-model.md, "The interconnect"). And the home holds a
+              line from one transaction until the requester's unblock is back (the Hammer protocol's
+              source-done: 0 cycles from the home's own package, 53 a hop across links here, a
+              response packet's 3 and the hop step of 50 derived from the line transfers), so each
+              handoff of a contended line takes that much longer. The figures "without the links" below come from the same `bench` with
+              `--machine` a copy of `amd-4x4.pl` without its `link_bandwidth/1` line (which also drops
+              the broadcast protocol, and with it the unblock). At 2 cores each line is two legs in a
+              row (198 cycles a line, nothing queues); at 16 cores SHM1 4,980, SHM2 4,974, SHM4 5,099,
+              SHM8 5,943 (4,228, 4,271, 4,145 and 4,634 without the links; -50 % against the paper's
+              ≈ 12k for SHM8), and SHM8 5,710 at 14 cores. With few lines the convoys at each line set
+              the figure, about one handoff per core whatever the number of lines, and the unblocks
+              make each handoff dearer (SHM1 +18 %); with 8 lines they spread the transactions out, and
+              what they take off the queueing on the links is about what they add to the convoys
+              (SHM8 was 6,467 with the links and no unblock: a reading of the figures, not measured
+              apart). The links add about 20 cycles per core and line where the paper's slope is about
+              94. MSG is dearer too: each request and reply is a slot line of a ring in core
+              0's memory, and 15 clients' lines meet on its node's links and controller (MSG 3,643
+              without the links, 3,834 with them, at 16 cores, for every number of lines). So SHM is still dearer than MSG from one line on at 16 cores and the crossing
               between 2 and 4 lines is missed. MSG is bounded by the server: its store buffer commits
               one reply line per update (about 240 cycles averaged over its clients' distances, with
               what the reply lines queue), so 15 clients wait about 15 of those, the same for every
@@ -475,31 +479,29 @@ final class Validation
               once requests queue and their fetches overlap, as the paper's does; it includes the
               monitor's dispatch, which a user-level RPC would not pay.
             - **Figure 6** is held out. At 2 cores a round trip costs four line transfers, two dispatches and the
-              INVLPG (about 1.6k against ≈ 1.3k). At 32 cores the model does **not** give the paper's order:
-              NUMA-aware multicast < multicast < broadcast < unicast, where the paper has unicast ≈ 1.1k
-              cheaper than broadcast. A core polling many rings has up to its miss buffers' worth of fetches in
-              flight, so the initiator's 31 acknowledgement fetches overlap and unicast is bounded by its store
-              buffer, which commits the 31 requests one line transfer after another. Those request lines, and
-              the acknowledgements, are lines of rings in core 0's memory: each is two transactions at core 0's
-              node (the writer's invalidation of the reader's copy and the reader's fetch, each taking the
-              node's memory controller and sending its probe to the seven other packages), and they queue
-              there: unicast is 180 cycles dearer than with no interconnect (9,988 on a copy of `amd-8x4.pl`
-              without `link_bandwidth/1` and `dram_bandwidth/1`), the controller's queue making all of it
-              (the lines that queued there find the links free). Broadcast's one line serves its 31
-              readers one transfer after another, 9,988 cycles, and finds everything idle: the model has
-              nothing that makes broadcast's one line dearer than unicast's 31 (the paper has it 1.1k dearer,
-              contention on the one line's home), and nothing was changed to restore the paper's order. Both
-              come out 20–28 % under the paper. The interconnect makes up 180 cycles of unicast's 2.5k
-              shortfall; what it leaves out (cost-model.md): each socket's snoop work, and the protocol's
-              own legs (responses and data go to the requester on the real parts). The multicasts send one
-              request per package, so the initiator's store buffer is busy for 10 lines instead of 31, and
-              the NUMA-aware one sends to the furthest packages first and to its own package last, so the
-              leaders' subtrees, the long ones, start earlier: 737 cycles of advantage against the paper's
-              1.7k. Its other half, rings on the leaders' nodes, does not show on this machine: the leaders
-              are core 0's children in the boot tree, whose channels core 0 opened at boot from its own
-              memory (the multicast opens channels from the leader's memory only where none exists). Both
-              multicasts stay too slow (+29 %, +76 %): per acknowledgement the initiator still pays a
-              dispatch (a tenth of an LRPC, an estimate) and the leaders' forwards wait in their store
+              INVLPG (about 1.6k against ≈ 1.3k). At 32 cores the model gives the paper's order, NUMA-aware
+              multicast < multicast < unicast < broadcast. A core polling many rings has up to its miss
+              buffers' worth of fetches in flight, so the initiator's 31 acknowledgement fetches overlap and
+              unicast is bounded by its store buffer, which commits the 31 requests one line transfer after
+              another. Those request lines, and the acknowledgements, are lines of rings in core 0's memory:
+              each is two transactions at core 0's node (the writer's invalidation of the reader's copy and
+              the reader's fetch, each taking the node's memory controller and sending its probe to the seven
+              other packages), and they queue there: unicast is 183 cycles dearer than with no interconnect
+              (9,988 on a copy of `amd-8x4.pl` without `link_bandwidth/1` and `dram_bandwidth/1`).
+              Broadcast's one line serves its 31 readers one transaction after another, and its home takes
+              the next reader's fetch only when the previous reader's unblock is back (37 cycles from a
+              package one hop away, 74 from two): 11,579 cycles, 1,591 more than without the unblocks, so
+              broadcast is 1.4k dearer than unicast where the paper has it 1.1k dearer. Both come out 16–20 %
+              under the paper; what the interconnect leaves out (cost-model.md): each socket's snoop work,
+              and the protocol's own legs (responses and data go to the requester on the real parts). The
+              multicasts send one request per package, so the initiator's store buffer is busy for 10 lines
+              instead of 31, and the NUMA-aware one sends to the furthest packages first and to its own
+              package last, so the leaders' subtrees, the long ones, start earlier: 725 cycles of advantage
+              against the paper's 1.7k. Its other half, rings on the leaders' nodes, does not show on this
+              machine: the leaders are core 0's children in the boot tree, whose channels core 0 opened at
+              boot from its own memory (the multicast opens channels from the leader's memory only where none
+              exists). Both multicasts stay too slow (+29 %, +76 %): per acknowledgement the initiator still
+              pays a dispatch (a tenth of an LRPC, an estimate) and the leaders' forwards wait in their store
               buffers.
             """).append(figure7Notes(rows));
         out.append("\n## Figures\n\n| figure | machine | case | variant | published | Shoal | error |\n" +

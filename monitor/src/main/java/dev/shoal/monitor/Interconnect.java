@@ -19,9 +19,10 @@ import dev.shoal.skb.Topology;
  *   Opterons then probe every other package (AMD's ccNUMA performance guidelines, publication 40555, A.2.1: the
  *   memory controller "sends probes to all other nodes", and answers the requester "once it receives the response
  *   from the nodes"); each response ({@link Topology#RESPONSE_PACKET_BYTES}) comes back; the line
- *   ({@link Topology#DATA_PACKET_BYTES}) then travels to the requester. Every packet takes the route of
- *   {@link Topology#firstHop} link by link, holding each link direction for its bytes at the link's bandwidth and
- *   then taking one hop step ({@link Topology#homeHopCycles}) to reach the next package.</li>
+ *   ({@link Topology#DATA_PACKET_BYTES}) then travels to the requester, whose unblock (a response packet) goes
+ *   back to the home, which holds the line until it is in ({@link Topology#unblockCycles}). Every packet takes
+ *   the route of {@link Topology#firstHop} link by link, holding each link direction for its bytes at the link's
+ *   bandwidth and then taking one hop step ({@link Topology#homeHopCycles}) to reach the next package.</li>
  *   <li><b>Front-side buses</b> ({@code bus_bandwidth/1}: the Intel machine). Each package has a bus of its own to
  *   the chipset, which its two dies share. A line moved between dies of one package crosses that package's bus
  *   once; between packages it crosses the owner's bus and then the requester's; within a shared cache none.</li>
@@ -159,8 +160,8 @@ public final class Interconnect
      * Reserves the resources for one UMP slot line of a ring in the memory of core {@code home}, written by core
      * {@code writer} and read by core {@code reader} (one of the two is the home): the writer's invalidation of the
      * reader's copy, starting at {@code written}, then the reader's fetch, starting at {@code fetched} and never
-     * before the invalidation is done (on the idle machine too, so that the two transactions of one line never
-     * queue behind each other). Returns the cycles by which queueing makes the line reach the reader later: 0 on an
+     * before the invalidation's unblock is back at the home (on the idle machine too, so that the two transactions
+     * of one line never queue behind each other). Returns the cycles by which queueing makes the line reach the reader later: 0 on an
      * idle machine; how much of that the invalidation alone took is then {@link #writeQueueing}.
      */
     long slotLine(final Core caller, final long written, final long fetched, final int home, final int writer,
@@ -178,16 +179,16 @@ public final class Interconnect
         {
             // Nothing is held from the invalidation's first packet on, so both transactions go as on an idle
             // machine: the fetch starts after the invalidation. Saves the idle machine's half of the work.
-            final long invalidated = transaction(busy, now, written, home, writer, reader);
-            transaction(busy, now, Math.max(fetched, invalidated), home, reader, writer);
+            transaction(busy, now, written, home, writer, reader);
+            transaction(busy, now, Math.max(fetched, busy.unblocked), home, reader, writer);
             return 0;
         }
         idle.clear();
         final long idleWritten = transaction(idle, now, written, home, writer, reader);
         final long busyWritten = transaction(busy, now, written, home, writer, reader);
         writeQueueing = busyWritten - idleWritten;
-        return transaction(busy, now, Math.max(fetched, busyWritten), home, reader, writer) -
-            transaction(idle, now, Math.max(fetched, idleWritten), home, reader, writer);
+        return transaction(busy, now, Math.max(fetched, busy.unblocked), home, reader, writer) -
+            transaction(idle, now, Math.max(fetched, idle.unblocked), home, reader, writer);
     }
 
     /** Of the queueing the last {@link #slotLine} returned, what the writer's invalidation took. */
@@ -213,7 +214,8 @@ public final class Interconnect
     {
         if (buses)
         {
-            return busTransfer(r, now, start, requester, owner);
+            r.unblocked = busTransfer(r, now, start, requester, owner);
+            return r.unblocked;
         }
         final int homePackage = topology.packageOf(home);
         long at = start;
@@ -229,6 +231,7 @@ public final class Interconnect
         }
         if (!probes)
         {
+            r.unblocked = at;
             return at;
         }
         long answered = at;
@@ -240,7 +243,11 @@ public final class Interconnect
                 answered = Math.max(answered, travel(r, now, p, homePackage, probed, responseCycles));
             }
         }
-        return travel(r, now, homePackage, topology.packageOf(requester), answered, dataCycles);
+        final int requesterPackage = topology.packageOf(requester);
+        final long done = travel(r, now, homePackage, requesterPackage, answered, dataCycles);
+        // The requester's unblock goes back to the home, which holds the line until it is in (unblockCycles).
+        r.unblocked = travel(r, now, requesterPackage, homePackage, done, responseCycles);
+        return done;
     }
 
     /**
@@ -293,6 +300,8 @@ public final class Interconnect
         /** Every one of them. */
         final OccupancySchedule[] all;
         long lastEnd = Long.MIN_VALUE;
+        /** When the last transaction run on these resources let its home take the next one for its line. */
+        long unblocked;
 
         Resources(final Topology topology, final boolean probes, final boolean buses, final boolean controllers)
         {

@@ -25,7 +25,8 @@ import dev.shoal.skb.Topology;
  * sender's store buffer commits one line at a time, a receiver stalls on each fetch), the slot software
  * {@link CostModel#umpSendSlot()} / {@link CostModel#umpReceiveSlot()}, a monitor dispatch
  * {@link CostModel#monitorHandler()}, and dropping one page from a TLB {@link #INVLPG_CYCLES}. The broadcast's one
- * line serves its readers one transfer at a time.
+ * line serves its readers one transaction at a time, each ending when the reader's unblock is back at the line's
+ * home ({@code Topology.unblockCycles}).
  *
  * <p>Faults: the initiator waits {@code timeoutCycles} of simulated time (default {@value #DEFAULT_TIMEOUT_CYCLES})
  * for the acknowledgements. If they are not all in by then, the shootdown completes with {@link Result#timedOut()}
@@ -158,14 +159,16 @@ public final class ShootdownOperation implements MonitorOperation
         final CostModel costs = initiator.core().costs();
         if (strategy == ShootdownStrategy.BROADCAST)
         {
-            // One slot write; the line then serves its readers one transfer at a time: each reader's copy leaves
-            // when the previous reader's transfer is done (sendStamped adds this reader's own transfer).
+            // One slot write; the line then serves its readers one transaction at a time: its home (the
+            // initiator's node) takes a reader's fetch once the previous reader's unblock is back, that reader's
+            // transfer done (sendStamped adds this reader's own transfer).
             long lineFree = initiator.core().clock().advance(costs.umpSendSlot());
             for (int k = 0; k < plan.size(); k++)
             {
                 final Hop hop = plan.get(k);
                 initiator.sendStamped(hop.core(), new Invalidate(id, asid, vaddr, bytes, hop.forwardTo()), lineFree);
-                lineFree += topology.lineTransfer(initiator.coreId(), hop.core());
+                lineFree += topology.lineTransfer(initiator.coreId(), hop.core()) +
+                    topology.unblockCycles(hop.core(), initiator.coreId());
             }
         }
         else

@@ -209,6 +209,24 @@ public final class Topology {
     }
 
     /**
+     * Cycles from when a coherence transaction's line reaches core {@code requester} until the home node of core
+     * {@code homeCore}'s memory may start the next transaction for the same line: the requester's unblock (the
+     * Hammer protocol's source-done) travelling back to the home, one response packet ({@link #RESPONSE_PACKET_BYTES})
+     * at the link's bandwidth and one {@link #homeHopCycles hop step} for each hop between their packages. The home
+     * keeps the line blocked until then (gem5's MOESI_hammer directory, an AMD-contributed model of the protocol:
+     * a request puts the line in a blocked state, NO_B or O_B, that only the requester's Unblock ends). Only on
+     * machines that {@link #broadcastsProbes broadcast probes} (the Opteron descriptions); 0 elsewhere, and 0 when the
+     * two share a package (the unblock crosses no link). Allocation-free.
+     */
+    public long unblockCycles(int requester, int homeCore) {
+        if (!broadcastsProbes()) {
+            return 0;
+        }
+        return packageHops(packageOf(requester), packageOf(homeCore)) *
+            (linkCycles(RESPONSE_PACKET_BYTES) + homeHopCycles());
+    }
+
+    /**
      * Cycles core {@code reader} stalls to fetch one line that core {@code writer} wrote and whose memory belongs to
      * core {@code homeCore}'s node: {@link #lineTransfer} plus {@link #homeHopCycles} for each hop from the reader's
      * package to the home's. Allocation-free.

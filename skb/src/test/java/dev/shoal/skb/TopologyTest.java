@@ -67,6 +67,19 @@ class TopologyTest {
     }
 
     @Test
+    void shouldHoldALineAtItsHomeUntilTheRequestersUnblockIsBackOnTheOpterons() {
+        // amd-8x4: a hop step of 275 - 240 = 35 cycles and a 4-byte response packet of 2 cycles per hop.
+        Topology amd = Skb.open("amd-8x4").topology();
+        assertEquals(35, amd.homeHopCycles());
+        assertEquals(0, amd.unblockCycles(3, 0), "the home's own package: no link");
+        assertEquals(37, amd.unblockCycles(4, 0), "package 1, one hop");
+        assertEquals(74, amd.unblockCycles(8, 0), "package 2, two hops");
+        assertEquals(74, amd.unblockCycles(0, 8), "the same way back");
+        assertEquals(0, Skb.open("intel-2x4").topology().unblockCycles(7, 0), "a bus: no home to unblock");
+        assertEquals(0, Skb.open("numa:4x4").topology().unblockCycles(15, 0), "no broadcast protocol described");
+    }
+
+    @Test
     void shouldRouteToTheLowestNumberedNeighbourOnAShortestPath() {
         // amd-8x4: package 0 is linked to 1, 4 and 7.
         Topology topology = Skb.open("amd-8x4").topology();

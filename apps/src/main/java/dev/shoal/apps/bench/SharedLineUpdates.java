@@ -25,7 +25,8 @@ import dev.shoal.skb.Topology;
  *   Acquire(line) ── lineTransfer(c, home) ─▶ ready = max(now, free[line])          (one transaction per line)
  *                                             arrival = ready + max(lineFetch(c, owner, home), lineTransfer(home, c))
  *                                                       + what it queues in the interconnect
- *   Grant(line) ◀──────── at arrival ──────── owner = c; free[line] = arrival + LINE_UPDATE_CYCLES
+ *   Grant(line) ◀──────── at arrival ──────── owner = c; free[line] = arrival + max(LINE_UPDATE_CYCLES,
+ *                                                                             unblockCycles(c, home))
  *   update the line (LINE_UPDATE_CYCLES), Acquire the next line
  * </pre>
  *
@@ -178,7 +179,8 @@ public final class SharedLineUpdates implements MonitorOperation
             interconnect.delay(home.core(), ready, HOME, requester, owner);
         final long arrival = ready + Math.max(fetch, topology.lineTransfer(HOME, requester)) + queued;
         d.owner[line] = requester;
-        d.free[line] = arrival + LINE_UPDATE_CYCLES;
+        // The home takes the line's next transaction once the requester's unblock is back (and the update done).
+        d.free[line] = arrival + Math.max(LINE_UPDATE_CYCLES, topology.unblockCycles(requester, HOME));
         if (requester == HOME)
         {
             home.after(arrival - home.now(), () -> onGrant(home));
