@@ -60,7 +60,8 @@ dram_bandwidth(12800).
 % link_bandwidth(MBps): one direction of one HyperTransport link, in 10^6 bytes a second. The home of a line
 % sends, with every coherence transaction it serves, a probe to every other package (these parts have no probe
 % filter) and answers once every response is back; each packet occupies the link it crosses at this bandwidth, one
-% packet at a time, so concurrent transactions queue at the home's ports (docs/cost-model.md, "The interconnect").
+% packet at a time, so concurrent transactions queue on every link they share (docs/cost-model.md, "The
+% interconnect"); the requester's unblock goes back to the home, which holds the line until it is in.
 % Packets, from the HyperTransport specification (MindShare, "HyperTransport System Architecture", ch. 4: packets
 % are multiples of 4 bytes, control packets 4 or 8, data packets at most 64): a probe 8 bytes (a request with an
 % address), a response 4, a line 4 + 64. Coherent HyperTransport's own formats are unpublished.
