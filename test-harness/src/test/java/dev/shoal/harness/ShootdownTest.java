@@ -105,11 +105,13 @@ class ShootdownTest
     @Test
     void shouldQueueAUnicastsSlotLinesAtTheInitiatorsPorts(@TempDir final Path dir) throws Exception
     {
-        // The same machine without link_bandwidth: its links are pure delay. With it, the 31 requests that core 0
-        // writes into the rings in its memory, and the acknowledgements it fetches from them, pass the three ports
-        // of its package one packet at a time, and queue there.
+        // The same machine without link_bandwidth and dram_bandwidth: its links are pure delay and its memory
+        // controllers have no occupancy. With them, the 31 requests that core 0 writes into the rings in its
+        // memory, and the acknowledgements it fetches from them, pass the ports of its package and its node's
+        // controller one at a time, and queue there (either alone queues them: both serve core 0's node).
         final Path noPorts = Files.writeString(dir.resolve("amd-8x4-no-ports.pl"), builtIn("amd-8x4").lines()
-            .filter(line -> !line.startsWith("link_bandwidth(")).collect(Collectors.joining("\n", "", "\n")));
+            .filter(line -> !line.startsWith("link_bandwidth(") && !line.startsWith("dram_bandwidth("))
+            .collect(Collectors.joining("\n", "", "\n")));
         final long ports = latency(Skb.open("amd-8x4"), 32, ShootdownStrategy.UNICAST);
         final long pureDelay = latency(Skb.open(noPorts.toString()), 32, ShootdownStrategy.UNICAST);
         assertTrue(ports > pureDelay, "with the ports' bandwidth " + ports + ", without " + pureDelay);
