@@ -74,12 +74,13 @@ public final class MonitorSystem implements AutoCloseable
         this.monitorStarts = new java.util.concurrent.atomic.AtomicIntegerArray(config.cores());
         this.interconnect = config.runners().isDeterministic() && Interconnect.modelled(topology) ?
             new Interconnect(topology) : null;
-        config.runners().announce(describe(config, topology));
         if (config.runners().isDeterministic())
         {
-            // Before the machine is built: a partitioned machine builds only the cores of this JVM's partition.
+            // Before the machine is built: a partitioned machine builds only the cores of this JVM's partition. And
+            // before the workers hear of it, so that a machine that cannot be split is refused here only.
             planPartitions(config.runners(), topology, config.cores());
         }
+        config.runners().announce(describe(config, topology));
         this.machine = new Machine(config.cores(), CostModel.forLrpc(topology.lrpcCycles()), this::startMonitor,
             config.runners());
         config.runners().decodeHostRequestsWith(this::decodeRequest);

@@ -3,7 +3,14 @@ package dev.shoal.apps.partition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
+
+import dev.shoal.apps.CliProcesses;
 
 /** Misconfigured partitions: one line on stderr, exit 2, no stack trace, no worker left behind. */
 class PartitionBadInputTest
@@ -24,6 +31,25 @@ class PartitionBadInputTest
         assertOneLine(cli, "amd-2x2 models the occupancy of its links, buses or memory controllers, which all its " +
             "packages share, so it runs in one partition");
         assertTrue(ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive), "a worker left behind");
+    }
+
+    @Test
+    void shouldRefuseAnUnsplittableMachineInOneLineFromTheWholeProcessTree() throws Exception
+    {
+        // In a process of its own, so that the workers' stderr, which they inherit, is read too: the machine is
+        // refused before the workers hear of it, so only the coordinator says so.
+        for (final String[] args : List.of(
+            new String[] {"run", "unmap", "--machine", "amd-2x2", "--cores", "4", "--partitions", "2"},
+            new String[] {"run", "unmap", "--machine", "numa:2x2", "--cores", "4", "--partitions", "3"}))
+        {
+            final Process p = new ProcessBuilder(CliProcesses.command(List.of(), List.of(args)))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            final String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "still running: " + String.join(" ", args));
+            assertEquals(2, p.exitValue(), err);
+            assertEquals(1, err.lines().count(), err);
+            CliProcesses.stopAll(p, new ArrayList<>());
+        }
     }
 
     @Test
