@@ -3,6 +3,7 @@ package dev.shoal.apps.bench;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -68,37 +69,38 @@ public final class NameServiceWorkload implements Workload
                 m -> NameServiceOperation.register(m, SERVICE, 1))));
             final long[] cycles = new long[cores];
             final long start = System.nanoTime();
-            // All clients are spawned in one duty cycle of core 0, so they start together in either mode.
-            final List<Dispatcher> clients = system.onCore(0, zero ->
+            // Each client is spawned on its own core, all in one host request, so they start together in either
+            // mode (at one simulated instant on the exact engine), and no core touches another's dispatchers.
+            final int[] clientCores = new int[cores - 1];
+            for (int c = 1; c < cores; c++)
             {
-                final List<Dispatcher> spawned = new ArrayList<>();
-                for (int c = 1; c < cores; c++)
+                clientCores[c - 1] = c;
+            }
+            final List<Dispatcher> clients = new ArrayList<>();
+            for (final CompletableFuture<Dispatcher> spawned : system.onCores(clientCores, (index, m) ->
+                m.core().spawn("bench-ns-client", () ->
                 {
-                    final int core = c;
-                    final Monitor m = system.monitorOf(core);
-                    spawned.add(m.core().spawn("bench-ns-client", () ->
+                    final Core self = m.core();
+                    final long begin = self.clock().now();
+                    for (int i = 0; i < CALLS; i++)
                     {
-                        final Core self = m.core();
-                        final long begin = self.clock().now();
-                        for (int i = 0; i < CALLS; i++)
+                        if (lookup)
                         {
-                            if (lookup)
+                            if (NameServiceOperation.lookup(m, SERVICE) == null)
                             {
-                                if (NameServiceOperation.lookup(m, SERVICE) == null)
-                                {
-                                    throw new IllegalStateException(SERVICE + " not found from core " + core);
-                                }
-                            }
-                            else
-                            {
-                                NameServiceOperation.register(m, "bench-" + core + "-" + i, i);
+                                throw new IllegalStateException(SERVICE + " not found from core " + m.coreId());
                             }
                         }
-                        cycles[core] = self.clock().now() - begin;
-                    }));
-                }
-                return spawned;
-            }).get(60, TimeUnit.SECONDS);
+                        else
+                        {
+                            NameServiceOperation.register(m, "bench-" + m.coreId() + "-" + i, i);
+                        }
+                    }
+                    cycles[m.coreId()] = self.clock().now() - begin;
+                })))
+            {
+                clients.add(spawned.get(60, TimeUnit.SECONDS));
+            }
             join(clients);
             final long hostNanos = System.nanoTime() - start;
             long slowest = 0;
