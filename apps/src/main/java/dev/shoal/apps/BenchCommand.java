@@ -17,6 +17,7 @@ import dev.shoal.apps.bench.UnmapWorkload;
 import dev.shoal.apps.bench.UpdateWorkload;
 import dev.shoal.apps.bench.Workload;
 import dev.shoal.apps.bench.Workloads;
+import dev.shoal.monitor.Interconnect;
 import dev.shoal.monitor.ShootdownStrategy;
 import dev.shoal.skb.Skb;
 import picocli.CommandLine;
@@ -131,8 +132,10 @@ final class BenchCommand implements Callable<Integer>
         mode.finish();
         final String header = "# shoal bench on " + skb.machineName() + "\n\n" +
             "Command: `shoal " + String.join(" ", args) + "`\n\n" +
-            "Mode: " + (deterministic ? "deterministic: the exact engine, seed " + mode.seed + ", " + mode.threads() +
-            " host threads requested" + (mode.jitter > 0 ? ", jitter " + mode.jitter + " cycles" : "") :
+            "Mode: " + (deterministic ? "deterministic: the exact engine, seed " + mode.seed + ", " +
+            (Interconnect.modelled(skb.topology()) ? "one host thread (the machine's interconnect is shared: one " +
+                "partition)" : mode.threads() + " host threads requested") +
+            (mode.jitter > 0 ? ", jitter " + mode.jitter + " cycles" : "") :
             "live: host-paced, cycle figures approximate wherever messages contend") + "; " + repeat +
             " repeat" + (repeat == 1 ? "" : "s") + " of every step, each on a freshly booted machine. " +
             "Cycle figures are simulated (core clocks); ms, us and ns are host time. A p99 in brackets is shown " +
