@@ -441,42 +441,45 @@ final class Validation
               no better than across hops (the broadcast probes every transaction waits for, which the model folds
               into each class's figure, bound throughput as well as latency).
             - **Figure 3** is held out (amd-4x4; `shoal bench --machine amd-4x4 --cores 2,4,8,16
-              --workload shm,msg` gives the same figures). Coherence is modelled as message passing to
-              the lines' home (core 0), which serves one transaction per line at a time; each access
-              costs a request leg and an answer leg of a line transfer each (cost-model.md). Every
-              transaction also passes the machine's interconnect: its request travels to the home, the
-              home node's memory controller takes it (13 cycles a line, DDR2-800), and, these Opterons
-              having no probe filter, the home sends a probe (8 bytes, 5 cycles at the link's 4 GB/s
-              each way) to each of the three other packages and answers only when every response is
-              back, and the line (4 + 64 bytes, 43 cycles) travels to the requester's package, every
-              packet on every link of its route. The links and controllers are the whole machine's:
-              the slot lines of every ring pass them too (MSG's requests and replies, and the
-              workload's own Start and Done messages). An idle interconnect costs nothing (the line
-              transfers, set from Table 2, already hold an idle broadcast); a transaction or a slot line
-              pays what the queues delay it (cost-model.md, "The interconnect"). And the home holds a
-              line from one transaction until the requester's unblock is back (the Hammer protocol's
-              source-done: 0 cycles from the home's own package, 53 a hop across links here, a
-              response packet's 3 and the hop step of 50 derived from the line transfers), so each
-              handoff of a contended line takes that much longer. The figures "without the links" below come from the same `bench` with
-              `--machine` a copy of `amd-4x4.pl` without its `link_bandwidth/1` line (which also drops
-              the broadcast protocol, and with it the unblock). At 2 cores each line is two legs in a
-              row (198 cycles a line, nothing queues); at 16 cores SHM1 4,980, SHM2 4,974, SHM4 5,099,
-              SHM8 5,943 (4,228, 4,271, 4,145 and 4,634 without the links; -50 % against the paper's
-              ≈ 12k for SHM8), and SHM8 5,710 at 14 cores. With few lines the convoys at each line set
-              the figure, about one handoff per core whatever the number of lines, and the unblocks
-              make each handoff dearer (SHM1 +18 %); with 8 lines they spread the transactions out, and
-              what they take off the queueing on the links is about what they add to the convoys
-              (SHM8 was 6,467 with the links and no unblock: a reading of the figures, not measured
-              apart). The links add about 20 cycles per core and line where the paper's slope is about
-              94. MSG is dearer too: each request and reply is a slot line of a ring in core
-              0's memory, and 15 clients' lines meet on its node's links and controller (MSG 3,643
-              without the links, 3,834 with them, at 16 cores, for every number of lines). So SHM is still dearer than MSG from one line on at 16 cores and the crossing
-              between 2 and 4 lines is missed. MSG is bounded by the server: its store buffer commits
-              one reply line per update (about 240 cycles averaged over its clients' distances, with
-              what the reply lines queue), so 15 clients wait about 15 of those, the same for every
-              number of lines, as in the paper (the lines stay in the server's cache). The server's own
-              cost falls from 404 cycles at 2 cores (it waits for each request's line) to about 256
-              once requests queue and their fetches overlap, as the paper's does; it includes the
+              --workload shm,msg` gives the same figures). Coherence is modelled as message passing
+              to the lines' home (core 0), which serves one transaction per line at a time; each
+              access costs a request leg and an answer leg of a line transfer each (cost-model.md).
+              Every transaction also passes the machine's interconnect: its request travels to the
+              home, the home node's memory controller takes it (13 cycles a line, DDR2-800), and,
+              these Opterons having no probe filter, the home sends a probe (8 bytes, 5 cycles at
+              the link's 4 GB/s each way) to each of the three other packages and answers only when
+              every response is back, and the line (4 + 64 bytes, 43 cycles) travels to the
+              requester's package, every packet on every link of its route. The links and
+              controllers are the whole machine's: the slot lines of every ring pass them too (MSG's
+              requests and replies, and the workload's own Start and Done messages). An idle
+              interconnect costs nothing (the line transfers, set from Table 2, already hold an idle
+              broadcast); a transaction or a slot line pays what the queues delay it (cost-model.md,
+              "The interconnect"). And the home holds a line from one transaction until the
+              requester's unblock is back (the Hammer protocol's source-done: 0 cycles from the
+              home's own package, 53 a hop across links here, a response packet's 3 and the hop step
+              of 50 derived from the line transfers), so each handoff of a contended line takes that
+              much longer. The figures "without the links" below come from the same `bench` with
+              `--machine` a copy of `amd-4x4.pl` without its `link_bandwidth/1` line (which also
+              drops the broadcast protocol, and with it the unblock). At 2 cores each line is two
+              legs in a row (198 cycles a line, nothing queues); at 16 cores SHM1 4,980, SHM2 4,974,
+              SHM4 5,099, SHM8 5,943 (4,228, 4,271, 4,145 and 4,634 without the links; -50 % against
+              the paper's ≈ 12k for SHM8), and SHM8 5,710 at 14 cores. With few lines the convoys at
+              each line set the figure, about one handoff per core whatever the number of lines, and
+              the unblocks make each handoff dearer (SHM1 +18 %); with 8 lines they spread the
+              transactions out, and what they take off the queueing on the links is about what they
+              add to the convoys (SHM8 was 6,467 with the links and no unblock: a reading of the
+              figures, not measured apart). The links and the unblocks together add 1,309 cycles to
+              SHM8 at 16 cores, about 10 per core and line, where the paper's slope is about 94. MSG
+              is dearer too: each request and reply is a slot line of a ring in core 0's memory, and
+              15 clients' lines meet on its node's links and controller (MSG 3,643 without the
+              links, 3,834 with them, at 16 cores, for every number of lines). So SHM is still
+              dearer than MSG from one line on at 16 cores and the crossing between 2 and 4 lines is
+              missed. MSG is bounded by the server: its store buffer commits one reply line per
+              update (about 240 cycles averaged over its clients' distances, with what the reply
+              lines queue), so 15 clients wait about 15 of those, the same for every number of
+              lines, as in the paper (the lines stay in the server's cache). The server's own cost
+              falls from 404 cycles at 2 cores (it waits for each request's line) to about 256 once
+              requests queue and their fetches overlap, as the paper's does; it includes the
               monitor's dispatch, which a user-level RPC would not pay.
             - **Figure 6** is held out. At 2 cores a round trip costs four line transfers, two dispatches and the
               INVLPG (about 1.6k against ≈ 1.3k). At 32 cores the model gives the paper's order, NUMA-aware
