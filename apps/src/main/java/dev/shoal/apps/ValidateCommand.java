@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.shoal.skb.Skb;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,16 +28,29 @@ final class ValidateCommand implements Callable<Integer>
     @Option(names = "--json", description = "Print one JSON object instead of the tables.")
     boolean json;
 
-    @Option(names = "--doc", defaultValue = "docs/validation.md",
-        description = "Where to write the Markdown report, its plots in img/ beside it (default ${DEFAULT-VALUE}); " +
-            "'-' for nowhere.")
+    @Option(names = "--doc", description = "Where to write the Markdown report, its plots in img/ beside it " +
+        "(default docs/validation.md, or nowhere with --machines); '-' for nowhere.")
     String doc;
+
+    @Option(names = "--machines", paramLabel = "DIR", description = "Read each of the four machines from DIR/NAME.pl " +
+        "where that file exists (e.g. DIR/amd-8x4.pl), the built-in description elsewhere: a sensitivity run " +
+        "(bench/sensitivity). Writes no report unless --doc says where.")
+    Path machines;
 
     @Override
     public Integer call() throws Exception
     {
-        final List<Validation.Row> rows = Validation.run();
+        if (machines != null && !Files.isDirectory(machines))
+        {
+            throw new BadInputException("--machines must be a directory of machine descriptions: " + machines);
+        }
+        final List<Validation.Row> rows = Validation.run(name ->
+        {
+            final Path variant = machines == null ? null : machines.resolve(name + ".pl");
+            return variant != null && Files.isRegularFile(variant) ? Skb.open(variant.toString()) : Skb.open(name);
+        });
         String report = Validation.markdown(rows);
+        final String doc = this.doc != null ? this.doc : machines == null ? "docs/validation.md" : "-";
         if (!"-".equals(doc))
         {
             try

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.shoal.apps.bench.RpcUpdates;
@@ -78,10 +79,19 @@ final class Validation
 
     static List<Row> run() throws Exception
     {
+        return run(Skb::open);
+    }
+
+    /**
+     * The figures with each of the four machines opened by {@code machines} from its built-in name: the built-in
+     * descriptions ({@link Skb#open}), or variants of them (a sensitivity run, {@code shoal validate --machines}).
+     */
+    static List<Row> run(final Function<String, Skb> machines) throws Exception
+    {
         final List<Row> rows = new ArrayList<>();
         for (final String machine : List.of("intel-2x4", "amd-2x2", "amd-4x4", "amd-8x4"))
         {
-            final Skb skb = Skb.open(machine);
+            final Skb skb = machines.apply(machine);
             rows.add(new Row("table1-lrpc", machine, "same core", 1, "lrpc", TABLE1.get(machine),
                 skb.topology().lrpcCycles(), "cycles", skb.topology().lrpcCycles()));
             final MonitorConfig config = MonitorConfig.builder(skb).cores(skb.coreCount())
@@ -114,8 +124,8 @@ final class Validation
                 }
             }
         }
-        rows.addAll(figure3());
-        final Skb amd8x4 = Skb.open("amd-8x4");
+        rows.addAll(figure3(machines.apply("amd-4x4")));
+        final Skb amd8x4 = machines.apply("amd-8x4");
         final Map<ShootdownStrategy, Double> at32 = Map.of(ShootdownStrategy.BROADCAST, 13_800.0,
             ShootdownStrategy.UNICAST, 12_700.0, ShootdownStrategy.MULTICAST, 4_800.0,
             ShootdownStrategy.NUMA_MULTICAST, 3_100.0);
@@ -126,7 +136,7 @@ final class Validation
             rows.add(new Row("figure6", "amd-8x4", p.cores() + " cores", p.cores(), p.strategy().cliName(),
                 published == null ? Double.NaN : published, p.latencyCycles(), "cycles", p.latencyCycles()));
         }
-        rows.addAll(figure7());
+        rows.addAll(figure7(amd8x4));
         return rows;
     }
 
@@ -138,10 +148,10 @@ final class Validation
      * Figure 7: Barrelfish's full unmap on the 8x4 AMD (the application's call into its monitor, the NUMA-aware
      * multicast shootdown, the reply; {@link FullUnmap}), read off the paper's plot at 2 and 32 cores only.
      */
-    private static List<Row> figure7() throws Exception
+    private static List<Row> figure7(final Skb amd8x4) throws Exception
     {
         final List<Row> rows = new ArrayList<>();
-        for (final UnmapCommand.Point p : FullUnmap.measure(Skb.open("amd-8x4"), SHOOTDOWN_CORES,
+        for (final UnmapCommand.Point p : FullUnmap.measure(amd8x4, SHOOTDOWN_CORES,
             List.of(ShootdownStrategy.NUMA_MULTICAST), Validation::exact))
         {
             final double published = p.cores() == 2 ? FIGURE7_AT_2 : p.cores() == 32 ? FIGURE7_AT_32 : Double.NaN;
@@ -156,10 +166,9 @@ final class Validation
      * to core 0) and the server's own cost. One machine of 16 cores serves every core count (the first n cores take
      * part); {@code shoal bench --machine amd-4x4 --workload shm,msg} boots n cores and gives the same figures.
      */
-    static List<Row> figure3() throws Exception
+    static List<Row> figure3(final Skb skb) throws Exception
     {
         final List<Row> rows = new ArrayList<>();
-        final Skb skb = Skb.open("amd-4x4");
         final MonitorConfig config = MonitorConfig.builder(skb).cores(skb.coreCount())
             .operation(new SharedLineUpdates()).operation(new RpcUpdates()).runners(exact()).build();
         try (MonitorSystem system = MonitorSystem.boot(config, Duration.ofSeconds(120)))
@@ -252,7 +261,7 @@ final class Validation
                 .put("cores", r.cores()).put("variant", r.variant())
                 .put("published", Double.isNaN(r.published()) ? null : num(r.published()))
                 .put("shoal", num(r.shoal())).put("unit", r.unit())
-                .put("error", Double.isNaN(r.published()) ? null : num(Math.round(r.error() * 1000) / 1000.0))
+                .put("error", Double.isNaN(r.published()) ? null : (Object)(Math.round(r.error() * 100_000) / 100_000.0))
                 .toString())
             .collect(Collectors.joining(",", "[", "]"))).toString();
     }

@@ -36,6 +36,30 @@ class ValidateCommandTest
     }
 
     @Test
+    void shouldReadTheMachinesOfASensitivityRunFromADirectory(@TempDir final Path dir) throws Exception
+    {
+        // amd-8x4 with another LRPC figure (Table 1 is an input: it shows as given); the others built in.
+        final String builtIn;
+        try (var in = dev.shoal.skb.Skb.class.getResourceAsStream("/dev/shoal/skb/machines/amd-8x4.pl"))
+        {
+            builtIn = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(builtIn.contains("lrpc_cycles(1549)."));
+        Files.writeString(dir.resolve("amd-8x4.pl"), builtIn.replace("lrpc_cycles(1549).", "lrpc_cycles(1600)."));
+        final ShoalCliTest.Run json = ShoalCliTest.run("validate", "--json", "--machines", dir.toString());
+        assertEquals(0, json.exit(), json.err());
+        assertTrue(json.out().contains("{\"figure\":\"table1-lrpc\",\"machine\":\"amd-8x4\",\"case\":\"same core\"," +
+            "\"cores\":1,\"variant\":\"lrpc\",\"published\":1549,\"shoal\":1600,"), json.out());
+        assertTrue(json.out().contains("{\"figure\":\"table1-lrpc\",\"machine\":\"amd-2x2\",\"case\":\"same core\"," +
+            "\"cores\":1,\"variant\":\"lrpc\",\"published\":757,\"shoal\":757,"), json.out());
+        assertTrue(Files.list(dir).count() == 1, "with --machines and no --doc nothing is written");
+        final ShoalCliTest.Run bad = ShoalCliTest.run("validate", "--machines", dir.resolve("none").toString());
+        assertEquals(2, bad.exit());
+        assertEquals(1, bad.err().lines().count(), bad.err());
+        assertTrue(bad.err().contains("--machines must be a directory"), bad.err());
+    }
+
+    @Test
     void shouldPrintOneJsonObjectWithEveryPublishedFigure()
     {
         final ShoalCliTest.Run json = ShoalCliTest.run("validate", "--json", "--doc", "-");
