@@ -15,6 +15,7 @@ import dev.shoal.kernel.caps.CapOps;
 import dev.shoal.kernel.caps.Capability;
 import dev.shoal.kernel.caps.Cte;
 import dev.shoal.kernel.paging.SoftwareTlb;
+import dev.shoal.kernel.paging.TouchedLines;
 
 /**
  * One simulated core: its cycle clock, its run queue of dispatchers, its cross-core inbox and its carrier.
@@ -39,6 +40,8 @@ public final class Core implements Executor
     private final CpuDriver driver = new CpuDriver(this);
     private final FrameAllocator frames;
     private final SoftwareTlb tlb = new SoftwareTlb();
+    /** The lines this core has touched through its MMU; null when the machine models no memory latency. */
+    private final TouchedLines touchedLines;
     private final Trace trace;
     private final Timeline timeline;
     /** Deterministic mode's escape detector, or null (live mode, or detection off). */
@@ -116,6 +119,7 @@ public final class Core implements Executor
         this.machine = machine;
         this.costs = costs;
         this.frames = new FrameAllocator(machine.physicalMemory(), id);
+        this.touchedLines = machine.memoryLatency() == null ? null : new TouchedLines(id, machine.memoryLatency());
         this.trace = machine.trace();
         this.timeline = machine.timeline();
         this.escapes = machine.runnerFactory().escapeDetector();
@@ -272,6 +276,15 @@ public final class Core implements Executor
     public SoftwareTlb tlb()
     {
         return tlb;
+    }
+
+    /**
+     * The lines this core has read or written through its MMU, which price a first touch as a miss to memory; null
+     * when the machine models no memory latency. Called only on this core.
+     */
+    public TouchedLines touchedLines()
+    {
+        return touchedLines;
     }
 
     /** The word handed over with the start-up IPI (see {@link CoreBootstrap}). */

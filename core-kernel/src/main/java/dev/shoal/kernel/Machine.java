@@ -23,6 +23,7 @@ public final class Machine implements AutoCloseable
     private final PhysicalMemory memory;
     private final CoreBootstrap bootstrap;
     private final RunnerFactory runnerFactory;
+    private final MemoryLatency memoryLatency;
     private final IdleTime idleTime = new IdleTime(this);
     private boolean closed;
     /** How long {@link #close()} lets an exact-mode machine finish what it is doing before it stops the cores. */
@@ -36,6 +37,16 @@ public final class Machine implements AutoCloseable
     public Machine(final int coreCount, final CostModel costs, final CoreBootstrap bootstrap,
         final RunnerFactory runnerFactory)
     {
+        this(coreCount, costs, bootstrap, runnerFactory, null);
+    }
+
+    /**
+     * @param memoryLatency what a miss to memory costs, priced on each core's first touch of a line through its MMU
+     *                      ({@link dev.shoal.kernel.paging.TouchedLines}); null to model no memory misses.
+     */
+    public Machine(final int coreCount, final CostModel costs, final CoreBootstrap bootstrap,
+        final RunnerFactory runnerFactory, final MemoryLatency memoryLatency)
+    {
         // Before any carrier starts: a missing flag would otherwise fail a core's first task and hang the boot.
         JvmOptions.require();
         if (coreCount < 1 || coreCount > PhysicalMemory.MAX_CORES)
@@ -45,6 +56,7 @@ public final class Machine implements AutoCloseable
         }
         this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
         this.runnerFactory = Objects.requireNonNull(runnerFactory, "runnerFactory");
+        this.memoryLatency = memoryLatency;
         runnerFactory.timeline().newMachine(coreCount);
         this.memory = new PhysicalMemory(coreCount);
         this.cores = new Core[coreCount];
@@ -53,6 +65,12 @@ public final class Machine implements AutoCloseable
         {
             cores[i] = runnerFactory.ownsCore(i) ? new Core(i, this, costs) : null;
         }
+    }
+
+    /** What a miss to memory costs on this machine; null when it models none. */
+    public MemoryLatency memoryLatency()
+    {
+        return memoryLatency;
     }
 
     public int coreCount()

@@ -94,6 +94,14 @@ public final class PhysicalMemory implements AutoCloseable
         return (long)core << CORE_SHIFT;
     }
 
+    /**
+     * The core whose region holds {@code address}: the core that allocated it, whose node is the memory's home.
+     */
+    public static int homeCore(final long address)
+    {
+        return (int)(address >>> CORE_SHIFT);
+    }
+
     /** Address of {@code core}'s rendezvous page: the first {@link #RENDEZVOUS_BYTES} of its kernel memory. */
     public static long rendezvous(final int core)
     {

@@ -82,7 +82,7 @@ public final class MonitorSystem implements AutoCloseable
         }
         config.runners().announce(describe(config, topology));
         this.machine = new Machine(config.cores(), CostModel.forLrpc(topology.lrpcCycles()), this::startMonitor,
-            config.runners());
+            config.runners(), topology::memoryLatency);
         config.runners().decodeHostRequestsWith(this::decodeRequest);
         if (machine.trace() instanceof dev.shoal.kernel.TraceRecorder recorder)
         {

@@ -241,6 +241,28 @@ public final class Topology {
         return transfer + homeHopCycles() * packageHops(packageOf(reader), packageOf(homeCore));
     }
 
+    /**
+     * Cycles core {@code core} stalls to read a line from the DRAM of core {@code homeCore}'s node (a miss to memory:
+     * a line none of its caches holds): the description's same-package line transfer, plus {@link #homeHopCycles}
+     * for each hop from the core's package to the home's. Derived, not fitted: on these Opterons without a probe
+     * filter every transaction waits for the snoop answers of all sockets, so a line from a neighbouring cache costs
+     * about a memory access, and the calibrated same-package transfers lie within -8 % to +16 % of the local memory
+     * latencies J. D. McCalpin published for the same processor families ("AMD Opteron Local Memory Latency Chart",
+     * 2010; docs/cost-model.md, "The calibrated transfers against published measurements"). A description without
+     * {@code line_transfer/2} gets the transfer derived as {@link #lineTransfer} does; one without a same-package
+     * class at all uses its one-hop transfer (with no hop step), and one with neither has no memory figure: 0. On a
+     * front-side bus ({@code intel-2x4}) the hop step is 0: memory sits behind the chipset. Allocation-free.
+     *
+     * @throws IndexOutOfBoundsException unless both cores exist
+     */
+    public long memoryLatency(int core, int homeCore) {
+        int hops = packageHops(packageOf(core), packageOf(homeCore));
+        if (samePackageTransfer != NO_LATENCY) {
+            return samePackageTransfer + homeHopCycles() * hops;
+        }
+        return transferByHops.length > 1 && transferByHops[1] != NO_LATENCY ? transferByHops[1] : 0;
+    }
+
     /** Whether the description gives its line transfers ({@code line_transfer/2}) rather than derived ones. */
     public boolean transfersDescribed() {
         return transfersDescribed;

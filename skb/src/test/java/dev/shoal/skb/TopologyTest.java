@@ -80,6 +80,21 @@ class TopologyTest {
     }
 
     @Test
+    void shouldPriceAMissToMemoryAsTheSamePackageTransferPlusAHopStepPerHopToTheHome() {
+        Topology amd = Skb.open("amd-8x4").topology();
+        assertEquals(240, amd.memoryLatency(3, 0), "the home's own package: local memory");
+        assertEquals(240, amd.memoryLatency(0, 0), "the home core itself");
+        assertEquals(240 + 35, amd.memoryLatency(4, 0), "package 1, one hop");
+        assertEquals(240 + 2 * 35, amd.memoryLatency(8, 0), "package 2, two hops");
+        Topology intel = Skb.open("intel-2x4").topology();
+        assertEquals(255, intel.memoryLatency(7, 0), "a front-side bus: memory behind the chipset, no hop step");
+        // numa:PxC derives its transfers from the latencies: (448 - 60) / 2 = 194, a hop step of 242 - 194 = 48.
+        Topology numa = Skb.open("numa:4x4").topology();
+        assertEquals(194, numa.memoryLatency(1, 0));
+        assertEquals(194 + 48, numa.memoryLatency(4, 0));
+    }
+
+    @Test
     void shouldRouteToTheLowestNumberedNeighbourOnAShortestPath() {
         // amd-8x4: package 0 is linked to 1, 4 and 7.
         Topology topology = Skb.open("amd-8x4").topology();

@@ -4,6 +4,7 @@ import static dev.shoal.kernel.paging.PageTableFormat.PAGE_MASK;
 import static dev.shoal.kernel.paging.PageTableFormat.PAGE_SHIFT;
 
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 import dev.shoal.kernel.Core;
 import dev.shoal.kernel.CycleClock;
@@ -24,7 +25,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Costs ({@link PagingCosts}): every page an access touches pays {@code tlbHit}; a miss adds
  * {@code tableRead} per entry the walk reads; each upcall adds {@code faultUpcall}. The data movement itself is
- * not charged here.
+ * not charged here, but for first touches: with the core's {@link TouchedLines}, a table entry or a line of data
+ * that the core never touched before is a miss to memory and costs the machine's DRAM latency from the core to the
+ * line's home node (instead of {@code tableRead} for an entry; on top of nothing for data). Without them (a
+ * machine that models no memory latency) every entry read costs {@code tableRead} and data nothing.
  *
  * <p>As with hardware, the TLB is not coherent with the tables: after {@link PageTables#unmap} or
  * {@link PageTables#protect}, call {@link #invalidate} (and have other cores do the same) or the old translation
@@ -41,12 +45,23 @@ public final class MemoryAccess
     private final SoftwareTlb tlb;
     private final CycleClock clock;
     private final PagingCosts costs;
+    private final TouchedLines lines;
+    private final LongConsumer entryPricer = this::priceEntryRead;
+    private long walkCycles;
     private long walks;
     private long faults;
 
     public MemoryAccess(final PageTables tables, final SoftwareTlb tlb, final CycleClock clock,
         final PagingCosts costs)
     {
+        this(tables, tlb, clock, costs, null);
+    }
+
+    /** @param lines the core's touched lines, pricing first touches as misses to memory; null to price none. */
+    public MemoryAccess(final PageTables tables, final SoftwareTlb tlb, final CycleClock clock,
+        final PagingCosts costs, final TouchedLines lines)
+    {
+        this.lines = lines;
         this.tables = Objects.requireNonNull(tables, "tables");
         this.memory = tables.memory();
         this.tlb = Objects.requireNonNull(tlb, "tlb");
@@ -54,10 +69,14 @@ public final class MemoryAccess
         this.costs = Objects.requireNonNull(costs, "costs");
     }
 
-    /** The MMU of {@code core}: its machine's memory, its clock, and {@code tlb}, which must be that core's. */
+    /**
+     * The MMU of {@code core}: its machine's memory, its clock, its {@link Core#touchedLines() touched lines}, and
+     * {@code tlb}, which must be that core's.
+     */
     public static MemoryAccess forCore(final Core core, final SoftwareTlb tlb, final PagingCosts costs)
     {
-        return new MemoryAccess(new PageTables(core.machine().physicalMemory()), tlb, core.clock(), costs);
+        return new MemoryAccess(new PageTables(core.machine().physicalMemory()), tlb, core.clock(), costs,
+            core.touchedLines());
     }
 
     public PageTables tables()
@@ -114,9 +133,8 @@ public final class MemoryAccess
             }
             else
             {
-                final Translation t = tables.walk(space.l4Table(), vaddr);
+                final Translation t = walk(space.l4Table(), vaddr);
                 walks++;
-                clock.advance(costs.walk(t.reads()));
                 if (!t.isMapped())
                 {
                     fault = new PageFault(vaddr, access, PageFault.Reason.NOT_MAPPED, t.faultLevel());
@@ -147,14 +165,45 @@ public final class MemoryAccess
         }
     }
 
+    /** Walks the tables for {@code vaddr}, charging each entry read as a table read or, on a first touch, a miss. */
+    private Translation walk(final long l4Table, final long vaddr)
+    {
+        if (lines == null)
+        {
+            final Translation t = tables.walk(l4Table, vaddr);
+            clock.advance(costs.walk(t.reads()));
+            return t;
+        }
+        walkCycles = 0;
+        final Translation t = tables.walk(l4Table, vaddr, entryPricer);
+        clock.advance(walkCycles);
+        return t;
+    }
+
+    private void priceEntryRead(final long entry)
+    {
+        final long miss = lines.touch(entry);
+        walkCycles += miss < 0 ? costs.tableRead() : miss;
+    }
+
+    /** The bytes at {@code physical}, charging the misses of the lines the core touches for the first time. */
+    private AtomicBuffer data(final long physical, final int length)
+    {
+        if (lines != null)
+        {
+            clock.advance(lines.touch(physical, length));
+        }
+        return memory.map(physical, length);
+    }
+
     public byte readByte(final AddressSpace space, final long vaddr)
     {
-        return memory.map(translate(space, vaddr, AccessKind.READ), 1).getByte(0);
+        return data(translate(space, vaddr, AccessKind.READ), 1).getByte(0);
     }
 
     public void writeByte(final AddressSpace space, final long vaddr, final byte value)
     {
-        memory.map(translate(space, vaddr, AccessKind.WRITE), 1).putByte(0, value);
+        data(translate(space, vaddr, AccessKind.WRITE), 1).putByte(0, value);
     }
 
     /** Reads 8 bytes in the host's byte order (that of every other view of physical memory); may span pages. */
@@ -174,7 +223,7 @@ public final class MemoryAccess
     {
         if (fitsInPage(vaddr, Long.BYTES))
         {
-            memory.map(translate(space, vaddr, AccessKind.WRITE), Long.BYTES).putLong(0, value);
+            data(translate(space, vaddr, AccessKind.WRITE), Long.BYTES).putLong(0, value);
             return;
         }
         final byte[] bytes = new byte[Long.BYTES];
@@ -240,7 +289,7 @@ public final class MemoryAccess
     {
         if (fitsInPage(vaddr, Long.BYTES))
         {
-            return memory.map(translate(space, vaddr, access), Long.BYTES).getLong(0);
+            return data(translate(space, vaddr, access), Long.BYTES).getLong(0);
         }
         final byte[] bytes = new byte[Long.BYTES];
         copy(space, vaddr, bytes, 0, Long.BYTES, access);
@@ -257,7 +306,7 @@ public final class MemoryAccess
         if (fitsInPage(vaddr, length))
         {
             // Most copies (a key, a small value) lie in one page: one translation and no page list.
-            move(memory.map(translate(space, vaddr, access), length), array, offset, length, access);
+            move(data(translate(space, vaddr, access), length), array, offset, length, access);
             return;
         }
         final long[] physical = translatePages(space, vaddr, length, access);
@@ -265,7 +314,7 @@ public final class MemoryAccess
         for (int i = 0; i < physical.length; i++)
         {
             final int chunk = (int)Math.min(length - done, PageTableFormat.PAGE_SIZE - (physical[i] & PAGE_MASK));
-            move(memory.map(physical[i], chunk), array, offset + done, chunk, access);
+            move(data(physical[i], chunk), array, offset + done, chunk, access);
             done += chunk;
         }
     }

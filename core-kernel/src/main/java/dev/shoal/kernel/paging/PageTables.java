@@ -27,6 +27,7 @@ import static dev.shoal.kernel.paging.PageTableFormat.levelName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 import dev.shoal.kernel.PhysicalMemory;
 import org.agrona.concurrent.AtomicBuffer;
@@ -330,6 +331,15 @@ public final class PageTables
      */
     public Translation walk(final long l4Table, final long vaddr)
     {
+        return walk(l4Table, vaddr, null);
+    }
+
+    /**
+     * As {@link #walk(long, long)}, telling {@code entryRead} (when not null) the physical address of each entry the
+     * walk reads, in the order read: what an MMU needs to price the reads by where they hit.
+     */
+    public Translation walk(final long l4Table, final long vaddr, final LongConsumer entryRead)
+    {
         checkTable(l4Table, "L4 table");
         if (!PageTableFormat.isCanonical(vaddr))
         {
@@ -341,8 +351,13 @@ public final class PageTables
         int reads = 0;
         for (int level = L4; level >= L1; level--)
         {
-            final long e = read(table, index(vaddr, level));
+            final int index = index(vaddr, level);
+            final long e = read(table, index);
             reads++;
+            if (entryRead != null)
+            {
+                entryRead.accept(table + entryOffset(index));
+            }
             if (!isPresent(e))
             {
                 return Translation.notMapped(level, reads);

@@ -10,8 +10,9 @@ package dev.shoal.kernel.paging;
  *                          access itself, charged once per page an access touches (hit or miss).
  * @param tableRead         each page-table entry read by a walk on a TLB miss: 15 cycles, an L2 cache hit on
  *                          K10 (L2 load-to-use ≈ 12–15 cycles). Tables of a working set stay cache-resident and the
- *                          upper levels are also held by the walker's own caches, so L2 is the typical case; a
- *                          cold walk to DRAM (≈ 100 ns, 200+ cycles) is not modelled. A full walk reads 4 entries.
+ *                          upper levels are also held by the walker's own caches, so L2 is the typical case. An
+ *                          entry the core never read before is a miss to memory instead, priced by the machine
+ *                          ({@link TouchedLines}). A full walk reads 4 entries.
  * @param invalidatePage    invalidating one page's entry (INVLPG): 100 cycles. AMD's optimisation guide for
  *                          AMD64 processors lists INVLPG at ≈ 80 cycles in 64-bit mode; Linux developers measured
  *                          ≈ 260 cycles on later Intel parts. Rounded from the AMD figure, the paper's machines
