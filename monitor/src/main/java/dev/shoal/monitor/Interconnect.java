@@ -51,8 +51,10 @@ public final class Interconnect
     private final int packages;
     private final boolean probes;
     private final boolean buses;
-    /** Per (from, to) package pair: the package a packet from {@code from} crosses its first link to. */
-    private final int[] nextHop;
+    /** Per core: its package. */
+    private final int[] packageOf;
+    /** Per (requester, home) package pair: how early a request sets out, {@link #earliest}. */
+    private final long[] requestLead;
     private final long hopCycles;
     private final long requestCycles;
     private final long probeCycles;
@@ -65,6 +67,11 @@ public final class Interconnect
     private final Resources busy;
     /** The same resources idle, cleared for each transaction: what its packets take without other traffic. */
     private final Resources idle;
+    /**
+     * Per (requester, home) package pair on a machine that broadcasts probes (without buses), or null: what a
+     * transaction books on resources that hold nothing from its request on.
+     */
+    private final Pattern[] patterns;
     /** What the invalidation of the last {@link #slotLine} queued. */
     private long writeQueueing;
 
@@ -74,16 +81,21 @@ public final class Interconnect
         this.packages = topology.packageCount();
         this.probes = topology.broadcastsProbes();
         this.buses = topology.hasFrontSideBuses();
-        this.nextHop = new int[packages * packages];
+        this.packageOf = new int[topology.coreCount()];
+        for (int core = 0; core < packageOf.length; core++)
+        {
+            packageOf[core] = topology.packageOf(core);
+        }
+        this.hopCycles = topology.homeHopCycles();
+        this.requestCycles = topology.linkCycles(Topology.PROBE_PACKET_BYTES);
+        this.requestLead = new long[packages * packages];
         for (int a = 0; a < packages; a++)
         {
             for (int b = 0; b < packages; b++)
             {
-                nextHop[a * packages + b] = probes ? topology.firstHop(a, b) : a;
+                requestLead[a * packages + b] = topology.packageHops(a, b) * (requestCycles + hopCycles);
             }
         }
-        this.hopCycles = topology.homeHopCycles();
-        this.requestCycles = topology.linkCycles(Topology.PROBE_PACKET_BYTES);
         this.probeCycles = topology.linkCycles(Topology.PROBE_PACKET_BYTES);
         this.responseCycles = topology.linkCycles(Topology.RESPONSE_PACKET_BYTES);
         this.dataCycles = topology.linkCycles(Topology.DATA_PACKET_BYTES);
@@ -100,6 +112,24 @@ public final class Interconnect
         this.lookback = 2 * longest;
         this.busy = new Resources(topology, probes, buses, controllerCycles > 0);
         this.idle = new Resources(topology, probes, buses, controllerCycles > 0);
+        if (probes && !buses)
+        {
+            this.patterns = new Pattern[packages * packages];
+            final Resources scratch = new Resources(topology, probes, buses, controllerCycles > 0);
+            for (int requester = 0; requester < packages; requester++)
+            {
+                for (int home = 0; home < packages; home++)
+                {
+                    scratch.clear();
+                    final long done = probeTransaction(scratch, Long.MIN_VALUE, 0, home, requester);
+                    patterns[requester * packages + home] = new Pattern(scratch, done);
+                }
+            }
+        }
+        else
+        {
+            this.patterns = null;
+        }
     }
 
     /**
@@ -204,8 +234,7 @@ public final class Interconnect
         {
             return start;
         }
-        final int hops = topology.packageHops(topology.packageOf(requester), topology.packageOf(home));
-        return start - hops * (requestCycles + hopCycles);
+        return start - requestLead[packageOf[requester] * packages + packageOf[home]];
     }
 
     /** When a transaction's last packet is done on the given resources. */
@@ -217,22 +246,38 @@ public final class Interconnect
             r.unblocked = busTransfer(r, now, start, requester, owner);
             return r.unblocked;
         }
-        final int homePackage = topology.packageOf(home);
-        long at = start;
         if (probes)
         {
-            // The request set out so as to reach an idle home at start: what it queues on the way makes it later.
-            final int from = topology.packageOf(requester);
-            at = Math.max(start, travel(r, now, from, homePackage, earliest(start, home, requester), requestCycles));
+            // When nothing held ends after the request sets out, and that is no earlier than now (so nothing the
+            // transaction books is forgotten during it), it books what it would on idle resources, shifted to its
+            // start: its pattern, without searching.
+            final int pair = packageOf[requester] * packages + packageOf[home];
+            final long setOut = start - requestLead[pair];
+            if (r.lastEnd <= setOut && setOut >= now)
+            {
+                return patterns[pair].book(r, now, start);
+            }
+            return probeTransaction(r, now, start, packageOf[home], packageOf[requester]);
         }
+        long at = start;
+        if (r.controllers != null)
+        {
+            at = r.reserve(r.controllers[packageOf[home]], now, at, controllerCycles);
+        }
+        r.unblocked = at;
+        return at;
+    }
+
+    /** {@link #transaction} on a machine that broadcasts probes, between the home's and the requester's packages. */
+    private long probeTransaction(final Resources r, final long now, final long start, final int homePackage,
+        final int requesterPackage)
+    {
+        // The request set out so as to reach an idle home at start: what it queues on the way makes it later.
+        final long setOut = start - requestLead[requesterPackage * packages + homePackage];
+        long at = Math.max(start, travel(r, now, requesterPackage, homePackage, setOut, requestCycles));
         if (r.controllers != null)
         {
             at = r.reserve(r.controllers[homePackage], now, at, controllerCycles);
-        }
-        if (!probes)
-        {
-            r.unblocked = at;
-            return at;
         }
         long answered = at;
         for (int p = 0; p < packages; p++)
@@ -243,7 +288,6 @@ public final class Interconnect
                 answered = Math.max(answered, travel(r, now, p, homePackage, probed, responseCycles));
             }
         }
-        final int requesterPackage = topology.packageOf(requester);
         final long done = travel(r, now, homePackage, requesterPackage, answered, dataCycles);
         // The requester's unblock goes back to the home, which holds the line until it is in (unblockCycles).
         r.unblocked = travel(r, now, requesterPackage, homePackage, done, responseCycles);
@@ -258,12 +302,9 @@ public final class Interconnect
         final long cycles)
     {
         long t = at;
-        int here = from;
-        while (here != to)
+        for (final OccupancySchedule link : r.routes[from * packages + to])
         {
-            final int next = nextHop[here * packages + to];
-            t = r.reserve(r.links[here * packages + next], now, t, cycles) + cycles + hopCycles;
-            here = next;
+            t = r.reserve(link, now, t, cycles) + cycles + hopCycles;
         }
         return t;
     }
@@ -276,8 +317,8 @@ public final class Interconnect
         {
             return start;
         }
-        final int from = topology.packageOf(owner);
-        final int to = topology.packageOf(requester);
+        final int from = packageOf[owner];
+        final int to = packageOf[requester];
         final long first = r.reserve(r.buses[from], now, start, busLineCycles) + busLineCycles;
         return from == to ? first : r.reserve(r.buses[to], now, first, busLineCycles) + busLineCycles;
     }
@@ -288,11 +329,86 @@ public final class Interconnect
         return busy.reservations();
     }
 
+    /**
+     * What one transaction books on resources that hold nothing from its request on, relative to its start:
+     * the intervals on each resource it occupies, and when its data is in, its unblock is back and its last
+     * booking ends. A transaction on such resources books the same, shifted to its start: nothing held delays it.
+     */
+    private static final class Pattern
+    {
+        /** Of each resource occupied, its index in {@link Resources#all}. */
+        final int[] schedules;
+        /** Per resource occupied: where its intervals end in {@link #starts} and {@link #ends}. */
+        final int[] bounds;
+        final long[] starts;
+        final long[] ends;
+        final long done;
+        final long unblocked;
+        final long lastEnd;
+
+        /** The pattern of what was booked on {@code scratch}, idle before the transaction started at 0. */
+        Pattern(final Resources scratch, final long done)
+        {
+            int occupied = 0;
+            int intervals = 0;
+            for (final OccupancySchedule s : scratch.all)
+            {
+                occupied += s.reservations() > 0 ? 1 : 0;
+                intervals += s.reservations();
+            }
+            schedules = new int[occupied];
+            bounds = new int[occupied];
+            starts = new long[intervals];
+            ends = new long[intervals];
+            int resource = 0;
+            int interval = 0;
+            for (int index = 0; index < scratch.all.length; index++)
+            {
+                final OccupancySchedule s = scratch.all[index];
+                if (s.reservations() == 0)
+                {
+                    continue;
+                }
+                for (int i = 0; i < s.reservations(); i++)
+                {
+                    starts[interval] = s.start(i);
+                    ends[interval] = s.end(i);
+                    interval++;
+                }
+                schedules[resource] = index;
+                bounds[resource] = interval;
+                resource++;
+            }
+            this.done = done;
+            this.unblocked = scratch.unblocked;
+            this.lastEnd = scratch.lastEnd;
+        }
+
+        /** Books the pattern on {@code r} for a transaction that starts at {@code start}; returns when its data is in. */
+        long book(final Resources r, final long now, final long start)
+        {
+            int from = 0;
+            for (int resource = 0; resource < schedules.length; resource++)
+            {
+                r.all[schedules[resource]].book(now, start, starts, ends, from, bounds[resource]);
+                from = bounds[resource];
+            }
+            if (lastEnd != Long.MIN_VALUE)
+            {
+                r.lastEnd = Math.max(r.lastEnd, start + lastEnd);
+            }
+            r.unblocked = start + unblocked;
+            return start + done;
+        }
+    }
+
     /** One set of the machine's resources, with the latest end of anything reserved on them. */
     private static final class Resources
     {
         /** Link directions by (from, to) package pair, null where the two are not neighbours. */
         final OccupancySchedule[] links;
+        /** Per (from, to) package pair: the link directions of {@link Topology#firstHop}'s route, in order. */
+        final OccupancySchedule[][] routes;
         /** Front-side buses by package, or null. */
         final OccupancySchedule[] buses;
         /** Memory controllers by node (package), or null. */
@@ -318,6 +434,22 @@ public final class Interconnect
                             links[a * packages + b] = new OccupancySchedule();
                         }
                     }
+                }
+            }
+            routes = new OccupancySchedule[packages * packages][];
+            for (int a = 0; a < packages; a++)
+            {
+                for (int b = 0; b < packages; b++)
+                {
+                    final OccupancySchedule[] route = new OccupancySchedule[probes ? topology.packageHops(a, b) : 0];
+                    int here = a;
+                    for (int i = 0; i < route.length; i++)
+                    {
+                        final int next = topology.firstHop(here, b);
+                        route[i] = links[here * packages + next];
+                        here = next;
+                    }
+                    routes[a * packages + b] = route;
                 }
             }
             this.buses = buses ? schedules(packages) : null;

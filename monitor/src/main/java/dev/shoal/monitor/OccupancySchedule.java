@@ -1,6 +1,7 @@
 package dev.shoal.monitor;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One resource that serves one transfer at a time (a memory controller, one direction of a link, a bus) as the
@@ -12,10 +13,15 @@ import java.util.Arrays;
  */
 final class OccupancySchedule
 {
-    /** Starts and ends of the reservations, ascending; none overlap, so both columns are sorted. */
+    /**
+     * Starts and ends of the reservations held, in {@code [head, tail)}, ascending; none overlap, so both columns
+     * are sorted. Forgetting the reservations that ended only moves {@code head}: the ones kept are moved down when
+     * the columns are full.
+     */
     private long[] starts = new long[8];
     private long[] ends = new long[8];
-    private int count;
+    private int head;
+    private int tail;
 
     /**
      * Reserves {@code duration} cycles for a transfer ready at {@code ready} (at least the owner's clock
@@ -32,14 +38,17 @@ final class OccupancySchedule
             return ready;
         }
         prune(now);
-        if (count == 0 || ends[count - 1] <= ready)
+        final int last = tail;
+        if (last == head || ends[last - 1] <= ready)
         {
-            insert(count, ready, ready + duration); // after every reservation: the common case, no search
+            append(ready, ready + duration); // after every reservation: the common case, no search
             return ready;
         }
+        final long[] starts = this.starts;
+        final long[] ends = this.ends;
         long start = ready;
-        int at = 0;
-        while (at < count)
+        int at = head;
+        while (at < last)
         {
             if (ends[at] <= start)
             {
@@ -57,50 +66,109 @@ final class OccupancySchedule
         return start;
     }
 
+    /**
+     * Forgets what ended by {@code now}, then books the intervals {@code [shift + starts[i], shift + ends[i])} for
+     * {@code from <= i < to}, which are ascending and start no earlier than every reservation held ends: what
+     * {@link #reserve} books for them, each ready at its start, but without searching.
+     */
+    void book(final long now, final long shift, final long[] starts, final long[] ends, final int from, final int to)
+    {
+        prune(now);
+        for (int i = from; i < to; i++)
+        {
+            append(shift + starts[i], shift + ends[i]);
+        }
+    }
+
+    /** The start of the {@code i}th reservation held, in order. */
+    long start(final int i)
+    {
+        return starts[head + Objects.checkIndex(i, tail - head)];
+    }
+
+    /** The end of the {@code i}th reservation held, in order. */
+    long end(final int i)
+    {
+        return ends[head + Objects.checkIndex(i, tail - head)];
+    }
+
     /** Forgets every reservation: the resource idle. */
     void clear()
     {
-        count = 0;
+        head = 0;
+        tail = 0;
     }
 
     /** When the last reservation ends, or {@link Long#MIN_VALUE} when none is held. */
     long lastEnd()
     {
-        return count == 0 ? Long.MIN_VALUE : ends[count - 1];
+        return tail == head ? Long.MIN_VALUE : ends[tail - 1];
     }
 
     /** Reservations held. */
     int reservations()
     {
-        return count;
+        return tail - head;
     }
 
+    /** Forgets the reservations that ended by {@code now}. */
     private void prune(final long now)
     {
-        int ended = 0;
-        while (ended < count && ends[ended] <= now)
+        if (tail == head)
         {
-            ended++;
+            return;
         }
-        if (ended > 0)
+        if (ends[tail - 1] <= now)
         {
-            System.arraycopy(starts, ended, starts, 0, count - ended);
-            System.arraycopy(ends, ended, ends, 0, count - ended);
-            count -= ended;
+            head = 0; // every reservation ended: start the columns again
+            tail = 0;
+            return;
         }
+        while (ends[head] <= now)
+        {
+            head++;
+        }
+    }
+
+    private void append(final long start, final long end)
+    {
+        if (tail == starts.length)
+        {
+            makeRoom();
+        }
+        starts[tail] = start;
+        ends[tail] = end;
+        tail++;
     }
 
     private void insert(final int at, final long start, final long end)
     {
-        if (count == starts.length)
+        int index = at;
+        if (tail == starts.length)
+        {
+            index -= head;
+            makeRoom();
+        }
+        System.arraycopy(starts, index, starts, index + 1, tail - index);
+        System.arraycopy(ends, index, ends, index + 1, tail - index);
+        starts[index] = start;
+        ends[index] = end;
+        tail++;
+    }
+
+    /** Moves the reservations held down to the columns' start, and doubles the columns when that frees nothing. */
+    private void makeRoom()
+    {
+        final int count = tail - head;
+        if (head == 0)
         {
             starts = Arrays.copyOf(starts, 2 * count);
             ends = Arrays.copyOf(ends, 2 * count);
+            return;
         }
-        System.arraycopy(starts, at, starts, at + 1, count - at);
-        System.arraycopy(ends, at, ends, at + 1, count - at);
-        starts[at] = start;
-        ends[at] = end;
-        count++;
+        System.arraycopy(starts, head, starts, 0, count);
+        System.arraycopy(ends, head, ends, 0, count);
+        head = 0;
+        tail = count;
     }
 }

@@ -35,4 +35,45 @@ class OccupancyScheduleTest
         assertEquals(61, link.reserve(60, 61, 0), "no occupancy: never waits");
         assertThrows(IllegalArgumentException.class, () -> link.reserve(0, 0, -1));
     }
+
+    @Test
+    void shouldKeepFirstFitWhileForgettingAsTheClockAdvances()
+    {
+        // Reservations of 3 every 10 cycles, the clock 25 behind: a few are held at a time while many pass.
+        final OccupancySchedule link = new OccupancySchedule();
+        for (long t = 0; t < 400; t += 10)
+        {
+            assertEquals(t, link.reserve(t - 25, t, 3));
+            assertEquals(t + 3, link.reserve(t - 25, t, 5), "after the first, in the gap before the next");
+            assertEquals(t + 8, link.reserve(t - 25, t + 1, 2), "2 still fit before t + 10");
+        }
+        assertEquals(11, link.reservations(), "those ending after 365: [363, 400)");
+        assertEquals(400, link.lastEnd());
+        assertEquals(370, link.start(2));
+        assertEquals(373, link.end(2));
+        assertEquals(400, link.reserve(365, 372, 1), "no gap is left up to 400");
+    }
+
+    @Test
+    void shouldBookIntervalsAfterEveryReservationAsReserveWould()
+    {
+        final OccupancySchedule booked = new OccupancySchedule();
+        final OccupancySchedule reserved = new OccupancySchedule();
+        for (final OccupancySchedule link : new OccupancySchedule[] {booked, reserved})
+        {
+            link.reserve(0, 0, 10);
+            link.reserve(0, 20, 10);
+        }
+        booked.book(15, 100, new long[] {-70, 0, 5}, new long[] {-60, 5, 9}, 0, 3);
+        for (final long start : new long[] {30, 100, 105})
+        {
+            reserved.reserve(15, start, start == 30 ? 10 : start == 100 ? 5 : 4);
+        }
+        assertEquals(4, booked.reservations(), "[0, 10) forgotten at 15");
+        for (int i = 0; i < 4; i++)
+        {
+            assertEquals(reserved.start(i), booked.start(i));
+            assertEquals(reserved.end(i), booked.end(i));
+        }
+    }
 }
