@@ -43,7 +43,7 @@ import dev.shoal.skb.Topology;
  * calls it, in the order the engine handles events. Live mode has none: queueing there would depend on host
  * timing (docs/engine.md). A booking may lie before the caller's clock (a fetch started while its core was busy),
  * so the resources keep every reservation that ends after the caller's {@linkplain Core#eventFloor event floor}
- * less {@link #lookback()}: no later booking starts before that.
+ * less two of the machine's longest line transfers: no later booking starts before that.
  */
 public final class Interconnect
 {
@@ -149,12 +149,6 @@ public final class Interconnect
             "its packages share, so it runs in one partition (docs/engine.md)";
     }
 
-    /** How far before a caller's event floor a booking may start (reservations ending earlier are forgotten). */
-    long lookback()
-    {
-        return lookback;
-    }
-
     /**
      * Reserves the resources for one coherence transaction that the home core {@code home} starts at {@code start},
      * moving a line from core {@code owner}'s cache to core {@code requester}'s, and returns the cycles by which
@@ -191,8 +185,9 @@ public final class Interconnect
      * {@code writer} and read by core {@code reader} (one of the two is the home): the writer's invalidation of the
      * reader's copy, starting at {@code written}, then the reader's fetch, starting at {@code fetched} and never
      * before the invalidation's unblock is back at the home (on the idle machine too, so that the two transactions
-     * of one line never queue behind each other). Returns the cycles by which queueing makes the line reach the reader later: 0 on an
-     * idle machine; how much of that the invalidation alone took is then {@link #writeQueueing}.
+     * of one line never queue behind each other). Returns the cycles by which queueing makes the line reach the
+     * reader later: 0 on an idle machine; how much of that the invalidation alone took is then
+     * {@link #writeQueueing}.
      */
     long slotLine(final Core caller, final long written, final long fetched, final int home, final int writer,
         final int reader)
@@ -251,11 +246,10 @@ public final class Interconnect
             // When nothing held ends after the request sets out, and that is no earlier than now (so nothing the
             // transaction books is forgotten during it), it books what it would on idle resources, shifted to its
             // start: its pattern, without searching.
-            final int pair = packageOf[requester] * packages + packageOf[home];
-            final long setOut = start - requestLead[pair];
+            final long setOut = earliest(start, home, requester);
             if (r.lastEnd <= setOut && setOut >= now)
             {
-                return patterns[pair].book(r, now, start);
+                return patterns[packageOf[requester] * packages + packageOf[home]].book(r, now, start);
             }
             return probeTransaction(r, now, start, packageOf[home], packageOf[requester]);
         }
